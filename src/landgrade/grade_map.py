@@ -1,0 +1,122 @@
+"""The grade map: what a build produces and what the engine, maps and exports read.
+
+A grade map is a set of layers in the working CRS (EPSG:4546), saved as one GeoPackage:
+
+=========  =================================================================================
+layer      content
+=========  =================================================================================
+grades     one row per grade: ``grade`` (int), ``area_m2``; MultiPolygon. The grades partition
+           the extent: they do not overlap and their union is the extent.
+routes     Table 7 segments: ``id,name,from,to,grade,road_class,standard_depth_m,price`` and
+           ``length_m``; LineString along the road between the two endpoints
+extent     the grading extent (基准地价范围界线), one polygon
+water      rivers and ditches, for maps (optional)
+roads      road centrelines, for maps (optional)
+report     the build report, one row per clause or route (no geometry)
+metadata   ``key,value`` rows: county, source, whether the network is schematic, version
+=========  =================================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landgrade.errors import LandgradeError
+
+WORKING_EPSG = 4546
+SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")
+TABLE_LAYERS = ("report", "metadata")
+
+
+class GradeMapError(LandgradeError):
+    """A grade map file cannot be read; the message names the file and what is missing."""
+
+
+@dataclass
+class GradeMap:
+    """The built layers of one grading; see the module docstring."""
+
+    grades: gpd.GeoDataFrame
+    extent: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame | None = None
+    water: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
+    report: pd.DataFrame | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def schematic(self) -> bool:
+        return str(self.metadata.get("schematic", "false")).lower() == "true"
+
+    def to_gpkg(self, path: str | Path) -> Path:
+        """Write every layer to one GeoPackage, replacing the file."""
+        path = Path(path)
+        if path.exists():
+            path.unlink()
+        for name in SPATIAL_LAYERS:
+            layer = getattr(self, name)
+            if layer is not None and len(layer):
+                layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        if self.report is not None:
+            _write_table(path, "report", self.report)
+        meta = pd.DataFrame(
+            {"key": list(self.metadata), "value": [_as_text(v) for v in self.metadata.values()]}
+        )
+        _write_table(path, "metadata", meta)
+        return path
+
+    @classmethod
+    def read(cls, path: str | Path) -> GradeMap:
+        """Read a GeoPackage written by :meth:`to_gpkg` (or by ``landgrade build``)."""
+        import pyogrio
+
+        path = Path(path)
+        if not path.exists():
+            raise GradeMapError(f"{path}: no such grade map (build one with `landgrade build`)")
+        try:
+            layers = {name for name, _ in pyogrio.list_layers(path)}
+        except Exception as e:  # noqa: BLE001 - any GDAL failure means "not a grade map"
+            raise GradeMapError(f"{path}: not a readable GeoPackage ({e})") from None
+        missing = {"grades", "extent"} - layers
+        if missing:
+            raise GradeMapError(
+                f"{path}: not a grade map, layer(s) {', '.join(sorted(missing))} missing "
+                "(build it with `landgrade build`)"
+            )
+        kw: dict[str, Any] = {}
+        for name in SPATIAL_LAYERS:
+            if name in layers:
+                kw[name] = gpd.read_file(path, layer=name, engine="pyogrio")
+        if "report" in layers:
+            kw["report"] = _read_table(path, "report")
+        meta: dict[str, Any] = {}
+        if "metadata" in layers:
+            t = _read_table(path, "metadata")
+            meta = dict(zip(t["key"], t["value"], strict=True))
+        return cls(metadata=meta, **kw)
+
+
+def _as_text(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def _write_table(path: Path, layer: str, df: pd.DataFrame) -> None:
+    import pyogrio
+
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) else _as_text(v))
+    pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
+
+
+def _read_table(path: Path, layer: str) -> pd.DataFrame:
+    import pyogrio
+
+    return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
