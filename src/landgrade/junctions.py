@@ -1,0 +1,404 @@
+"""The one junction resolver: where a stretch starts and ends, for Table 5 and Table 7 alike.
+
+A *junction* (路口) is a point on a *base line* (the road, river or extent line a stretch runs
+along) where something else meets it. Endpoint texts, as printed in Table 5 items and Table 7
+routes, are read by :func:`parse_endpoint` with this small grammar (after
+:func:`~landgrade.names.normalize`):
+
+=====================================  ============================================================
+text                                   meaning
+=====================================  ============================================================
+``… (note)``                           a trailing bracketed note is kept as a note, not a name
+                                       (``未命名道路路口 (至二级地)``, ``沪昆高速处(未级端)``)
+``…处`` / ``…段``                       "at …" / "stretch": the marker is dropped (``河流处``)
+``X路口往西1400米``                     ``distance``: 1400 m from the junction with X, westwards
+``基准地价范围线`` ``基准地价范围界线``  ``extent``: the grading extent line
+``边界范围`` ``定级范围线``
+``二级边界`` ``三级边界线``              ``grade_boundary``: outer edge of grades 1…N, once built
+``五级末端`` ``末端``                    ``road_end``: where the road ends or leaves grades 1…N
+                                       (the extent when N is absent or the last grade)
+``公安局东侧``                           ``side``: a line along the named side of a landmark (a
+                                       north–south line at its east edge); for a road or river,
+                                       the feature itself
+anything else                          ``feature``: a road, river or landmark name, the junction
+                                       marker 路口/口 dropped (``健民路口`` → ``健民路``)
+=====================================  ============================================================
+
+A gazette typo or an unnamed road is an alias or an analyst decision (data), never code.
+
+Crossings closer than ``tolerance_m`` (default 1 m) count as meeting, so a T-junction drawn a
+little short still meets. Where two features meet more than once, every crossing is a
+candidate; the builder chooses among them (consistently with the neighbouring junctions) and
+reports the choice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+from landgrade.errors import LandgradeError
+from landgrade.names import normalize, strip_junction_marker
+from landgrade.network import Network
+
+EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
+
+EXTENT_WORDS: tuple[str, ...] = (
+    "基准地价范围线", "基准地价范围界线", "边界范围", "定级范围线", "定级范围",
+)
+COMPASS: dict[str, tuple[float, float]] = {"E": (1.0, 0.0), "W": (-1.0, 0.0), "N": (0.0, 1.0),
+                                           "S": (0.0, -1.0)}
+_SIDE_CHAR = {"东": "E", "西": "W", "南": "S", "北": "N"}
+_GRADE_WORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+_NOTE = re.compile(r"^(?P<body>.*?)\((?P<note>[^()]*)\)$")
+_DISTANCE = re.compile(
+    r"^(?P<anchor>.+?)往(?P<dir>[东西南北])(?P<m>\d+(?:\.\d+)?)米(?:路段|段|路)?$"
+)
+_GRADE_EDGE = re.compile(r"^(?P<g>[一二三四五六七八九十]+)级(?P<what>边界线?|末端|端)$")
+_SIDE = re.compile(r"^(?P<name>.+?)(?P<side>[东西南北])侧$")
+
+
+class JunctionError(LandgradeError):
+    """An endpoint cannot be found: the message names the clause, the features and the gap."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint text as printed, and what the grammar reads it as."""
+
+    text: str
+    kind: EndpointKind
+    name: str | None = None
+    side: str | None = None
+    distance_m: float | None = None
+    grade: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Junction:
+    """A point where a stretch starts or ends; ``label`` says what met there."""
+
+    x: float
+    y: float
+    label: str
+
+    @property
+    def point(self) -> Point:
+        return Point(self.x, self.y)
+
+    def text(self) -> str:
+        return f"{self.x:.1f} {self.y:.1f}"
+
+
+def grade_number(word: str) -> int:
+    """一 … 十 (or digits) as an integer."""
+    if word.isdigit():
+        return int(word)
+    if word in _GRADE_WORD:
+        return _GRADE_WORD[word]
+    if word.startswith("十") and len(word) == 2:
+        return 10 + _GRADE_WORD[word[1]]
+    raise ValueError(word)
+
+
+def parse_endpoint(text: str) -> Endpoint:
+    """Read an endpoint text with the grammar in the module docstring."""
+    body = normalize(text)
+    note = None
+    m = _NOTE.match(body)
+    if m and m.group("body"):
+        body, note = m.group("body"), m.group("note")
+    for marker in ("处", "段"):
+        if body.endswith(marker) and len(body) > len(marker):
+            body = body[: -len(marker)]
+    if body in EXTENT_WORDS:
+        return Endpoint(text, "extent", note=note)
+    if body == "末端":
+        return Endpoint(text, "road_end", note=note)
+    m = _GRADE_EDGE.match(body)
+    if m:
+        kind: EndpointKind = "grade_boundary" if m.group("what").startswith("边界") else "road_end"
+        return Endpoint(text, kind, grade=grade_number(m.group("g")), note=note)
+    m = _DISTANCE.match(body)
+    if m:
+        return Endpoint(text, "distance", name=strip_junction_marker(m.group("anchor")),
+                        side=_SIDE_CHAR[m.group("dir")], distance_m=float(m.group("m")), note=note)
+    m = _SIDE.match(body)
+    if m:
+        return Endpoint(text, "side", name=m.group("name"), side=_SIDE_CHAR[m.group("side")],
+                        note=note)
+    return Endpoint(text, "feature", name=strip_junction_marker(body), note=note)
+
+
+class BaseLine:
+    """A line a stretch runs along, in parts; positions are metres along one part."""
+
+    def __init__(self, geom: BaseGeometry, label: str) -> None:
+        self.geom = geom
+        self.label = label
+        self.parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
+                      .startswith("Multi") else geom) if not p.is_empty]
+        if not self.parts or any(p.geom_type != "LineString" for p in self.parts):
+            raise JunctionError(f"{label}: not a line feature")
+
+    @property
+    def length(self) -> float:
+        return float(sum(p.length for p in self.parts))
+
+    def locate(self, j: Junction) -> tuple[int, float]:
+        """(part index, metres along that part) of the point of the line nearest to ``j``."""
+        pt = j.point
+        d = shapely.distance(np.array(self.parts, dtype=object), pt)
+        k = int(np.argmin(d))
+        return k, float(shapely.line_locate_point(self.parts[k], pt))
+
+    def stretch(self, a: Junction, b: Junction, arc: str = "short") -> LineString:
+        """The sub-line from ``a`` to ``b`` along the geometry (on a closed line: ``arc``).
+
+        ``arc`` is ``"short"`` or ``"long"``, or ``"forward"``/``"backward"`` along the
+        drawing direction. A stretch whose ends lie on different pieces is an error.
+        """
+        ka, pa = self.locate(a)
+        kb, pb = self.locate(b)
+        if ka != kb:
+            gap = _pieces_gap(self.parts[ka], self.parts[kb])
+            raise JunctionError(
+                f"{self.label}: {a.label} and {b.label} lie on different pieces of the line, "
+                f"which are {gap:.1f} m apart; join the pieces in the layer or add a decision"
+            )
+        part = self.parts[ka]
+        if not part.is_closed:
+            return _as_linestring(substring(part, pa, pb))
+        length = part.length
+        fwd = (pb - pa) % length
+        forward = _closed_arc(part, pa, pb)
+        choose_forward = {
+            "short": fwd <= length - fwd, "long": fwd > length - fwd,
+            "forward": True, "backward": False,
+        }[arc]
+        return forward if choose_forward else _closed_arc(part, pb, pa).reverse()
+
+    def arcs(self, a: Junction, b: Junction) -> list[LineString]:
+        """Both stretches from ``a`` to ``b`` on a closed line; one stretch on an open one."""
+        ka, _ = self.locate(a)
+        if not self.parts[ka].is_closed:
+            return [self.stretch(a, b)]
+        return [self.stretch(a, b, "forward"), self.stretch(a, b, "backward")]
+
+
+class JunctionResolver:
+    """Finds junctions on base lines, for every endpoint kind of the grammar.
+
+    ``grades`` maps grade → its built polygon (best grades first); grade-boundary and
+    grade-end endpoints need the grades up to theirs to be built.
+    """
+
+    def __init__(self, network: Network, tolerance_m: float = 1.0) -> None:
+        self.network = network
+        self.tolerance_m = tolerance_m
+        self.grades: dict[int, BaseGeometry] = {}
+
+    # -- features -------------------------------------------------------------------------------
+    def feature_line(self, text: str, context: str = "") -> tuple[BaseGeometry, list[str]]:
+        """The line a Table 5 item or route road follows, with notes on how it was read."""
+        ep = parse_endpoint(text)
+        if ep.kind == "extent":
+            return self.network.extent_line, ["the grading extent line"]
+        if ep.kind == "side":
+            return self.side_line(ep.name or "", ep.side or "E", context)
+        name = ep.name if ep.kind == "feature" else normalize(text)
+        return self._named_line(name or text, context)
+
+    def _named_line(self, name: str, context: str) -> tuple[BaseGeometry, list[str]]:
+        net = self.network
+        geom = net.feature(name, context)
+        notes = []
+        if net.kind(name) == "landmark":
+            raise JunctionError(
+                f"{context}: {name!r} is a landmark, not a line; name its side (e.g. {name}东侧) "
+                "or add a decision"
+            )
+        if net.water_is_polygon(name):
+            notes.append(f"{name} is drawn as a polygon: its outline (banks) is used as the line")
+        return geom, notes
+
+    def side_line(self, name: str, side: str, context: str = "") -> tuple[BaseGeometry, list[str]]:
+        """A line along the ``side`` of a landmark; for a road or river, the feature itself."""
+        net = self.network
+        if net.kind(name) != "landmark":
+            geom, notes = self._named_line(name, context)
+            return geom, [*notes, f"{name} {side} side: the feature line itself"]
+        g = net.feature(name, context)
+        minx, miny, maxx, maxy = g.bounds
+        ex0, ey0, ex1, ey1 = net.extent.bounds
+        pad = max(ex1 - ex0, ey1 - ey0)
+        if side in ("E", "W"):
+            x = maxx if side == "E" else minx
+            line = LineString([(x, ey0 - pad), (x, ey1 + pad)])
+        else:
+            y = maxy if side == "N" else miny
+            line = LineString([(ex0 - pad, y), (ex1 + pad, y)])
+        course = "north-south" if side in "EW" else "east-west"
+        return line, [f"{name} {side} side: a straight {course} line along its {side} edge"]
+
+    # -- junctions ------------------------------------------------------------------------------
+    def crossings(self, base: BaseLine, other: BaseGeometry, label: str) -> list[Junction]:
+        """Every point where ``other`` meets the base line (within the tolerance), in line order."""
+        if shapely.get_dimensions(other) == 0:
+            # A point landmark: the junction is its foot on the line ("沪昆高速处").
+            pts = [shapely.line_interpolate_point(p, shapely.line_locate_point(p, q))
+                   for q in shapely.get_parts(other) for p in [_nearest_part(base, q)]]
+            return self._ordered(base, np.array([[p.x, p.y] for p in pts]), label)
+        inter = shapely.intersection(base.geom, other)
+        exact = _points_of(inter)
+        near = shapely.intersection(base.geom, shapely.buffer(other, self.tolerance_m))
+        extra = []
+        for piece in shapely.get_parts(shapely.get_parts(near)):
+            if piece.is_empty:
+                continue
+            if len(exact) and shapely.distance(piece, shapely.multipoints(exact)) < 1e-6:
+                continue
+            extra.append(shapely.get_coordinates(shapely.shortest_line(piece, other))[0])
+        pts = np.vstack([exact, *[np.array([e]) for e in extra]]) if extra else exact
+        return self._ordered(base, pts, label)
+
+    def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
+        if len(pts) == 0:
+            return []
+        js = [Junction(float(x), float(y), label) for x, y in pts]
+        keyed = sorted(((*base.locate(j), j) for j in js), key=lambda t: (t[0], t[1]))
+        out: list[Junction] = []
+        for _, _, j in keyed:
+            if not out or (abs(out[-1].x - j.x) + abs(out[-1].y - j.y)) > self.tolerance_m:
+                out.append(j)
+        return out
+
+    def gap(self, base: BaseLine, other: BaseGeometry) -> float:
+        """How far apart two features that do not meet are, in metres."""
+        return float(shapely.distance(base.geom, other))
+
+    def target(self, ep: Endpoint, context: str = "") -> tuple[BaseGeometry, list[str]]:
+        """The geometry whose crossings with a base line are the endpoint's junctions."""
+        if ep.kind == "extent":
+            return self.network.extent_line, []
+        if ep.kind == "grade_boundary":
+            return shapely.boundary(self._grades_upto(ep.grade or 0, ep, context)), []
+        if ep.kind == "side":
+            return self.side_line(ep.name or "", ep.side or "E", context)
+        if ep.kind == "feature":
+            net = self.network
+            name = ep.name or ep.text
+            geom = net.feature(name, context)
+            if net.kind(name) == "landmark":
+                return geom, [f"{name}: a landmark; the junction is where the line reaches it"]
+            if net.water_is_polygon(name):
+                return geom, [f"{name} is drawn as a polygon: its outline (banks) is used"]
+            return geom, []
+        raise JunctionError(f"{context}: {ep.text!r} is not a feature endpoint")
+
+    def candidates(self, base: BaseLine, ep: Endpoint, context: str = "") -> tuple[list[Junction],
+                                                                                     list[str]]:
+        """Every junction an endpoint could mean on a base line, in line order, with notes."""
+        if ep.kind == "distance":
+            return self._distance(base, ep, context)
+        if ep.kind == "road_end":
+            return self._road_ends(base, ep, context)
+        other, notes = self.target(ep, context)
+        found = self.crossings(base, other, ep.text)
+        if not found:
+            raise JunctionError(
+                f"{context}: {base.label} does not meet {ep.text!r} (they are "
+                f"{self.gap(base, other):.1f} m apart at the closest; tolerance "
+                f"{self.tolerance_m:g} m). Fix the layer, or add a decision."
+            )
+        return found, notes
+
+    def _distance(self, base: BaseLine, ep: Endpoint, context: str) -> tuple[list[Junction],
+                                                                             list[str]]:
+        anchor_ep = Endpoint(ep.text, "feature", name=ep.name)
+        anchors, notes = self.candidates(base, anchor_ep, context)
+        out = []
+        ux, uy = COMPASS[ep.side or "E"]
+        for a in anchors:
+            k, pos = base.locate(a)
+            part = base.parts[k]
+            d = ep.distance_m or 0.0
+            ends = [min(part.length, pos + d), max(0.0, pos - d)]
+            pts = [shapely.line_interpolate_point(part, e) for e in ends]
+            score = [(p.x - a.x) * ux + (p.y - a.y) * uy for p in pts]
+            best = pts[int(np.argmax(score))]
+            travelled = abs(ends[int(np.argmax(score))] - pos)
+            if travelled + 1e-6 < (ep.distance_m or 0):
+                notes.append(f"{base.label} ends {travelled:.0f} m from {ep.name}, short of "
+                             f"{ep.distance_m:g} m: the stretch stops at the road end")
+            out.append(Junction(best.x, best.y, ep.text))
+        return out, notes
+
+    def _road_ends(self, base: BaseLine, ep: Endpoint, context: str) -> tuple[list[Junction],
+                                                                              list[str]]:
+        if ep.grade is None or not self.grades or ep.grade >= max(self.grades):
+            area = self.network.extent
+            what = "the grading extent"
+        else:
+            area = self._grades_upto(ep.grade, ep, context)
+            what = f"grades 1–{ep.grade}"
+        inside = shapely.intersection(base.geom, shapely.buffer(area, self.tolerance_m))
+        ends = [shapely.get_coordinates(p)[[0, -1]] for p in shapely.get_parts(
+            shapely.line_merge(inside)) if p.geom_type == "LineString" and p.length > 0]
+        if not ends:
+            raise JunctionError(f"{context}: {base.label} does not run inside {what}")
+        pts = np.vstack(ends)
+        return self._ordered(base, pts, ep.text), [f"{ep.text}: an end of {base.label} in {what}"]
+
+    def _grades_upto(self, grade: int, ep: Endpoint, context: str) -> BaseGeometry:
+        built = [g for g in self.grades if g <= grade]
+        if grade not in self.grades:
+            raise JunctionError(
+                f"{context}: {ep.text!r} needs grade {grade} built first (built so far: "
+                f"{', '.join(map(str, sorted(self.grades))) or 'none'})"
+            )
+        return shapely.union_all([self.grades[g] for g in built])
+
+
+def _points_of(geom: BaseGeometry) -> np.ndarray:
+    """Crossing points of an intersection: points, and both ends of any shared stretch."""
+    out = []
+    for p in shapely.get_parts(shapely.get_parts(geom)):
+        if p.is_empty:
+            continue
+        c = shapely.get_coordinates(p)
+        out.append(c if p.geom_type == "Point" else c[[0, -1]])
+    return np.vstack(out) if out else np.empty((0, 2))
+
+
+def _nearest_part(base: BaseLine, q: BaseGeometry) -> LineString:
+    d = shapely.distance(np.array(base.parts, dtype=object), q)
+    return base.parts[int(np.argmin(d))]
+
+
+def _pieces_gap(a: BaseGeometry, b: BaseGeometry) -> float:
+    return float(shapely.distance(a, b))
+
+
+def _as_linestring(line: BaseGeometry) -> LineString:
+    """A substring as a LineString; a zero-length stretch (both ends at one point) stays a line."""
+    c = shapely.get_coordinates(line)
+    return LineString(np.vstack([c, c]) if len(c) == 1 else c)
+
+
+def _closed_arc(ring: LineString, start: float, end: float) -> LineString:
+    """From ``start`` forward to ``end`` on a closed line, wrapping past its first vertex."""
+    if end >= start:
+        return _as_linestring(substring(ring, start, end))
+    a = shapely.get_coordinates(substring(ring, start, ring.length))
+    b = shapely.get_coordinates(substring(ring, 0, end))
+    return LineString(np.vstack([a, b[1:]]) if len(b) > 1 else a)

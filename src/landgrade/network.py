@@ -1,0 +1,276 @@
+"""The road network a grade map is drawn on: named roads, water, landmarks and the grading extent.
+
+A :class:`Network` holds every layer in the working CRS (EPSG:4546) and answers one question for
+the builder: *which geometry does this name (or road id) mean?* Names are folded with
+:func:`landgrade.names.normalize` and resolved through the county's alias table (``alias,name``
+rows, data in the county folder), so ``雪峰中路`` can mean the road drawn as ``雪峰路``.
+
+Geometry conventions:
+
+- a road is every road feature with that name, merged with ``shapely.line_merge``; a road that is
+  drawn in disconnected pieces stays a MultiLineString;
+- a river or ditch drawn as a line is that line; drawn as a polygon, its *outline* (the banks) is
+  the line junctions and ring stretches follow — the report says so;
+- a landmark is a point or a polygon; the builder only uses its sides (``公安局东侧``);
+- the extent (基准地价范围界线, the grading extent) is one polygon, the union of its layer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from landgrade.errors import LandgradeError
+from landgrade.names import normalize, strip_junction_marker
+
+WORKING_EPSG = 4546
+FeatureKind = Literal["road", "water", "landmark"]
+LayerInput = str | Path | gpd.GeoDataFrame
+
+# A trailing section number of a Table 7 route name (桔城路 4, 雪峰中路 5).
+_SECTION_NUMBER = re.compile(r"\d+$")
+
+
+class NetworkError(LandgradeError):
+    """A network layer is unusable or a name is unknown; the message names the file or name."""
+
+
+@dataclass
+class Network:
+    """Roads, water, landmarks and the grading extent in EPSG:4546, looked up by name.
+
+    ``roads``/``water``/``landmarks`` carry a ``name`` column holding the normalised name as drawn
+    (and ``road_id`` for roads); ``aliases`` maps normalised alias → normalised name.
+    """
+
+    roads: gpd.GeoDataFrame
+    extent: BaseGeometry
+    water: gpd.GeoDataFrame | None = None
+    landmarks: gpd.GeoDataFrame | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._kinds: dict[str, FeatureKind] = {}
+        layers = (("landmark", self.landmarks), ("water", self.water), ("road", self.roads))
+        for kind, layer in layers:
+            if layer is not None:
+                # Later kinds win: a road and a landmark sharing a name means the road.
+                for n in layer["name"].dropna().unique():
+                    if n:
+                        self._kinds[n] = kind  # type: ignore[assignment]
+        self._cache: dict[tuple[str, str], BaseGeometry] = {}
+
+    # -- names ----------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """Every feature name drawn in the network (normalised)."""
+        return sorted(self._kinds)
+
+    def canonical(self, name: str) -> str | None:
+        """The drawn name ``name`` refers to (through aliases and junction markers), or None."""
+        n = normalize(name)
+        for candidate in (n, strip_junction_marker(n)):
+            seen: set[str] = set()
+            while (candidate not in self._kinds and candidate in self.aliases
+                   and candidate not in seen):
+                seen.add(candidate)
+                candidate = self.aliases[candidate]
+            if candidate in self._kinds:
+                return candidate
+        return None
+
+    def kind(self, name: str) -> FeatureKind | None:
+        """``"road"``, ``"water"`` or ``"landmark"`` for a known name, else None."""
+        c = self.canonical(name)
+        return self._kinds.get(c) if c else None
+
+    def has(self, name: str) -> bool:
+        return self.canonical(name) is not None
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        """The closest known names (drawn names and aliases) to ``name``."""
+        pool = list(self._kinds) + list(self.aliases)
+        return difflib.get_close_matches(normalize(name), pool, n=n, cutoff=0.3)
+
+    def unknown(self, name: str, context: str = "") -> NetworkError:
+        """The error for a name that is not in the network, with suggestions and the fix."""
+        close = self.suggest(name)
+        hint = f"; closest known names: {', '.join(close)}" if close else ""
+        where = f"{context}: " if context else ""
+        return NetworkError(
+            f"{where}{name!r} is not a road, water or landmark name in the network{hint}. "
+            "Fix: add an alias row (alias,name) to aliases.csv, or a decision to decisions.csv."
+        )
+
+    # -- geometry -------------------------------------------------------------------------------
+    def feature(self, name: str, context: str = "") -> BaseGeometry:
+        """The geometry a name means: a merged road or water line, or a landmark geometry."""
+        c = self.canonical(name)
+        if c is None:
+            raise self.unknown(name, context)
+        kind = self._kinds[c]
+        key = (kind, c)
+        if key not in self._cache:
+            layer = {"road": self.roads, "water": self.water, "landmark": self.landmarks}[kind]
+            geoms = layer.geometry.values[(layer["name"] == c).to_numpy()]
+            self._cache[key] = _as_line(geoms) if kind != "landmark" else shapely.union_all(geoms)
+        return self._cache[key]
+
+    def road(self, road_id: str, context: str = "") -> BaseGeometry:
+        """The merged line of the road feature(s) with this ``road_id``."""
+        ids = self.roads["road_id"].astype(str) if "road_id" in self.roads else None
+        if ids is None or not (ids == str(road_id)).any():
+            known = sorted(ids.unique())[:20] if ids is not None else []
+            where = f"{context}: " if context else ""
+            raise NetworkError(
+                f"{where}no road with road_id {road_id!r} in the roads layer"
+                + (f" (ids look like: {', '.join(known)})" if known else " (no road_id field)")
+            )
+        return _as_line(self.roads.geometry.values[(ids == str(road_id)).to_numpy()])
+
+    def water_is_polygon(self, name: str) -> bool:
+        """True when a water feature is drawn as a polygon (its outline stands in for the line)."""
+        c = self.canonical(name)
+        if c is None or self._kinds.get(c) != "water" or self.water is None:
+            return False
+        geoms = self.water.geometry.values[(self.water["name"] == c).to_numpy()]
+        return bool(shapely.get_dimensions(geoms).max(initial=0) == 2)
+
+    @property
+    def extent_line(self) -> BaseGeometry:
+        """The grading extent's outer boundary (基准地价范围界线) as one closed line."""
+        polys = shapely.get_parts(self.extent)
+        biggest = polys[int(shapely.area(polys).argmax())]
+        return shapely.get_exterior_ring(biggest)
+
+
+def route_road_name(name: str) -> str:
+    """The road of a Table 7 route name: the name minus its trailing section number."""
+    return _SECTION_NUMBER.sub("", normalize(name))
+
+
+# -- loading ------------------------------------------------------------------------------------
+def load_network(
+    roads: LayerInput,
+    water: LayerInput | None = None,
+    landmarks: LayerInput | None = None,
+    extent: LayerInput | BaseGeometry | None = None,
+    aliases: str | Path | pd.DataFrame | dict[str, str] | None = None,
+    name_field: str = "name",
+    crs: Any = None,
+) -> Network:
+    """Load a network from vector files (anything GDAL reads) or GeoDataFrames.
+
+    Every layer is reprojected to EPSG:4546. ``crs`` is assumed for layers that carry none;
+    without it such a layer is an error naming the file. ``extent`` is required: the grades
+    partition it. ``aliases`` is an ``alias,name`` CSV (or DataFrame, or dict).
+    """
+    if extent is None:
+        raise NetworkError("no grading extent given (--extent): the grades partition the extent")
+    sources: dict[str, str] = {}
+    road_gdf = _read_layer(roads, "roads", name_field, crs, sources)
+    if "road_id" not in road_gdf:
+        road_gdf["road_id"] = [str(i) for i in range(len(road_gdf))]
+    road_gdf["road_id"] = road_gdf["road_id"].astype(str)
+    water_gdf = _read_layer(water, "water", name_field, crs, sources) if water is not None else None
+    land_gdf = None
+    if landmarks is not None:
+        land_gdf = _read_layer(landmarks, "landmarks", name_field, crs, sources)
+    if isinstance(extent, BaseGeometry):
+        extent_geom = extent
+        sources["extent"] = "geometry"
+    else:
+        ext = _read_layer(extent, "extent", None, crs, sources)
+        extent_geom = shapely.union_all(ext.geometry.values)
+    if extent_geom.is_empty or extent_geom.geom_type not in ("Polygon", "MultiPolygon"):
+        where = sources.get("extent", "extent")
+        raise NetworkError(f"{where}: the grading extent must be a polygon")
+    extent_geom = shapely.make_valid(extent_geom)
+    return Network(
+        roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
+        aliases=read_aliases(aliases), sources=sources,
+    )
+
+
+def read_aliases(aliases: str | Path | pd.DataFrame | dict[str, str] | None) -> dict[str, str]:
+    """The alias table as normalised ``alias → name``; a malformed row is an error naming it."""
+    if aliases is None:
+        return {}
+    if isinstance(aliases, dict):
+        return {normalize(k): normalize(v) for k, v in aliases.items()}
+    source = str(aliases) if not isinstance(aliases, pd.DataFrame) else "aliases"
+    df = aliases if isinstance(aliases, pd.DataFrame) else _read_csv(Path(aliases))
+    missing = {"alias", "name"} - set(df.columns)
+    if missing:
+        absent = ", ".join(sorted(missing))
+        raise NetworkError(f"{source}: needs columns alias,name (missing {absent})")
+    out: dict[str, str] = {}
+    for i, (a, n) in enumerate(zip(df["alias"], df["name"], strict=True), start=2):
+        if not isinstance(a, str) or not isinstance(n, str) or not a.strip() or not n.strip():
+            raise NetworkError(f"{source}: row {i} needs both an alias and a name")
+        out[normalize(a)] = normalize(n)
+    return out
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise NetworkError(f"{path}: no such file")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, comment=None, encoding="utf-8-sig")
+
+
+def _read_layer(
+    src: LayerInput, role: str, name_field: str | None, crs: Any, sources: dict[str, str]
+) -> gpd.GeoDataFrame:
+    if isinstance(src, gpd.GeoDataFrame):
+        gdf, label = src.copy(), f"{role} (GeoDataFrame)"
+    else:
+        path = Path(src)
+        label = str(path)
+        if not path.exists():
+            raise NetworkError(f"{path}: no such {role} file")
+        try:
+            gdf = gpd.read_file(path, engine="pyogrio")
+        except Exception as e:  # any GDAL failure means "not a readable layer"
+            raise NetworkError(f"{path}: not a readable vector layer for {role} ({e})") from None
+    sources[role] = label
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].reset_index(drop=True)
+    gdf = _to_working(gdf, label, crs)
+    if name_field is not None:
+        if name_field not in gdf.columns:
+            raise NetworkError(
+                f"{label}: no name field {name_field!r} "
+                f"(fields: {', '.join(map(str, gdf.columns))}); pass --name-field"
+            )
+        gdf["name"] = gdf[name_field].map(lambda v: normalize(v) if isinstance(v, str) else "")
+    return gdf
+
+
+def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:4546; the one place the network touches CRS handling."""
+    if gdf.crs is None:
+        if crs is None:
+            raise NetworkError(
+                f"{label}: the layer has no CRS; save it with one (e.g. a .prj) or pass its CRS"
+            )
+        gdf = gdf.set_crs(crs)
+    try:
+        from landgrade.crs import gdf_to_working
+    except ImportError:
+        return gdf.to_crs(WORKING_EPSG)
+    return gdf_to_working(gdf)
+
+
+def _as_line(geoms: Any) -> BaseGeometry:
+    """Merge line pieces into as few lines as possible; polygons contribute their outline."""
+    geoms = list(geoms)
+    lines = [shapely.boundary(g) if shapely.get_dimensions(g) == 2 else g for g in geoms]
+    merged = shapely.line_merge(shapely.union_all(lines))
+    return merged
