@@ -1,0 +1,205 @@
+"""Static and web maps of a hand-drawn grade map (see synthetic_grade_map.py)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from PIL import Image
+from pyproj import Transformer
+from synthetic_grade_map import RING_AREAS, X0, Y0, synthetic_grade_map, table6_legend
+
+from landgrade.maps import (
+    SCHEMATIC_NOTE,
+    MapError,
+    cjk_font,
+    grade_colors,
+    interactive_map,
+    map_title,
+    static_map,
+    write_html,
+)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install chromium)"
+)
+
+
+def _rgb255(hex_color: str) -> np.ndarray:
+    return np.array(to_rgb(hex_color)) * 255
+
+
+def _pixels_near(image: Path, rgb: np.ndarray, tol: float = 6.0) -> int:
+    px = np.asarray(Image.open(image).convert("RGB"), dtype=float)
+    return int((np.abs(px - rgb).max(axis=2) <= tol).sum())
+
+
+def _luminance(hex_color: str) -> float:
+    r, g, b = to_rgb(hex_color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+# --- colours, titles -------------------------------------------------------------------------
+
+
+def test_grade_colours_get_lighter_from_the_best_grade() -> None:
+    colors = grade_colors([3, 1, 5, 2, 4, 1])
+    assert list(colors) == [1, 2, 3, 4, 5]
+    lum = [_luminance(colors[g]) for g in sorted(colors)]
+    assert all(a < b for a, b in itertools.pairwise(lum)), lum
+
+
+def test_title_says_schematic_only_when_it_is() -> None:
+    assert SCHEMATIC_NOTE in map_title(synthetic_grade_map(schematic=True))
+    assert SCHEMATIC_NOTE not in map_title(synthetic_grade_map(schematic=False))
+    assert "Testshire" in map_title(synthetic_grade_map())
+
+
+def test_cjk_font_found_when_one_is_installed() -> None:
+    fc = shutil.which("fc-list")
+    if fc is None:
+        pytest.skip("fontconfig not installed")
+    listing = subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout
+    if not listing.strip():
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
+    assert cjk_font() is not None
+
+
+# --- static maps -----------------------------------------------------------------------------
+
+
+def test_png_has_the_page_size_and_each_grade_in_proportion_to_its_area(tmp_path: Path) -> None:
+    gm = synthetic_grade_map()
+    out = static_map(gm, tmp_path / "m.png", prices=table6_legend(), width_in=10, dpi=150)
+    image = Image.open(out)
+    # 10 in × 150 dpi wide; the square extent gives a square map 0.68 × 10 in, plus 0.7 in title.
+    assert image.size == (1500, round((0.68 * 10 + 0.7) * 150))
+    counts = {g: _pixels_near(out, _rgb255(c), tol=1) for g, c in grade_colors(range(1, 6)).items()}
+    assert all(n > 0 for n in counts.values()), counts
+    # Areas by hand: 0.16, 0.48, 0.8, 1.12 and 1.44 km²; routes, labels and the scale bar cover
+    # a little of each zone, hence the tolerance.
+    for g in range(2, 6):
+        ratio = counts[g] / counts[1]
+        assert ratio == pytest.approx(RING_AREAS[g] / RING_AREAS[1], rel=0.15), (g, counts)
+
+
+def test_svg_is_written_with_grade_fills(tmp_path: Path) -> None:
+    out = static_map(synthetic_grade_map(), tmp_path / "m.svg", prices=table6_legend(), width_in=8)
+    text = out.read_text(encoding="utf-8")
+    assert re.search(r'<svg[^>]*width="576pt"', text)  # 8 in × 72 pt
+    for color in grade_colors(range(1, 6)).values():
+        assert f"fill: {color}" in text
+
+
+def test_static_map_refuses_other_suffixes(tmp_path: Path) -> None:
+    with pytest.raises(MapError, match=r"\.png or \.svg"):
+        static_map(synthetic_grade_map(), tmp_path / "m.jpg")
+
+
+def test_static_map_without_prices_or_optional_layers(tmp_path: Path) -> None:
+    gm = synthetic_grade_map(schematic=False)
+    gm.routes = gm.water = gm.roads = None
+    out = static_map(gm, tmp_path / "bare.png")
+    assert _pixels_near(out, _rgb255(grade_colors(range(1, 6))[1]), tol=1) > 0
+
+
+# --- web page --------------------------------------------------------------------------------
+
+
+def _html(tmp_path: Path, **kw) -> Path:
+    fmap = interactive_map(synthetic_grade_map(), prices=table6_legend(), **kw)
+    return write_html(fmap, tmp_path / "m.html")
+
+
+def test_html_loads_nothing_from_the_network(tmp_path: Path) -> None:
+    text = _html(tmp_path).read_text(encoding="utf-8")
+    # No external script, stylesheet, image or font (links in the attribution are not loads).
+    assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=|<img[^>]*\ssrc=", text)
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", text)
+    assert "L.tileLayer" not in text
+    assert "Leaflet" in text  # the library itself is inlined
+    assert "商服用地 3194" in text  # the legend names grade 1's commercial price (Table 6)
+
+
+def test_html_uses_a_tile_layer_only_when_asked(tmp_path: Path) -> None:
+    url = "https://tiles.example/{z}/{x}/{y}.png"
+    text = _html(tmp_path, tiles=url).read_text(encoding="utf-8")
+    assert "L.tileLayer" in text and url in text
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    profile = tmp_path / "profile"
+    cmd = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9",
+        "--window-size=1000,800", "--virtual-time-budget=5000", *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+@needs_chromium
+def test_html_shows_the_grades_offline(tmp_path: Path) -> None:
+    page = _html(tmp_path)
+    shot = tmp_path / "shot.png"
+    _chromium([f"--screenshot={shot}", page.as_uri()], tmp_path)
+    assert shot.exists(), "Chromium wrote no screenshot"
+    # Zones are drawn at 75 % opacity over Leaflet's #ddd background.
+    for grade, color in grade_colors(range(1, 6)).items():
+        blended = 0.75 * _rgb255(color) + 0.25 * 221
+        assert _pixels_near(shot, blended, tol=8) > 500, f"grade {grade} not on the screenshot"
+
+
+_CLICK = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var map = %(map)s, p = map.latLngToContainerPoint([%(lat)f, %(lon)f]);
+    var box = map.getContainer().getBoundingClientRect();
+    var x = box.left + p.x, y = box.top + p.y;
+    document.elementFromPoint(x, y).dispatchEvent(
+      new MouseEvent("click", {bubbles: true, cancelable: true, clientX: x, clientY: y}));
+  }, 200);
+});
+</script>
+"""
+
+
+def _popup_after_click(tmp_path: Path, dx: float, dy: float) -> str:
+    """The popup text after clicking the point (X0 + dx, Y0 + dy) of the synthetic map."""
+    page = _html(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    map_var = re.search(r"var (map_[0-9a-f]+) = L\.map", text).group(1)
+    lon, lat = Transformer.from_crs(4546, 4326, always_xy=True).transform(X0 + dx, Y0 + dy)
+    script = _CLICK % {"map": map_var, "lat": lat, "lon": lon}
+    page.write_text(text.replace("</body>", script + "</body>"), encoding="utf-8")
+    dom = _chromium(["--dump-dom", page.as_uri()], tmp_path).stdout
+    found = re.search(r'class="leaflet-popup-content"[^>]*>(.*?)</div>\s*</div>', dom, re.S)
+    # Thousands separators depend on the browser's locale.
+    return re.sub(r"<[^>]+>", " ", found.group(1)).replace(",", "") if found else ""
+
+
+@needs_chromium
+def test_click_in_a_zone_pops_up_its_grade_and_prices(tmp_path: Path) -> None:
+    popup = _popup_after_click(tmp_path, 0, 100)  # inside grade 1, off route A01's frontage
+    assert "3194" in popup, popup  # Table 6 grade 1 commercial
+    assert "1932" in popup, popup  # Table 6 grade 1 residential
+
+
+@needs_chromium
+def test_click_within_standard_depth_pops_up_the_route(tmp_path: Path) -> None:
+    popup = _popup_after_click(tmp_path, 50, 10)  # 10 m from A01, whose depth is 20 m
+    assert "A01" in popup and "5714" in popup, popup
+
+
+@needs_chromium
+def test_click_outside_the_extent_says_so(tmp_path: Path) -> None:
+    popup = _popup_after_click(tmp_path, 0, -1040)  # 40 m beyond the extent's south edge
+    assert "Outside the grading extent" in popup, popup
