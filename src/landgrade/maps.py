@@ -253,7 +253,7 @@ def static_map(
                 linewidth=0.4, zorder=1,
             )
             handles: list[Any] = [
-                Patch(facecolor=colors[g], edgecolor="none", label=_grade_label(g, prices))
+                Patch(facecolor=colors[g], edgecolor="none", label=legend_label(g, prices))
                 for g in sorted(colors)
             ]
             roads = _layer(grade_map, "roads")
@@ -298,7 +298,8 @@ def static_map(
     return output
 
 
-def _grade_label(grade: int, prices: PriceLegend | None) -> str:
+def legend_label(grade: int, prices: PriceLegend | None) -> str:
+    """``Grade 1 — 商服用地 3194, 住宅用地 1932``: a grade and its legend prices (yuan/m²)."""
     label = f"Grade {grade}"
     if prices is None or grade not in prices.table.index:
         return label
@@ -607,7 +608,7 @@ def _add_legend(
 
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-        f'vertical-align:middle;background:{c}"></span>{html.escape(_grade_label(g, prices))}'
+        f'vertical-align:middle;background:{c}"></span>{html.escape(legend_label(g, prices))}'
         "</div>"
         for g, c in sorted(colors.items())
     )

@@ -1,0 +1,117 @@
+"""QGIS export of a hand-drawn grade map (see synthetic_grade_map.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from matplotlib.colors import to_rgb
+from synthetic_grade_map import RING_AREAS, synthetic_grade_map, table6_legend
+
+from landgrade.export import ExportError, export_grade_map
+from landgrade.grade_map import GradeMap
+from landgrade.maps import SCHEMATIC_NOTE, grade_colors
+
+
+def _styles(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault"
+        ).fetchall()
+    return dict(rows)
+
+
+def _descriptions(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
+
+
+@pytest.fixture(scope="module")
+def gpkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gpkg") / "dongkou.gpkg"
+    export_grade_map(synthetic_grade_map(), out, prices=table6_legend())
+    return out
+
+
+def test_gpkg_reads_back_with_every_layer(gpkg: Path) -> None:
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert layers >= {"grades", "routes", "extent", "water", "roads", "report", "metadata"}
+    assert "layer_styles" in layers
+    back = GradeMap.read(gpkg)
+    areas = dict(zip(back.grades["grade"], back.grades.geometry.area, strict=True))
+    assert areas == pytest.approx(RING_AREAS)
+    assert list(back.routes["name"]) == ["桔城路 4", "雪峰中路 5", "洞口大道 1"]
+    assert back.schematic
+
+
+def test_grades_style_categorizes_on_grade_with_the_map_colours(gpkg: Path) -> None:
+    qml = ET.fromstring(_styles(gpkg)["grades"])
+    renderer = qml.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol"
+    assert renderer.get("attr") == "grade"
+    categories = renderer.find("categories")
+    assert [c.get("value") for c in categories] == ["1", "2", "3", "4", "5"]
+    assert "3194" in categories[0].get("label")  # Table 6: grade 1 commercial
+    assert "480" in categories[4].get("label")  # Table 6: grade 5 residential
+    symbols = {s.get("name"): s for s in renderer.find("symbols")}
+    for category, (_grade, hex_color) in zip(
+        categories, sorted(grade_colors(range(1, 6)).items()), strict=True
+    ):
+        symbol = symbols[category.get("symbol")]
+        color = next(o.get("value") for o in symbol.iter("Option") if o.get("name") == "color")
+        expected = [round(255 * c) for c in to_rgb(hex_color)]
+        assert [int(v) for v in color.split(",")[:3]] == expected
+
+
+def test_routes_style_labels_by_id(gpkg: Path) -> None:
+    qml = ET.fromstring(_styles(gpkg)["routes"])
+    assert qml.get("labelsEnabled") == "1"
+    assert qml.find("labeling/settings/text-style").get("fieldName") == "id"
+    assert qml.find("labeling/settings/text-style/text-buffer").get("bufferDraw") == "1"
+
+
+def test_every_spatial_layer_has_a_default_style(gpkg: Path) -> None:
+    assert set(_styles(gpkg)) == {"grades", "routes", "extent", "water", "roads"}
+
+
+def test_layer_descriptions_say_schematic_only_when_it_is(tmp_path: Path, gpkg: Path) -> None:
+    assert SCHEMATIC_NOTE in _descriptions(gpkg)["grades"]
+    surveyed = tmp_path / "surveyed.gpkg"
+    export_grade_map(synthetic_grade_map(schematic=False), surveyed)
+    assert SCHEMATIC_NOTE not in _descriptions(surveyed)["grades"]
+    assert "grade zones" in _descriptions(surveyed)["grades"]
+
+
+def test_water_areas_get_a_fill_style(tmp_path: Path) -> None:
+    gm = synthetic_grade_map()
+    gm.water = gm.water.set_geometry(gm.water.buffer(15))
+    out = tmp_path / "areas.gpkg"
+    export_grade_map(gm, out)
+    symbol = ET.fromstring(_styles(out)["water"]).find("renderer-v2/symbols/symbol")
+    assert symbol.get("type") == "fill"
+
+
+def test_shapefiles_one_per_layer_in_utf8_with_styles(tmp_path: Path) -> None:
+    result = export_grade_map(synthetic_grade_map(), tmp_path / "dk.shp", prices=table6_legend())
+    for layer in ("grades", "routes", "extent", "water", "roads"):
+        shp = tmp_path / f"dk_{layer}.shp"
+        assert shp.exists(), layer
+        assert shp.with_suffix(".cpg").read_text().strip().upper() == "UTF-8"
+        assert shp.with_suffix(".qml").exists()
+    routes = pyogrio.read_dataframe(tmp_path / "dk_routes.shp")
+    assert list(routes["name"]) == ["桔城路 4", "雪峰中路 5", "洞口大道 1"]
+    assert list(routes["std_depth"]) == [20, 16, 12]
+    assert result.renamed["routes"]["standard_depth_m"] == "std_depth"
+    report = pd.read_csv(tmp_path / "dk_report.csv", encoding="utf-8-sig")
+    assert list(report["clause"]) == ["一级 1", "A01"]
+    meta = pd.read_csv(tmp_path / "dk_metadata.csv", encoding="utf-8-sig")
+    assert dict(zip(meta["key"], meta["value"], strict=True))["county"] == "测试县"
+
+
+def test_other_suffixes_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"\.gpkg .*\.shp"):
+        export_grade_map(synthetic_grade_map(), tmp_path / "out.kml")
