@@ -74,10 +74,9 @@ def convert(
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
 ) -> None:
     """Convert one coordinate between any two supported systems; prints `X Y`."""
-    from landgrade.crs import convert_xy
+    from landgrade.crs import convert_command
 
-    cx, cy = convert_xy(x, y, from_crs, to_crs)
-    typer.echo(f"{float(cx)!r} {float(cy)!r}")
+    convert_command(x, y, from_crs, to_crs)
 
 
 # --- parse (parse.py) ------------------------------------------------------------------------

@@ -1,0 +1,588 @@
+"""Coordinate systems: the working CRS, any EPSG system, and the Chinese web-map offsets.
+
+Every geometry landgrade builds or queries is in the **working CRS**, CGCS2000 / 3-degree
+Gauss-Krüger CM 111E (EPSG:4546), in metres. Inputs may come in any 2-D geographic or projected
+system pyproj knows, or in one of the two web-map systems PROJ does not carry:
+
+- **GCJ-02** (国测局坐标, "Mars coordinates"; AMap/Gaode, Tencent, Google China): WGS84 longitude
+  and latitude displaced by the published obfuscation polynomial, about 300–700 m in mainland China.
+- **BD-09** (百度坐标, Baidu's ``bd09ll``): GCJ-02 displaced once more by Baidu's rotation and
+  scaling, about another 500 m.
+
+Both are lon/lat on WGS84. Their forward formulas are the well-known public ones (the
+"eviltransform" polynomial with a = 6378245 m, ee = 0.00669342162296594323, and Baidu's
+x_pi = π·3000/180 formula). Their inverses have no closed form; the one-step inverse most libraries
+ship is off by up to ~2 m, so here the inverse is solved by fixed-point iteration over whole arrays
+until every point reproduces its input to 1e-10 degrees (~0.01 mm).
+
+**Outside China.** As in eviltransform, coordtransform and gcoord, the GCJ-02 offset is applied only
+inside the conventional box 72.004–137.8347°E, 0.8293–55.8271°N (`in_china`); outside it GCJ-02
+equals WGS84. The box is crude (it includes Korea, Japan and Mongolia), but it is what every
+published implementation and reference pair uses, so coordinates round-trip with them. Whether the
+inverse applies the offset is decided on the GCJ-02 input. The Baidu step (GCJ-02 <-> BD-09) is
+applied everywhere, as in coordtransform and gcoord.
+
+**Zone prefix.** Gauss-Krüger eastings are often written with the zone number in front: Dongkou's
+3-degree zone 37 gives ``37xxxxxx.xx``, which is EPSG:4525, not EPSG:4546. `detect_crs_problem`
+flags such values and `fix_zone_prefix` re-reads them in their zone's CGCS2000 system (3-degree
+zones 25–45: EPSG:4513–4533; 6-degree zones 13–23: EPSG:4491–4501).
+
+All conversions take numpy arrays (or scalars, returned as floats), with x = easting or longitude
+and y = northing or latitude, whatever axis order the EPSG definition declares.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from pyproj.exceptions import CRSError
+
+from landgrade.errors import LandgradeError
+
+WORKING_EPSG = 4546
+WORKING_CRS = pyproj.CRS.from_epsg(WORKING_EPSG)
+WGS84 = pyproj.CRS.from_epsg(4326)
+
+Area = tuple[float, float, float, float]
+"""A lon/lat box: (lon_min, lat_min, lon_max, lat_max)."""
+
+GCJ02 = "gcj02"
+BD09 = "bd09"
+
+_GCJ_A = 6378245.0
+_GCJ_EE = 0.00669342162296594323
+_BD_X_PI = np.pi * 3000.0 / 180.0
+_CHINA_BOX = (72.004, 0.8293, 137.8347, 55.8271)  # lon_min, lat_min, lon_max, lat_max
+
+# 1e-10 degrees is ~0.01 mm: far below the 0.01 m promised, and far above float64 noise at 100°.
+INVERSE_TOLERANCE_DEG = 1e-10
+# The offsets change by < 2 % per unit of position, so each iteration gains ~2 digits; 5 or 6
+# suffice everywhere. The bound only guards against non-finite input slipping through.
+INVERSE_MAX_ITERATIONS = 30
+
+_OFFSET_ALIASES = {
+    "gcj02": GCJ02, "gcj": GCJ02, "amap": GCJ02, "gaode": GCJ02, "autonavi": GCJ02,
+    "tencent": GCJ02, "qq": GCJ02, "mars": GCJ02,
+    "bd09": BD09, "bd09ll": BD09, "bd": BD09, "baidu": BD09,
+}
+_NAMED_EPSG = {"wgs84": 4326, "cgcs2000": 4490, "working": WORKING_EPSG}
+ACCEPTED_FORMS = (
+    "an EPSG code (4326, '4546', 'EPSG:4546'), 'WGS84', 'CGCS2000', "
+    "'gcj02' (GCJ-02: AMap, Tencent; also 'GCJ-02', 'gcj', 'amap', 'tencent'), "
+    "'bd09' (BD-09: Baidu; also 'BD-09', 'baidu'), or any 2-D CRS pyproj reads (WKT, PROJ string)"
+)
+
+PROBLEMS = {
+    "not_finite": "the coordinate is missing or not a finite number",
+    "gk_zone_prefix": (
+        "the easting carries a Gauss-Krüger zone prefix (e.g. 37xxxxxx.xx is EPSG:4525, not "
+        "EPSG:4546); declare the prefixed system or use fix_zone_prefix"
+    ),
+    "lat_lon_swapped": "longitude and latitude look swapped (x is a latitude, y a longitude)",
+    "not_geographic": "declared in degrees, but the values are beyond ±180/±90: metres?",
+    "looks_geographic": "declared in metres, but the values look like longitude/latitude degrees",
+    "outside_valid_area": "the position lies outside the area the working CRS is valid for",
+}
+"""Codes of `detect_crs_problem`, with the explanation shown to users."""
+
+
+@dataclass(frozen=True)
+class CrsSpec:
+    """A resolved coordinate system.
+
+    ``crs`` is the PROJ system the numbers live on; for GCJ-02 and BD-09 that is WGS84
+    (EPSG:4326) and ``offset`` names the web-map displacement on top of it.
+    """
+
+    name: str
+    crs: pyproj.CRS
+    offset: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_geographic(self) -> bool:
+        return self.offset is not None or bool(self.crs.is_geographic)
+
+    @property
+    def epsg(self) -> int | None:
+        """The EPSG code, or None for GCJ-02/BD-09 and systems without one."""
+        return None if self.offset else self.crs.to_epsg()
+
+
+def resolve_crs(spec: Any) -> CrsSpec:
+    """Read a CRS given as an EPSG code, a name, a pyproj CRS, or 'gcj02'/'bd09'.
+
+    Raises LandgradeError naming the spec and the accepted forms if it is none of them.
+    """
+    if isinstance(spec, CrsSpec):
+        return spec
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        raise LandgradeError(f"no coordinate system given; give {ACCEPTED_FORMS}")
+    if isinstance(spec, pyproj.CRS):
+        return _from_pyproj(spec, spec)
+    if isinstance(spec, bool):
+        raise LandgradeError(f"{spec!r} is not a coordinate system; give {ACCEPTED_FORMS}")
+    if isinstance(spec, int | np.integer) or (isinstance(spec, float) and spec.is_integer()):
+        return _from_pyproj(_epsg(int(spec), spec), spec)
+    if not isinstance(spec, str):
+        # Objects such as rasterio/fiona CRS or geopandas' own crs attribute.
+        try:
+            return _from_pyproj(pyproj.CRS.from_user_input(spec), spec)
+        except CRSError:
+            raise LandgradeError(
+                f"{spec!r} is not a coordinate system; give {ACCEPTED_FORMS}"
+            ) from None
+    text = spec.strip()
+    key = text.lower().replace("-", "").replace("_", "").replace(" ", "")
+    if key in _OFFSET_ALIASES:
+        offset = _OFFSET_ALIASES[key]
+        return CrsSpec(offset, WGS84, offset)
+    if key.startswith(("bd09mc", "bdmc")):
+        raise LandgradeError(
+            f"{text!r}: Baidu Mercator (BD-09MC) metres are not supported; convert them to "
+            "Baidu lon/lat (bd09) first"
+        )
+    if key in _NAMED_EPSG:
+        return _from_pyproj(_epsg(_NAMED_EPSG[key], spec), spec)
+    if key.isdigit():
+        return _from_pyproj(_epsg(int(key), spec), spec)
+    try:
+        crs = pyproj.CRS.from_user_input(text)
+    except CRSError:
+        raise LandgradeError(
+            f"unknown coordinate system {text!r}; give {ACCEPTED_FORMS}"
+        ) from None
+    return _from_pyproj(crs, spec)
+
+
+def _epsg(code: int, spec: Any) -> pyproj.CRS:
+    try:
+        return pyproj.CRS.from_epsg(code)
+    except CRSError:
+        raise LandgradeError(
+            f"unknown coordinate system {spec!r}: EPSG:{code} is not in the EPSG database; "
+            f"give {ACCEPTED_FORMS}"
+        ) from None
+
+
+def _from_pyproj(crs: pyproj.CRS, spec: Any) -> CrsSpec:
+    if not (crs.is_geographic or crs.is_projected):
+        raise LandgradeError(
+            f"coordinate system {spec!r} ({crs.name}) is neither geographic nor projected; "
+            "landgrade takes 2-D longitude/latitude or easting/northing"
+        )
+    code = crs.to_epsg()
+    name = f"EPSG:{code}" if code is not None else crs.name
+    return CrsSpec(name, crs)
+
+
+# --- GCJ-02 and BD-09 ---------------------------------------------------------------------------
+
+
+def in_china(lon: Any, lat: Any) -> np.ndarray:
+    """True where GCJ-02 applies its offset: the conventional box around China (see module doc)."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    lon_min, lat_min, lon_max, lat_max = _CHINA_BOX
+    return (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
+
+
+def _gcj_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The GCJ-02 displacement (degrees) of WGS84 points, without the China box test."""
+    x = lon - 105.0
+    y = lat - 35.0
+    shared = (20.0 * np.sin(6.0 * np.pi * x) + 20.0 * np.sin(2.0 * np.pi * x)) * 2.0 / 3.0
+    sqrt_abs_x = np.sqrt(np.abs(x))
+    north = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x
+    north += shared
+    north += (20.0 * np.sin(np.pi * y) + 40.0 * np.sin(np.pi * y / 3.0)) * 2.0 / 3.0
+    north += (160.0 * np.sin(np.pi * y / 12.0) + 320.0 * np.sin(np.pi * y / 30.0)) * 2.0 / 3.0
+    east = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x
+    east += shared
+    east += (20.0 * np.sin(np.pi * x) + 40.0 * np.sin(np.pi * x / 3.0)) * 2.0 / 3.0
+    east += (150.0 * np.sin(np.pi * x / 12.0) + 300.0 * np.sin(np.pi * x / 30.0)) * 2.0 / 3.0
+    # The polynomial yields metres on Krasovsky's ellipsoid; scale them to degrees there.
+    rad_lat = lat / 180.0 * np.pi
+    magic = 1.0 - _GCJ_EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = (north * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrt_magic) * np.pi)
+    dlon = (east * 180.0) / (_GCJ_A / sqrt_magic * np.cos(rad_lat) * np.pi)
+    return dlon, dlat
+
+
+def _gcj_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dlon, dlat = _gcj_offset(lon, lat)
+    return lon + dlon, lat + dlat
+
+
+def _bd_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = np.hypot(lon, lat) + 0.00002 * np.sin(lat * _BD_X_PI)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _BD_X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def _invert(
+    forward: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    tx: np.ndarray,
+    ty: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve forward(x, y) = (tx, ty) for 1-D arrays by fixed-point iteration from the target.
+
+    Each round evaluates `forward` once on the points not yet converged, so the cost is a few
+    vectorised passes whatever the array size.
+    """
+    x, y = tx.copy(), ty.copy()
+    active = np.flatnonzero(np.isfinite(tx) & np.isfinite(ty))
+    for _ in range(INVERSE_MAX_ITERATIONS):
+        if active.size == 0:
+            break
+        fx, fy = forward(x[active], y[active])
+        rx, ry = fx - tx[active], fy - ty[active]
+        x[active] -= rx
+        y[active] -= ry
+        active = active[(np.abs(rx) > INVERSE_TOLERANCE_DEG) | (np.abs(ry) > INVERSE_TOLERANCE_DEG)]
+    return x, y
+
+
+def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """WGS84 lon/lat to GCJ-02 lon/lat; unchanged outside the China box."""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    inside = in_china(lon, lat)
+    glon, glat = lon.copy(), lat.copy()
+    glon[inside], glat[inside] = _gcj_forward(lon[inside], lat[inside])
+    return _result(glon, glat, scalar)
+
+
+def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """GCJ-02 lon/lat to WGS84 lon/lat: the exact (iterated) inverse of `wgs84_to_gcj02`."""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    inside = in_china(lon, lat)
+    wlon, wlat = lon.copy(), lat.copy()
+    wlon[inside], wlat[inside] = _invert(_gcj_forward, lon[inside], lat[inside])
+    return _result(wlon, wlat, scalar)
+
+
+def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """GCJ-02 lon/lat to BD-09 lon/lat (Baidu's formula, applied everywhere)."""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    return _result(*_bd_forward(lon, lat), scalar)
+
+
+def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """BD-09 lon/lat to GCJ-02 lon/lat: the exact (iterated) inverse of `gcj02_to_bd09`."""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    return _result(*_invert(_bd_forward, lon, lat), scalar)
+
+
+def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """WGS84 lon/lat to BD-09 lon/lat (via GCJ-02)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """BD-09 lon/lat to WGS84 lon/lat (via GCJ-02), both steps exact inverses."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+_TO_WGS84 = {GCJ02: gcj02_to_wgs84, BD09: bd09_to_wgs84}
+_FROM_WGS84 = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
+_BETWEEN_OFFSETS = {(GCJ02, BD09): gcj02_to_bd09, (BD09, GCJ02): bd09_to_gcj02}
+
+
+# --- any pair of systems ------------------------------------------------------------------------
+
+
+def _as_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Flat float64 copies of x and y (broadcast together), and whether both were scalars."""
+    try:
+        xa = np.asarray(x, dtype=float)
+        ya = np.asarray(y, dtype=float)
+        xa, ya = np.broadcast_arrays(xa, ya)
+    except (TypeError, ValueError) as e:
+        raise LandgradeError(f"coordinates must be numbers of matching shape ({e})") from None
+    scalar = xa.ndim == 0
+    return xa.astype(float).ravel().copy(), ya.astype(float).ravel().copy(), scalar
+
+
+def _result(x: np.ndarray, y: np.ndarray, scalar: bool) -> tuple[Any, Any]:
+    if scalar:
+        return float(x[0]), float(y[0])
+    return x, y
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(src: pyproj.CRS, dst: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _transform_flat(
+    x: np.ndarray, y: np.ndarray, src: CrsSpec, dst: CrsSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    if src == dst:
+        return x, y
+    if src.offset and dst.offset:
+        return _BETWEEN_OFFSETS[src.offset, dst.offset](x, y)
+    if src.offset:
+        x, y = _TO_WGS84[src.offset](x, y)
+    if src.crs != dst.crs:
+        x, y = _transformer(src.crs, dst.crs).transform(x, y)
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if dst.offset:
+        x, y = _FROM_WGS84[dst.offset](x, y)
+    return x, y
+
+
+def transform(x: Any, y: Any, from_crs: Any, to_crs: Any) -> tuple[Any, Any]:
+    """Convert coordinates between any two supported systems.
+
+    x, y are arrays (any shape; they are broadcast together and returned flat) or scalars
+    (returned as floats). A point with no position in the target comes back as inf.
+    """
+    src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
+    xs, ys, scalar = _as_arrays(x, y)
+    return _result(*_transform_flat(xs, ys, src, dst), scalar)
+
+
+def to_working(x: Any, y: Any, crs: Any) -> tuple[Any, Any]:
+    """Convert coordinates in `crs` to the working CRS (EPSG:4546)."""
+    return transform(x, y, crs, WORKING_CRS)
+
+
+def from_working(x: Any, y: Any, crs: Any) -> tuple[Any, Any]:
+    """Convert working-CRS (EPSG:4546) coordinates to `crs`."""
+    return transform(x, y, WORKING_CRS, crs)
+
+
+# --- geometries and layers ----------------------------------------------------------------------
+
+
+def transform_geometry(geometry: Any, from_crs: Any, to_crs: Any) -> Any:
+    """Convert shapely geometries (one, an array or a GeoSeries) vertex by vertex, vectorised."""
+    src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
+
+    def convert(coords: np.ndarray) -> np.ndarray:
+        cx, cy = _transform_flat(coords[:, 0].copy(), coords[:, 1].copy(), src, dst)
+        return np.column_stack([cx, cy])
+
+    if hasattr(geometry, "values") and hasattr(geometry, "index"):  # a GeoSeries
+        geometry = np.asarray(geometry.values, dtype=object)
+    return shapely.transform(geometry, convert)
+
+
+def gdf_to_crs(gdf: Any, to_crs: Any, from_crs: Any = None, *, layer: str | None = None) -> Any:
+    """A copy of a GeoDataFrame converted to `to_crs`.
+
+    `from_crs`, when given, says what the coordinates really are and overrides the layer's own
+    label: files of AMap or Baidu data usually claim EPSG:4326 while holding GCJ-02/BD-09. It
+    must agree with the label on whether the layer is in degrees or metres. Without it the
+    layer's own CRS is used; a layer with neither gets a LandgradeError naming `layer`.
+    GeoPandas cannot label GCJ-02/BD-09, so a frame converted to one of them is labelled
+    EPSG:4326 and carries ``attrs["coordinate_system"]`` = 'gcj02' or 'bd09'.
+    """
+    name = layer or "layer"
+    declared = gdf.crs
+    if from_crs is None and gdf.attrs.get("coordinate_system") in (GCJ02, BD09):
+        from_crs = gdf.attrs["coordinate_system"]
+    if from_crs is None:
+        if declared is None:
+            raise LandgradeError(
+                f"{name}: has no coordinate system; give its CRS (e.g. --crs EPSG:4326, EPSG:4546, "
+                "or gcj02 for AMap data)"
+            )
+        src = resolve_crs(declared)
+    else:
+        src = resolve_crs(from_crs)
+        if declared is not None and bool(declared.is_geographic) != src.is_geographic:
+            raise LandgradeError(
+                f"{name}: the file says {resolve_crs(declared)} but {src} was given; one is in "
+                "degrees and the other in metres. Check which is right."
+            )
+    dst = resolve_crs(to_crs)
+    if src.offset or dst.offset:
+        out = gdf.copy()
+        out = out.set_geometry(transform_geometry(gdf.geometry, src, dst), crs=dst.crs)
+    else:
+        out = gdf.set_crs(src.crs, allow_override=True).to_crs(dst.crs)
+    out.attrs = {k: v for k, v in gdf.attrs.items() if k != "coordinate_system"}
+    if dst.offset:
+        out.attrs["coordinate_system"] = dst.offset
+    return out
+
+
+def gdf_to_working(gdf: Any, crs: Any = None, *, layer: str | None = None) -> Any:
+    """A copy of a GeoDataFrame in the working CRS; `crs` as `from_crs` of `gdf_to_crs`."""
+    return gdf_to_crs(gdf, WORKING_CRS, crs, layer=layer)
+
+
+def gdf_from_working(gdf: Any, crs: Any) -> Any:
+    """A copy of a working-CRS GeoDataFrame converted to `crs` (GCJ-02/BD-09 included)."""
+    return gdf_to_crs(gdf, crs, WORKING_CRS)
+
+
+# --- recognising wrong coordinates --------------------------------------------------------------
+
+
+def valid_area(crs: Any = WORKING_CRS) -> Area:
+    """(lon_min, lat_min, lon_max, lat_max) where `crs` is valid, from the EPSG database."""
+    area = resolve_crs(crs).crs.area_of_use
+    if area is None:
+        return (-180.0, -90.0, 180.0, 90.0)
+    return (area.west, area.south, area.east, area.north)
+
+
+def _inside(lon: np.ndarray, lat: np.ndarray, area: Area) -> np.ndarray:
+    lon_min, lat_min, lon_max, lat_max = area
+    return (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
+
+
+def _prefixed_epsg(zone: np.ndarray) -> np.ndarray:
+    """EPSG code of the CGCS2000 Gauss-Krüger system with a zone prefix, 0 if not a zone."""
+    zone = np.asarray(zone)
+    return np.where(
+        (zone >= 25) & (zone <= 45), 4513 + zone - 25,
+        np.where((zone >= 13) & (zone <= 23), 4491 + zone - 13, 0),
+    ).astype(int)
+
+
+def _zone_of(x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(x) & (x >= 1e7), np.floor(x / 1e6), 0).astype(int)
+
+
+def fix_zone_prefix(x: Any, y: Any, crs: Any = WORKING_CRS) -> tuple[Any, Any]:
+    """Convert eastings written with a Gauss-Krüger zone prefix into `crs`.
+
+    Values whose easting is ``ZZxxxxxx`` with ZZ a CGCS2000 zone number are read in that zone's
+    prefixed system (zone 37: EPSG:4525) and converted to `crs`; the other values are returned
+    as they are, being taken to be in `crs` already.
+    """
+    dst = resolve_crs(crs)
+    xs, ys, scalar = _as_arrays(x, y)
+    codes = _prefixed_epsg(_zone_of(xs))
+    for code in np.unique(codes[codes > 0]):
+        rows = codes == code
+        xs[rows], ys[rows] = _transform_flat(xs[rows], ys[rows], resolve_crs(int(code)), dst)
+    return _result(xs, ys, scalar)
+
+
+def detect_crs_problem(
+    x: Any, y: Any, crs: Any, area: Area | None = None
+) -> np.ndarray:
+    """Per point, a code from `PROBLEMS` saying why the coordinate looks wrong, or None.
+
+    `area` is the (lon_min, lat_min, lon_max, lat_max) a right coordinate must fall in; by
+    default the working CRS's area of use. The rules, first match wins:
+
+    - ``not_finite``: x or y is NaN or infinite;
+    - declared geographic (including GCJ-02/BD-09): ``lat_lon_swapped`` if (y, x) falls in
+      the area and (x, y) does not; ``not_geographic`` if |x| > 180 or |y| > 90;
+    - declared projected: ``gk_zone_prefix`` if the point is outside the area but lies in it
+      when the easting is read with its zone prefix; ``looks_geographic`` if the values are
+      degrees in the area (either order);
+    - ``outside_valid_area``: anything else that does not fall in the area.
+
+    The GCJ-02/BD-09 offsets (< 0.02°) are ignored for the area test.
+    """
+    src = resolve_crs(crs)
+    xs, ys, _ = _as_arrays(x, y)
+    area = area or valid_area(WORKING_CRS)
+    problem = np.full(xs.shape, None, dtype=object)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    as_degrees = finite & (np.abs(xs) <= 180.0) & (np.abs(ys) <= 90.0)
+    degrees_in_area = as_degrees & _inside(xs, ys, area)
+    swapped_in_area = finite & _inside(ys, xs, area)
+    if src.is_geographic:
+        lon, lat = xs, ys
+        if src.offset is None and not src.crs.equals(WGS84):
+            lon, lat = _transform_flat(xs, ys, src, resolve_crs(4326))
+        ok = as_degrees & _inside(lon, lat, area)
+        problem[finite & ~ok] = "outside_valid_area"
+        problem[finite & ~as_degrees] = "not_geographic"
+        problem[finite & ~ok & swapped_in_area] = "lat_lon_swapped"
+    else:
+        with np.errstate(invalid="ignore"):
+            lon, lat = _transform_flat(xs, ys, src, resolve_crs(4326))
+        ok = finite & _inside(lon, lat, area)
+        problem[finite & ~ok] = "outside_valid_area"
+        problem[finite & ~ok & (degrees_in_area | swapped_in_area)] = "looks_geographic"
+        prefixed = finite & ~ok & (_prefixed_epsg(_zone_of(xs)) > 0)
+        if prefixed.any():
+            fx, fy = fix_zone_prefix(xs[prefixed], ys[prefixed], 4326)
+            rows = np.flatnonzero(prefixed)[_inside(fx, fy, area)]
+            problem[rows] = "gk_zone_prefix"
+    problem[~finite] = "not_finite"
+    return problem
+
+
+def looks_like(x: Any, y: Any, area: Area | None = None) -> str:
+    """Guess the family of a set of coordinates whose CRS is unknown, by majority of points.
+
+    Returns 'geographic' (lon/lat degrees; WGS84, CGCS2000, GCJ-02 and BD-09 cannot be told
+    apart), 'geographic_swapped' (lat/lon), 'projected_zone_prefix' (Gauss-Krüger eastings
+    with a zone prefix), 'projected' (metres in the working CRS's area) or 'unknown'.
+    """
+    xs, ys, _ = _as_arrays(x, y)
+    area = area or valid_area(WORKING_CRS)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[finite], ys[finite]
+    if xs.size == 0:
+        return "unknown"
+    family = np.full(xs.shape, "unknown", dtype=object)
+    with np.errstate(invalid="ignore"):
+        wlon, wlat = _transform_flat(xs, ys, resolve_crs(WORKING_CRS), resolve_crs(4326))
+    family[_inside(wlon, wlat, area)] = "projected"
+    prefixed = _prefixed_epsg(_zone_of(xs)) > 0
+    if prefixed.any():
+        plon, plat = fix_zone_prefix(xs[prefixed], ys[prefixed], 4326)
+        family[np.flatnonzero(prefixed)[_inside(plon, plat, area)]] = "projected_zone_prefix"
+    family[_inside(ys, xs, area)] = "geographic_swapped"
+    family[_inside(xs, ys, area)] = "geographic"
+    return Counter(family.tolist()).most_common(1)[0][0]
+
+
+# --- the `landgrade convert` command ------------------------------------------------------------
+
+
+def convert_command(x: float, y: float, from_crs: str, to_crs: str) -> None:
+    """Print one coordinate converted between two systems as ``X Y`` at full precision.
+
+    A zone-prefixed easting declared without its prefix is re-read in its zone (with a note on
+    stderr); swapped or impossible degrees are an error with the fix; other doubts are warned.
+    """
+    src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
+    problem = detect_crs_problem(x, y, src)[0]
+    if problem == "not_finite":
+        raise LandgradeError(f"{x} {y}: {PROBLEMS[problem]}")
+    if problem == "lat_lon_swapped":
+        raise LandgradeError(
+            f"{x!r} {y!r} in {src}: {PROBLEMS[problem]}; give longitude first: "
+            f"landgrade convert {y!r} {x!r} --from {from_crs} --to {to_crs}"
+        )
+    if problem == "not_geographic":
+        raise LandgradeError(
+            f"{x!r} {y!r}: {src} is in degrees but these values are not longitude/latitude; "
+            "give --from with the projected system they are in (e.g. EPSG:4546)"
+        )
+    if problem == "gk_zone_prefix":
+        zone = int(x // 1e6)
+        code = int(_prefixed_epsg(np.array([zone]))[0])
+        print(
+            f"note: easting {x!r} carries the zone-{zone} prefix; read as EPSG:{code}",
+            file=sys.stderr,
+        )
+        x, y = fix_zone_prefix(x, y, src)
+    elif problem == "looks_geographic":
+        print(f"warning: {x!r} {y!r} in {src}: {PROBLEMS[problem]}", file=sys.stderr)
+    cx, cy = transform(x, y, src, dst)
+    if not (np.isfinite(cx) and np.isfinite(cy)):
+        raise LandgradeError(f"{x!r} {y!r} in {src} has no position in {dst}")
+    print(f"{cx!r} {cy!r}")
