@@ -107,14 +107,22 @@ def build(
     aliases: Annotated[Path | None, typer.Option(help="alias,name CSV.")] = None,
     decisions: Annotated[Path | None, typer.Option(help="Analyst decisions file.")] = None,
     name_field: Annotated[str, typer.Option(help="Name attribute of the layers.")] = "name",
+    strict: Annotated[
+        bool, typer.Option(help="Fail when a route is unresolved or a decision is stale.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
 ) -> None:
-    """Build the grade map (grades, routes, report) from rules and a road network."""
+    """Build the grade map (grades, routes, report) from rules and a road network.
+
+    Either `--county geo/<county>` (files taken from the county folder) or `--rules`,
+    `--roads` and `--extent`; explicit options override the county folder's files.
+    """
     from landgrade.build import build_command
 
     build_command(
         output=output, county=county, rules=rules, roads=roads, water=water,
         landmarks=landmarks, extent=extent, routes=routes, aliases=aliases,
-        decisions=decisions, name_field=name_field,
+        decisions=decisions, name_field=name_field, strict=strict, quiet=quiet,
     )
 
 

@@ -31,7 +31,6 @@ from shapely.geometry.base import BaseGeometry
 from landgrade.errors import LandgradeError
 from landgrade.names import normalize, strip_junction_marker
 
-WORKING_EPSG = 4546
 FeatureKind = Literal["road", "water", "landmark"]
 LayerInput = str | Path | gpd.GeoDataFrame
 
@@ -169,9 +168,10 @@ def load_network(
 ) -> Network:
     """Load a network from vector files (anything GDAL reads) or GeoDataFrames.
 
-    Every layer is reprojected to EPSG:4546. ``crs`` is assumed for layers that carry none;
-    without it such a layer is an error naming the file. ``extent`` is required: the grades
-    partition it. ``aliases`` is an ``alias,name`` CSV (or DataFrame, or dict).
+    Every layer is reprojected to EPSG:4546 (GCJ-02/BD-09 included, via landgrade.crs). ``crs``
+    is assumed for layers that carry none; without it such a layer is an error naming the file.
+    ``extent`` is required: the grades partition it. ``aliases`` is an ``alias,name`` CSV (or a
+    DataFrame, or a dict).
     """
     if extent is None:
         raise NetworkError("no grading extent given (--extent): the grades partition the extent")
@@ -236,10 +236,9 @@ def _read_layer(
         label = str(path)
         if not path.exists():
             raise NetworkError(f"{path}: no such {role} file")
-        try:
-            gdf = gpd.read_file(path, engine="pyogrio")
-        except Exception as e:  # any GDAL failure means "not a readable layer"
-            raise NetworkError(f"{path}: not a readable vector layer for {role} ({e})") from None
+        from landgrade.io import read_file
+
+        gdf = read_file(path)
     sources[role] = label
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].reset_index(drop=True)
     gdf = _to_working(gdf, label, crs)
@@ -254,18 +253,14 @@ def _read_layer(
 
 
 def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> gpd.GeoDataFrame:
-    """Reproject to EPSG:4546; the one place the network touches CRS handling."""
-    if gdf.crs is None:
-        if crs is None:
-            raise NetworkError(
-                f"{label}: the layer has no CRS; save it with one (e.g. a .prj) or pass its CRS"
-            )
-        gdf = gdf.set_crs(crs)
-    try:
-        from landgrade.crs import gdf_to_working
-    except ImportError:
-        return gdf.to_crs(WORKING_EPSG)
-    return gdf_to_working(gdf)
+    """Reproject to EPSG:4546 (``crs`` says what a layer without a CRS is in)."""
+    from landgrade.crs import gdf_to_working
+
+    if gdf.crs is None and crs is None:
+        raise NetworkError(
+            f"{label}: the layer has no CRS; save it with one (e.g. a .prj file) or give its CRS"
+        )
+    return gdf_to_working(gdf, crs if gdf.crs is None else None, layer=label)
 
 
 def _as_line(geoms: Any) -> BaseGeometry:
