@@ -168,13 +168,26 @@ def assign(
     y_field: Annotated[str | None, typer.Option(help="CSV y column.")] = None,
     layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Shapefile encoding.")] = None,
+    town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: Table 8.")] = None,
+    town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
+    town_field: Annotated[str | None, typer.Option(help="Column holding the town.")] = None,
+    town_grade_field: Annotated[
+        str | None, typer.Option(help="Column holding the town grade.")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(help="Rows per chunk when streaming.")] = 200_000,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
-    """Assign grade, prices and nearest route to every row of a file."""
+    """Assign grade, prices and nearest route to every row of a file.
+
+    Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
+    """
     from landgrade.engine import assign_command
 
     assign_command(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
-        y_field=y_field, layer=layer, encoding=encoding,
+        y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
+        town_field=town_field, town_grade_field=town_grade_field, chunk_size=chunk_size,
+        progress=progress,
     )
 
 
