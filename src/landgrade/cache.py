@@ -1,0 +1,105 @@
+"""The on-disk cache of built grade maps and their prepared query index.
+
+Building the bundled county's grade map takes seconds; preparing its query index about a second.
+Both are kept, pickled, in the cache folder — ``$LANDGRADE_CACHE``, else ``~/.cache/landgrade`` —
+under a key that hashes every file of the county folder (or the ``--map`` file's bytes) together
+with the landgrade version, so editing any county file or upgrading rebuilds, and nothing else
+does. A cache entry that cannot be read is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from landgrade import __version__
+from landgrade.grade_map import GradeMap
+
+_FORMAT = 1  # bump when the pickled layout changes
+
+
+def cache_dir() -> Path:
+    """The cache folder (created on demand)."""
+    root = os.environ.get("LANDGRADE_CACHE") or Path.home() / ".cache" / "landgrade"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _hash_files(paths: list[Path], salt: str) -> str:
+    h = hashlib.sha256(f"{salt}|{__version__}|{_FORMAT}".encode())
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def map_key(map_path: str | Path | None = None, county: str | Path | None = None) -> str:
+    """The cache key of a grade-map file, or of a county folder's bundled build."""
+    if map_path is not None:
+        p = Path(map_path)
+        if not p.exists():
+            from landgrade.grade_map import GradeMapError
+
+            raise GradeMapError(f"{p}: no such grade map (build one with `landgrade build`)")
+        return "map-" + _hash_files([p], "map")
+    from landgrade.county import county_folder
+
+    folder = county_folder(county)
+    files = [p for p in folder.root.rglob("*") if p.is_file()]
+    return f"county-{folder.root.name}-" + _hash_files(files, "county")
+
+
+def _load(path: Path) -> Any:
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:  # a stale or broken entry is rebuilt
+        return None
+
+
+def _store(path: Path, value: Any) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    with tmp.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)  # atomic: concurrent readers see the old entry or the new one
+
+
+def cached_grade_map(
+    map_path: str | Path | None = None, county: str | Path | None = None
+) -> GradeMap:
+    """The grade map of ``map_path``, or the county's built map, from the cache when fresh."""
+    return cached_map_and_index(map_path=map_path, county=county, with_index=False)[0]
+
+
+def cached_map_and_index(
+    map_path: str | Path | None = None,
+    county: str | Path | None = None,
+    *,
+    with_index: bool = True,
+) -> tuple[GradeMap, Any, str]:
+    """The grade map, its prepared :class:`landgrade.engine.GradeIndex` and the cache key."""
+    key = map_key(map_path, county)
+    map_file = cache_dir() / f"{key}.map.pkl"
+    grade_map = _load(map_file)
+    if not isinstance(grade_map, GradeMap):
+        if map_path is not None:
+            grade_map = GradeMap.read(map_path)
+        else:
+            from landgrade.build import build_county
+
+            grade_map = build_county(county)
+        _store(map_file, grade_map)
+    index = None
+    if with_index:
+        from landgrade.engine import GradeIndex, build_index
+
+        index_file = cache_dir() / f"{key}.index.pkl"
+        index = _load(index_file)
+        if not isinstance(index, GradeIndex):
+            index = build_index(grade_map)
+            _store(index_file, index)
+    return grade_map, index, key
