@@ -56,12 +56,15 @@ CountyOpt = Annotated[
 def prices(
     county: CountyOpt = None,
     town: Annotated[str | None, typer.Option(help="A town (乡镇) name, e.g. 高沙镇.")] = None,
-    grade: Annotated[int | None, typer.Option(help="Only this grade.")] = None,
+    grade: Annotated[int | None, typer.Option(help="One grade, with its connotation.")] = None,
+    routes: Annotated[
+        bool, typer.Option("--routes", help="List the road-line price segments (路线价) instead.")
+    ] = False,
 ) -> None:
-    """Print the urban benchmark price table, or one town's prices."""
+    """Print the urban benchmark price table, one town's prices, or the road-line prices."""
     from landgrade.pricebook import print_prices
 
-    print_prices(county, town=town, grade=grade)
+    print_prices(county, town=town, grade=grade, routes=routes)
 
 
 # --- convert (crs.py) ------------------------------------------------------------------------
