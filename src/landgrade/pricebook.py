@@ -638,7 +638,8 @@ class PriceBook:
     def route(self, route_id: str) -> RouteSegment:
         """One road-line price segment by its id (``A01``; case and width do not matter)."""
         rid = normalize(str(route_id)).upper()
-        rid = self._route_by_number.get(_id_number(rid), rid) if rid not in self._route_row else rid
+        if rid not in self._route_row:
+            rid = self._route_by_number.get(_id_number(rid), rid)
         if rid not in self._route_row:
             close = difflib.get_close_matches(rid, list(self._route_row), n=5, cutoff=0.5)
             hint = f"closest: {', '.join(close)}" if close else f"ids are {self._id_range()}"
