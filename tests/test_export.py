@@ -115,3 +115,28 @@ def test_shapefiles_one_per_layer_in_utf8_with_styles(tmp_path: Path) -> None:
 def test_other_suffixes_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"\.gpkg .*\.shp"):
         export_grade_map(synthetic_grade_map(), tmp_path / "out.kml")
+
+
+def test_cli_export_styles_with_the_county_prices(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    map_file = synthetic_grade_map().to_gpkg(tmp_path / "synthetic.gpkg")
+    out = tmp_path / "out.gpkg"
+    result = CliRunner().invoke(
+        app, ["export", "-o", str(out), "--map", str(map_file), "--county", "dongkou"]
+    )
+    assert result.exit_code == 0, result.output
+    label = ET.fromstring(_styles(out)["grades"]).find("renderer-v2/categories/category")
+    assert "3194" in label.get("label")  # Dongkou Table 6, grade 1 commercial
+
+
+def test_cli_export_refuses_unknown_formats(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    result = CliRunner().invoke(app, ["export", "-o", str(tmp_path / "out.kml")])
+    assert result.exit_code == 2
+    assert ".gpkg" in result.output

@@ -203,3 +203,70 @@ def test_click_within_standard_depth_pops_up_the_route(tmp_path: Path) -> None:
 def test_click_outside_the_extent_says_so(tmp_path: Path) -> None:
     popup = _popup_after_click(tmp_path, 0, -1040)  # 40 m beyond the extent's south edge
     assert "Outside the grading extent" in popup, popup
+
+
+def test_gcj02_tiles_shift_every_layer_onto_them(tmp_path: Path) -> None:
+    def first_vertex(page: Path) -> tuple[float, float]:
+        found = re.search(r'"coordinates": \[\[\[\[?([\d.]+), ([\d.]+)\]', page.read_text("utf-8"))
+        return float(found.group(1)), float(found.group(2))
+
+    url = "https://tiles.example/{z}/{x}/{y}.png"
+    wgs = first_vertex(write_html(interactive_map(synthetic_grade_map()), tmp_path / "w.html"))
+    gcj = first_vertex(
+        write_html(
+            interactive_map(synthetic_grade_map(), tiles=url, tiles_crs="gcj02"),
+            tmp_path / "g.html",
+        )
+    )
+    to_m = Transformer.from_crs(4326, 4546, always_xy=True)
+    (x0, x1), (y0, y1) = zip(to_m.transform(*wgs), to_m.transform(*gcj), strict=True)
+    # GCJ-02 sits a few hundred metres from WGS84 around Dongkou (DESIGN.md: about 600 m).
+    assert 300 < ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 < 900
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthetic_grade_map().to_gpkg(tmp_path_factory.mktemp("map") / "synthetic.gpkg")
+
+
+def test_cli_map_png_from_any_map(map_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    out = tmp_path / "m.png"
+    result = CliRunner().invoke(app, ["map", "-o", str(out), "--map", str(map_file)])
+    assert result.exit_code == 0, result.output
+    assert _pixels_near(out, _rgb255(grade_colors(range(1, 6))[3]), tol=1) > 0
+    assert "without prices" in result.output  # no --county: said, not silently dropped
+
+
+def test_cli_map_html_with_county_prices_and_gcj02_tiles(map_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    out = tmp_path / "m.html"
+    url = "https://tiles.example/{z}/{x}/{y}.png"
+    result = CliRunner().invoke(
+        app,
+        ["map", "-o", str(out), "--map", str(map_file), "--county", "dongkou",
+         "--tiles", f"gcj02:{url}"],
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert url in text and f"gcj02:{url}" not in text
+    assert "3194" in text  # Dongkou Table 6, grade 1 commercial, from the county folder
+
+
+def test_cli_map_refuses_unknown_formats(map_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.pdf"), "--map", str(map_file)])
+    assert result.exit_code == 2
+    assert ".png, .svg or .html" in result.output

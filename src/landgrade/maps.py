@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landgrade.crs import gdf_to_crs
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import WORKING_EPSG, GradeMap
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 SCHEMATIC_NOTE = "schematic reconstruction — not surveyed"
 STATIC_SUFFIXES = (".png", ".svg")
 HTML_SUFFIXES = (".html", ".htm")
+GCJ02_TILES_PREFIX = "gcj02:"
 MAP_WIDTH = 0.68  # share of a static map's width given to the map; the legend takes the rest
 TITLE_BAND_IN = 0.7  # inches above the map for the title
 
@@ -379,21 +381,26 @@ def interactive_map(
     prices: PriceLegend | None = None,
     tiles: str | None = None,
     tiles_attribution: str | None = None,
+    tiles_crs: str = "EPSG:4326",
 ) -> folium.Map:
     """A Leaflet map of the grade map whose page works offline (see the module docstring).
 
-    ``tiles`` is an XYZ URL template (``https://…/{z}/{x}/{y}.png``) for a background; tiles in
-    WGS84/Web Mercator are assumed (GCJ-02 tiles of Chinese web maps sit ~600 m off).
+    ``tiles`` is an XYZ URL template (``https://…/{z}/{x}/{y}.png``) for a background. Tiles of
+    Chinese web maps (AMap, Tencent) are drawn in GCJ-02, about 600 m from WGS84 around Dongkou:
+    for those give ``tiles_crs="gcj02"`` and every layer is shifted to sit on them.
     """
     import folium
+
+    display_crs = tiles_crs if tiles else "EPSG:4326"
 
     grades = _grades(grade_map)
     extent = _layer(grade_map, "extent")
     colors = grade_colors(grades["grade"])
-    frame = gpd.GeoSeries(
-        shapely.box(*(extent if extent is not None else grades).total_bounds), crs=WORKING_EPSG
-    ).to_crs(4326)
-    lon0, lat0, lon1, lat1 = frame.total_bounds
+    frame = gpd.GeoDataFrame(
+        geometry=[shapely.box(*(extent if extent is not None else grades).total_bounds)],
+        crs=WORKING_EPSG,
+    )
+    lon0, lat0, lon1, lat1 = gdf_to_crs(frame, display_crs).total_bounds
 
     fmap = folium.Map(
         location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None, control_scale=True,
@@ -403,14 +410,16 @@ def interactive_map(
     if tiles:
         folium.TileLayer(tiles, attr=tiles_attribution or tiles, name="background").add_to(fmap)
 
-    _add_grades(fmap, grades, colors, prices)
+    _add_grades(fmap, grades, colors, prices, display_crs)
     roads = _layer(grade_map, "roads")
     if roads is not None:
-        _add_lines(fmap, roads, "roads", ROAD_COLOR, 1.0, ["name", "road_class"], show=True)
+        _add_lines(
+            fmap, roads, "roads", ROAD_COLOR, 1.0, ["name", "road_class"], display_crs, show=True
+        )
     water = _layer(grade_map, "water")
     if water is not None:
         folium.GeoJson(
-            _geojson(water, ["name"]), name="water",
+            _geojson(water, ["name"], display_crs), name="water",
             style_function=lambda _f: {
                 "color": WATER_COLOR, "weight": 3, "fillColor": WATER_COLOR, "fillOpacity": 0.8,
             },
@@ -419,10 +428,11 @@ def interactive_map(
         ).add_to(fmap)
     routes = _layer(grade_map, "routes")
     if routes is not None:
-        _add_routes(fmap, routes)
+        _add_routes(fmap, routes, display_crs)
     if extent is not None:
         folium.GeoJson(
-            _geojson(extent.boundary.to_frame("geometry"), []), name="grading extent",
+            _geojson(extent.boundary.to_frame("geometry"), [], display_crs),
+            name="grading extent",
             style_function=lambda _f: {"color": EXTENT_COLOR, "weight": 2, "fill": False},
             interactive=False,
         ).add_to(fmap)
@@ -483,9 +493,9 @@ def _inline_leaflet(fmap: folium.Map) -> None:
     header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
 
 
-def _geojson(layer: gpd.GeoDataFrame, fields: list[str]) -> dict[str, Any]:
+def _geojson(layer: gpd.GeoDataFrame, fields: list[str], display_crs: str) -> dict[str, Any]:
     keep = [f for f in fields if f in layer.columns]
-    out = layer[[*keep, "geometry"]].to_crs(4326)
+    out = gdf_to_crs(layer[[*keep, "geometry"]], display_crs)
     for c in keep:
         if out[c].dtype.kind in "fc":
             out[c] = out[c].round(2)
@@ -502,6 +512,7 @@ def _add_grades(
     grades: gpd.GeoDataFrame,
     colors: dict[int, str],
     prices: PriceLegend | None,
+    display_crs: str,
 ) -> None:
     import folium
 
@@ -518,7 +529,7 @@ def _add_grades(
         fields.append("area_ha")
         aliases.append("area (ha)")
     folium.GeoJson(
-        _geojson(layer, fields), name="grades",
+        _geojson(layer, fields, display_crs), name="grades",
         style_function=lambda f: {
             "fillColor": colors.get(int(f["properties"]["grade"]), "#cccccc"),
             "color": "#ffffff", "weight": 1, "fillOpacity": 0.75,
@@ -536,13 +547,14 @@ def _add_lines(
     color: str,
     weight: float,
     fields: list[str],
+    display_crs: str,
     *,
     show: bool,
 ) -> None:
     import folium
 
     folium.GeoJson(
-        _geojson(layer, fields), name=name, show=show,
+        _geojson(layer, fields, display_crs), name=name, show=show,
         style_function=lambda _f: {"color": color, "weight": weight, "opacity": 0.7},
         tooltip=_tooltip(folium, layer, fields),
         bubblingMouseEvents=False,
@@ -556,14 +568,15 @@ _ROUTE_ALIASES = [
 ]
 
 
-def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame) -> None:
+def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str) -> None:
     import folium
 
     fields = [f for f in _ROUTE_FIELDS if f in routes.columns]
     aliases = [a for f, a in zip(_ROUTE_FIELDS, _ROUTE_ALIASES, strict=True) if f in fields]
     if "standard_depth_m" in routes.columns:
         folium.GeoJson(
-            _geojson(frontage(routes), fields), name="route frontage (standard depth)",
+            _geojson(frontage(routes), fields, display_crs),
+            name="route frontage (standard depth)",
             style_function=lambda _f: {
                 "color": ROUTE_COLOR, "weight": 0.5, "fillColor": ROUTE_COLOR, "fillOpacity": 0.15,
             },
@@ -571,7 +584,7 @@ def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame) -> None:
             bubblingMouseEvents=False,
         ).add_to(fmap)
     folium.GeoJson(
-        _geojson(routes, fields), name="routes (Table 7)",
+        _geojson(routes, fields, display_crs), name="routes (Table 7)",
         style_function=lambda _f: {"color": ROUTE_COLOR, "weight": 3, "opacity": 0.9},
         highlight_function=lambda _f: {"weight": 6, "color": "#d7301f"},
         tooltip=folium.GeoJsonTooltip(fields=[f for f in ("id", "name") if f in fields]),
@@ -634,7 +647,11 @@ def map_command(
     county: str | Path | None = None,
     tiles: str | None = None,
 ) -> Path:
-    """``landgrade map``: draw the bundled (or ``map_path``) grade map to PNG, SVG or HTML."""
+    """``landgrade map``: draw the bundled (or ``map_path``) grade map to PNG, SVG or HTML.
+
+    ``tiles`` is an XYZ URL template for the HTML background; prefix it with ``gcj02:`` for
+    tiles of AMap or Tencent maps, which are drawn in GCJ-02.
+    """
     from landgrade.engine import load_grade_map
 
     output = Path(output)
@@ -643,6 +660,9 @@ def map_command(
         raise MapError(f"{output}: give a .png, .svg or .html file name")
     if tiles and suffix not in HTML_SUFFIXES:
         raise MapError("--tiles only applies to .html maps")
+    tiles_crs = "EPSG:4326"
+    if tiles and tiles.lower().startswith(GCJ02_TILES_PREFIX):
+        tiles, tiles_crs = tiles[len(GCJ02_TILES_PREFIX) :], "gcj02"
     grade_map = load_grade_map(map_path=map_path, county=county)
     # HTML is rendered by the browser, which has its own fonts; only matplotlib needs one here.
     chinese = suffix in HTML_SUFFIXES or cjk_font() is not None
@@ -652,28 +672,36 @@ def map_command(
             "use names in the legend are in English",
             file=sys.stderr,
         )
-    prices = _prices_for(grade_map, county, map_path, chinese=chinese)
+    prices = prices_for_map(grade_map, county, map_path, chinese=chinese)
     if suffix in HTML_SUFFIXES:
-        written = write_html(interactive_map(grade_map, prices=prices, tiles=tiles), output)
+        fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs)
+        written = write_html(fmap, output)
     else:
         written = static_map(grade_map, output, prices=prices)
     print(f"wrote {written}")
     return written
 
 
-def _prices_for(
+def prices_for_map(
     grade_map: GradeMap,
     county: str | Path | None,
     map_path: str | Path | None,
     *,
     chinese: bool,
 ) -> PriceLegend | None:
-    """The price legend of the map's county: ``--county``, else the bundled county for the
-    bundled map. A user's map without ``--county`` is drawn with grades only, and says so."""
-    if county is None and map_path is not None:
-        print(
-            "note: no --county given for this --map; the legend shows grades without prices",
-            file=sys.stderr,
-        )
-        return None
-    return price_legend(county, grade_map.grades["grade"], chinese=chinese)
+    """The price legend of the map's county: ``--county``, else the county folder the map
+    records, else the bundled county for the bundled map. Otherwise grades only, and it says so."""
+    grades = grade_map.grades["grade"]
+    if county is not None or map_path is None:
+        return price_legend(county, grades, chinese=chinese)
+    recorded = grade_map.metadata.get("county_folder")
+    if recorded:
+        try:
+            return price_legend(recorded, grades, chinese=chinese)
+        except LandgradeError as e:
+            print(f"note: {e}", file=sys.stderr)
+    print(
+        "note: no --county given for this --map; the legend shows grades without prices",
+        file=sys.stderr,
+    )
+    return None
