@@ -148,7 +148,7 @@ class Network:
         """The grading extent's outer boundary (基准地价范围界线) as one closed line."""
         polys = shapely.get_parts(self.extent)
         biggest = polys[int(shapely.area(polys).argmax())]
-        return shapely.get_exterior_ring(biggest)
+        return shapely.linestrings(shapely.get_coordinates(shapely.get_exterior_ring(biggest)))
 
 
 def route_road_name(name: str) -> str:

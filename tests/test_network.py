@@ -1,0 +1,96 @@
+"""The network model: reading layers, CRS handling, names and aliases."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, box
+from synthetic import grid_town, xy
+
+from landgrade.errors import LandgradeError
+from landgrade.network import load_network, route_road_name
+
+
+@pytest.fixture(scope="module")
+def town():
+    return grid_town()
+
+
+def test_road_pieces_are_merged_into_one_line(town):
+    net = load_network(town["roads"], town["water"], town["landmarks"], town["extent"])
+    line = net.feature("一路")
+    assert line.geom_type == "LineString"
+    assert line.length == pytest.approx(1000.0)
+
+
+def test_alias_and_junction_marker_resolve_to_the_drawn_name(town):
+    net = load_network(town["roads"], town["water"], extent=town["extent"],
+                       aliases={"清江河": "清江", "一马路": "一路"})
+    assert net.canonical("清江河") == "清江"
+    assert net.canonical("一马路口") == "一路"
+    assert net.canonical("ー路") is None  # a look-alike character is not folded
+
+
+def test_unknown_name_suggests_the_closest(town):
+    net = load_network(town["roads"], extent=town["extent"])
+    with pytest.raises(LandgradeError) as e:
+        net.feature("一璐", context="clause 1.1 item 1")
+    msg = str(e.value)
+    assert "clause 1.1 item 1" in msg and "一璐" in msg and "一路" in msg
+
+
+def test_layer_without_crs_is_an_error_naming_the_file(tmp_path, town):
+    shp = tmp_path / "roads.shp"
+    town["roads"].to_file(shp, engine="pyogrio", encoding="utf-8")
+    shp.with_suffix(".prj").unlink()
+    with pytest.raises(LandgradeError, match="roads.shp"):
+        load_network(shp, extent=town["extent"])
+
+
+def test_wgs84_input_is_reprojected_to_the_working_crs(tmp_path, town):
+    path = tmp_path / "roads.geojson"
+    town["roads"].to_crs(4326).to_file(path, driver="GeoJSON", engine="pyogrio")
+    net = load_network(path, extent=town["extent"].to_crs(4326))
+    assert net.roads.crs.to_epsg() == 4546
+    x0, y0 = net.feature("二路").coords[0]
+    assert (x0, y0) == pytest.approx(xy(400, 0), abs=0.01)
+    assert net.extent.area == pytest.approx(1_000_000, rel=1e-6)
+
+
+def test_water_polygon_stands_for_its_outline(town):
+    lake = gpd.GeoDataFrame({"name": ["池塘"]}, geometry=[box(*xy(100, 100), *xy(150, 150))],
+                            crs=4546)
+    net = load_network(town["roads"], lake, extent=town["extent"])
+    assert net.water_is_polygon("池塘")
+    assert net.feature("池塘").length == pytest.approx(200.0)
+
+
+def test_road_by_id_and_unknown_id(town):
+    net = load_network(town["roads"], extent=town["extent"])
+    assert net.road("h0").length == pytest.approx(1000.0)
+    with pytest.raises(LandgradeError, match="road_id"):
+        net.road("nope")
+
+
+def test_missing_extent_and_name_field_are_errors(town):
+    with pytest.raises(LandgradeError, match="extent"):
+        load_network(town["roads"])
+    with pytest.raises(LandgradeError, match="--name-field"):
+        load_network(town["roads"], extent=town["extent"], name_field="NAME")
+
+
+def test_name_field_option(town):
+    roads = town["roads"].rename(columns={"name": "路名"})
+    net = load_network(roads, extent=town["extent"], name_field="路名")
+    assert net.has("甲街")
+
+
+def test_route_road_name_drops_the_section_number():
+    assert route_road_name("桔城路 4") == "桔城路"
+    assert route_road_name("雪峰中路 5") == "雪峰中路"
+    assert route_road_name("裕峰国际城南路") == "裕峰国际城南路"
+
+
+def test_feature_geometry_is_the_drawn_line(town):
+    net = load_network(town["roads"], extent=town["extent"])
+    assert net.feature("弯路").equals(LineString([xy(0, 900), xy(300, 900), xy(300, 1000)]))
