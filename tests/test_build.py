@@ -185,7 +185,7 @@ def test_decision_picks_another_crossing(tmp_path, town):
 def test_decision_file_errors_name_the_row(tmp_path):
     p = tmp_path / "d.csv"
     p.write_text("clause,item,text,resolve_as,note\n2.1,9,未命名道路,road:r1,\n", encoding="utf-8")
-    with pytest.raises(DecisionError, match="row 2.*note"):
+    with pytest.raises(DecisionError, match=r"row 2.*note"):
         read_decisions(p)
     p.write_text("clause,item,text,resolve_as,note\n2.1,9,x,street:r1,why\n", encoding="utf-8")
     with pytest.raises(DecisionError, match="resolve_as"):
@@ -206,8 +206,9 @@ def test_unnamed_road_needs_a_decision_and_uses_it(tmp_path, net):
 
 
 def test_unresolved_route_is_flagged_not_dropped(net):
-    routes = pd.concat([ROUTES, pd.DataFrame({"id": ["X99"], "name": ["无名路"], "from": ["甲街路口"],
-                                              "to": ["乙街路口"]})], ignore_index=True)
+    extra = pd.DataFrame(
+        {"id": ["X99"], "name": ["无名路"], "from": ["甲街路口"], "to": ["乙街路口"]})
+    routes = pd.concat([ROUTES, extra], ignore_index=True)
     gm = build_grade_map(table5_rules(), net, routes=routes, decisions=Decisions())
     x = gm.routes.set_index("id").loc["X99"]
     assert x["status"] == "unresolved" and x["geometry"] is None

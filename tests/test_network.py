@@ -43,7 +43,7 @@ def test_layer_without_crs_is_an_error_naming_the_file(tmp_path, town):
     shp = tmp_path / "roads.shp"
     town["roads"].to_file(shp, engine="pyogrio", encoding="utf-8")
     shp.with_suffix(".prj").unlink()
-    with pytest.raises(LandgradeError, match="roads.shp"):
+    with pytest.raises(LandgradeError, match=r"roads\.shp"):
         load_network(shp, extent=town["extent"])
 
 
