@@ -245,3 +245,69 @@ def test_side_that_does_not_fit_warns_with_the_clause(net):
     gm = build_grade_map(rules, net)
     row = gm.report[(gm.report["clause"] == "1.1") & (gm.report["item"] == "2")].iloc[0]
     assert row["status"] == "warning" and "E side does not fit" in row["warnings"]
+
+
+# -- the command line ----------------------------------------------------------------------------
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_build_writes_a_grade_map(tmp_path):
+    import json
+
+    from synthetic import write_town
+
+    from landgrade.grade_map import GradeMap
+
+    folder = write_town(tmp_path / "town")
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(table5_rules().to_dict(), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.gpkg"
+    res = _cli(["build", "--rules", str(rules), "--roads", str(folder / "roads.geojson"),
+                "--water", str(folder / "water.geojson"), "--extent",
+                str(folder / "extent.geojson"), "--routes", str(folder / "routes.csv"),
+                "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "grade 1: 55,520 m²" in res.output
+    gm = GradeMap.read(out)
+    areas = dict(zip(gm.grades["grade"], gm.grades["area_m2"], strict=True))
+    assert areas == pytest.approx(TABLE5_AREAS)
+    assert gm.routes.set_index("id").loc["A01", "length_m"] == pytest.approx(200)
+    assert gm.routes.crs.to_epsg() == 4546
+    assert set(gm.report["kind"]) >= {"grade", "ring", "route"}
+    assert gm.metadata["crs"] == "EPSG:4546"
+
+
+def test_cli_build_from_a_county_folder(tmp_path):
+    pytest.importorskip("landgrade.parse")
+    from synthetic import write_town
+
+    from landgrade.grade_map import GradeMap
+
+    folder = write_town(tmp_path / "town")
+    out = tmp_path / "out.gpkg"
+    res = _cli(["build", "--county", str(folder), "--quiet", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    gm = GradeMap.read(out)
+    areas = dict(zip(gm.grades["grade"], gm.grades["area_m2"], strict=True))
+    assert areas == pytest.approx(TABLE5_AREAS)
+    assert gm.schematic
+    assert "schematic" in res.output
+
+
+def test_cli_errors_are_messages_not_tracebacks(tmp_path, town):
+    from synthetic import write_town
+
+    folder = write_town(tmp_path / "town")
+    shp = tmp_path / "roads.shp"
+    town["roads"].to_file(shp, engine="pyogrio", encoding="utf-8")
+    shp.with_suffix(".prj").unlink()
+    res = _cli(["build", "--county", str(folder), "--roads", str(shp), "-o",
+                str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 2
+    assert "roads.shp" in res.output and "no CRS" in res.output
+    assert "Traceback" not in res.output
