@@ -40,8 +40,8 @@ def corridors(draw):
 
 @st.composite
 def regions(draw):
-    return Region((Bound("清江", draw(st.sampled_from(["N", "S"]))),
-                   Bound(draw(st.sampled_from(ROADS + ["沟渠"])), draw(st.sampled_from(["E", "W"])))))
+    across = Bound(draw(st.sampled_from([*ROADS, "沟渠"])), draw(st.sampled_from(["E", "W"])))
+    return Region((Bound("清江", draw(st.sampled_from(["N", "S"]))), across))
 
 
 @st.composite
