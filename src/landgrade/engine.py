@@ -532,11 +532,12 @@ class Engine:
         status[missing] = _CODE["null_geometry"]
         is_point = type_id == 0
         # Points are cheap to check in bulk; everything else goes through the slower path.
-        px, py = shapely.get_x(geom[is_point]), shapely.get_y(geom[is_point])
-        empty_pt = np.isnan(px)
-        rx, ry = np.full(n, np.nan), np.full(n, np.nan)
         pt_rows = np.flatnonzero(is_point)
-        rx[pt_rows], ry[pt_rows] = px, py
+        xy, which = shapely.get_coordinates(geom[pt_rows], return_index=True)
+        rx, ry = np.full(n, np.nan), np.full(n, np.nan)
+        rx[pt_rows[which]], ry[pt_rows[which]] = xy[:, 0], xy[:, 1]
+        empty_pt = np.ones(len(pt_rows), dtype=bool)
+        empty_pt[which] = False  # an empty point has no coordinates
         status[pt_rows[empty_pt]] = _CODE["empty_geometry"]
         is_point[pt_rows[empty_pt]] = False
 
@@ -560,7 +561,8 @@ class Engine:
             area_like = np.isin(shapely.get_type_id(g), (3, 6)) | (shapely.area(g) > 0)
             is_area[rest[area_like]] = True
             rep = shapely.point_on_surface(g)
-            rx[rest], ry[rest] = shapely.get_x(rep), shapely.get_y(rep)
+            xy, which = shapely.get_coordinates(rep, return_index=True)
+            rx[rest[which]], ry[rest[which]] = xy[:, 0], xy[:, 1]
 
         wx, wy = _to_working_xy(rx, ry, spec)
         rows, on_bound = grade_rows_xy(self.index, wx, wy)
@@ -717,34 +719,47 @@ def load_grade_map(
 
 
 def load_engine(map_path: str | Path | None = None, county: str | Path | None = None) -> Engine:
-    """An :class:`Engine` over :func:`load_grade_map`, with the county's prices and outline."""
+    """An :class:`Engine` over :func:`load_grade_map`, with the county's prices and outline.
+
+    With ``map_path`` and no ``county``, the county is the bundled folder whose name matches the
+    map's ``county`` metadata; when none matches, only grades and routes are answered.
+    """
     from landgrade import cache
 
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
-    county = county or grade_map.metadata.get("county_folder") or None
-    pricebook, outline = _county_extras(county, map_path is None)
+    folder = _county_of(grade_map, county, map_path is None)
+    pricebook, outline = _county_extras(folder)
     return Engine(grade_map, pricebook, index=index, outline=outline)
 
 
-def _county_extras(county: str | Path | None, required: bool) -> tuple[Any, Any]:
-    from landgrade.county import county_folder
+def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) -> Any:
+    from landgrade.county import CountyFolder, county_folder, geo_root
 
-    try:
-        folder = county_folder(county)
-    except LandgradeError:
-        if required:
-            raise
+    if county is not None or bundled:
+        return county_folder(county)
+    name = str(grade_map.metadata.get("county", ""))
+    root = geo_root()
+    for d in sorted(root.iterdir()) if root.is_dir() else []:
+        if d.is_dir() and (d / "metadata.json").exists():
+            folder = CountyFolder(d)
+            if name in (folder.name, d.name):
+                return folder
+    return None
+
+
+def _county_extras(folder: Any) -> tuple[Any, Any]:
+    """The pricebook and the county outline (working CRS) of a county folder, if any."""
+    if folder is None:
         return None, None
     from landgrade.pricebook import load_pricebook
 
-    pricebook = load_pricebook(folder.root)
+    pricebook = load_pricebook(folder)
     outline = None
     if folder.has("outline.geojson"):
         from landgrade import crs as crsmod
         from landgrade.io import read_file
 
-        g = read_file(folder.path("outline.geojson"))
-        g = crsmod.gdf_to_working(g, crs=folder.metadata.get("outline_crs"))
+        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")))
         outline = shapely.union_all(g.geometry.to_numpy())
     return pricebook, outline
 
