@@ -270,3 +270,22 @@ def test_cli_map_refuses_unknown_formats(map_file: Path, tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.pdf"), "--map", str(map_file)])
     assert result.exit_code == 2
     assert ".png, .svg or .html" in result.output
+
+
+def test_without_a_cjk_font_the_legend_falls_back_to_english(
+    map_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import landgrade.maps as maps
+    from landgrade.cli import app
+
+    english = maps.price_legend("dongkou", [1, 2], chinese=False)
+    assert english.labels["commercial"] == "Commercial and business services"  # uses.csv
+    monkeypatch.setattr(maps, "cjk_font", lambda: None)
+    out = tmp_path / "m.png"
+    result = CliRunner().invoke(
+        app, ["map", "-o", str(out), "--map", str(map_file), "--county", "dongkou"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no CJK font" in result.output and "fonts-wqy-microhei" in result.output

@@ -423,7 +423,7 @@ def interactive_map(
             style_function=lambda _f: {
                 "color": WATER_COLOR, "weight": 3, "fillColor": WATER_COLOR, "fillOpacity": 0.8,
             },
-            tooltip=_tooltip(folium, water, ["name"]),
+            tooltip=_tooltip(water, ["name"]),
             bubblingMouseEvents=False,
         ).add_to(fmap)
     routes = _layer(grade_map, "routes")
@@ -502,9 +502,11 @@ def _geojson(layer: gpd.GeoDataFrame, fields: list[str], display_crs: str) -> di
     return json.loads(out.to_json(na="null", drop_id=True))
 
 
-def _tooltip(folium_mod: Any, layer: gpd.GeoDataFrame, fields: list[str]) -> Any:
+def _tooltip(layer: gpd.GeoDataFrame, fields: list[str]) -> Any:
+    import folium
+
     keep = [f for f in fields if f in layer.columns]
-    return folium_mod.GeoJsonTooltip(fields=keep) if keep else None
+    return folium.GeoJsonTooltip(fields=keep) if keep else None
 
 
 def _add_grades(
@@ -556,7 +558,7 @@ def _add_lines(
     folium.GeoJson(
         _geojson(layer, fields, display_crs), name=name, show=show,
         style_function=lambda _f: {"color": color, "weight": weight, "opacity": 0.7},
-        tooltip=_tooltip(folium, layer, fields),
+        tooltip=_tooltip(layer, fields),
         bubblingMouseEvents=False,
     ).add_to(fmap)
 
@@ -629,6 +631,7 @@ def _add_legend(
         "</b>" if grade_map.schematic else ""
     )
     unit = "<div style='color:#555'>prices in yuan/m²</div>" if prices else ""
+    unit += "<div style='color:#555'>click anywhere for its grade and prices</div>"
     box = (
         '<div id="landgrade-legend" style="position:fixed;bottom:24px;right:12px;z-index:1000;'
         "background:rgba(255,255,255,0.92);padding:8px 10px;font:12px sans-serif;"
