@@ -311,3 +311,13 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, town):
     assert res.exit_code == 2
     assert "roads.shp" in res.output and "no CRS" in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_named_stretch_of_a_road_is_drawn_on_that_road(net):
+    rules = Rules((GradeRule(1, (Ring((RingItem("一路"), RingItem("甲街西段", "S", 10),
+                                       RingItem("二路"), RingItem("乙街"))),)),
+                   GradeRule(2, (Residual(),))))
+    gm = build_grade_map(rules, net)
+    assert gm.grades.set_index("grade").loc[1, "area_m2"] == pytest.approx(200 * 200 + 10 * 200)
+    row = gm.report[(gm.report["clause"] == "1.1") & (gm.report["item"] == "2")].iloc[0]
+    assert "stretch of 甲街" in row["warnings"]

@@ -120,7 +120,11 @@ class _Builder:
                 row.decision, row.features = d.label(), used
                 return BaseLine(geom, f"{feature} ({used})")
         name = feature
-        if not self.network.has(normalize(feature)) and parse_endpoint(feature).kind == "feature":
+        stem = next((x for x in _section_stems(feature) if self.network.has(x)), None)
+        if not self.network.has(feature) and stem:
+            name = stem
+            row.warn(f"{feature}: drawn as the stretch of {stem} between its junctions")
+        if not self.network.has(name) and parse_endpoint(feature).kind == "feature":
             # An unnamed road (未命名道路) may be drawn under its qualifier (裕丰国际城南侧道路).
             if qualifier and self.network.has(qualifier):
                 name = qualifier
@@ -608,6 +612,10 @@ class _Builder:
             row.decision, row.features = d.label(), used
             return BaseLine(geom, f"{name} ({used})")
         road = route_road_name(name)
+        stem = next((x for x in _section_stems(road) if self.network.has(x)), None)
+        if not self.network.has(road) and stem:
+            row.warn(f"{road}: drawn on {stem}")
+            road = stem
         parts = [road] if self.network.has(road) else [p for p in re.split(r"[-－—]", road) if p]
         return self.road_line(rid, parts, row)
 
@@ -792,6 +800,17 @@ def _choose_routes(options: list[list[tuple[LineString, Junction, Junction]]],
         lengths = np.array([o[0].length for o in opts])
         chosen[i] = int(np.lexsort((lengths, np.round(overlap, 1)))[0])
     return chosen
+
+
+def _section_stems(name: str) -> list[str]:
+    """The road of a named stretch (段): ``洞口大道西段`` → ``洞口大道``."""
+    n = normalize(name)
+    if not n.endswith("段") or len(n) < 3:
+        return []
+    stems = [n[:-1]]
+    if n[-2] in "东西南北中":
+        stems.append(n[:-2])
+    return stems
 
 
 def _nth(cands: list[Junction], n: int, context: str) -> Junction:
