@@ -3,15 +3,15 @@
 Hand computation of ``synthetic.TABLE5`` (town coordinates, metres):
 
 - grade 1 = ring x 200..400 × y 200..400 (40 000) + 一路 west strip 16 × 200 (3 200)
-  + 甲街 south strip 20 × 200 (4 000) + the mitred corner 16 × 20 (320) + the 三路 corridor
-  40 × 200 (8 000) = 55 520.
+  + 甲街 south strip 20 × 200 (4 000) + the 三路 corridor 40 × 200 (8 000) = 55 200 (the
+  16 × 20 square diagonally beyond the 一路/甲街 junction belongs to neither strip).
 - grade 2 = ring x 200..600 × y 200..500 (120 000) + 三路 east strip 16 × 200 (3 200) and its
   override 30 × 100 on 乙街–清江 (3 000), minus grade 1 inside it (ring 40 000, corridor west
   half 4 000, corridor east half over the strip 3 200) = 79 000; + the region north of 清江
   and west of 二路, 400 × 500 = 200 000 → 279 000.
 - grade 3 = south of 清江 and west of 沟渠 (沟渠 extended north to the extent line):
-  700 × 500 = 350 000 minus grades 1 and 2 there (55 520 + 79 000) = 215 480.
-- grade 4 = the rest: 1 000 000 − 55 520 − 279 000 − 215 480 = 450 000.
+  700 × 500 = 350 000 minus grades 1 and 2 there (55 200 + 79 000) = 215 800.
+- grade 4 = the rest: 1 000 000 − 55 200 − 279 000 − 215 800 = 450 000.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_grades_partition_the_extent(gm):
         (300, 300, 1),  # inside the grade-1 ring
         (190, 300, 1),  # 一路 west strip (16 m)
         (180, 300, 3),  # beyond it
-        (190, 190, 1),  # the mitred corner of the two strips
+        (190, 190, 3),  # diagonally beyond the junction: in neither strip
         (610, 300, 1),  # 三路 corridor, east half
         (625, 450, 2),  # override: 30 m east strip between 乙街 and 清江
         (625, 300, 3),  # only 16 m east of 三路 between 甲街 and 乙街
@@ -272,7 +272,7 @@ def test_cli_build_writes_a_grade_map(tmp_path):
                 str(folder / "extent.geojson"), "--routes", str(folder / "routes.csv"),
                 "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "grade 1: 55,520 m²" in res.output
+    assert f"grade 1: {TABLE5_AREAS[1]:,.0f} m²" in res.output
     gm = GradeMap.read(out)
     areas = dict(zip(gm.grades["grade"], gm.grades["area_m2"], strict=True))
     assert areas == pytest.approx(TABLE5_AREAS)

@@ -9,8 +9,9 @@ Areas:
 
 - **ring** — the closed path along the items between consecutive junctions, polygonised; each
   item may add a one-sided strip (含东侧16米) on its compass side, judged per segment from the
-  road's local direction, with flat ends at the junctions and a mitred corner where two
-  strips meet on the outside of the ring; per-stretch overrides change the width or side
+  road's local direction, with flat ends at the junctions (the text gives each strip along
+  its stretch only, so the square diagonally beyond a junction, where two strips would meet
+  on the outside of a turn, is not added); per-stretch overrides change the width or side
   between two junctions; ``within`` (平溪江以南) clips the ring to that side.
 - **corridor** — both sides of a road stretch, flat ends at the junctions.
 - **region** — the extent cut by each bound feature (extended to the extent line if it stops
@@ -295,19 +296,14 @@ class _Builder:
         faces = shapely.get_parts(shapely.polygonize([shapely.node(path)]))
         inside = shapely.union_all(faces, grid_size=GRID_M) if len(faces) else Polygon()
         strips: list[BaseGeometry] = []
-        ends: list[dict[str, Any]] = []
         for k, it in enumerate(items):
             item_rows[k].length_m = stretches[k].line.length
             item_rows[k].junctions = f"{stretches[k].start.text()}; {stretches[k].end.text()}"
-            s, e = self.strips(clause, k + 1, it, lines[k], stretches[k], item_rows[k])
+            s, _ = self.strips(clause, k + 1, it, lines[k], stretches[k], item_rows[k])
             if not s.is_empty:
                 item_rows[k].area_m2 = float(s.area)
             strips.append(s)
-            ends.append(e)
-        corners = [mitre_corner(ends[k].get("end"), ends[(k + 1) % n].get("start"))
-                   for k in range(n)]
-        area = shapely.union_all([inside, *strips, *[c for c in corners if c is not None]],
-                                 grid_size=GRID_M)
+        area = shapely.union_all([inside, *strips], grid_size=GRID_M)
         if within is not None:
             area = shapely.intersection(area, within, grid_size=GRID_M)
         self.rows.extend(jrows)
@@ -670,24 +666,6 @@ def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeom
     }
     return shapely.union_all(polys), misfit, info
 
-
-def mitre_corner(end: Any, start: Any, limit: float = 5.0) -> BaseGeometry | None:
-    """The corner piece where one strip ends and the next begins on the outside of a turn."""
-    if end is None or start is None:
-        return None
-    p, d1, n1, w1 = end
-    q, d2, n2, w2 = start
-    if np.hypot(*(p - q)) > 1e-3:
-        return None
-    a, b = p + w1 * n1, p + w2 * n2
-    m = np.array([d1, -d2]).T
-    if abs(np.linalg.det(m)) < 1e-9:
-        return None
-    t, s = np.linalg.solve(m, b - a)
-    if t <= 0 or s >= 0 or max(t, -s) > limit * max(w1, w2):
-        return None
-    corner = Polygon([p, a, a + t * d1, b])
-    return corner if corner.is_valid and corner.area > 0 else None
 
 
 def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeometry, float]:
