@@ -1,0 +1,176 @@
+"""Audit: does each priced road segment lie in the grade zone its table says?
+
+Table 7 of a benchmark-price notice (商服用地路线价表) states a grade (所属级别) for every route
+segment, and Table 5 draws the grade zones. The two are written separately, so they can disagree:
+on a county's surveyed network this audit finds inconsistencies in the gazette itself; on a
+sketched network it checks the sketch.
+
+For each route the audit measures how much of its length lies *inside* each grade. A road that
+bounds a ring is inside the zone only thanks to its strip of frontage (含…侧): the centre line then
+lies within the strip. Where a route runs exactly along the line between two grades (no strip on
+that road, or the strip on the other side), that length belongs to neither grade and is reported
+as *on the boundary*; a tolerance of :data:`BOUNDARY_TOLERANCE_M` absorbs drawing noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+import typer
+
+from landgrade.grade_map import GradeMap
+
+BOUNDARY_TOLERANCE_M = 0.5
+"""Route length closer than this to the line between two grades counts as on the boundary."""
+
+AUDIT_COLUMNS = ("id", "name", "stated_grade", "majority_grade", "share", "boundary_share",
+                 "agrees", "reason")
+
+
+def grade_lengths(routes: np.ndarray, grades: np.ndarray,
+                  tolerance_m: float = BOUNDARY_TOLERANCE_M) -> tuple[np.ndarray, np.ndarray]:
+    """Length of each route inside each grade, and each route's length on grade boundaries.
+
+    ``routes`` and ``grades`` are arrays of geometries; the first result has one row per route and
+    one column per grade. A grade's inside is its polygon shrunk by ``tolerance_m``, so a route
+    lying along the line between two grades is counted in neither (it is on the boundary).
+    """
+    inside = shapely.buffer(grades, -tolerance_m)
+    lengths = shapely.length(shapely.intersection(routes[:, None], inside[None, :]))
+    lengths = np.nan_to_num(lengths, nan=0.0)
+    total = np.nan_to_num(shapely.length(routes), nan=0.0)
+    outside = shapely.difference(routes, shapely.union_all(inside))
+    # What is on no grade's inside but within the tolerance of a grade runs along a boundary.
+    near = shapely.intersection(outside, shapely.union_all(grades).buffer(tolerance_m))
+    boundary = np.minimum(np.nan_to_num(shapely.length(near), nan=0.0),
+                          np.maximum(total - lengths.sum(axis=1), 0.0))
+    return lengths, boundary
+
+
+def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
+    """One row per Table 7 route: stated grade, the grade holding most of its length, and why.
+
+    Columns: ``id``, ``name``, ``stated_grade``, ``majority_grade`` (``<NA>`` when most of the
+    route is on a boundary, outside every grade, or unresolved), ``share`` (of the route's length
+    inside the majority grade), ``boundary_share``, ``agrees`` and ``reason`` (empty when the
+    route agrees).
+    """
+    routes = grade_map.routes
+    if routes is None or routes.empty:
+        return pd.DataFrame(columns=list(AUDIT_COLUMNS))
+    grade_numbers = grade_map.grades["grade"].astype(int).to_numpy()
+    grade_geoms = grade_map.grades.geometry.to_numpy()
+    geoms = routes.geometry.to_numpy()
+    resolved = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if "status" in routes:
+        resolved &= (routes["status"].astype(str) == "ok").to_numpy()
+
+    lengths, boundary = grade_lengths(np.where(resolved, geoms, None), grade_geoms)
+    total = np.nan_to_num(shapely.length(np.where(resolved, geoms, None)), nan=0.0)
+    safe_total = np.where(total > 0, total, 1.0)
+    shares = lengths / safe_total[:, None]
+    boundary_share = boundary / safe_total
+    if len(grade_numbers):
+        best = shares.argmax(axis=1)
+        best_share = shares[np.arange(len(routes)), best]
+    else:
+        best, best_share = np.zeros(len(routes), dtype=int), np.zeros(len(routes))
+    majority_known = resolved & (best_share > 0) & (best_share >= boundary_share)
+
+    stated = pd.to_numeric(routes["grade"], errors="coerce").to_numpy()
+    majority = np.where(majority_known, grade_numbers[best] if len(grade_numbers) else 0, -1)
+    agrees = majority_known & (majority == stated)
+
+    touching = shapely.intersects(
+        shapely.buffer(np.where(resolved, geoms, None), BOUNDARY_TOLERANCE_M)[:, None],
+        grade_geoms[None, :])
+    reasons = [
+        _reason(ok=bool(agrees[i]), resolved=bool(resolved[i]), stated=stated[i],
+                shares=shares[i], boundary_share=float(boundary_share[i]),
+                grades=grade_numbers, touching=touching[i],
+                status=_status_text(routes, i))
+        for i in range(len(routes))
+    ]
+    out = pd.DataFrame({
+        "id": routes["id"].astype(str).to_numpy(),
+        "name": routes["name"].astype(str).to_numpy(),
+        "stated_grade": pd.array(stated, dtype="Int64"),
+        "majority_grade": pd.array(np.where(majority > 0, majority, None), dtype="Int64"),
+        "share": np.round(np.where(majority_known, best_share, np.nan), 3),
+        "boundary_share": np.round(np.where(resolved, boundary_share, np.nan), 3),
+        "agrees": agrees,
+        "reason": reasons,
+    })
+    return out
+
+
+def _status_text(routes: pd.DataFrame, i: int) -> str:
+    for col in ("warnings", "status"):
+        if col in routes:
+            v = routes[col].iloc[i]
+            if isinstance(v, str) and v and v != "ok":
+                return v
+    return "the route was not drawn by the build"
+
+
+def _reason(*, ok: bool, resolved: bool, stated: float, shares: np.ndarray,
+            boundary_share: float, grades: np.ndarray, touching: np.ndarray,
+            status: str) -> str:
+    """Why a route disagrees with its stated grade, in one line (empty when it agrees)."""
+    if ok:
+        return ""
+    if not resolved:
+        return f"unresolved: {status}"
+    held = [(int(g), float(s)) for g, s in zip(grades, shares, strict=True) if s >= 0.005]
+    held.sort(key=lambda t: -t[1])
+    if boundary_share >= 0.5 or (held and boundary_share >= held[0][1]):
+        sides = sorted(int(g) for g, t in zip(grades, touching, strict=True) if t)
+        pair = "/".join(map(str, sides)) if sides else "?"
+        why = ("the strip is on the other side" if int(stated) in sides
+               else f"grade {int(stated)} is not on either side")
+        return f"runs along the boundary of grades {pair} ({boundary_share:.0%}; {why})"
+    if not held:
+        return "lies outside every grade (outside the grading extent?)"
+    if len(held) == 1:
+        return f"lies in grade {held[0][0]} ({held[0][1]:.0%})"
+    parts = [f"{g} ({s:.0%})" for g, s in held]
+    return "crosses grades " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def format_audit(table: pd.DataFrame) -> str:
+    """The audit as a text table, disagreements first, and the agreement count."""
+    n, agree = len(table), int(table["agrees"].sum()) if len(table) else 0
+    if not n:
+        return "no routes in the grade map (was it built with a routes table?)"
+    shown = table.sort_values(["agrees", "id"], kind="stable")
+    lines = [f"{'id':<5} {'stated':>6} {'found':>5} {'share':>6}  {'name':<16} reason"]
+    for r in shown.itertuples(index=False):
+        found = "-" if pd.isna(r.majority_grade) else str(int(r.majority_grade))
+        share = "-" if pd.isna(r.share) else f"{r.share:.0%}"
+        mark = r.reason if r.reason else "agrees"
+        lines.append(f"{r.id:<5} {int(r.stated_grade):>6} {found:>5} {share:>6}  {r.name:<16} "
+                     f"{mark}")
+    lines.append(f"{agree}/{n} routes agree with their stated grade")
+    return "\n".join(lines)
+
+
+def audit_command(county: str | Path | None = None, map_path: str | Path | None = None) -> None:
+    """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map."""
+    try:
+        from landgrade.engine import load_grade_map
+    except ImportError:  # pragma: no cover - the engine ships with the package
+        load_grade_map = None
+    if load_grade_map is not None:
+        grade_map = load_grade_map(map_path=map_path, county=county)
+    elif map_path is not None:
+        grade_map = GradeMap.read(map_path)
+    else:  # pragma: no cover
+        from landgrade.build import build_county
+
+        grade_map = build_county(county)
+    if grade_map.schematic:
+        typer.echo("note: the road network is schematic (not surveyed); this audits the sketch")
+    typer.echo(format_audit(audit_grade_map(grade_map)))
