@@ -139,6 +139,17 @@ def detect_dbf_encoding(shp: str | Path) -> tuple[str, str]:
     return "UTF-8", "no .cpg and no encoding decodes cleanly: text may be garbled, pass --encoding"
 
 
+def _encoding_name(encoding: str, path: Path) -> str:
+    """A user's encoding name in the spelling both Python and GDAL (iconv) accept."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise IOInputError(
+            f"{path}: unknown encoding {encoding!r}; try UTF-8, GBK, GB18030 or CP1252"
+        ) from None
+    return {"iso8859-1": "ISO-8859-1", "utf-8": "UTF-8", "gbk": "GBK"}.get(name, name.upper())
+
+
 def _csv_encoding(path: Path) -> str:
     with path.open("rb") as f:
         raw = f.read(1 << 20)
@@ -223,6 +234,8 @@ def open_source(
     fmt = file_format(path)
     if not path.exists():
         raise IOInputError(f"{path}: no such file")
+    if encoding is not None:
+        encoding = _encoding_name(encoding, path)
     src = Source(path=path, format=fmt, layer=layer, encoding=encoding)
     if fmt == "csv":
         src.encoding = encoding or _csv_encoding(path)
@@ -376,7 +389,7 @@ def read_file(
 ) -> gpd.GeoDataFrame:
     """A whole file as one GeoDataFrame (for small inputs; see :func:`iter_chunks`)."""
     src = open_source(path, layer=layer, encoding=encoding, x_field=x_field, y_field=y_field)
-    chunks = list(iter_chunks(src, chunk_size=1 << 30, progress=False))
+    chunks = list(iter_chunks(src, progress=False))
     if not chunks:
         return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=src.crs)}, crs=src.crs)
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
@@ -484,7 +497,7 @@ class ChunkWriter:
             if self.format == "geojson" and not first:
                 raise IOInputError(f"{self.path}: GeoJSON cannot be appended to")
             pyogrio.write_dataframe(out, self.path, driver=OGR_DRIVERS[self.format],
-                                    append=not first, promote_to_multi=True, **kw)
+                                    append=not first, **kw)
 
     def _write_parquet(self, gdf: gpd.GeoDataFrame) -> None:
         import pyarrow as pa

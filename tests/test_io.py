@@ -1,0 +1,155 @@
+"""File I/O: formats by extension, encodings, coordinate columns, chunked reading and writing."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from landgrade import io
+from landgrade.errors import LandgradeError
+
+CRS = "EPSG:4546"
+NAMES = ["高沙镇", "黄桥镇", "石柱乡"]
+
+
+def small_frame(n: int = 3) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"pid": np.arange(n), "name": [NAMES[i % 3] for i in range(n)]},
+        geometry=shapely.points(np.arange(n) + 500_000.0, np.full(n, 3_000_000.0)), crs=CRS,
+    )
+
+
+def gbk_shapefile_without_cpg(path):
+    pyogrio.write_dataframe(small_frame(), path, encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    return path
+
+
+def test_gbk_shapefile_without_cpg_is_detected_and_read(tmp_path) -> None:
+    shp = gbk_shapefile_without_cpg(tmp_path / "gbk.shp")
+    enc, why = io.detect_dbf_encoding(shp)
+    assert enc in ("GBK", "GB18030") and "no .cpg" in why
+    assert io.read_file(shp)["name"].tolist() == NAMES
+
+
+def test_cpg_is_used_when_present(tmp_path) -> None:
+    shp = tmp_path / "utf.shp"
+    io.write_file(small_frame(), shp)
+    assert shp.with_suffix(".cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
+    assert io.detect_dbf_encoding(shp) == ("UTF-8", "from utf.cpg")
+    assert io.read_file(shp)["name"].tolist() == NAMES
+
+
+def test_encoding_override_wins(tmp_path) -> None:
+    shp = gbk_shapefile_without_cpg(tmp_path / "gbk.shp")
+    wrong = io.read_file(shp, encoding="latin-1")["name"].tolist()
+    assert wrong != NAMES and io.looks_garbled(wrong)
+
+
+def test_garbled_text_is_recognised() -> None:
+    assert io.looks_garbled(["锟斤拷"]) and io.looks_garbled(["é«\x98æ²\x99"])
+    assert io.looks_garbled(["a\ufffdb"])
+    assert not io.looks_garbled([*NAMES, "Main Street"])
+
+
+def test_shapefile_field_names_fit_ten_characters_and_stay_unique() -> None:
+    renamed = io.shapefile_field_names(
+        ["pid", "parcel_owner_name", "parcel_owner_type", "土地使用权人", "grade"]
+    )
+    assert renamed["parcel_owner_name"] == "parcel_own"
+    assert renamed["parcel_owner_type"] == "parcel_o_1"
+    assert len(renamed["土地使用权人"].encode("utf-8")) <= 10
+    assert "pid" not in renamed and "grade" not in renamed
+
+
+def test_writer_reports_renamed_fields_and_values_survive(tmp_path) -> None:
+    gdf = small_frame().assign(parcel_owner_name=["甲", "乙", "丙"])
+    renamed = io.write_file(gdf, tmp_path / "out.shp")
+    assert renamed == {"parcel_owner_name": "parcel_own"}
+    back = io.read_file(tmp_path / "out.shp")
+    assert back["parcel_own"].tolist() == ["甲", "乙", "丙"]
+
+
+def test_csv_coordinate_columns_are_detected(tmp_path) -> None:
+    csv = tmp_path / "pts.csv"
+    pd.DataFrame({"编号": ["001", "002"], "经度": [110.57, "bad"], "纬度": [27.06, 27.07]}
+                 ).to_csv(csv, index=False, encoding="gbk")
+    src = io.open_source(csv)
+    assert (src.x_field, src.y_field) == ("经度", "纬度")
+    gdf = io.read_file(csv)
+    assert gdf["编号"].tolist() == ["001", "002"]  # leading zeros kept: an identifier
+    assert gdf.geometry.iloc[0].equals(shapely.Point(110.57, 27.06))
+    assert gdf.geometry.iloc[1] is None  # a non-numeric coordinate: a null geometry, kept
+
+
+def test_csv_without_coordinates_names_the_columns(tmp_path) -> None:
+    csv = tmp_path / "pts.csv"
+    pd.DataFrame({"a": [1], "b": [2]}).to_csv(csv, index=False)
+    with pytest.raises(LandgradeError, match=r"columns present: a, b.*--x-field"):
+        io.open_source(csv)
+    with pytest.raises(LandgradeError, match=r"no column 'east'"):
+        io.open_source(csv, x_field="east", y_field="b")
+    assert io.open_source(csv, x_field="a", y_field="b").x_field == "a"
+
+
+def test_unknown_extension_and_missing_file_errors(tmp_path) -> None:
+    with pytest.raises(LandgradeError, match=r"unknown file type '\.xlsx'.*\.shp"):
+        io.open_source(tmp_path / "x.xlsx")
+    with pytest.raises(LandgradeError, match="no such file"):
+        io.open_source(tmp_path / "x.gpkg")
+    bad = tmp_path / "broken.gpkg"
+    bad.write_text("not a geopackage")
+    with pytest.raises(LandgradeError, match=r"broken\.gpkg: cannot read"):
+        io.open_source(bad)
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".gpkg", ".shp", ".csv"])
+def test_streaming_read_equals_whole_read(tmp_path, ext) -> None:
+    gdf = small_frame(1000)
+    path = tmp_path / f"pts{ext}"
+    if ext == ".csv":
+        xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+        pd.DataFrame({"pid": gdf["pid"], "x": xy[:, 0], "y": xy[:, 1]}).to_csv(path, index=False)
+    else:
+        with io.ChunkWriter(path) as w:  # written in three appended chunks
+            for lo in (0, 300, 600):
+                w.write(gdf.iloc[lo:lo + 300] if lo < 600 else gdf.iloc[600:])
+    src = io.open_source(path)
+    chunks = list(io.iter_chunks(src, chunk_size=128, progress=False))
+    assert [len(c) for c in chunks][:2] == [128, 128]
+    streamed = pd.concat(chunks)
+    assert streamed.index.tolist() == list(range(1000))
+    assert streamed["pid"].tolist() == list(range(1000))
+    assert shapely.equals(streamed.geometry.to_numpy(), gdf.geometry.to_numpy()).all()
+    if ext != ".csv":
+        assert src.n_rows == 1000 and streamed.crs.to_epsg() == 4546
+
+
+def test_geojson_round_trip_keeps_text(tmp_path) -> None:
+    io.write_file(small_frame(), tmp_path / "a.geojson")
+    assert io.read_file(tmp_path / "a.geojson")["name"].tolist() == NAMES
+
+
+def test_shapefile_refuses_mixed_geometry_with_a_fix(tmp_path) -> None:
+    gdf = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0), shapely.box(0, 0, 1, 1)], crs=CRS)
+    with pytest.raises(LandgradeError, match=r"one kind of geometry.*\.gpkg"):
+        io.write_file(gdf, tmp_path / "mixed.shp")
+
+
+def test_nullable_answer_columns_write_to_every_format(tmp_path) -> None:
+    gdf = small_frame().assign(
+        grade=pd.array([1, None, 3], dtype="Int64"),
+        status=pd.Categorical(["ok", "outside_extent", "ok"]),
+        flag=[True, False, True],
+    )
+    for ext in (".shp", ".gpkg", ".parquet", ".csv", ".geojson"):
+        io.write_file(gdf, tmp_path / f"o{ext}")
+        back = io.read_file(tmp_path / f"o{ext}", x_field="pid", y_field="pid") if ext == ".csv" \
+            else io.read_file(tmp_path / f"o{ext}")
+        assert back["status"].astype(str).tolist() == ["ok", "outside_extent", "ok"], ext
+        assert back["grade"].iloc[0] == 1 and pd.isna(back["grade"].iloc[1]), ext
+        assert back.geometry.iloc[0].geom_type == "Point", ext  # points stay points
