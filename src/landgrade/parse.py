@@ -110,14 +110,15 @@ class RulesSyntaxError(LandgradeError):
         self.item = item
         self.line = line
         self.column = column
-        where = [source]
+        where = []
         if grade is not None:
             where.append(f"grade {grade_word or grade_word_of(grade)} ({grade})")
         if item is not None:
             where.append(f"item {item}")
-        at = f"at the end of the row, character {offset}" if at_end else f"at character {offset}"
+        where.append(f"at the end of the row, character {offset}" if at_end
+                     else f"at character {offset}")
         if message is None:
-            message = f"{', '.join(where)}, {at}: \"{fragment}\" — expected {expected}"
+            message = f"{source}: {', '.join(where)}: \"{fragment}\" — expected {expected}"
             if line is not None:
                 message += f" (line {line}, column {column})"
         super().__init__(message)
@@ -480,6 +481,7 @@ def _corridor_feature(name: str) -> str:
 _PHRASES: dict[str, str] = {
     "_BOTH_SIDES": '"两侧…米区域"',
     "_LINK": '"－" and the next boundary feature',
+    "_BOUND_SEP": '"－" and the next bound, as in "沟渠以西"',
     "_FRONTAGE_OPEN": 'a frontage width such as "（含东侧16米）"',
     "_ENCLOSED": '"所围成区域"',
     "_RPAR": '"）" closing the bracket',
@@ -489,7 +491,7 @@ _PHRASES: dict[str, str] = {
     "NUMBER": "a width in metres, as in 16米",
     "NAME": "a road, river or landmark name",
     "JUNCTION": "a junction, as in 健民路口",
-    "QUALIFIER": "the text inside the bracket",
+    "QUALIFIER": 'a qualifier such as "平溪江以南段", or a width with its side: "（含东侧20米）"',
     "NOTE": "a note",
     "_STRETCH_OPEN": 'the stretch of road, as in "（益民路口起至凤凰路口止）"',
     "_TO": '"至"',
@@ -523,7 +525,7 @@ def _expected_phrase(expected: set[str], body: str, pos: int) -> str:
     names = sorted((e for e in expected if e not in _QUIET), key=lambda e: (
         _RANK.index(e) if e in _RANK else len(_RANK), e))
     phrases = [_PHRASES.get(e, e) for e in names] or ["something else"]
-    if names and names[0] == "_BOTH_SIDES" and body[:pos].endswith(")"):
+    if names and names[0] == "_BOTH_SIDES" and re.search(r"\)(?:道路)?$", body[:pos]):
         phrases[0] += " after the road stretch"
     phrases = phrases[:4]
     return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
@@ -724,6 +726,9 @@ def _area_text(area: Area, grade: int) -> str:
 
 
 def _ring_item_text(item: RingItem) -> str:
+    if (item.side is None) != (item.width_m is None) or (item.overrides and item.side is None):
+        raise LandgradeError(f"ring item {item.feature}: a frontage strip needs both a side and a "
+                             f"width (side={item.side!r}, width_m={item.width_m!r})")
     text = item.feature
     if item.side is not None and item.width_m is not None:
         clauses = [f"含{CHAR_OF_SIDE[item.side]}侧{_width_text(item.width_m)}米"]
