@@ -580,7 +580,7 @@ def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str) ->
             _geojson(frontage(routes), fields, display_crs),
             name="route frontage (standard depth)",
             style_function=lambda _f: {
-                "color": ROUTE_COLOR, "weight": 0.5, "fillColor": ROUTE_COLOR, "fillOpacity": 0.15,
+                "stroke": False, "fillColor": ROUTE_COLOR, "fillOpacity": 0.15,
             },
             popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
             bubblingMouseEvents=False,
