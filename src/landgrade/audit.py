@@ -26,28 +26,35 @@ from landgrade.grade_map import GradeMap
 BOUNDARY_TOLERANCE_M = 0.5
 """Route length closer than this to the line between two grades counts as on the boundary."""
 
+_ALONG_FACTOR = 4.0  # a crossing at 30° or steeper stays within the band for under 4 tolerances
+
 AUDIT_COLUMNS = ("id", "name", "stated_grade", "majority_grade", "share", "boundary_share",
                  "agrees", "reason")
 
 
 def grade_lengths(routes: np.ndarray, grades: np.ndarray,
                   tolerance_m: float = BOUNDARY_TOLERANCE_M) -> tuple[np.ndarray, np.ndarray]:
-    """Length of each route inside each grade, and each route's length on grade boundaries.
+    """Length of each route inside each grade, and each route's length along grade boundaries.
 
     ``routes`` and ``grades`` are arrays of geometries; the first result has one row per route and
-    one column per grade. A grade's inside is its polygon shrunk by ``tolerance_m``, so a route
-    lying along the line between two grades is counted in neither (it is on the boundary).
+    one column per grade. A stretch of route running within ``tolerance_m`` of a grade's outline
+    for longer than a crossing would (:data:`_ALONG_FACTOR` × the tolerance) runs *along* it and
+    counts in no grade; the rest of the route is shared out by the grade polygons.
     """
-    inside = shapely.buffer(grades, -tolerance_m)
-    lengths = shapely.length(shapely.intersection(routes[:, None], inside[None, :]))
-    lengths = np.nan_to_num(lengths, nan=0.0)
-    total = np.nan_to_num(shapely.length(routes), nan=0.0)
-    outside = shapely.difference(routes, shapely.union_all(inside))
-    # What is on no grade's inside but within the tolerance of a grade runs along a boundary.
-    near = shapely.intersection(outside, shapely.union_all(grades).buffer(tolerance_m))
-    boundary = np.minimum(np.nan_to_num(shapely.length(near), nan=0.0),
-                          np.maximum(total - lengths.sum(axis=1), 0.0))
-    return lengths, boundary
+    band = shapely.buffer(shapely.union_all(shapely.boundary(grades)), tolerance_m)
+    near = shapely.intersection(routes, band)
+    parts, owner = shapely.get_parts(near, return_index=True)
+    keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > _ALONG_FACTOR * tolerance_m)
+    along = np.full(len(routes), None, dtype=object)
+    if keep.any():
+        owners = np.unique(owner[keep])
+        along[owners] = shapely.multilinestrings(parts[keep], indices=np.searchsorted(
+            owners, owner[keep]))
+    boundary = np.nan_to_num(shapely.length(along), nan=0.0)
+    rest = np.where(shapely.is_missing(along), routes,
+                    shapely.difference(routes, shapely.buffer(along, tolerance_m)))
+    lengths = shapely.length(shapely.intersection(rest[:, None], grades[None, :]))
+    return np.nan_to_num(lengths, nan=0.0), boundary
 
 
 def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
@@ -84,6 +91,7 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
     majority = np.where(majority_known, grade_numbers[best] if len(grade_numbers) else 0, -1)
     agrees = majority_known & (majority == stated)
 
+    why_unresolved = _route_warnings(grade_map)
     touching = shapely.intersects(
         shapely.buffer(np.where(resolved, geoms, None), BOUNDARY_TOLERANCE_M)[:, None],
         grade_geoms[None, :])
@@ -91,7 +99,7 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
         _reason(ok=bool(agrees[i]), resolved=bool(resolved[i]), stated=stated[i],
                 shares=shares[i], boundary_share=float(boundary_share[i]),
                 grades=grade_numbers, touching=touching[i],
-                status=_status_text(routes, i))
+                status=why_unresolved.get(str(routes["id"].iloc[i]), "not drawn by the build"))
         for i in range(len(routes))
     ]
     out = pd.DataFrame({
@@ -107,13 +115,13 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
     return out
 
 
-def _status_text(routes: pd.DataFrame, i: int) -> str:
-    for col in ("warnings", "status"):
-        if col in routes:
-            v = routes[col].iloc[i]
-            if isinstance(v, str) and v and v != "ok":
-                return v
-    return "the route was not drawn by the build"
+def _route_warnings(grade_map: GradeMap) -> dict[str, str]:
+    """Route id → the build report's warning for it (why it could not be drawn)."""
+    report = grade_map.report
+    if report is None or not {"kind", "clause", "warnings"} <= set(report.columns):
+        return {}
+    rows = report[(report["kind"] == "route") & report["warnings"].fillna("").astype(bool)]
+    return dict(zip(rows["clause"].astype(str), rows["warnings"].astype(str), strict=True))
 
 
 def _reason(*, ok: bool, resolved: bool, stated: float, shares: np.ndarray,
