@@ -269,6 +269,23 @@ def test_residual_after_other_items() -> None:
     assert isinstance(g.areas[0], Ring) and g.areas[1] == Residual()
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("甲路（含东侧纵深16米范围）－乙路所围合的区域", Ring((it("甲路", "E", 16), it("乙路")))),
+    ("甲路（含北侧16米，其中丙路口至丁路口段为100米）－乙路所包围的区域",
+     Ring((it("甲路", "N", 16, overrides=(Override("丙路", "丁路", "N", 100),)), it("乙路")))),
+    ("丙路（戊路口—己路口）两侧各纵深20米区域（一级区域除外）",
+     Corridor(("丙路",), "戊路", "己路", 20, (1,))),
+    ("甲路－乙路（一、二级区域除外）", Ring((it("甲路"), it("乙路")), (1, 2))),
+])
+def test_more_phrasings(text: str, expected: object) -> None:
+    assert area(text, 3) == expected
+
+
+def test_grade_row_words() -> None:
+    rules = parse_rules("一级地\t1、甲路－乙路\n第二级：甲路－乙路\nIII级 其余区域")
+    assert [g.grade for g in rules.grades] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("word,n", [("一级", 1), ("五级", 5), ("十级", 10), ("1级", 1),
                                     ("十二", 12), ("二十", 20), ("III", 3)])
 def test_grade_words(word: str, n: int) -> None:
@@ -378,6 +395,7 @@ def test_error_message_shape() -> None:
     ("桔城路－雪峰路", "grade row"),
     ("一级\t1、甲路－乙路\n三级\t其余区域", "二级 here"),
     ("一级\t1、甲路－乙路\n一级\t其余区域", "appears twice"),
+    ("一级\t其余区域\n二级\t甲路－乙路", "leaves nothing for 二级"),
     ("\x00\x01\x02garbage", "grade row"),
 ])
 def test_malformed_rows(text: str, expected: str) -> None:

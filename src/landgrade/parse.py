@@ -204,7 +204,7 @@ def _fold(text: str, base: int = 0) -> _Folded:
 
 
 # --- grade rows (the pre-pass) -----------------------------------------------------------------
-_GRADE_HEAD = re.compile(r"第?([一二三四五六七八九十]{1,3}|\d{1,2}|[IVX]{1,4})级")
+_GRADE_HEAD = re.compile(r"第?([一二三四五六七八九十]{1,3}|\d{1,2}|[IVX]{1,4})级(?:区域|地|区)?")
 _ROW_BODY_START = re.compile(r"\d{1,3}[、.,]|\(\d{1,3}\)")
 _HEADER = re.compile(
     r"(?:级别)?级别(?:范围)?(?:描述|说明)?"  # the table header: 级别  级别范围描述
@@ -245,7 +245,7 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
             body = folded.slice(head.end())
             if body.text[:1] in (":", ","):
                 body = body.slice(1)
-            rows.append(_Row(head.group(0).removeprefix("第"), grade, folded.origin[0], body))
+            rows.append(_Row(grade_word(grade), grade, folded.origin[0], body))
         elif _HEADER.fullmatch(folded.text):
             continue
         elif rows:
@@ -577,8 +577,13 @@ def parse_rules(text: str, source: str = "<text>") -> Rules:
     that does not read, naming the grade, item, character offset and what was expected.
     """
     text = text.removeprefix("\ufeff")
-    grades = []
+    grades: list[GradeRule] = []
     for row in _grade_rows(text, source):
+        if grades and isinstance(grades[-1].areas[-1], Residual):
+            raise _error_at(text, source, row.start,
+                            f"no row after {grade_word(grades[-1].grade)}: its residual area "
+                            f"(…以外其他区域) leaves nothing for {row.word}",
+                            grade=row.grade, grade_word=row.word)
         areas = _parse_row(text, source, row)
         grades.append(GradeRule(row.grade, tuple(a.area for a in areas)))
     return Rules(tuple(grades))
