@@ -60,6 +60,10 @@ def test_title_says_schematic_only_when_it_is() -> None:
     assert SCHEMATIC_NOTE in map_title(synthetic_grade_map(schematic=True))
     assert SCHEMATIC_NOTE not in map_title(synthetic_grade_map(schematic=False))
     assert "Testshire" in map_title(synthetic_grade_map())
+    chinese_only = synthetic_grade_map()
+    del chinese_only.metadata["county_en"]
+    assert "测试县" in map_title(chinese_only)
+    assert "测试县" not in map_title(chinese_only, chinese=False)  # no CJK font: no tofu boxes
 
 
 def test_cjk_font_found_when_one_is_installed() -> None:

@@ -182,10 +182,15 @@ def _grades(grade_map: GradeMap) -> gpd.GeoDataFrame:
     return grades.sort_values("grade", ascending=False)
 
 
-def map_title(grade_map: GradeMap) -> str:
-    """Title naming the county and, when the network is schematic, saying it is not surveyed."""
+def map_title(grade_map: GradeMap, *, chinese: bool = True) -> str:
+    """Title naming the county and, when the network is schematic, saying it is not surveyed.
+
+    With ``chinese=False`` (no CJK font) a Chinese county name is left out unless the map's
+    metadata also has ``county_en``.
+    """
     meta = grade_map.metadata
-    county = meta.get("county_en") or meta.get("county") or ""
+    names = [str(meta.get("county_en") or ""), str(meta.get("county") or "")]
+    county = next((n for n in names if n and (chinese or n.isascii())), "")
     title = f"{county} benchmark land price grades".strip()
     title = title[0].upper() + title[1:]
     if grade_map.schematic:
@@ -290,7 +295,8 @@ def static_map(
                 bbox_transform=fig.transFigure, borderaxespad=0.0,
             )
             fig.suptitle(
-                title if title is not None else map_title(grade_map), fontsize=11,
+                title if title is not None else map_title(grade_map, chinese=font is not None),
+                fontsize=11,
                 x=MAP_WIDTH / 2, y=1.0 - 0.1 / height_in, va="top",
             )
             output.parent.mkdir(parents=True, exist_ok=True)
