@@ -793,11 +793,16 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def _int_or_none(v: Any) -> int | None:
+    v = _clean(v)
+    return None if v is None else int(v)
+
+
 def _row_to_json(engine: Engine, row: pd.Series) -> dict[str, Any]:
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
     conn = {
-        u: {"term_years": _clean(row[f"t_{pc.short[u]}"]),
+        u: {"term_years": _int_or_none(row[f"t_{pc.short[u]}"]),
             "plot_ratio": _clean(row[f"r_{pc.short[u]}"])}
         for u in pc.uses
     }
@@ -833,10 +838,15 @@ def _row_to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str
     if engine.pricebook is not None and r["inside_extent"]:
         lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
         labels = _use_labels(engine.pricebook)
+        from landgrade.pricebook import display_width
+
+        width = max(display_width(labels.get(u, u)) for u in r["prices"])
         for u, p in r["prices"].items():
             c = r["connotation"][u]
+            label = labels.get(u, u)
+            pad = " " * (width - display_width(label))
             lines.append(
-                f"  {labels.get(u, u):<28} {p if p is not None else '-':>8}"
+                f"  {label}{pad} {_fmt(p):>8}"
                 f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
             )
     nr = r["nearest_route"]

@@ -348,6 +348,18 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
         return
     import pyogrio
 
+    if src.format == "shapefile":
+        # pyogrio applies a shapefile's encoding as a process-wide GDAL option for as long as a
+        # reader is open, which would also recode the output being written between chunks; so
+        # each chunk is one closed read (shapefiles seek to a row cheaply).
+        total = src.n_rows if src.n_rows is not None else pyogrio.read_info(src.path)["features"]
+        for lo in range(0, max(total, 0), chunk_size):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                df = pyogrio.read_dataframe(src.path, encoding=src.encoding, skip_features=lo,
+                                            max_features=chunk_size, use_arrow=True)
+            yield gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=src.crs)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pyogrio.open_arrow(src.path, layer=src.layer, encoding=src.encoding,
