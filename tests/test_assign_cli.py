@@ -14,12 +14,12 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from test_engine import X0, Y0, box, hand_map, rel
 from typer.testing import CliRunner
 
 from landgrade import io
 from landgrade.cli import app
 from landgrade.crs import transform
-from test_engine import X0, Y0, box, hand_map, rel
 
 runner = CliRunner()
 COMMERCIAL_GRADE_1 = 3194.0  # Table 6: grade 1 commercial, yuan/m²
