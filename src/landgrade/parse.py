@@ -255,8 +255,9 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
                             'a grade row: a grade word at the start of the line, as in '
                             '"一级<tab>1、…；2、…。"')
     if not rows:
-        raise _error_at(text, source, len(text),
-                        'a grade row such as "一级<tab>1、…；2、…。" (the description is empty)')
+        expected = 'grade rows such as "一级<tab>1、…；2、…。", one per grade'
+        raise RulesSyntaxError(source=source, offset=0, fragment="", expected=expected,
+                               message=f"{source}: the description is empty — expected {expected}")
     for k, row in enumerate(rows, start=1):
         if row.grade != k:
             seen = {r.grade: r for r in rows[: k - 1]}
@@ -678,8 +679,8 @@ def read_description(path: Path) -> str:
     except UnicodeDecodeError as e:
         try:
             data.decode("gb18030")
-            problem = (f"the file is not UTF-8 (byte {e.start} reads as GBK/GB18030, the "
-                       "usual Windows encoding for Chinese)")
+            problem = ("the file is not UTF-8 (it reads as GBK/GB18030, the usual Windows "
+                       "encoding for Chinese)")
         except UnicodeDecodeError:
             problem = f"the file is not UTF-8 text (undecodable byte at {e.start})"
         raise RulesEncodingError(
