@@ -306,6 +306,14 @@ def test_rows_with_colon_wrapped_paragraphs_and_headers() -> None:
     assert rules.grades[0].areas[1].items[1] == it("丁路")
 
 
+def test_rows_without_a_tab_and_wrapped_mid_clause() -> None:
+    text = ("一级1、甲路－乙路所围成区域\n二级甲路－乙路－丙江（除一\n级区域以外）；"
+            "2、丙路－丁路（除\n一级区域以外）\n三级定级范围一、二级以外其他区域")
+    rules = parse_rules(text)
+    assert [len(g.areas) for g in rules.grades] == [1, 2, 1]
+    assert [a.exclude_grades for a in rules.grades[1].areas] == [(1,), (1,)]
+
+
 def test_ten_grades() -> None:
     rows = [f"{grade_word(k)}\t甲路－乙路所围成区域" for k in range(1, 11)]
     assert [g.grade for g in parse_rules("\n".join(rows)).grades] == list(range(1, 11))

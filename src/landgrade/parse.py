@@ -8,9 +8,10 @@ The clause language is the grammar in ``description.lark`` (beside this module);
    for every folded character, its offset in the original text, so errors point at what the
    user typed;
 2. locates the grade rows — the one pre-pass outside the grammar: a row starts at a line whose
-   first word is a grade word (``一级`` … ``十级``, ``1级``) followed by white space, a colon or an
-   item number; header lines (``级别  级别范围描述``) and a table caption (``表5 …``) are skipped,
-   and any other line continues the row above it (a wrapped paragraph);
+   first word is a grade word (``一级`` … ``十级``, ``1级``, ``第二级``, ``一级地``) not followed
+   by words that go on with a clause (``二级区域以外``); header lines (``级别  级别范围描述``) and
+   a table caption (``表5 …``) are skipped, and any other line continues the row above it (a
+   wrapped paragraph);
 3. parses each row's description with the grammar (lark, LALR(1), contextual lexer: deterministic,
    fast, and its errors know exactly which tokens were expected) and turns the tree into rules.
 
@@ -205,7 +206,8 @@ def _fold(text: str, base: int = 0) -> _Folded:
 
 # --- grade rows (the pre-pass) -----------------------------------------------------------------
 _GRADE_HEAD = re.compile(r"第?([一二三四五六七八九十]{1,3}|\d{1,2}|[IVX]{1,4})级(?:区域|地|区)?")
-_ROW_BODY_START = re.compile(r"\d{1,3}[、.,]|\(\d{1,3}\)")
+# after a grade word, these continue a clause (…二级区域以外）, 二级边界) rather than start a row
+_CLAUSE_GOES_ON = re.compile(r"以外|之外|外|除外|[、,至)]|区域|范围|边界|末端|端|以[东南西北]")
 _HEADER = re.compile(
     r"(?:级别)?级别(?:范围)?(?:描述|说明)?"  # the table header: 级别  级别范围描述
     r"|表\d+.*"  # a table caption: 表5 洞口县城区土地级别范围描述
@@ -243,7 +245,7 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
                 raise _error_at(text, source, folded.origin[0],
                                 "a grade word such as 一级 or 十级") from None
             body = folded.slice(head.end())
-            if body.text[:1] in (":", ","):
+            if body.text[:1] == ":":
                 body = body.slice(1)
             rows.append(_Row(grade_word(grade), grade, folded.origin[0], body))
         elif _HEADER.fullmatch(folded.text):
@@ -271,11 +273,12 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
 
 
 def _is_row_start(folded: _Folded, end: int) -> bool:
-    """A grade word starts a row when something separates it from the description."""
+    """A grade word at the start of a line starts a row unless the words after it go on with a
+    clause wrapped from the line above (``二级区域以外）；…``)."""
     if end == len(folded.text):
         return True
     gap = folded.origin[end] > folded.origin[end - 1] + 1  # white space was folded away
-    return gap or folded.text[end] in ":," or bool(_ROW_BODY_START.match(folded.text, end))
+    return gap or folded.text[end] == ":" or not _CLAUSE_GOES_ON.match(folded.text, end)
 
 
 # --- parse tree -> rules -----------------------------------------------------------------------
