@@ -125,3 +125,14 @@ def test_cli_missing_map_is_a_clear_error(tmp_path) -> None:
     result = CliRunner().invoke(app, ["audit", "--map", str(tmp_path / "none.gpkg")])
     assert result.exit_code == 2
     assert "none.gpkg" in result.output and "Traceback" not in result.output
+
+
+def test_cli_writes_the_table_as_csv(grade_map: GradeMap, tmp_path) -> None:
+    path = grade_map.to_gpkg(tmp_path / "tiny.gpkg")
+    out = tmp_path / "audit.csv"
+    result = CliRunner().invoke(app, ["audit", "--map", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("id")
+    assert list(table.index) == [r[0] for r in ROUTES]
+    assert table.loc["R3", "majority_grade"] == 3 and not table.loc["R3", "agrees"]
+    assert table.loc["R1", "name"] == "测试路 1"

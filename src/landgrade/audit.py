@@ -14,6 +14,7 @@ as *on the boundary*; a tolerance of :data:`BOUNDARY_TOLERANCE_M` absorbs drawin
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -148,25 +149,36 @@ def _reason(*, ok: bool, resolved: bool, stated: float, shares: np.ndarray,
     return "crosses grades " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 0)
+
+
 def format_audit(table: pd.DataFrame) -> str:
     """The audit as a text table, disagreements first, and the agreement count."""
     n, agree = len(table), int(table["agrees"].sum()) if len(table) else 0
     if not n:
         return "no routes in the grade map (was it built with a routes table?)"
     shown = table.sort_values(["agrees", "id"], kind="stable")
-    lines = [f"{'id':<5} {'stated':>6} {'found':>5} {'share':>6}  {'name':<16} reason"]
+    lines = [f"{'id':<5} {'stated':>6} {'found':>5} {'share':>6}  {_pad('name', 18)} reason"]
     for r in shown.itertuples(index=False):
         found = "-" if pd.isna(r.majority_grade) else str(int(r.majority_grade))
         share = "-" if pd.isna(r.share) else f"{r.share:.0%}"
         mark = r.reason if r.reason else "agrees"
-        lines.append(f"{r.id:<5} {int(r.stated_grade):>6} {found:>5} {share:>6}  {r.name:<16} "
-                     f"{mark}")
+        lines.append(f"{r.id:<5} {int(r.stated_grade):>6} {found:>5} {share:>6}  "
+                     f"{_pad(r.name, 18)} {mark}")
     lines.append(f"{agree}/{n} routes agree with their stated grade")
     return "\n".join(lines)
 
 
-def audit_command(county: str | Path | None = None, map_path: str | Path | None = None) -> None:
-    """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map."""
+def audit_command(county: str | Path | None = None, map_path: str | Path | None = None,
+                  output: str | Path | None = None) -> None:
+    """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map.
+
+    With ``output``, also write the table as CSV (UTF-8 with a byte-order mark, so spreadsheet
+    programs show the Chinese names).
+    """
     try:
         from landgrade.engine import load_grade_map
     except ImportError:  # pragma: no cover - the engine ships with the package
@@ -181,4 +193,8 @@ def audit_command(county: str | Path | None = None, map_path: str | Path | None 
         grade_map = build_county(county)
     if grade_map.schematic:
         typer.echo("note: the road network is schematic (not surveyed); this audits the sketch")
-    typer.echo(format_audit(audit_grade_map(grade_map)))
+    table = audit_grade_map(grade_map)
+    typer.echo(format_audit(table))
+    if output is not None:
+        table.to_csv(output, index=False, encoding="utf-8-sig")
+        typer.echo(f"wrote {output}")

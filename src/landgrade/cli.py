@@ -135,11 +135,12 @@ def build(
 def audit(
     county: CountyOpt = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write CSV.")] = None,
 ) -> None:
     """Compare each Table 7 segment's stated grade with the zone holding most of its length."""
     from landgrade.audit import audit_command
 
-    audit_command(county=county, map_path=map_path)
+    audit_command(county=county, map_path=map_path, output=output)
 
 
 # --- locate, assign (engine.py, io.py) -------------------------------------------------------
