@@ -8,6 +8,7 @@ draws every Table 5 area and every Table 7 route, with the routes in the grades 
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import geopandas as gpd
@@ -120,6 +121,35 @@ def test_network_lies_inside_the_county_at_the_county_seat(dongkou_dir: Path, ou
                          crs=4326).to_crs(4546).iloc[0]
     assert extent.contains(seat)
     assert 5e6 < extent.area < 1e8  # a county seat: several km across, not a whole county
+
+
+def _sketch_module():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "sketch_to_layers.py"
+    spec = importlib.util.spec_from_file_location("sketch_to_layers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_layers_are_what_the_sketch_says(dongkou_dir: Path, tmp_path: Path) -> None:
+    """The committed GeoJSON is regenerated from geo/dongkou/schematic, never edited apart."""
+    written = _sketch_module().sketch_to_layers(dongkou_dir / "schematic", tmp_path)
+    assert set(written) == set(LAYERS)
+    for layer, path in written.items():
+        fresh, committed = gpd.read_file(path), gpd.read_file(dongkou_dir / f"{layer}.geojson")
+        assert list(fresh.columns) == list(committed.columns), layer
+        assert fresh.drop(columns="geometry").equals(committed.drop(columns="geometry")), layer
+        assert shapely.equals_exact(fresh.geometry.values, committed.geometry.values, 0.01).all()
+
+
+def test_sketch_errors_name_the_row(tmp_path: Path) -> None:
+    sketch = _sketch_module()
+    (tmp_path / "nodes.csv").write_text("node,x,y,note\na,0,0,\nb,10,0,\n", encoding="utf-8")
+    (tmp_path / "features.csv").write_text(
+        "layer,id,name,road_class,nodes,note\nroads,R1,甲路,支路,a b,\nroads,R2,乙路,支路,a c,\n",
+        encoding="utf-8")
+    with pytest.raises(sketch.SketchError, match=r"row 3 \(R2 乙路\): unknown node\(s\) c"):
+        sketch.sketch_to_layers(tmp_path, tmp_path)
 
 
 # -- names ----------------------------------------------------------------------------------------
