@@ -151,8 +151,10 @@ def run_points(args: argparse.Namespace) -> dict:
     warm = pts.iloc[:1000]
     engine.assign(warm)  # first-call costs (imports, caches) are not what is measured
     baseline(grade_map, warm)
-    ours, t_ours, mem_ours = measure(lambda: engine.assign(pts))
-    base, t_base, mem_base = measure(lambda: baseline(grade_map, pts))
+    runs_ours = [measure(lambda: engine.assign(pts)) for _ in range(args.repeat)]
+    runs_base = [measure(lambda: baseline(grade_map, pts)) for _ in range(args.repeat)]
+    ours, t_ours, mem_ours = min(runs_ours, key=lambda r: r[1])
+    base, t_base, mem_base = min(runs_base, key=lambda r: r[1])
     route_row = pd.Series(engine.routes.index).reindex(
         pd.Index(engine.routes["id"]).get_indexer(ours["route_id"])
     )
@@ -169,6 +171,7 @@ def run_points(args: argparse.Namespace) -> dict:
         "landgrade_s": round(t_ours, 3),
         "baseline_s": round(t_base, 3),
         "speedup": round(t_base / t_ours, 2),
+        "timing": f"best of {args.repeat} runs each, same process, after a 1000-point warm-up",
         "grade_mismatches": int(grade_bad.sum()),
         "route_mismatches": int(route_bad.sum()),
         "landgrade_peak_rss_growth_mb": round(mem_ours / 2**20, 1),
@@ -233,6 +236,7 @@ def main() -> None:
     p.add_argument("--map", type=Path)
     p.add_argument("--synthetic", action="store_true")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--repeat", type=int, default=2, help="runs per side; the best is kept")
     args = p.parse_args()
     if not args.points and not args.stream:
         args.points = 100_000

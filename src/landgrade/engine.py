@@ -215,28 +215,54 @@ def _segments_of(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return seg, line_owner[idx[:-1][same]]
 
 
-def point_segment_distance(
-    px: np.ndarray, py: np.ndarray, seg: np.ndarray
+def point_segment_distance(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Distance from points to segments ``(ax, ay, bx, by)`` rows, with GEOS's arithmetic.
+
+    GEOS's ``Distance::pointToSegment`` is reproduced operation for operation, so distances are
+    bit-identical to ``shapely.distance`` and ties between routes resolve exactly as in GEOS.
+    """
+    seg = np.asarray(seg, dtype=float)
+    return _segment_distance(px, py, seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3])
+
+
+def _segment_distance(
+    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
 ) -> np.ndarray:
-    """Distance from points to segments, with GEOS's arithmetic so that ties match GEOS exactly."""
-    ax, ay, bx, by = seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3]
-    dx, dy = bx - ax, by - ay
+    dx = bx - ax
+    dy = by - ay
     len2 = dx * dx + dy * dy
-    pax, pay = px - ax, py - ay
+    pax = px - ax
+    pay = py - ay
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = (pax * dx + pay * dy) / len2
-        s = ((ay - py) * dx - (ax - px) * dy) / len2
-        dist = np.abs(s) * np.sqrt(len2)
-    da = np.sqrt(pax * pax + pay * pay)
-    pbx, pby = px - bx, py - by
-    db = np.sqrt(pbx * pbx + pby * pby)
-    dist = np.where(r >= 1.0, db, dist)
-    return np.where((r <= 0.0) | (len2 == 0), da, dist)
+        r = pax * dx
+        r += pay * dy
+        r /= len2
+        # GEOS: s = ((A.y - p.y) * dx - (A.x - p.x) * dy) / len2; negation is exact, so this
+        # is the same number.
+        dist = pax * dy
+        dist -= pay * dx
+        dist /= len2
+        np.abs(dist, out=dist)
+        dist *= np.sqrt(len2)
+    before = (r <= 0.0) | (len2 == 0)
+    after = r >= 1.0
+    if before.any():
+        ex, ey = pax[before], pay[before]
+        dist[before] = np.sqrt(ex * ex + ey * ey)
+    if after.any():
+        ex, ey = px[after] - bx[after], py[after] - by[after]
+        dist[after] = np.sqrt(ex * ex + ey * ey)
+    return dist
 
 
-def grade_rows_xy(index: GradeIndex, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def grade_rows_xy(
+    index: GradeIndex,
+    x: np.ndarray,
+    y: np.ndarray,
+    cells: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Row into ``index.grade_values`` for each point (-1 outside), and the on-boundary flag."""
-    cid, inside = index.cell_of(x, y)
+    cid, inside = cells if cells is not None else index.cell_of(x, y)
     row = np.where(inside, index.cell_grade[cid], -1)
     on_bound = np.zeros(len(x), dtype=bool)
     exact = np.flatnonzero(row == -2)
@@ -260,7 +286,10 @@ def grade_rows_xy(index: GradeIndex, x: np.ndarray, y: np.ndarray) -> tuple[np.n
 
 
 def nearest_route_xy(
-    index: GradeIndex, x: np.ndarray, y: np.ndarray
+    index: GradeIndex,
+    x: np.ndarray,
+    y: np.ndarray,
+    cells: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row of the nearest route (-1 if none) and its distance, for points in the working CRS."""
     n = len(x)
@@ -269,7 +298,8 @@ def nearest_route_xy(
     if not len(index.seg):
         return route, dist
     ok = np.isfinite(x) & np.isfinite(y)
-    cid, inside = index.cell_of(x, y)
+    cid, inside = cells if cells is not None else index.cell_of(x, y)
+    sx, sy, ex, ey = (np.ascontiguousarray(index.seg[:, k]) for k in range(4))
     for lo in range(0, n, _BLOCK):
         sl = slice(lo, min(lo + _BLOCK, n))
         sel = np.flatnonzero(inside[sl] & ok[sl]) + lo
@@ -277,10 +307,18 @@ def nearest_route_xy(
             c = cid[sel]
             start = index.cand_ptr[c]
             cnt = index.cand_ptr[c + 1] - start
+            # Most cells have a single candidate segment: no pairs to expand there.
+            one = cnt == 1
+            p1, s1 = sel[one], index.cand_seg[start[one]]
+            dist[p1] = _segment_distance(x[p1], y[p1], sx[s1], sy[s1], ex[s1], ey[s1])
+            route[p1] = index.seg_route[s1]
+            sel, start, cnt = sel[~one], start[~one], cnt[~one]
+        if len(sel):
             first = np.cumsum(cnt) - cnt
             pair_pt = np.repeat(np.arange(len(sel)), cnt)
             seg_ix = index.cand_seg[np.repeat(start - first, cnt) + np.arange(cnt.sum())]
-            d = point_segment_distance(x[sel][pair_pt], y[sel][pair_pt], index.seg[seg_ix])
+            pts = sel[pair_pt]
+            d = _segment_distance(x[pts], y[pts], sx[seg_ix], sy[seg_ix], ex[seg_ix], ey[seg_ix])
             dmin = np.minimum.reduceat(d, first)
             r = np.where(d == dmin[pair_pt], index.seg_route[seg_ix], np.iinfo(np.int64).max)
             route[sel] = np.minimum.reduceat(r, first)
@@ -501,7 +539,7 @@ class Engine:
         msg = status.astype(np.int16)
         msg[(status == _CODE["ok"]) & on_bound] = len(STATUSES)
         cols["message"] = pd.Categorical.from_codes(msg, categories=_MESSAGES)
-        return pd.DataFrame(cols)
+        return pd.DataFrame(cols, copy=False)
 
     # -- files and frames ----------------------------------------------------------------------
     def assign(
@@ -527,19 +565,27 @@ class Engine:
         geom = gdf.geometry.to_numpy()
         n = len(geom)
         status = np.full(n, _CODE["ok"], dtype=np.int8)
-        type_id = shapely.get_type_id(geom)
+        xy, which = shapely.get_coordinates(geom, return_index=True)
+        if len(which) == n and (n == 0 or which[-1] == n - 1):
+            # One coordinate per row: every row is a point (the common, large case).
+            type_id = np.zeros(n, dtype=np.int8)
+        else:
+            type_id = shapely.get_type_id(geom)
         missing = type_id < 0
         status[missing] = _CODE["null_geometry"]
         is_point = type_id == 0
         # Points are cheap to check in bulk; everything else goes through the slower path.
         pt_rows = np.flatnonzero(is_point)
-        xy, which = shapely.get_coordinates(geom[pt_rows], return_index=True)
         rx, ry = np.full(n, np.nan), np.full(n, np.nan)
-        rx[pt_rows[which]], ry[pt_rows[which]] = xy[:, 0], xy[:, 1]
-        empty_pt = np.ones(len(pt_rows), dtype=bool)
-        empty_pt[which] = False  # an empty point has no coordinates
-        status[pt_rows[empty_pt]] = _CODE["empty_geometry"]
-        is_point[pt_rows[empty_pt]] = False
+        if len(pt_rows) == n:
+            rx, ry = xy[:, 0].copy(), xy[:, 1].copy()
+        else:
+            xy, which = shapely.get_coordinates(geom[pt_rows], return_index=True)
+            rx[pt_rows[which]], ry[pt_rows[which]] = xy[:, 0], xy[:, 1]
+            empty_pt = np.ones(len(pt_rows), dtype=bool)
+            empty_pt[which] = False  # an empty point has no coordinates
+            status[pt_rows[empty_pt]] = _CODE["empty_geometry"]
+            is_point[pt_rows[empty_pt]] = False
 
         rest = np.flatnonzero(~is_point & ~missing & (status == _CODE["ok"]))
         is_area = np.zeros(n, dtype=bool)
@@ -565,9 +611,10 @@ class Engine:
             rx[rest[which]], ry[rest[which]] = xy[:, 0], xy[:, 1]
 
         wx, wy = _to_working_xy(rx, ry, spec)
-        rows, on_bound = grade_rows_xy(self.index, wx, wy)
+        cells = self.index.cell_of(wx, wy)
+        rows, on_bound = grade_rows_xy(self.index, wx, wy, cells)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
-        route, dist = nearest_route_xy(self.index, wx, wy)
+        route, dist = nearest_route_xy(self.index, wx, wy, cells)
         shares = None
         area = None
         if len(rest):
