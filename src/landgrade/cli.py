@@ -73,7 +73,9 @@ def prices(
 def convert(
     x: Annotated[float, typer.Argument(help="Easting or longitude.")],
     y: Annotated[float, typer.Argument(help="Northing or latitude.")],
-    from_crs: Annotated[str, typer.Option("--from", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4326",
+    from_crs: Annotated[
+        str, typer.Option("--from", help="EPSG:xxxx, gcj02 or bd09.")
+    ] = "EPSG:4326",
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
 ) -> None:
     """Convert one coordinate between any two supported systems; prints `X Y`."""

@@ -101,7 +101,8 @@ def county_folder(county: str | Path | None = None) -> CountyFolder:
     candidate = geo_root() / str(county)
     if candidate.is_dir():
         return CountyFolder(candidate)
-    known = sorted(d.name for d in geo_root().iterdir() if d.is_dir()) if geo_root().is_dir() else []
+    root = geo_root()
+    known = sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
     raise CountyDataError(
         f"{county}: no such county folder (give a path, or one of the bundled: {', '.join(known)})"
     )

@@ -27,9 +27,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from landgrade.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
 
-WORKING_EPSG = 4546
+__all__ = ["SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError"]
+
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")
 TABLE_LAYERS = ("report", "metadata")
 
@@ -81,7 +83,7 @@ class GradeMap:
             raise GradeMapError(f"{path}: no such grade map (build one with `landgrade build`)")
         try:
             layers = {name for name, _ in pyogrio.list_layers(path)}
-        except Exception as e:  # noqa: BLE001 - any GDAL failure means "not a grade map"
+        except Exception as e:  # any GDAL failure means "not a grade map"
             raise GradeMapError(f"{path}: not a readable GeoPackage ({e})") from None
         missing = {"grades", "extent"} - layers
         if missing:

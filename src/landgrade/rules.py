@@ -1,17 +1,18 @@
 """Grade rules: the plain dataclasses a Table 5 description parses into.
 
-A county's *grade-zone description* (土地级别范围描述, Table 5 of the Dongkou gazette) says, for each
-land grade (级别), which areas belong to it. Each area is one of four kinds:
+A county's *grade-zone description* (土地级别范围描述, Table 5 of the Dongkou gazette) says,
+for each land grade (级别), which areas belong to it. Each area is one of four kinds:
 
 - :class:`Ring` — a closed path along features ("A（含东侧16米）-B-…所围成区域"); each
   :class:`RingItem` may add a one-sided strip of road frontage (含东侧16米) to the zone.
 - :class:`Corridor` — both sides of a stretch of one or more roads ("…两侧各20米区域").
-- :class:`Region` — the part of the grading extent on given sides of features ("平溪江以南－沟渠以西区域").
+- :class:`Region` — the part of the grading extent on given sides of features
+  ("平溪江以南－沟渠以西区域").
 - :class:`Residual` — whatever of the grading extent no higher grade took ("定级范围…以外其他区域").
 
-Sides are compass letters ``"E" | "W" | "S" | "N"``. Widths are metres. Junction names have their
-trailing 路口/口 marker removed (``凤凰路口`` → ``凤凰路``). The JSON form (``to_dict``/``from_dict``)
-is the one ``landgrade parse`` prints.
+Sides are compass letters ``"E" | "W" | "S" | "N"``. Widths are metres. Junction names have
+their trailing 路口/口 marker removed (``凤凰路口`` → ``凤凰路``). The JSON form
+(``to_dict``/``from_dict``) is the one ``landgrade parse`` prints.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class RingItem:
 
 @dataclass(frozen=True)
 class Ring:
-    """A zone enclosed by a closed path along features; ``within`` is a region prefix (平溪江以南)."""
+    """A zone enclosed by a closed path along features.
+
+    ``within`` is a region prefix (平溪江以南): the zone is clipped to that side.
+    """
 
     items: tuple[RingItem, ...]
     exclude_grades: tuple[int, ...] = ()
