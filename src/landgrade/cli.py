@@ -204,7 +204,10 @@ def map_(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg or .html.")],
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
-    tiles: Annotated[str | None, typer.Option(help="Tile URL for HTML maps.")] = None,
+    tiles: Annotated[
+        str | None,
+        typer.Option(help="XYZ tile URL for HTML maps; prefix gcj02: for AMap/Tencent tiles."),
+    ] = None,
 ) -> None:
     """Draw the grade map as a static picture or an offline interactive page."""
     from landgrade.maps import map_command
