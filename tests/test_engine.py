@@ -332,3 +332,25 @@ def test_map_without_routes_answers_grades() -> None:
     out = Engine(gm).locate(*rel(20, 20), crs=CRS).iloc[0]
     assert out["grade"] == 1
     assert pd.isna(out["route_id"]) and np.isnan(out["route_m"])
+
+
+def test_cache_reuses_a_prepared_map_and_notices_a_changed_file(tmp_path, monkeypatch) -> None:
+    from landgrade import cache
+
+    monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path / "cache"))
+    path = hand_map().to_gpkg(tmp_path / "m.gpkg")
+    gm, index, key = cache.cached_map_and_index(map_path=path)
+    assert gm.grades["grade"].tolist() == [1, 2] and index.grade_values.tolist() == [1, 2]
+
+    def no_reading(*_a, **_k):
+        raise AssertionError("the cached map should have been used")
+
+    monkeypatch.setattr(GradeMap, "read", no_reading)
+    again, _, key2 = cache.cached_map_and_index(map_path=path)
+    assert key2 == key and again.grades["grade"].tolist() == [1, 2]
+    monkeypatch.undo()
+    monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path / "cache"))
+    changed = dataclasses.replace(hand_map(), grades=hand_map().grades.assign(grade=[1, 3]))
+    changed.to_gpkg(path)
+    _, index3, key3 = cache.cached_map_and_index(map_path=path)
+    assert key3 != key and index3.grade_values.tolist() == [1, 3]

@@ -107,7 +107,7 @@ def test_unknown_extension_and_missing_file_errors(tmp_path) -> None:
         io.open_source(bad)
 
 
-@pytest.mark.parametrize("ext", [".parquet", ".gpkg", ".shp", ".csv"])
+@pytest.mark.parametrize("ext", [".parquet", ".gpkg", ".shp", ".geojson", ".csv"])
 def test_streaming_read_equals_whole_read(tmp_path, ext) -> None:
     gdf = small_frame(1000)
     path = tmp_path / f"pts{ext}"

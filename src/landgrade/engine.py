@@ -141,7 +141,9 @@ class GradeIndex:
         return cid, inside
 
 
-def build_index(grade_map: GradeMap, max_cells: int = 512) -> GradeIndex:
+def build_index(
+    grade_map: GradeMap, max_cells: int = 1024, min_cell_m: float = 4.0
+) -> GradeIndex:
     """Prepare a grade map for queries (about a second for a county seat; cached on disk)."""
     grades = grade_map.grades
     if grades is None or not len(grades):
@@ -154,7 +156,8 @@ def build_index(grade_map: GradeMap, max_cells: int = 512) -> GradeIndex:
     geoms, values = geoms[order], values[order]
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     span = max(xmax - xmin, ymax - ymin, 1.0)
-    cell = span / max_cells * (1 + 1e-9)
+    # Cells finer than a few metres buy nothing on a county seat and cost memory.
+    cell = max(span / max_cells, min(min_cell_m, span / 8)) * (1 + 1e-9)
     nx = max(int(np.ceil((xmax - xmin) / cell)), 1)
     ny = max(int(np.ceil((ymax - ymin) / cell)), 1)
     iy, ix = np.divmod(np.arange(nx * ny), nx)
@@ -177,7 +180,7 @@ def build_index(grade_map: GradeMap, max_cells: int = 512) -> GradeIndex:
     seg = np.empty((0, 4))
     seg_route = np.empty(0, dtype=np.int64)
     cand_ptr = np.zeros(nx * ny + 1, dtype=np.int64)
-    cand_seg = np.empty(0, dtype=np.int64)
+    cand_seg = np.empty(0, dtype=np.int32)
     routes = grade_map.routes
     if routes is not None and len(routes):
         route_geoms = routes.geometry.to_numpy()
@@ -193,8 +196,9 @@ def build_index(grade_map: GradeMap, max_cells: int = 512) -> GradeIndex:
             pc, ps = stree.query(centers, predicate="dwithin", distance=reach)
             order = np.lexsort((ps, pc))
             pc, ps = pc[order], ps[order]
-            cand_ptr = np.concatenate([[0], np.cumsum(np.bincount(pc, minlength=nx * ny))])
-            cand_seg = ps.astype(np.int64)
+            counts = np.bincount(pc, minlength=nx * ny)
+            cand_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            cand_seg = ps.astype(np.int32)
     return GradeIndex(
         x0=float(xmin), y0=float(ymin), cell=float(cell), nx=nx, ny=ny, cell_grade=cell_grade,
         grade_values=values, grade_geoms=geoms, seg=seg, seg_route=seg_route,
@@ -629,7 +633,8 @@ class Engine:
                 area[a_rows] = area_a
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
-        _flag_crs(rx, ry, spec, status, grade < 0)
+        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
         if shares is not None:
             for j, g in enumerate(self._prices.grades):
@@ -669,6 +674,8 @@ class Engine:
         town_field: str | None,
         town_grade_field: str | None,
     ) -> None:
+        if town is None and town_field is None:
+            return
         n = len(answer)
         for fld in (town_field, town_grade_field):
             if fld is not None and fld not in gdf.columns:

@@ -506,8 +506,6 @@ class ChunkWriter:
             kw: dict[str, Any] = {"encoding": "UTF-8"} if self.format == "shapefile" else {}
             if self.format == "gpkg":
                 kw["layer"] = self.path.stem
-            if self.format == "geojson" and not first:
-                raise IOInputError(f"{self.path}: GeoJSON cannot be appended to")
             pyogrio.write_dataframe(out, self.path, driver=OGR_DRIVERS[self.format],
                                     append=not first, **kw)
 
