@@ -980,7 +980,7 @@ def assign_command(
         print(f"{output}: field names cut to 10 characters: {pairs}", file=sys.stderr)
     total = int(counts.sum())
     print(f"{output}: {total} rows written", file=sys.stderr)
-    for status, n in counts.sort_values(ascending=False).items():
+    for status, n in counts[counts > 0].sort_values(ascending=False).items():
         print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
     return counts
 

@@ -309,7 +309,8 @@ def iter_chunks(
     """
     from tqdm import tqdm
 
-    bar = tqdm(total=src.n_rows, unit="row", file=sys.stderr, disable=not progress,
+    bar = tqdm(total=src.n_rows, unit="row", file=sys.stderr,
+               disable=not progress or not sys.stderr.isatty(),
                desc=src.path.name, leave=False)
     start = 0
     try:
@@ -342,7 +343,7 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
         geo = _geo_metadata(pf.schema_arrow.metadata)
         gcol = geo["primary_column"]
         for batch in pf.iter_batches(batch_size=chunk_size):
-            df = batch.to_pandas()
+            df = batch.to_pandas(types_mapper=_nullable_ints)
             geom = shapely.from_wkb(df.pop(gcol).to_numpy())
             yield gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs)
         return
@@ -357,7 +358,8 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 df = pyogrio.read_dataframe(src.path, encoding=src.encoding, skip_features=lo,
-                                            max_features=chunk_size, use_arrow=True)
+                                            max_features=chunk_size, use_arrow=True,
+                                            arrow_to_pandas_kwargs={"types_mapper": _nullable_ints})
             yield gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=src.crs)
         return
     with warnings.catch_warnings():
@@ -367,13 +369,22 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
             gname = meta.get("geometry_name") or "wkb_geometry"
             fid = meta.get("fid_column")
             for batch in reader:
-                df = batch.to_pandas()
+                df = batch.to_pandas(types_mapper=_nullable_ints)
                 if fid and fid in df.columns:
                     df = df.drop(columns=fid)
                 geom = shapely.from_wkb(df.pop(gname).to_numpy()) if gname in df.columns else None
                 yield gpd.GeoDataFrame(
                     df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs
                 )
+
+
+def _nullable_ints(arrow_type: Any) -> Any:
+    """Arrow integers read as pandas' nullable Int64, so a null grade stays an integer column."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    return None
 
 
 def _restore_numeric(df: pd.DataFrame, keep: set[str | None]) -> pd.DataFrame:
@@ -545,17 +556,12 @@ class ChunkWriter:
 
 
 def _ogr_friendly(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Nullable pandas dtypes GDAL cannot take become plain ones (null integers -> float)."""
+    """Nullable pandas dtypes GDAL cannot take become plain ones (nullable integers it takes)."""
     out = gdf
     for c in gdf.columns:
         dt = gdf[c].dtype
         if isinstance(dt, pd.BooleanDtype):
             out = out.assign(**{c: gdf[c].astype("Int8").astype("float64")})
-        elif isinstance(dt, pd.api.extensions.ExtensionDtype) and dt.kind in "iu":
-            if gdf[c].isna().any():
-                out = out.assign(**{c: gdf[c].astype("float64")})
-            else:
-                out = out.assign(**{c: gdf[c].astype(dt.numpy_dtype)})
         elif isinstance(dt, pd.StringDtype):
             out = out.assign(**{c: gdf[c].astype(object)})
     return out
