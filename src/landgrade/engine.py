@@ -830,6 +830,9 @@ def locate_command(
 ) -> dict[str, Any]:
     """``landgrade locate``: print one coordinate's answer, as text or one JSON object."""
     engine = load_engine(map_path=map_path, county=county)
+    if engine.pricebook is None:
+        print(f"warning: {map_path}: no county tables match this map, so no prices; "
+              "pass --county FOLDER", file=sys.stderr)
     row = engine.locate(x, y, crs=crs).iloc[0]
     result = _row_to_json(engine, row)
     if as_json:
@@ -967,6 +970,9 @@ def assign_command(
             "e.g. --crs EPSG:4546 or --crs EPSG:4326"
         )
     engine = load_engine(map_path=map_path, county=county)
+    if engine.pricebook is None:
+        print(f"warning: {map_path}: no county tables match this map, so no prices; "
+              "pass --county FOLDER", file=sys.stderr)
     counts: pd.Series = pd.Series(dtype="int64")
     with io.ChunkWriter(output, csv_geometry=not src.is_table) as writer:
         for chunk in io.iter_chunks(src, chunk_size or io.DEFAULT_CHUNK_SIZE, progress=progress):
