@@ -354,3 +354,23 @@ def test_cache_reuses_a_prepared_map_and_notices_a_changed_file(tmp_path, monkey
     changed.to_gpkg(path)
     _, index3, key3 = cache.cached_map_and_index(map_path=path)
     assert key3 != key and index3.grade_values.tolist() == [1, 3]
+
+
+def test_lines_are_graded_on_the_line_and_routed_by_the_whole_line(engine: Engine) -> None:
+    line = shapely.LineString([rel(10, 5), rel(10, 15)])  # inside grade 1, 40 m from R2
+    far_end = shapely.LineString([rel(400, 0), rel(400, 98)])  # outside; 2 m from R1's line
+    out = engine.assign(gpd.GeoDataFrame(geometry=[line, far_end], crs=CRS))
+    assert out["grade"].iloc[0] == 1 and out["route_id"].iloc[0] == "R2"
+    assert out["route_m"].iloc[0] == pytest.approx(40.0)
+    assert out["route_id"].iloc[1] == "R1"
+    assert out["route_m"].iloc[1] == pytest.approx(np.hypot(100, 2))
+    assert out["status"].tolist() == ["ok", "outside_extent"]
+
+
+def test_gcj02_input_is_converted_before_grading(engine: Engine) -> None:
+    from landgrade.crs import transform
+
+    lon, lat = transform(X0 + 200, Y0 + 102, CRS, "gcj02")
+    assert engine.locate(lon, lat, crs="gcj02").iloc[0]["grade"] == 1
+    # the same numbers read as WGS84 land hundreds of metres away, outside the extent
+    assert pd.isna(engine.locate(lon, lat, crs="EPSG:4326").iloc[0]["grade"])
