@@ -167,13 +167,19 @@ def locate(
 def assign(
     input_path: Annotated[Path, typer.Argument(help="Points or parcels (shp, gpkg, …, csv).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file.")],
-    crs: Annotated[str | None, typer.Option(help="Input CRS if the file has none.")] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(help="What the coordinates really are (overrides the file's label; "
+                     "e.g. gcj02 for AMap data). CSV default: EPSG:4326."),
+    ] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
-    x_field: Annotated[str | None, typer.Option(help="CSV x column.")] = None,
-    y_field: Annotated[str | None, typer.Option(help="CSV y column.")] = None,
+    x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
+    y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
     layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Shapefile encoding.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding (default: the .cpg, else UTF-8 or GBK).")
+    ] = None,
     town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: Table 8.")] = None,
     town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
     town_field: Annotated[str | None, typer.Option(help="Column holding the town.")] = None,
