@@ -172,7 +172,7 @@ def test_decision_picks_another_crossing(tmp_path, town):
     rep = gm.report
     j = rep[(rep["kind"] == "junction") & (rep["item"] == "4>1")].iloc[0]
     assert j["junctions"] == "500200.0 3000480.0"
-    assert "decision row 2" in j["decision"]
+    assert "decision on line 2" in j["decision"]
     # 曲江 from its 三路 crossing west to x=100 and back east to 一路: the tab x 100..200 ×
     # y 520..560 is now inside, the pocket x 200..300 × y 480..520 outside.
     assert grade_at(gm, 150, 540) == 1
@@ -185,7 +185,7 @@ def test_decision_picks_another_crossing(tmp_path, town):
 def test_decision_file_errors_name_the_row(tmp_path):
     p = tmp_path / "d.csv"
     p.write_text("clause,item,text,resolve_as,note\n2.1,9,未命名道路,road:r1,\n", encoding="utf-8")
-    with pytest.raises(DecisionError, match=r"row 2.*note"):
+    with pytest.raises(DecisionError, match=r"line 2.*note"):
         read_decisions(p)
     p.write_text("clause,item,text,resolve_as,note\n2.1,9,x,street:r1,why\n", encoding="utf-8")
     with pytest.raises(DecisionError, match="resolve_as"):
@@ -321,3 +321,14 @@ def test_a_named_stretch_of_a_road_is_drawn_on_that_road(net):
     assert gm.grades.set_index("grade").loc[1, "area_m2"] == pytest.approx(200 * 200 + 10 * 200)
     row = gm.report[(gm.report["clause"] == "1.1") & (gm.report["item"] == "2")].iloc[0]
     assert "stretch of 甲街" in row["warnings"]
+
+
+def test_decision_file_with_an_unquoted_comma_names_the_line(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text(
+        "clause,item,text,resolve_as,note\n2.1,9,未命名道路,road:r1,ok\n"
+        "2.1,11,未命名道路,road:r2,east of the pond, north of the school\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DecisionError, match=r"d\.csv, line 3: 6 fields .* quote"):
+        read_decisions(p)

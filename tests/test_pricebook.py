@@ -239,7 +239,7 @@ BROKEN = {
     "connotation unknown area": ("connotation.csv", "town_class_4,2,public_2", "rural,2,public_2",
                                  r"area 'rural' is not urban or a priced town class"),
     "ragged row": ("towns.csv", "高沙镇,1", "高沙镇,1,extra",
-                   r"towns\.csv, line 2 \(row 1\): 3 fields where the header has 2"),
+                   r"towns\.csv, line 2: 3 fields where the header has 2"),
     "bad valuation date": ("metadata.json", '"valuation_date": "2021-10-01"',
                            '"valuation_date": "2021.10.1"',
                            r"valuation_date '2021\.10\.1' is not a date; write it as YYYY-MM-DD"),

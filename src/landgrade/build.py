@@ -39,6 +39,7 @@ from shapely.ops import substring
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
+from landgrade.io import IOInputError, read_data_table
 from landgrade.junctions import (
     COMPASS,
     BaseLine,
@@ -872,14 +873,10 @@ def _version() -> str:
 
 def read_routes(path: str | Path) -> pd.DataFrame:
     """A Table 7 CSV as strings (prices stay as printed; the pricebook validates them)."""
-    path = Path(path)
-    if not path.exists():
-        raise BuildError(f"{path}: no such routes file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in ("id", "name", "from", "to") if c not in df.columns]
-    if missing:
-        raise BuildError(f"{path}: needs columns {','.join(ROUTE_COLUMNS)} "
-                         f"(missing {', '.join(missing)})")
+    try:
+        df = read_data_table(path, ("id", "name", "from", "to")).drop(columns="line")
+    except IOInputError as e:
+        raise BuildError(f"{e} (a Table 7 CSV has columns {','.join(ROUTE_COLUMNS)})") from None
     for c in ("standard_depth_m", "price"):
         if c in df:
             num = pd.to_numeric(df[c], errors="coerce")

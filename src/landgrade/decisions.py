@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from landgrade.errors import LandgradeError
+from landgrade.io import IOInputError, read_data_table
 from landgrade.names import normalize
 
 COLUMNS = ("clause", "item", "text", "resolve_as", "note")
@@ -46,7 +45,7 @@ class Decision:
 
     def label(self) -> str:
         what = f"{self.clause} {self.item} → {self.resolve_as}"
-        return f"decision row {self.row} ({what}: {self.note})"
+        return f"decision on line {self.row} ({what}: {self.note})"
 
     def point(self) -> tuple[float, float]:
         x, y = self.value.replace(",", " ").split()
@@ -89,17 +88,15 @@ def read_decisions(path: str | Path | None) -> Decisions:
     path = Path(path)
     if not path.exists():
         raise DecisionError(f"{path}: no such decisions file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise DecisionError(
-            f"{path}: needs columns {','.join(COLUMNS)} (missing {', '.join(missing)}); "
-            "see docs/decisions.md"
-        )
+    try:
+        df = read_data_table(path, COLUMNS)
+    except IOInputError as e:
+        raise DecisionError(f"{e}; see docs/decisions.md") from None
     rows = []
-    for i, r in enumerate(df.itertuples(index=False), start=2):
+    for r in df.itertuples(index=False):
+        i = int(r.line)
         clause, item = str(r.clause).strip(), str(r.item).strip().replace(" ", "")
-        where = f"{path}: row {i}"
+        where = f"{path}: line {i}"
         if not clause:
             raise DecisionError(f"{where}: empty clause (a Table 5 area id like 2.1, or route id)")
         if not _ITEM.match(item):

@@ -25,12 +25,14 @@ the file and the fix.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import struct
 import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -572,3 +574,45 @@ def write_file(gdf: gpd.GeoDataFrame, path: str | Path) -> dict[str, str]:
     with ChunkWriter(path) as w:
         w.write(gdf)
     return w.renamed
+
+
+def read_data_table(path: str | Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A county-folder CSV (aliases, decisions, gazette tables) as stripped strings.
+
+    Every cell stays text, blank lines are skipped, and a ``line`` column holds each row's line
+    number in the file so that later checks can name it. A file that is missing, not UTF-8,
+    has a row with the wrong number of fields (an unquoted comma) or lacks one of ``columns``
+    is an :class:`IOInputError` naming the file, the line and the fix.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise IOInputError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise IOInputError(
+            f"{path}: not UTF-8 (bad byte at offset {e.start}); save it as UTF-8"
+        ) from None
+    reader = csv.reader(StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise IOInputError(
+            f"{path}: missing column(s) {', '.join(missing)}; the header line must name "
+            f"{', '.join(columns)}"
+        )
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise IOInputError(
+                f"{path}, line {reader.line_num}: {len(cells)} fields where the header has "
+                f"{len(header)}; quote a field that contains a comma"
+            )
+        rows.append([c.strip() for c in cells])
+        lines.append(reader.line_num)
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df["line"] = lines
+    return df

@@ -29,6 +29,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from landgrade.errors import LandgradeError
+from landgrade.io import IOInputError, read_data_table
 from landgrade.names import normalize, strip_junction_marker
 
 FeatureKind = Literal["road", "water", "landmark"]
@@ -207,23 +208,23 @@ def read_aliases(aliases: str | Path | pd.DataFrame | dict[str, str] | None) -> 
     if isinstance(aliases, dict):
         return {normalize(k): normalize(v) for k, v in aliases.items()}
     source = str(aliases) if not isinstance(aliases, pd.DataFrame) else "aliases"
-    df = aliases if isinstance(aliases, pd.DataFrame) else _read_csv(Path(aliases))
-    missing = {"alias", "name"} - set(df.columns)
-    if missing:
-        absent = ", ".join(sorted(missing))
-        raise NetworkError(f"{source}: needs columns alias,name (missing {absent})")
+    if isinstance(aliases, pd.DataFrame):
+        df = aliases.assign(line=range(2, len(aliases) + 2))
+        missing = {"alias", "name"} - set(df.columns)
+        if missing:
+            absent = ", ".join(sorted(missing))
+            raise NetworkError(f"{source}: needs columns alias,name (missing {absent})")
+    else:
+        try:
+            df = read_data_table(Path(aliases), ("alias", "name"))
+        except IOInputError as e:
+            raise NetworkError(str(e)) from None
     out: dict[str, str] = {}
-    for i, (a, n) in enumerate(zip(df["alias"], df["name"], strict=True), start=2):
+    for i, a, n in zip(df["line"], df["alias"], df["name"], strict=True):
         if not isinstance(a, str) or not isinstance(n, str) or not a.strip() or not n.strip():
-            raise NetworkError(f"{source}: row {i} needs both an alias and a name")
+            raise NetworkError(f"{source}: line {i} needs both an alias and a name")
         out[normalize(a)] = normalize(n)
     return out
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise NetworkError(f"{path}: no such file")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, comment=None, encoding="utf-8-sig")
 
 
 def _read_layer(

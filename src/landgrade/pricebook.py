@@ -25,7 +25,6 @@ Route names and endpoints stay exactly as printed (``桔城路 4``, ``双洲路 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -33,13 +32,13 @@ import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from landgrade.county import CountyDataError, CountyFolder, county_folder
+from landgrade.io import IOInputError, read_data_table
 from landgrade.names import normalize
 
 URBAN = "urban"
@@ -156,32 +155,16 @@ def _read_table(folder: CountyFolder, name: str, columns: tuple[str, ...]) -> li
     """The non-blank data rows of a UTF-8 CSV, each with its line and 1-based row number."""
     path = folder.require(name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise PriceBookError(
-            f"{path}: not UTF-8 (bad byte at offset {e.start}); save it as UTF-8"
-        ) from None
-    reader = csv.reader(StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise PriceBookError(
-            f"{path}: missing column(s) {', '.join(missing)}; the header line must name "
-            f"{', '.join(columns)}"
+        df = read_data_table(path, columns)
+    except IOInputError as e:
+        raise PriceBookError(str(e)) from None
+    header = [c for c in df.columns if c != "line"]
+    return [
+        _Row(path, int(line), i, dict(zip(header, cells, strict=True)))
+        for i, (line, *cells) in enumerate(
+            zip(df["line"], *(df[c] for c in header), strict=True), start=1
         )
-    rows: list[_Row] = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        row = _Row(path, reader.line_num, len(rows) + 1, {})
-        if len(cells) != len(header):
-            raise row.fail(
-                f"{len(cells)} fields where the header has {len(header)}; "
-                "quote a field that contains a comma"
-            )
-        cells = [c.strip() for c in cells]
-        rows.append(_Row(path, row.line, row.row, dict(zip(header, cells, strict=True))))
-    return rows
+    ]
 
 
 def _span(values: list[int] | tuple[int, ...]) -> str:
