@@ -332,3 +332,17 @@ def test_decision_file_with_an_unquoted_comma_names_the_line(tmp_path):
     )
     with pytest.raises(DecisionError, match=r"d\.csv, line 3: 6 fields .* quote"):
         read_decisions(p)
+
+
+def test_county_build_records_its_folder_so_prices_follow_the_map(tmp_path, dongkou_dir):
+    from landgrade.build import build_county
+    from landgrade.county import county_of_map
+
+    gm = build_county(dongkou_dir)
+    out = gm.to_gpkg(tmp_path / "dk.gpkg")
+    from landgrade.grade_map import GradeMap
+
+    meta = GradeMap.read(out).metadata
+    folder = county_of_map(meta)
+    assert folder is not None and folder.root.resolve() == dongkou_dir.resolve()
+    assert meta["schematic"] == "true"

@@ -915,7 +915,7 @@ def _build_from(
     name_field: str = "name",
     strict: bool = False,
 ) -> tuple[GradeMap, str]:
-    from landgrade.county import county_folder
+    from landgrade.county import county_folder, folder_reference
 
     folder = county_folder(county) if (county is not None or rules is None) else None
     meta: dict[str, Any] = {}
@@ -940,7 +940,12 @@ def _build_from(
     )
     routes_p = pick(routes, "routes.csv")
     if folder is not None:
-        meta = {"county": folder.name, "schematic": folder.schematic}
+        meta = {
+            "county": folder.name,
+            "county_en": folder.metadata.get("county_en", folder.root.name),
+            "county_folder": folder_reference(folder),
+            "schematic": folder.schematic,
+        }
     gm = build_grade_map(
         _load_rules(rules_p), network,
         routes=read_routes(routes_p) if routes_p is not None else None,

@@ -106,3 +106,41 @@ def county_folder(county: str | Path | None = None) -> CountyFolder:
     raise CountyDataError(
         f"{county}: no such county folder (give a path, or one of the bundled: {', '.join(known)})"
     )
+
+
+def folder_reference(folder: CountyFolder) -> str:
+    """How a grade map records its county folder: the bundled name, else the absolute path."""
+    root = geo_root()
+    try:
+        if folder.root.resolve().parent == root.resolve():
+            return folder.root.name
+    except OSError:
+        pass
+    return str(folder.root.resolve())
+
+
+def county_of_map(
+    metadata: dict[str, Any], county: str | Path | None = None
+) -> CountyFolder | None:
+    """The county folder whose prices go with a grade map.
+
+    ``county`` when given; else the folder the build recorded (``county_folder``); else a
+    bundled folder whose county name matches the map's ``county``; else None (grades only).
+    """
+    if county is not None:
+        return county_folder(county)
+    recorded = metadata.get("county_folder")
+    if recorded:
+        try:
+            return county_folder(str(recorded))
+        except CountyDataError:
+            pass
+    name = str(metadata.get("county") or "")
+    root = geo_root()
+    if name and root.is_dir():
+        for d in sorted(root.iterdir()):
+            if d.is_dir() and (d / "metadata.json").exists():
+                folder = CountyFolder(d)
+                if name in (folder.name, d.name):
+                    return folder
+    return None

@@ -787,18 +787,11 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
 
 
 def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) -> Any:
-    from landgrade.county import CountyFolder, county_folder, geo_root
+    from landgrade.county import county_folder, county_of_map
 
-    if county is not None or bundled:
-        return county_folder(county)
-    name = str(grade_map.metadata.get("county", ""))
-    root = geo_root()
-    for d in sorted(root.iterdir()) if root.is_dir() else []:
-        if d.is_dir() and (d / "metadata.json").exists():
-            folder = CountyFolder(d)
-            if name in (folder.name, d.name):
-                return folder
-    return None
+    if county is None and bundled:
+        return county_folder(None)
+    return county_of_map(grade_map.metadata, county)
 
 
 def _county_extras(folder: Any) -> tuple[Any, Any]:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landgrade.county import county_of_map
 from landgrade.crs import gdf_to_crs
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import WORKING_EPSG, GradeMap
@@ -703,10 +704,10 @@ def prices_for_map(
     grades = grade_map.grades["grade"]
     if county is not None or map_path is None:
         return price_legend(county, grades, chinese=chinese)
-    recorded = grade_map.metadata.get("county_folder")
-    if recorded:
+    folder = county_of_map(grade_map.metadata)
+    if folder is not None:
         try:
-            return price_legend(recorded, grades, chinese=chinese)
+            return price_legend(folder.root, grades, chinese=chinese)
         except LandgradeError as e:
             print(f"note: {e}", file=sys.stderr)
     print(
