@@ -45,7 +45,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
-from landgrade.names import normalize, strip_junction_marker
+from landgrade.names import grade_number, normalize, strip_junction_marker
 from landgrade.network import Network
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
@@ -56,8 +56,6 @@ EXTENT_WORDS: tuple[str, ...] = (
 COMPASS: dict[str, tuple[float, float]] = {"E": (1.0, 0.0), "W": (-1.0, 0.0), "N": (0.0, 1.0),
                                            "S": (0.0, -1.0)}
 _SIDE_CHAR = {"东": "E", "西": "W", "南": "S", "北": "N"}
-_GRADE_WORD = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-
 _NOTE = re.compile(r"^(?P<body>.*?)\((?P<note>[^()]*)\)$")
 _DISTANCE = re.compile(
     r"^(?P<anchor>.+?)往(?P<dir>[东西南北])(?P<m>\d+(?:\.\d+)?)米(?:路段|段|路)?$"
@@ -97,17 +95,6 @@ class Junction:
 
     def text(self) -> str:
         return f"{self.x:.1f} {self.y:.1f}"
-
-
-def grade_number(word: str) -> int:
-    """一 … 十 (or digits) as an integer."""
-    if word.isdigit():
-        return int(word)
-    if word in _GRADE_WORD:
-        return _GRADE_WORD[word]
-    if word.startswith("十") and len(word) == 2:
-        return 10 + _GRADE_WORD[word[1]]
-    raise ValueError(word)
 
 
 def parse_endpoint(text: str) -> Endpoint:

@@ -38,7 +38,14 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
 from landgrade.errors import LandgradeError
-from landgrade.names import ROAD_SUFFIXES, normalize, strip_junction_marker
+from landgrade.names import (
+    ROAD_SUFFIXES,
+    grade_number,
+    grade_word,
+    grade_word_of,
+    normalize,
+    strip_junction_marker,
+)
 from landgrade.rules import (
     Area,
     Bound,
@@ -66,9 +73,6 @@ __all__ = [
 SIDE_OF_CHAR: dict[str, str] = {"东": "E", "西": "W", "南": "S", "北": "N"}
 CHAR_OF_SIDE: dict[str, str] = {v: k for k, v in SIDE_OF_CHAR.items()}
 
-_DIGITS = "一二三四五六七八九"
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
-          "X": 10}
 
 # Endpoint words that are not roads: in "至边界范围路段" the 路段 is "road stretch", so the
 # junction is 边界范围, whereas in "至建设路段" it is 建设路.
@@ -134,38 +138,6 @@ class RulesEncodingError(RulesSyntaxError):
 
 
 # --- grade words -------------------------------------------------------------------------------
-def grade_number(word: str) -> int:
-    """The integer of a grade numeral: ``三`` / ``十二`` / ``3`` / ``III`` (``级`` optional).
-
-    Raises ValueError for anything else.
-    """
-    w = word.removesuffix("级")
-    if w.isascii() and w.isdigit():
-        return int(w)
-    if w in _ROMAN:
-        return _ROMAN[w]
-    m = re.fullmatch(r"(?:([一二三四五六七八九])?(十))?([一二三四五六七八九])?", w)
-    if not w or not m:
-        raise ValueError(f"not a grade numeral: {word!r}")
-    tens, ten, units = m.groups()
-    value = (_DIGITS.index(tens) + 1 if tens else 1) * 10 if ten else 0
-    return value + (_DIGITS.index(units) + 1 if units else 0)
-
-
-def grade_word_of(n: int) -> str:
-    """The Chinese numeral of ``n`` (1–99): 3 → ``三``, 12 → ``十二``, 20 → ``二十``."""
-    if not 1 <= n <= 99:
-        return str(n)
-    tens, units = divmod(n, 10)
-    text = ("" if tens < 2 else _DIGITS[tens - 1]) + ("十" if tens else "")
-    return text + (_DIGITS[units - 1] if units else "")
-
-
-def grade_word(n: int) -> str:
-    """The grade word of ``n`` as a gazette prints it: 3 → ``三级``."""
-    return grade_word_of(n) + "级"
-
-
 # --- folding with offsets ----------------------------------------------------------------------
 @dataclass
 class _Folded:
