@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_explore_dongkou.ipynb"
 
 
@@ -19,8 +17,9 @@ def test_notebook_is_committed_without_outputs() -> None:
 
 
 def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+    import nbformat
+
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
