@@ -228,11 +228,11 @@ def test_grade_boundary_endpoint_resolves_against_built_grades(net):
 
 def test_strip_side_is_judged_per_segment():
     line = LineString([(0, 0), (100, 0), (100, 100)])
-    poly, misfit, _ = one_sided_strip(line, "N", 10)
+    poly, misfit = one_sided_strip(line, "N", 10)
     # North of the east-west segment: 100 × 10; the north-south segment has no north side.
     assert misfit == pytest.approx(0.5)
     assert poly.intersection(shapely.box(0, 0, 100, 10)).area == pytest.approx(1000)
-    diag, misfit, _ = one_sided_strip(LineString([(0, 0), (100, 100)]), "N", 10)
+    diag, misfit = one_sided_strip(LineString([(0, 0), (100, 100)]), "N", 10)
     assert diag.area == pytest.approx(10 * 100 * 2 ** 0.5)
     assert misfit == 0
     assert diag.contains(shapely.Point(40, 50))

@@ -178,11 +178,11 @@ class _Builder:
 
     # -- strips ---------------------------------------------------------------------------------
     def strips(self, clause: str, number: int, item: RingItem, base: BaseLine,
-               stretch: _Stretch, row: ReportRow) -> tuple[BaseGeometry, dict[str, Any]]:
-        """The item's one-sided strip(s) along its stretch; ends info for mitred corners."""
+               stretch: _Stretch, row: ReportRow) -> BaseGeometry:
+        """The item's one-sided strip(s) along its stretch, overrides applied."""
         line = stretch.line
         if line.length <= 0:
-            return shapely.Polygon(), {}
+            return shapely.Polygon()
         length = line.length
         pieces: list[tuple[float, float, str | None, float | None]] = [
             (0.0, length, item.side, item.width_m)]
@@ -197,12 +197,12 @@ class _Builder:
             pieces = _overlay(pieces, lo, hi, o.side or item.side, o.width_m)
             row.features = _join(row.features, f"override {o.from_}–{o.to}: "
                                  f"{o.side or item.side} {o.width_m:g} m over {hi - lo:.1f} m")
-        polys, ends = [], {}
+        polys = []
         for lo, hi, side, width in pieces:
             if not side or not width or hi - lo <= 1e-6:
                 continue
             seg = _as_line(substring(line, lo, hi))
-            poly, misfit, end_info = one_sided_strip(seg, side, width)
+            poly, misfit = one_sided_strip(seg, side, width)
             polys.append(poly)
             if misfit > 0.5:
                 row.warn(
@@ -210,11 +210,7 @@ class _Builder:
                     f"the road's direction over {misfit:.0%} of the stretch; the strip takes the "
                     "side closest to it"
                 )
-            if lo <= 1e-6:
-                ends["start"] = end_info["start"]
-            if hi >= length - 1e-6:
-                ends["end"] = end_info["end"]
-        return shapely.union_all(polys) if polys else shapely.Polygon(), ends
+        return shapely.union_all(polys) if polys else shapely.Polygon()
 
     def position_on(self, clause: str, item: str, base: BaseLine, line: LineString, text: str,
                     row: ReportRow) -> float:
@@ -300,7 +296,7 @@ class _Builder:
         for k, it in enumerate(items):
             item_rows[k].length_m = stretches[k].line.length
             item_rows[k].junctions = f"{stretches[k].start.text()}; {stretches[k].end.text()}"
-            s, _ = self.strips(clause, k + 1, it, lines[k], stretches[k], item_rows[k])
+            s = self.strips(clause, k + 1, it, lines[k], stretches[k], item_rows[k])
             if not s.is_empty:
                 item_rows[k].area_m2 = float(s.area)
             strips.append(s)
@@ -629,21 +625,19 @@ class _Builder:
 
 
 # -- geometry helpers (vectorised over segments) --------------------------------------------------
-def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeometry, float,
-                                                                           dict[str, Any]]:
+def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeometry, float]:
     """The strip ``width`` metres deep on the compass ``side`` of a line.
 
     The side is judged per segment from the segment's own direction (so a curved road keeps the
     strip on its north side as it bends); runs of segments on the same hand are buffered single
-    sided with flat ends and mitred joins. Returns the strip, the share of the length where the
-    side does not fit the road (|cos| < 0.5 between the side and the road's normal), and the
-    first/last segment's direction and normal for mitring against the next strip.
+    sided with flat ends and mitred joins. Returns the strip and the share of the length where
+    the side does not fit the road (|cos| < 0.5 between the side and the road's normal).
     """
     c = shapely.get_coordinates(line)
     keep = np.r_[True, np.any(np.diff(c, axis=0) != 0, axis=1)]
     c = c[keep]
     if len(c) < 2:
-        return Polygon(), 0.0, {}
+        return Polygon(), 0.0
     d = np.diff(c, axis=0)
     seg = np.hypot(d[:, 0], d[:, 1])
     unit = d / seg[:, None]
@@ -660,13 +654,7 @@ def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeom
     dist = np.where(left[starts], width, -width)
     polys = shapely.buffer(np.array(runs, dtype=object), dist, single_sided=True,
                            cap_style="flat", join_style="mitre")
-    normal = np.where(left[:, None], left_normal, -left_normal)
-    info = {
-        "start": (c[0], unit[0], normal[0], width),
-        "end": (c[-1], unit[-1], normal[-1], width),
-    }
-    return shapely.union_all(polys), misfit, info
-
+    return shapely.union_all(polys), misfit
 
 
 def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeometry, float]:
