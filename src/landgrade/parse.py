@@ -445,8 +445,12 @@ def _junction(token: str) -> str:
 
 
 def _corridor_feature(name: str) -> str:
-    """A corridor's road without the words 道路/段: 文昌南路道路 → 文昌南路, 蔡锷路段 → 蔡锷路."""
-    for word in ("道路", "段"):
+    """A corridor's road without the words 道路/路段/段.
+
+    文昌南路道路 → 文昌南路, 新华路路段 → 新华路, 蔡锷路段 → 蔡锷路 (路段 is taken whole only where
+    what is left still ends like a road).
+    """
+    for word in ("道路", "路段", "段"):
         stem = name.removesuffix(word)
         if stem != name and stem.endswith(ROAD_SUFFIXES):
             return stem
