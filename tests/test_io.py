@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from shapely.geometry import Point
 
 from landgrade import io
 from landgrade.errors import LandgradeError
@@ -153,3 +156,15 @@ def test_nullable_answer_columns_write_to_every_format(tmp_path) -> None:
         assert back["status"].astype(str).tolist() == ["ok", "outside_extent", "ok"], ext
         assert back["grade"].iloc[0] == 1 and pd.isna(back["grade"].iloc[1]), ext
         assert back.geometry.iloc[0].geom_type == "Point", ext  # points stay points
+
+
+def test_csv_output_opens_in_excel_with_one_byte_order_mark(tmp_path) -> None:
+    path = tmp_path / "out.csv"
+    chunk = gpd.GeoDataFrame({"权利人": ["张三"]}, geometry=[Point(1, 2)], crs="EPSG:4546")
+    with io.ChunkWriter(path) as w:  # two appended chunks, one header, one BOM
+        w.write(chunk)
+        w.write(chunk)
+    raw = path.read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8) and raw.count(codecs.BOM_UTF8) == 1
+    back = pd.read_csv(path, encoding="utf-8-sig")
+    assert back["权利人"].tolist() == ["张三", "张三"]

@@ -493,8 +493,9 @@ class ChunkWriter:
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         if self.csv_geometry:
             df["wkt"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=-1)
+        # A byte-order mark at the start makes Excel read the Chinese text as UTF-8.
         df.to_csv(self.path, mode="w" if first else "a", header=first, index=False,
-                  encoding="utf-8")
+                  encoding="utf-8-sig" if first else "utf-8")
 
     def _write_ogr(self, gdf: gpd.GeoDataFrame, first: bool) -> None:
         import pyogrio
