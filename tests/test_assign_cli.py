@@ -66,6 +66,15 @@ def test_locate_text_in_working_crs(setup) -> None:
     assert "商服用地" in res.stdout and "3194" in res.stdout
 
 
+def test_locate_text_for_swapped_coordinates_says_why_without_a_route(setup) -> None:
+    _, opts = setup
+    lon, lat = transform(X0 + 20, Y0 + 20, "EPSG:4546", "EPSG:4326")
+    res = runner.invoke(app, ["locate", repr(lat), repr(lon), *opts])
+    assert res.exit_code == 0, res.output
+    assert "crs_suspect_swapped" in res.stdout and "swap them" in res.stdout
+    assert "route" not in res.stdout.replace("status", "") and "nan" not in res.stdout
+
+
 def messy_parcels(path) -> None:
     """GBK attributes, no .cpg; invalid, empty, duplicate-id and out-of-county parcels."""
     bowtie = shapely.Polygon([rel(10, 10), rel(60, 60), rel(60, 10), rel(10, 60)])

@@ -142,6 +142,9 @@ def test_outside_extent_and_outside_county(engine: Engine) -> None:
     assert out["status"].tolist() == ["outside_extent", "outside_county"]
     assert out["route_id"].iloc[0] == "R1"
     assert out["route_m"].iloc[0] == pytest.approx(np.hypot(100, 50))
+    # 5 km out of the county the nearest road answers nothing: no route, not a far one.
+    assert pd.isna(out["route_id"].iloc[1]) and np.isnan(out["route_m"].iloc[1])
+    assert not out["route_in"].iloc[1] and np.isnan(out["route_px"].iloc[1])
 
 
 def test_outer_edge_of_extent_is_inside(engine: Engine) -> None:
@@ -167,6 +170,9 @@ def test_suspect_coordinates_get_a_crs_status(engine: Engine) -> None:
     prefixed = engine.locate(37_000_000 + X0 + 20, Y0 + 20, crs=CRS).iloc[0]
     assert prefixed["status"] == "crs_suspect_zone_prefix"
     assert "EPSG:4525" in prefixed["message"]
+    # A point read in the wrong CRS gets no route distance measured from the wrong place.
+    assert pd.isna(swapped["route_id"]) and pd.isna(prefixed["route_id"])
+    assert np.isnan(prefixed["route_m"])
 
 
 def test_parcel_area_shares_and_weighted_prices(engine: Engine) -> None:

@@ -94,6 +94,7 @@ _CRS_FLAG_STATUS = {
 # point outside the CRS's area of use is reported as outside_county / outside_extent.
 _CRS_FLAGS_IGNORED = {"not_finite", "outside_valid_area"}
 _CODE = {k: i for i, k in enumerate(STATUSES)}
+_NO_ROUTE = [_CODE[k] for k in STATUSES if k == "outside_county" or k.startswith("crs_suspect")]
 _BOUNDARY_MESSAGE = "on a boundary between zones: the better (lower) grade is taken"
 _MESSAGES = [*STATUSES.values(), _BOUNDARY_MESSAGE]
 _BLOCK = 250_000  # points per vectorised block: bounds temporary memory
@@ -516,7 +517,16 @@ class Engine:
         cols["price_src"] = pd.Categorical.from_codes(
             np.where(priced, 1, 0), categories=["", "urban", "town"])
         cols["town_cls"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
-        has_route = route >= 0
+        ok = status == _CODE["ok"]
+        if self.outline is not None:
+            far = ok & ~inside
+            in_county = shapely.intersects_xy(self.outline, x[far], y[far])
+            status[np.flatnonzero(far)[~in_county]] = _CODE["outside_county"]
+        status[(status == _CODE["ok"]) & ~inside] = _CODE["outside_extent"]
+        # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
+        # answers nothing: those rows get no route.
+        has_route = (route >= 0) & ~np.isin(status, _NO_ROUTE)
+        route = np.where(has_route, route, -1)
         rt = self.routes
         for col, src in (("route_id", "id"), ("route_name", "name")):
             cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
@@ -533,12 +543,6 @@ class Engine:
             cols["route_in"] = has_route & (dist <= _take(_num_col(rt, "standard_depth_m"), route))
         cols["route_px"] = _take(_num_col(rt, "price"), route)
         cols["on_bound"] = on_bound
-        ok = status == _CODE["ok"]
-        if self.outline is not None:
-            far = ok & ~inside
-            in_county = shapely.intersects_xy(self.outline, x[far], y[far])
-            status[np.flatnonzero(far)[~in_county]] = _CODE["outside_county"]
-        status[(status == _CODE["ok"]) & ~inside] = _CODE["outside_extent"]
         cols["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
         msg = status.astype(np.int16)
         msg[(status == _CODE["ok"]) & on_bound] = len(STATUSES)
@@ -857,7 +861,7 @@ def _row_to_json(engine: Engine, row: pd.Series) -> dict[str, Any]:
         for u in pc.uses
     }
     route = None
-    if row["route_id"] is not None:
+    if not pd.isna(row["route_id"]):
         route = {
             "id": row["route_id"], "name": row["route_name"],
             "distance_m": round(float(row["route_m"]), 2),
