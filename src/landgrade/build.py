@@ -352,7 +352,7 @@ class _Builder:
         q = normalize(item.qualifier)
         if _HALF.match(q):
             return self.parse_half(q, clause, row)
-        if parse_endpoint(q).kind != "distance" and not self.network.has(q):
+        if parse_endpoint(q).kind != "distance" and not self.network.has(q) and not row.decision:
             row.warn(f"qualifier {item.qualifier!r} is not drawn (a note; a decision can pin it)")
         return None
 
