@@ -346,3 +346,16 @@ def test_county_build_records_its_folder_so_prices_follow_the_map(tmp_path, dong
     folder = county_of_map(meta)
     assert folder is not None and folder.root.resolve() == dongkou_dir.resolve()
     assert meta["schematic"] == "true"
+
+
+def test_schematic_network_is_said_in_the_report_unless_roads_are_replaced(tmp_path, dongkou_dir):
+    from landgrade.build import build_county
+    from landgrade.grade_map import SCHEMATIC_NOTE
+
+    report = build_county(dongkou_dir).report
+    assert report.iloc[0]["kind"] == "network" and report.iloc[0]["text"] == SCHEMATIC_NOTE
+    # The same folder with another road layer (a survey, say) is no longer schematic.
+    from landgrade.build import _build_from
+
+    gm, _ = _build_from(county=dongkou_dir, roads=dongkou_dir / "roads.geojson")
+    assert not gm.schematic and "network" not in set(gm.report["kind"])

@@ -38,7 +38,7 @@ from shapely.ops import substring
 
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import GradeMap
+from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.io import IOInputError, read_data_table
 from landgrade.junctions import (
     COMPASS,
@@ -836,6 +836,8 @@ def build_grade_map(
     b.decision_rows()
     meta: dict[str, Any] = {"source": source, "crs": crs, "built_with": _version()}
     meta.update(metadata or {})
+    if meta.get("schematic"):
+        b.rows.insert(0, ReportRow("network", "", text=SCHEMATIC_NOTE))
     return GradeMap(
         grades=grades,
         extent=gpd.GeoDataFrame({"name": ["extent"]}, geometry=[b.extent], crs=crs),
@@ -932,7 +934,8 @@ def _build_from(
             "county": folder.name,
             "county_en": folder.metadata.get("county_en", folder.root.name),
             "county_folder": folder_reference(folder),
-            "schematic": folder.schematic,
+            # The folder's note describes its own layers, not a road layer given instead.
+            "schematic": folder.schematic and roads is None,
         }
     gm = build_grade_map(
         _load_rules(rules_p), network,
@@ -975,6 +978,6 @@ def build_command(
         for line in summary_lines(gm.report):
             typer.echo(line)
     if gm.schematic:
-        typer.echo("note: the road network is schematic (not surveyed); positions are approximate")
+        typer.echo(f"note: {SCHEMATIC_NOTE}; positions are approximate")
     typer.echo(f"wrote {output}")
     return gm

@@ -62,7 +62,7 @@ import pandas as pd
 import shapely
 
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import WORKING_EPSG, GradeMap
+from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
 
 WORKING_CRS = f"EPSG:{WORKING_EPSG}"
 STATUSES: dict[str, str] = {
@@ -912,7 +912,7 @@ def _row_to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str
         )
     lines.append(f"status     {r['status']}: {r['message']}")
     if engine.grade_map.schematic:
-        lines.append("note       the road network is a schematic reconstruction, not a survey")
+        lines.append(f"note       {SCHEMATIC_NOTE}")
     return "\n".join(lines)
 
 

@@ -30,8 +30,11 @@ import pandas as pd
 from landgrade.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
 
-__all__ = ["SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError"]
+__all__ = [
+    "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
+]
 
+SCHEMATIC_NOTE = "the road network is a schematic reconstruction, not a survey"
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")
 TABLE_LAYERS = ("report", "metadata")
 
