@@ -3,12 +3,14 @@
 Building the bundled county's grade map takes seconds; preparing its query index about a second.
 Both are kept, pickled, in the cache folder — ``$LANDGRADE_CACHE``, else ``~/.cache/landgrade`` —
 under a key that hashes every file of the county folder (or the ``--map`` file's bytes) together
-with the landgrade version, so editing any county file or upgrading rebuilds, and nothing else
-does. A cache entry that cannot be read is rebuilt, never trusted.
+with landgrade's own code (its modules and grammar), so editing any county file or changing how
+maps are built rebuilds, and nothing else does. A cache entry that cannot be read is rebuilt,
+never trusted.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,8 +31,19 @@ def cache_dir() -> Path:
     return path
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A digest of landgrade's modules and grammar: a rebuilt package never reuses old maps."""
+    h = hashlib.sha256()
+    package = Path(__file__).parent
+    for p in sorted([*package.glob("*.py"), *package.glob("*.lark")]):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _hash_files(paths: list[Path], salt: str) -> str:
-    h = hashlib.sha256(f"{salt}|{__version__}|{_FORMAT}".encode())
+    h = hashlib.sha256(f"{salt}|{__version__}|{_FORMAT}|{_code_digest()}".encode())
     for p in sorted(paths):
         h.update(p.name.encode())
         h.update(p.read_bytes())
