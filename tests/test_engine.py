@@ -380,3 +380,15 @@ def test_gcj02_input_is_converted_before_grading(engine: Engine) -> None:
     assert engine.locate(lon, lat, crs="gcj02").iloc[0]["grade"] == 1
     # the same numbers read as WGS84 land hundreds of metres away, outside the extent
     assert pd.isna(engine.locate(lon, lat, crs="EPSG:4326").iloc[0]["grade"])
+
+
+def test_cache_drops_older_builds_of_the_same_county_only(tmp_path, monkeypatch) -> None:
+    from landgrade import cache
+
+    monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path))
+    for name in ("county-x-aaa.map.pkl", "county-x-aaa.index.pkl", "county-xy-ccc.map.pkl",
+                 "map-ddd.map.pkl"):
+        (tmp_path / name).write_bytes(b"")
+    cache._prune("county-x-bbb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county-xy-ccc.map.pkl",
+                                                          "map-ddd.map.pkl"]

@@ -81,6 +81,14 @@ def _store(path: Path, value: Any) -> None:
     tmp.replace(path)  # atomic: concurrent readers see the old entry or the new one
 
 
+def _prune(key: str) -> None:
+    """Drop older entries of the same county (keys differ only in their digest)."""
+    prefix = key.rsplit("-", 1)[0] + "-"
+    for old in cache_dir().glob(f"{prefix}*.pkl"):
+        if not old.name.startswith(key):
+            old.unlink(missing_ok=True)
+
+
 def cached_grade_map(
     map_path: str | Path | None = None, county: str | Path | None = None
 ) -> GradeMap:
@@ -105,6 +113,7 @@ def cached_map_and_index(
             from landgrade.build import build_county
 
             grade_map = build_county(county)
+            _prune(key)
         _store(map_file, grade_map)
     index = None
     if with_index:
