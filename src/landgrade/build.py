@@ -49,7 +49,7 @@ from landgrade.junctions import (
     JunctionResolver,
     parse_endpoint,
 )
-from landgrade.names import normalize
+from landgrade.names import SIDE_OF_CHAR, normalize
 from landgrade.network import Network, load_network, route_road_name
 from landgrade.report import ReportRow, format_report, report_frame, summary_lines
 from landgrade.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
@@ -61,7 +61,6 @@ ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_de
 _SIDE_FIT_MIN = 0.5
 _MAX_COMBINATIONS = 4096
 _HALF = re.compile(r"^(?P<name>.+?)以(?P<side>[东西南北])(?:段|侧)?$")
-_SIDE_CHAR = {"东": "E", "西": "W", "南": "S", "北": "N"}
 _OPPOSITE = {"E": "W", "W": "E", "N": "S", "S": "N"}
 
 
@@ -252,7 +251,7 @@ class _Builder:
         if not m:
             return None
         line = self.item_line(clause, "within", m.group("name"), None, row)
-        return self.half_plane(line, _SIDE_CHAR[m.group("side")], row)
+        return self.half_plane(line, SIDE_OF_CHAR[m.group("side")], row)
 
     # -- areas ----------------------------------------------------------------------------------
     def ring(self, clause: str, ring: Ring, grade: int, area_no: int) -> BaseGeometry:

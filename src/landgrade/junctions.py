@@ -45,7 +45,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
-from landgrade.names import grade_number, normalize, strip_junction_marker
+from landgrade.names import SIDE_OF_CHAR, grade_number, normalize, strip_junction_marker
 from landgrade.network import Network
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
@@ -55,7 +55,6 @@ EXTENT_WORDS: tuple[str, ...] = (
 )
 COMPASS: dict[str, tuple[float, float]] = {"E": (1.0, 0.0), "W": (-1.0, 0.0), "N": (0.0, 1.0),
                                            "S": (0.0, -1.0)}
-_SIDE_CHAR = {"东": "E", "西": "W", "南": "S", "北": "N"}
 _NOTE = re.compile(r"^(?P<body>.*?)\((?P<note>[^()]*)\)$")
 _DISTANCE = re.compile(
     r"^(?P<anchor>.+?)往(?P<dir>[东西南北])(?P<m>\d+(?:\.\d+)?)米(?:路段|段|路)?$"
@@ -118,10 +117,11 @@ def parse_endpoint(text: str) -> Endpoint:
     m = _DISTANCE.match(body)
     if m:
         return Endpoint(text, "distance", name=strip_junction_marker(m.group("anchor")),
-                        side=_SIDE_CHAR[m.group("dir")], distance_m=float(m.group("m")), note=note)
+                        side=SIDE_OF_CHAR[m.group("dir")], distance_m=float(m.group("m")),
+                        note=note)
     m = _SIDE.match(body)
     if m:
-        return Endpoint(text, "side", name=m.group("name"), side=_SIDE_CHAR[m.group("side")],
+        return Endpoint(text, "side", name=m.group("name"), side=SIDE_OF_CHAR[m.group("side")],
                         note=note)
     return Endpoint(text, "feature", name=strip_junction_marker(body), note=note)
 

@@ -14,6 +14,10 @@ import unicodedata
 # Road-type endings; a name ending in one of these is a complete road name.
 ROAD_SUFFIXES: tuple[str, ...] = ("大道", "路", "道", "街", "巷", "线", "高速")
 
+# Compass words of the gazette (东/西/南/北) and the side letters of the rules.
+SIDE_OF_CHAR: dict[str, str] = {"东": "E", "西": "W", "南": "S", "北": "N"}
+CHAR_OF_SIDE: dict[str, str] = {v: k for k, v in SIDE_OF_CHAR.items()}
+
 _SPACE = re.compile(r"\s+")
 _DIGITS = "一二三四五六七八九"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,

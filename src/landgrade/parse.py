@@ -39,7 +39,9 @@ from lark.tree import Meta
 
 from landgrade.errors import LandgradeError
 from landgrade.names import (
+    CHAR_OF_SIDE,
     ROAD_SUFFIXES,
+    SIDE_OF_CHAR,
     grade_number,
     grade_word,
     grade_word_of,
@@ -70,8 +72,6 @@ __all__ = [
     "to_gazette_text",
 ]
 
-SIDE_OF_CHAR: dict[str, str] = {"东": "E", "西": "W", "南": "S", "北": "N"}
-CHAR_OF_SIDE: dict[str, str] = {v: k for k, v in SIDE_OF_CHAR.items()}
 
 
 # Endpoint words that are not roads: in "至边界范围路段" the 路段 is "road stretch", so the
