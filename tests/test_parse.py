@@ -237,6 +237,8 @@ def test_region_prefix() -> None:
     ("未命名道路（甲路口至乙路口）两侧各12米区域", Corridor(("未命名道路",), "甲路", "乙路", 12)),
     ("工业大道道路两侧30米（解放路口至基准地价范围线路段）",
      Corridor(("工业大道",), "解放路", "基准地价范围线", 30)),
+    ("人民路两侧各50米区域", Corridor(("人民路",), None, None, 50)),
+    ("人民路道路两侧各50米区域（除一级区域以外）", Corridor(("人民路",), None, None, 50, (1,))),
 ])
 def test_corridors(text: str, expected: Corridor) -> None:
     assert area(text, 2) == expected
@@ -360,8 +362,6 @@ ROW1 = "一级\t1、甲路－乙路所围成区域\n"
     (ROW1 + "二级\t1、甲路－乙路；3、丙路－丁路", "3、丙路", 2, 2, "item number 2"),
     # an exclusion of a grade that is not better
     (ROW1 + "二级\t1、甲路－乙路（除二级区域以外）", "（除二级", 2, 1, "better grades"),
-    # a corridor without a stretch
-    (ROW1 + "二级\t1、健民路两侧各20米区域", None, 2, 1, "stretch"),
     # two width brackets on one feature
     (ROW1 + "二级\t1、健民路（含东侧20米）（含西侧20米）－龙安路", "（含西侧", 2, 1,
      "one width bracket"),

@@ -58,6 +58,8 @@ def area(grade: int) -> st.SearchStrategy:
                   exclusions(grade), within),
         st.builds(Corridor, st.lists(name, min_size=1, max_size=3).map(tuple), name, name,
                   width, exclusions(grade)),
+        st.builds(Corridor, st.lists(name, min_size=1, max_size=3).map(tuple), st.none(),
+                  st.none(), width, exclusions(grade)),  # the whole road
         st.builds(Region, st.lists(st.builds(Bound, name, side), min_size=1, max_size=3)
                   .map(tuple), exclusions(grade)),
     )

@@ -144,3 +144,19 @@ def test_assign_gives_each_hand_checked_point_its_grade(town: Path) -> None:
     # (1010, 1400) is 10 m from 人民路 1, inside its 20 m standard depth.
     assert out.loc[3, "route_id"] == "A01" and out.loc[3, "route_m"] == pytest.approx(10.0)
     assert bool(out.loc[3, "route_in"])
+
+
+def test_whole_road_corridors_run_the_road_inside_the_extent(town: Path) -> None:
+    """建设路 (2 000 m in the extent) and 清水河 (2 200 m, 100 m beyond each edge), 20 m a side."""
+    from landgrade.build import build_grade_map
+    from landgrade.network import load_network
+    from landgrade.parse import parse_rules
+
+    rules = parse_rules("一级\t1、建设路两侧各20米区域；2、清水河两侧各20米区域。\n"
+                        "二级\t定级范围一级以外其他区域。")
+    network = load_network(town / "roads.shp", water=town / "water.geojson",
+                           extent=town / "extent.gpkg")
+    grades = build_grade_map(rules, network).grades.set_index("grade")
+    # 40 × 2000 twice, less the 40 × 40 square where the two cross.
+    assert grades.geometry[1].area == pytest.approx(2 * 40 * 2000 - 40 * 40, rel=1e-9)
+    assert grades.geometry[2].area == pytest.approx(4_000_000 - 158_400, rel=1e-9)

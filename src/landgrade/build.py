@@ -434,10 +434,17 @@ class _Builder:
                 yield base, (*arc0[:k], v, *arc0[k + 1:])
 
     def corridor(self, clause: str, c: Corridor, grade: int, area_no: int) -> BaseGeometry:
+        stretch = f"{c.from_}–{c.to}" if c.from_ is not None else "whole road"
         row = ReportRow("corridor", clause, grade=grade, area=area_no,
-                        text=f"{'-'.join(c.features)} ({c.from_}–{c.to}) 2×{c.width_m:g} m")
+                        text=f"{'-'.join(c.features)} ({stretch}) 2×{c.width_m:g} m")
         self.rows.append(row)
         base = self.road_line(clause, c.features, row)
+        if c.from_ is None or c.to is None:
+            # Both sides of the road wherever it runs inside the extent.
+            line = shapely.intersection(base.geom, self.extent)
+            geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
+            row.length_m, row.area_m2 = line.length, float(geom.area)
+            return geom
         line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
         geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"

@@ -378,13 +378,13 @@ class _ToRules(Transformer):
         stretches = [c for c in children if isinstance(c, _Stretch)]
         width = next(c for c in children if isinstance(c, float | int))
         exclude = children[-1] if isinstance(children[-1], tuple) else ()
-        if not stretches:
-            raise _ClauseError(meta.end_pos, "the stretch of road, as in "
-                               "\"（益民路口起至凤凰路口止）\" or \"X路（A路口至B路口段）两侧…\"")
+        features = tuple(map(_corridor_feature, names))
+        if not stretches:  # the whole road: 人民路两侧各50米区域
+            return Corridor(features, None, None, width, exclude)
         if len(stretches) > 1:
             raise _ClauseError(stretches[1].pos, "one stretch per corridor")
         s = stretches[0]
-        return Corridor(tuple(map(_corridor_feature, names)), s.from_, s.to, width, exclude)
+        return Corridor(features, s.from_, s.to, width, exclude)
 
     def stretch(self, meta: Meta, children: list[Token]) -> _Stretch:
         text = self.body[meta.start_pos + 1: meta.end_pos - 1]
@@ -699,7 +699,8 @@ def _area_text(area: Area, grade: int) -> str:
         path = "－".join(map(_ring_item_text, area.items))
         return f"{prefix}{path}所围成区域{_exclusion_text(area.exclude_grades)}"
     if isinstance(area, Corridor):
-        return (f"{'至'.join(area.features)}（{area.from_}至{area.to}）两侧各"
+        stretch = f"（{area.from_}至{area.to}）" if area.from_ is not None else ""
+        return (f"{'至'.join(area.features)}{stretch}两侧各"
                 f"{_width_text(area.width_m)}米区域{_exclusion_text(area.exclude_grades)}")
     if isinstance(area, Region):
         bounds = "－".join(f"{b.feature}以{CHAR_OF_SIDE[b.side]}" for b in area.bounds)

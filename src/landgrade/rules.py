@@ -99,11 +99,15 @@ class Ring:
 
 @dataclass(frozen=True)
 class Corridor:
-    """Both sides of a road stretch, ``width_m`` on each side, from one junction to another."""
+    """Both sides of a road stretch, ``width_m`` on each side, from one junction to another.
+
+    ``from_`` and ``to`` are both None for a whole-road corridor (人民路两侧各50米区域): the
+    road's whole length inside the grading extent.
+    """
 
     features: tuple[str, ...]
-    from_: str
-    to: str
+    from_: str | None
+    to: str | None
     width_m: float
     exclude_grades: tuple[int, ...] = ()
     kind: str = field(default="corridor", init=False)
@@ -198,7 +202,7 @@ def area_from_dict(d: dict[str, Any]) -> Area:
     if kind == "ring":
         return Ring(tuple(RingItem.from_dict(i) for i in d["items"]), excl, d.get("within"))
     if kind == "corridor":
-        return Corridor(tuple(d["features"]), d["from"], d["to"], d["width_m"], excl)
+        return Corridor(tuple(d["features"]), d.get("from"), d.get("to"), d["width_m"], excl)
     if kind == "region":
         return Region(tuple(Bound(b["feature"], b["side"]) for b in d["bounds"]), excl)
     if kind == "residual":
