@@ -137,7 +137,7 @@ def test_item_numbers(marker: str) -> None:
     assert [a.items[0].feature for a in g.areas] == ["甲路", "丙路"]
 
 
-@pytest.mark.parametrize("sep", ["-", "－", "—", "–", "——"])
+@pytest.mark.parametrize("sep", ["-", "－", "—", "–", "——", "、"])
 def test_ring_separators(sep: str) -> None:
     ring = area(f"桔城路（含东侧16米）{sep}雪峰路{sep}平溪江所围成区域", 1)
     assert ring.items == (it("桔城路", "E", 16), it("雪峰路"), it("平溪江"))
