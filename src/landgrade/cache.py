@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,10 @@ def cached_map_and_index(
             grade_map = GradeMap.read(map_path)
         else:
             from landgrade.build import build_county
+            from landgrade.county import county_folder
 
+            print(f"building the grade map of {county_folder(county).name} once; later runs "
+                  f"load it from {cache_dir()}", file=sys.stderr)
             grade_map = build_county(county)
             _prune(key)
         _store(map_file, grade_map)
