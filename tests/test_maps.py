@@ -293,3 +293,32 @@ def test_without_a_cjk_font_the_legend_falls_back_to_english(
     )
     assert result.exit_code == 0, result.output
     assert "no CJK font" in result.output and "fonts-wqy-microhei" in result.output
+
+
+def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from shapely.geometry import LineString
+
+    from landgrade.maps import _label_routes
+
+    # Two parallel routes 5 m apart: their midpoints' labels would sit on top of each other.
+    routes = gpd.GeoDataFrame(
+        {"id": ["R1", "R2"]},
+        geometry=[LineString([(0, 0), (1000, 0)]), LineString([(0, 5), (1000, 5)])],
+        crs="EPSG:4546",
+    )
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
+    try:
+        ax.set_xlim(-50, 1050)
+        ax.set_ylim(-500, 500)
+        _label_routes(routes, ax, [])
+        texts = {t.get_text(): t.get_position() for t in ax.texts}
+    finally:
+        plt.close(fig)
+    assert set(texts) == {"R1", "R2"}  # every route keeps its label
+    assert texts["R1"] == pytest.approx((500, 0))  # the first placed sits mid-way
+    assert texts["R2"] == pytest.approx((350, 5))  # the other moved to its next spot (0.35)

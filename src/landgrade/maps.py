@@ -190,8 +190,9 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True) -> str:
     metadata also has ``county_en``.
     """
     meta = grade_map.metadata
-    names = [str(meta.get("county_en") or ""), str(meta.get("county") or "")]
-    county = next((n for n in names if n and (chinese or n.isascii())), "")
+    names = [str(meta.get("county") or ""), str(meta.get("county_en") or "")]
+    # Both names where the font can draw them (洞口县 Dongkou), else the ones it can.
+    county = " ".join(dict.fromkeys(n for n in names if n and (chinese or n.isascii())))
     title = f"{county} benchmark land price grades".strip()
     title = title[0].upper() + title[1:]
     if grade_map.schematic:
@@ -275,7 +276,6 @@ def static_map(
             routes = _layer(grade_map, "routes")
             if routes is not None:
                 routes.plot(ax=ax, color=ROUTE_COLOR, linewidth=1.0, zorder=4)
-                _label_routes(routes, ax, halo)
                 handles.append(
                     Line2D([], [], color=ROUTE_COLOR, lw=1.0, label="road-line price route (id)")
                 )
@@ -287,6 +287,8 @@ def static_map(
             ax.set_ylim(miny - pad, maxy + pad)
             ax.set_aspect("equal")
             ax.set_axis_off()
+            if routes is not None:
+                _label_routes(routes, ax, halo)  # after the limits: placement is in page units
             _scale_bar(ax, halo)
             _north_arrow(ax)
             legend_title = "Grade — benchmark price, yuan/m²" if prices else "Grade"
@@ -328,17 +330,47 @@ def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
         lines.plot(ax=ax, color=WATER_COLOR, linewidth=2.0, zorder=3)
 
 
+# Where along a route its id may sit, in order of preference (fractions of its length).
+_LABEL_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8)
+_LABEL_PT = 4.5
+
+
 def _label_routes(routes: gpd.GeoDataFrame, ax: Axes, halo: list[Any]) -> None:
-    if "id" not in routes.columns:
+    """Label each route by id at the first spot along it where the label overlaps no other.
+
+    Long routes are placed first (they have the most room); a label with no free spot takes
+    the least crowded one, so every route keeps its label.
+    """
+    if "id" not in routes.columns or not len(routes):
         return
-    mids = shapely.line_interpolate_point(routes.geometry.array, 0.5, normalized=True)
-    xs, ys = shapely.get_x(mids), shapely.get_y(mids)
-    for x, y, rid in zip(xs, ys, routes["id"].astype(str), strict=True):
-        if math.isfinite(x) and math.isfinite(y):
-            ax.text(
-                x, y, rid, fontsize=4.5, ha="center", va="center", color=ROUTE_COLOR,
-                path_effects=halo, zorder=6,
-            )
+    ax.apply_aspect()
+    geoms = routes.geometry.array
+    spots = np.stack([
+        ax.transData.transform(np.c_[shapely.get_x(p), shapely.get_y(p)])
+        for p in (shapely.line_interpolate_point(geoms, f, normalized=True) for f in _LABEL_SPOTS)
+    ], axis=1)  # routes × spots × (x, y) in display pixels
+    ids = routes["id"].astype(str).to_numpy()
+    px = ax.figure.dpi / 72.0
+    half_w = np.array([len(t) for t in ids]) * 0.62 * _LABEL_PT * px / 2 + px
+    half_h = 0.75 * _LABEL_PT * px
+    placed: list[tuple[float, float, float]] = []  # x, y, half width
+    for i in np.argsort(-shapely.length(geoms), kind="stable"):
+        best, best_hits = None, None
+        for x, y in spots[i]:
+            if not (math.isfinite(x) and math.isfinite(y)):
+                continue
+            hits = sum(abs(x - qx) < half_w[i] + qw and abs(y - qy) < 2 * half_h
+                       for qx, qy, qw in placed)
+            if best_hits is None or hits < best_hits:
+                best, best_hits = (x, y), hits
+            if hits == 0:
+                break
+        if best is None:
+            continue
+        placed.append((best[0], best[1], half_w[i]))
+        x, y = ax.transData.inverted().transform(best)
+        ax.text(x, y, ids[i], fontsize=_LABEL_PT, ha="center", va="center", color=ROUTE_COLOR,
+                path_effects=halo, zorder=6)
 
 
 def _nice_length(span: float) -> float:
