@@ -36,6 +36,7 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
+from landgrade.crs import WORKING_EPSG
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
@@ -47,9 +48,10 @@ from landgrade.junctions import (
     Junction,
     JunctionError,
     JunctionResolver,
+    as_linestring,
     parse_endpoint,
 )
-from landgrade.names import SIDE_OF_CHAR, normalize
+from landgrade.names import CHAR_OF_SIDE, SIDE_OF_CHAR, normalize
 from landgrade.network import Network, load_network, route_road_name
 from landgrade.report import ReportRow, format_report, report_frame, summary_lines
 from landgrade.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
@@ -61,7 +63,6 @@ ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_de
 _SIDE_FIT_MIN = 0.5
 _MAX_COMBINATIONS = 4096
 _HALF = re.compile(r"^(?P<name>.+?)以(?P<side>[东西南北])(?:段|侧)?$")
-_OPPOSITE = {"E": "W", "W": "E", "N": "S", "S": "N"}
 
 
 class BuildError(LandgradeError):
@@ -200,7 +201,7 @@ class _Builder:
         for lo, hi, side, width in pieces:
             if not side or not width or hi - lo <= 1e-6:
                 continue
-            seg = _as_line(substring(line, lo, hi))
+            seg = as_linestring(substring(line, lo, hi))
             poly, misfit = one_sided_strip(seg, side, width)
             polys.append(poly)
             if misfit > 0.5:
@@ -498,11 +499,11 @@ class _Builder:
 
     def region(self, clause: str, r: Region, grade: int, area_no: int) -> BaseGeometry:
         row = ReportRow("region", clause, grade=grade, area=area_no,
-                        text="-".join(f"{b.feature}以{_side_word(b.side)}" for b in r.bounds))
+                        text="-".join(f"{b.feature}以{CHAR_OF_SIDE[b.side]}" for b in r.bounds))
         self.rows.append(row)
         area = self.extent
         for k, b in enumerate(r.bounds, start=1):
-            brow = ReportRow("item", clause, text=f"{b.feature}以{_side_word(b.side)}",
+            brow = ReportRow("item", clause, text=f"{b.feature}以{CHAR_OF_SIDE[b.side]}",
                              grade=grade, area=area_no, item=str(k))
             line = self.item_line(clause, str(k), b.feature, None, brow)
             half = self.half_plane(line, b.side, brow)
@@ -792,23 +793,14 @@ def _nth(cands: list[Junction], n: int, context: str) -> Junction:
     return cands[n - 1]
 
 
-def _as_line(g: BaseGeometry) -> LineString:
-    c = shapely.get_coordinates(g)
-    return LineString(np.vstack([c, c]) if len(c) == 1 else c)
-
-
 def _join(a: str, b: str) -> str:
     return f"{a}; {b}" if a and b else a or b
-
-
-def _side_word(side: str) -> str:
-    return {"E": "东", "W": "西", "S": "南", "N": "北"}[side]
 
 
 def _item_text(it: RingItem) -> str:
     text = it.feature
     if it.side and it.width_m:
-        text += f"（含{_side_word(it.side)}侧{it.width_m:g}米）"
+        text += f"（含{CHAR_OF_SIDE[it.side]}侧{it.width_m:g}米）"
     if it.qualifier:
         text += f"（{it.qualifier}）"
     return text
@@ -832,7 +824,7 @@ def build_grade_map(
     """
     b = _Builder(network, decisions or Decisions(), tolerance_m)
     built = b.grades(rules)
-    crs = f"EPSG:{4546}"
+    crs = f"EPSG:{WORKING_EPSG}"
     grades = gpd.GeoDataFrame(
         {"grade": np.array(list(built), dtype=int),
          "area_m2": np.round([g.area for g in built.values()], 3)},

@@ -164,7 +164,7 @@ class BaseLine:
             )
         part = self.parts[ka]
         if not part.is_closed:
-            return _as_linestring(substring(part, pa, pb))
+            return as_linestring(substring(part, pa, pb))
         length = part.length
         fwd = (pb - pa) % length
         forward = _closed_arc(part, pa, pb)
@@ -376,7 +376,7 @@ def _pieces_gap(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(shapely.distance(a, b))
 
 
-def _as_linestring(line: BaseGeometry) -> LineString:
+def as_linestring(line: BaseGeometry) -> LineString:
     """A substring as a LineString; a zero-length stretch (both ends at one point) stays a line."""
     c = shapely.get_coordinates(line)
     return LineString(np.vstack([c, c]) if len(c) == 1 else c)
@@ -385,7 +385,7 @@ def _as_linestring(line: BaseGeometry) -> LineString:
 def _closed_arc(ring: LineString, start: float, end: float) -> LineString:
     """From ``start`` forward to ``end`` on a closed line, wrapping past its first vertex."""
     if end >= start:
-        return _as_linestring(substring(ring, start, end))
+        return as_linestring(substring(ring, start, end))
     a = shapely.get_coordinates(substring(ring, start, ring.length))
     b = shapely.get_coordinates(substring(ring, 0, end))
     return LineString(np.vstack([a, b[1:]]) if len(b) > 1 else a)
