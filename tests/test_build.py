@@ -354,7 +354,7 @@ def test_schematic_network_is_said_in_the_report_unless_roads_are_replaced(tmp_p
     report = build_county(dongkou_dir).report
     assert report.iloc[0]["kind"] == "network" and report.iloc[0]["text"] == SCHEMATIC_NOTE
     # The same folder with another road layer (a survey, say) is no longer schematic.
-    from landgrade.build import _build_from
+    from landgrade.build import BuildInputs, build_from
 
-    gm, _ = _build_from(county=dongkou_dir, roads=dongkou_dir / "roads.geojson")
+    gm = build_from(BuildInputs(county=dongkou_dir, roads=dongkou_dir / "roads.geojson"))
     assert not gm.schematic and "network" not in set(gm.report["kind"])

@@ -885,27 +885,38 @@ def _load_rules(path: Path) -> Rules:
     return parse_file(path)
 
 
+@dataclass(frozen=True)
+class BuildInputs:
+    """What ``landgrade build`` reads: a county folder, and files that replace its own.
+
+    Without ``county``, ``rules``, ``roads`` and ``extent`` must be given; with it, each file not
+    given is the folder's (``table5.txt``, ``roads.geojson``, …) when the folder has one.
+    """
+
+    county: str | Path | None = None
+    rules: Path | None = None
+    roads: Path | None = None
+    water: Path | None = None
+    landmarks: Path | None = None
+    extent: Path | None = None
+    routes: Path | None = None
+    aliases: Path | None = None
+    decisions: Path | None = None
+    name_field: str = "name"
+    strict: bool = False
+
+
 def build_county(county: str | Path | None = None, strict: bool = False) -> GradeMap:
     """Build a county folder's grade map from its own files (the engine's default map)."""
-    return _build_from(county=county, strict=strict)[0]
+    return build_from(BuildInputs(county=county, strict=strict))
 
 
-def _build_from(
-    county: str | Path | None = None,
-    rules: Path | None = None,
-    roads: Path | None = None,
-    water: Path | None = None,
-    landmarks: Path | None = None,
-    extent: Path | None = None,
-    routes: Path | None = None,
-    aliases: Path | None = None,
-    decisions: Path | None = None,
-    name_field: str = "name",
-    strict: bool = False,
-) -> tuple[GradeMap, str]:
+def build_from(inputs: BuildInputs) -> GradeMap:
+    """Build the grade map ``inputs`` name; with ``strict``, unresolved or stale rows fail it."""
     from landgrade.county import county_folder, folder_reference
 
-    folder = county_folder(county) if (county is not None or rules is None) else None
+    i = inputs
+    folder = county_folder(i.county) if (i.county is not None or i.rules is None) else None
     meta: dict[str, Any] = {}
 
     def pick(given: Path | None, name: str, required: bool = False) -> Path | None:
@@ -918,57 +929,43 @@ def _build_from(
             raise BuildError(f"no {name}{where}: give it as an option or in the county folder")
         return None
 
-    rules_p = pick(rules, "table5.txt", True)
-    roads_p = pick(roads, "roads.geojson", True)
-    extent_p = pick(extent, "extent.geojson", True)
+    rules_p = pick(i.rules, "table5.txt", True)
+    roads_p = pick(i.roads, "roads.geojson", True)
+    extent_p = pick(i.extent, "extent.geojson", True)
     assert rules_p is not None and roads_p is not None and extent_p is not None
     network = load_network(
-        roads_p, water=pick(water, "water.geojson"), landmarks=pick(landmarks, "landmarks.geojson"),
-        extent=extent_p, aliases=pick(aliases, "aliases.csv"), name_field=name_field,
+        roads_p, water=pick(i.water, "water.geojson"),
+        landmarks=pick(i.landmarks, "landmarks.geojson"), extent=extent_p,
+        aliases=pick(i.aliases, "aliases.csv"), name_field=i.name_field,
     )
-    routes_p = pick(routes, "routes.csv")
+    routes_p = pick(i.routes, "routes.csv")
     if folder is not None:
         meta = {
             "county": folder.name,
             "county_en": folder.metadata.get("county_en", folder.root.name),
             "county_folder": folder_reference(folder),
             # The folder's note describes its own layers, not a road layer given instead.
-            "schematic": folder.schematic and roads is None,
+            "schematic": folder.schematic and i.roads is None,
         }
     gm = build_grade_map(
         _load_rules(rules_p), network,
         routes=read_routes(routes_p) if routes_p is not None else None,
-        decisions=read_decisions(pick(decisions, "decisions.csv")),
+        decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,
     )
-    if strict and gm.report is not None:
+    if i.strict and gm.report is not None:
         bad = gm.report[gm.report["status"].isin(["unresolved", "stale"])]
         if len(bad):
             raise BuildError("--strict: " + "; ".join(
                 f"{r.kind} {r.clause}: {r.warnings}" for r in bad.itertuples()))
-    return gm, str(rules_p)
+    return gm
 
 
-def build_command(
-    output: Path,
-    county: str | None = None,
-    rules: Path | None = None,
-    roads: Path | None = None,
-    water: Path | None = None,
-    landmarks: Path | None = None,
-    extent: Path | None = None,
-    routes: Path | None = None,
-    aliases: Path | None = None,
-    decisions: Path | None = None,
-    name_field: str = "name",
-    strict: bool = False,
-    quiet: bool = False,
-) -> GradeMap:
+def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> GradeMap:
     """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
     import typer
 
-    gm, _ = _build_from(county, rules, roads, water, landmarks, extent, routes, aliases,
-                        decisions, name_field, strict)
+    gm = build_from(inputs)
     gm.to_gpkg(output)
     if gm.report is not None:
         if not quiet:

@@ -122,13 +122,13 @@ def build(
     Either `--county geo/<county>` (files taken from the county folder) or `--rules`,
     `--roads` and `--extent`; explicit options override the county folder's files.
     """
-    from landgrade.build import build_command
+    from landgrade.build import BuildInputs, build_command
 
-    build_command(
-        output=output, county=county, rules=rules, roads=roads, water=water,
-        landmarks=landmarks, extent=extent, routes=routes, aliases=aliases,
-        decisions=decisions, name_field=name_field, strict=strict, quiet=quiet,
-    )
+    build_command(output, BuildInputs(
+        county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
+        extent=extent, routes=routes, aliases=aliases, decisions=decisions,
+        name_field=name_field, strict=strict,
+    ), quiet=quiet)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------
