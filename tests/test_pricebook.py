@@ -261,6 +261,24 @@ def test_broken_folder_is_a_clear_error(
     assert str(folder / name) in str(err.value)  # the message names the file
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"[1, 2]", "must hold one JSON object"),
+    (b'"dongkou"', "must hold one JSON object"),
+    ('{"county": "洞口县"}'.encode("gbk"), "not UTF-8"),
+    ('{"county": "x", "standard_depth_m": {"a": 1}, "town_classes": ["一等镇"]}'.encode(),
+     "town_classes must map each class number to its name"),
+])
+def test_metadata_of_the_wrong_shape_is_a_clear_error(
+    tmp_path: Path, dongkou_dir: Path, content: bytes, message: str
+) -> None:
+    folder = copy_county(dongkou_dir, tmp_path)
+    (folder / "metadata.json").write_bytes(content)
+    result = runner.invoke(app, ["prices", "--county", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert f"{folder / 'metadata.json'}: " in result.stderr and message in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_line_numbers_in_messages_are_the_files_own(tmp_path: Path, dongkou_dir: Path) -> None:
     folder = copy_county(dongkou_dir, tmp_path)
     path = folder / "routes.csv"

@@ -69,9 +69,19 @@ class CountyFolder:
     def metadata(self) -> dict[str, Any]:
         p = self.require("metadata.json")
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            data = json.loads(p.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError as e:
+            raise CountyDataError(
+                f"{p}: not UTF-8 (bad byte at offset {e.start}); save it as UTF-8"
+            ) from None
         except json.JSONDecodeError as e:
             raise CountyDataError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})") from None
+        if not isinstance(data, dict):
+            raise CountyDataError(
+                f"{p}: the file must hold one JSON object ({{\"county\": …, \"units\": …}}), "
+                "not a list or a bare value"
+            )
+        return data
 
     @property
     def name(self) -> str:
@@ -80,7 +90,13 @@ class CountyFolder:
     @property
     def schematic(self) -> bool:
         """True when the bundled network is a schematic reconstruction, not a survey."""
-        return bool(self.metadata.get("network", {}).get("schematic", False))
+        network = self.metadata.get("network") or {}
+        if not isinstance(network, dict):
+            raise CountyDataError(
+                f"{self.path('metadata.json')}: network must be an object such as "
+                '{"schematic": true, "note": "…"}'
+            )
+        return bool(network.get("schematic", False))
 
 
 def geo_root() -> Path:

@@ -313,6 +313,12 @@ class PriceBook:
                     "add the class's prices or fix the class"
                 )
             self._towns[key] = (town, cls)
+        labels = self.metadata.get("town_classes", {})
+        if not isinstance(labels, dict):
+            raise PriceBookError(
+                f"{self.folder.path('metadata.json')}: town_classes must map each class number "
+                'to its name, e.g. {"1": "一等镇", "2": "二等镇"}'
+            )
 
     def _load_connotation(self) -> None:
         expected: dict[str, pd.DataFrame] = {URBAN: self._urban}
