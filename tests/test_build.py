@@ -358,3 +358,12 @@ def test_schematic_network_is_said_in_the_report_unless_roads_are_replaced(tmp_p
 
     gm = build_from(BuildInputs(county=dongkou_dir, roads=dongkou_dir / "roads.geojson"))
     assert not gm.schematic and "network" not in set(gm.report["kind"])
+
+
+@pytest.mark.parametrize("value", ["nan nan", "1 inf", "1", "east 2"])
+def test_decided_point_must_be_two_finite_numbers(tmp_path, value):
+    p = tmp_path / "d.csv"
+    p.write_text(f"clause,item,text,resolve_as,note\n1.1,1>2,一路-甲街,point:{value},why\n",
+                 encoding="utf-8")
+    with pytest.raises(DecisionError, match=r"d\.csv: line 2: point:<x> <y>"):
+        read_decisions(p)

@@ -9,6 +9,7 @@ reported, never silently applied to a different clause.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +49,10 @@ class Decision:
         return f"decision on line {self.row} ({what}: {self.note})"
 
     def point(self) -> tuple[float, float]:
-        x, y = self.value.replace(",", " ").split()
-        return float(x), float(y)
+        x, y = (float(v) for v in self.value.replace(",", " ").split())
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"not a finite point: {self.value!r}")
+        return x, y
 
 
 @dataclass
