@@ -375,18 +375,29 @@ ROW1 = "一级\t1、甲路－乙路所围成区域\n"
     (ROW1 + "二级\t1、甲路）－乙路", "）－乙路", 2, 1, "closes no bracket"),
     # a grade row with nothing after the grade word
     (ROW1 + "二级\t", None, 2, 1, "description of 二级"),
+    # a negative width: the phrase names the width, not the grammar's optional 纵深 token
+    (ROW1 + "二级\t1、健民路（含东侧-5米）－龙安路", "-5米", 2, 1, "a width in metres"),
 ])
 def test_malformed(text: str, at: str | None, grade_no: int, item: int, expected: str) -> None:
     err = _error(text)
     offset = text.index(at) if at else len(text.rstrip())
     assert (err.grade, err.item, err.offset) == (grade_no, item, offset)
     assert expected in err.expected
+    assert not re.search(r"\b_[A-Z]|\$END", err.expected), err.expected  # no grammar names
     assert err.source == "table5.txt"
     message = str(err)
     assert message.startswith(f"table5.txt: grade {grade_word(grade_no)} ({grade_no}), item {item}")
     assert f"at character {offset}" in message or f"character {offset}:" in message
     if at:
         assert err.fragment.startswith(at[:4])
+
+
+def test_every_grammar_terminal_has_a_phrase_or_is_quiet() -> None:
+    """A terminal added to description.lark without a phrase would print its grammar name."""
+    from landgrade.parse import _PHRASES, _QUIET, _parser
+
+    terminals = {t.name for t in _parser().terminals}
+    assert terminals - set(_PHRASES) - _QUIET == set()
 
 
 def test_error_message_shape() -> None:

@@ -3,6 +3,8 @@ no text, however broken, gets anything but rules or a located RulesSyntaxError."
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +112,7 @@ def test_any_text_gives_rules_or_a_located_error(text: str) -> None:
     except RulesSyntaxError as e:
         assert 0 <= e.offset <= len(text)
         assert e.expected and str(e)
+        assert not re.search(r"\b_[A-Z]|\$END", e.expected), e.expected  # no grammar names
         if e.grade is not None:
             assert e.item is None or e.item >= 1
         return

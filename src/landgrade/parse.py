@@ -480,6 +480,7 @@ _PHRASES: dict[str, str] = {
     "_CLAUSE_SEP": '"；" and a sub-stretch width (健民路口至文昌路口段北侧为100米)',
     "_ITEM_SEP": '"；" before the next item (or "。" at the end)',
     "_EXCL_OPEN": '"（除…级区域以外）"',
+    "_EXCEPTED": '"除外"',
     "GRADE_NUM": "a grade numeral 一 … 十",
     "_ENUM_SEP": '"、" and another grade',
     "_GRADE_SUFFIX": '"级"',
@@ -493,7 +494,8 @@ _PHRASES: dict[str, str] = {
 }
 _END_ONLY = {"$END", "_ITEM_SEP"}
 # Terminals that only ever complete a phrase already listed; naming them adds noise.
-_QUIET = {"_LPAR", "_EACH", "_ROAD_WORD", "_FROM", "_IS", "_OF", "_EXCEPT_WORD"}
+_QUIET = {"_LPAR", "_EACH", "_ROAD_WORD", "_FROM", "_IS", "_OF", "_EXCEPT_WORD", "_DEPTH",
+          "_AMONG", "_EXCL_AFTER_OPEN", "_ABOVE"}
 _RANK = list(_PHRASES)
 _RESIDUAL_BEFORE = re.compile(r"(?:其[他它余]的?(?:区域|范围|地区)|剩余的?区域)[;。]?$")
 
