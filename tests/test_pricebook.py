@@ -19,7 +19,6 @@ from landgrade.pricebook import (
     TownGradeError,
     UnknownTownError,
     display_width,
-    grade_label,
     load_pricebook,
 )
 
@@ -438,7 +437,3 @@ def test_cli_other_county(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "虚构县" in result.output
     assert table_lines(result.output, "用地类型")[2].split() == ["住宅用地", "home", "600", "350.5"]
-
-
-def test_grade_label() -> None:
-    assert [grade_label(g) for g in (1, 5, 10, 11)] == ["一级", "五级", "十级", "11级"]

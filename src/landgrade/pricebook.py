@@ -39,7 +39,7 @@ import pandas as pd
 
 from landgrade.county import CountyDataError, CountyFolder, county_folder
 from landgrade.io import IOInputError, read_data_table
-from landgrade.names import normalize
+from landgrade.names import grade_word, normalize
 
 URBAN = "urban"
 TOWN_CLASS_PREFIX = "town_class_"
@@ -51,7 +51,6 @@ ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_de
 TOWN_PRICE_COLUMNS = ("town_class", "use", "grade", "price")
 TOWN_COLUMNS = ("town", "town_class")
 
-_CN_DIGITS = "零一二三四五六七八九十"
 _NUMBERED_ID = re.compile(r"^([A-Z]*)(\d+)$")
 # Administrative suffixes a user may leave off a town name (高沙 for 高沙镇).
 _TOWN_SUFFIXES = ("管理区", "镇", "乡")
@@ -188,13 +187,6 @@ def _as_grade(grade: Any) -> int:
     if not value.is_integer():
         raise PriceBookError(f"grade {grade!r} is not a whole number; grades are 1, 2, …")
     return int(value)
-
-
-def grade_label(grade: int) -> str:
-    """The gazette's word for a grade: 1 → 一级, 10 → 十级, 12 → 12级."""
-    if 1 <= grade <= 10:
-        return f"{_CN_DIGITS[grade]}级"
-    return f"{grade}级"
 
 
 class PriceBook:
@@ -743,7 +735,7 @@ def _date_line(c: Connotation) -> list[str]:
 
 
 def _grid_lines(book: PriceBook, grid: pd.DataFrame) -> list[str]:
-    header = ["用地类型", "use", *(grade_label(int(g)) for g in grid.index)]
+    header = ["用地类型", "use", *(grade_word(int(g)) for g in grid.index)]
     rows = [[book.use_label(u), u, *(_number(v) for v in grid[u])] for u in grid.columns]
     return _table(header, rows, numeric_from=2)
 
@@ -756,7 +748,7 @@ def format_urban_prices(book: PriceBook, grade: int | None = None) -> str:
         lines += _grid_lines(book, book.urban_price_table())
     else:
         grade = book._urban_grade(grade)
-        lines += [f"{grade_label(grade)} (grade {grade})", ""]
+        lines += [f"{grade_word(grade)} (grade {grade})", ""]
         lines += _connotation_lines(book, book.urban_price_table(), grade, URBAN)
     return "\n".join(lines)
 
@@ -776,7 +768,7 @@ def format_town_prices(book: PriceBook, town: str, grade: int | None = None) -> 
         lines += _grid_lines(book, grid)
     else:
         _, grade = book._town_grade(name, grade)
-        lines += [f"{grade_label(grade)} (grade {grade})", ""]
+        lines += [f"{grade_word(grade)} (grade {grade})", ""]
         lines += _connotation_lines(book, grid, grade, name)
     return "\n".join(lines)
 
@@ -789,7 +781,7 @@ def format_routes(book: PriceBook, grade: int | None = None) -> str:
     header = ["id", "线路名称 name", "起点 from", "终点 to", "级别", "道路类型", "标准深度 m",
               "路线价 price"]
     rows = [
-        [r["id"], r["name"], r["from"], r["to"], grade_label(int(r["grade"])), r["road_class"],
+        [r["id"], r["name"], r["from"], r["to"], grade_word(int(r["grade"])), r["road_class"],
          _number(r["standard_depth_m"]), _number(r["price"])]
         for r in routes.to_dict("records")
     ]
@@ -832,7 +824,6 @@ __all__ = [
     "format_routes",
     "format_town_prices",
     "format_urban_prices",
-    "grade_label",
     "load_pricebook",
     "print_prices",
 ]
