@@ -367,3 +367,13 @@ def test_decided_point_must_be_two_finite_numbers(tmp_path, value):
                  encoding="utf-8")
     with pytest.raises(DecisionError, match=r"d\.csv: line 2: point:<x> <y>"):
         read_decisions(p)
+
+
+def test_cli_build_into_a_missing_folder_is_an_error(tmp_path):
+    from synthetic import write_town
+
+    folder = write_town(tmp_path / "town")
+    res = _cli(["build", "--county", str(folder), "--quiet", "-o",
+                str(tmp_path / "no" / "out.gpkg")])
+    assert res.exit_code == 2
+    assert "does not exist" in res.output and "Traceback" not in res.output

@@ -62,18 +62,23 @@ class GradeMap:
     def to_gpkg(self, path: str | Path) -> Path:
         """Write every layer to one GeoPackage, replacing the file."""
         path = Path(path)
-        if path.exists():
-            path.unlink()
-        for name in SPATIAL_LAYERS:
-            layer = getattr(self, name)
-            if layer is not None and len(layer):
-                layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-        if self.report is not None:
-            _write_table(path, "report", self.report)
-        meta = pd.DataFrame(
-            {"key": list(self.metadata), "value": [_as_text(v) for v in self.metadata.values()]}
-        )
-        _write_table(path, "metadata", meta)
+        if not path.parent.is_dir():
+            raise GradeMapError(f"{path}: folder {path.parent} does not exist; create it first")
+        if path.is_dir():
+            raise GradeMapError(f"{path}: is a folder; give a file name ending in .gpkg")
+        try:
+            path.unlink(missing_ok=True)
+            for name in SPATIAL_LAYERS:
+                layer = getattr(self, name)
+                if layer is not None and len(layer):
+                    layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+            if self.report is not None:
+                _write_table(path, "report", self.report)
+            meta = pd.DataFrame({"key": list(self.metadata),
+                                 "value": [_as_text(v) for v in self.metadata.values()]})
+            _write_table(path, "metadata", meta)
+        except (OSError, RuntimeError) as e:  # pyogrio's errors derive from RuntimeError
+            raise GradeMapError(f"{path}: cannot write the grade map ({e})") from None
         return path
 
     @classmethod
