@@ -140,3 +140,17 @@ def test_cli_export_refuses_unknown_formats(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["export", "-o", str(tmp_path / "out.kml")])
     assert result.exit_code == 2
     assert ".gpkg" in result.output
+
+
+def test_cli_export_refuses_a_map_without_a_grade_column(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    gm = synthetic_grade_map()
+    gm.grades = gm.grades.rename(columns={"grade": "level"})
+    bad = gm.to_gpkg(tmp_path / "no_grade.gpkg")
+    out = tmp_path / "out.gpkg"
+    result = CliRunner().invoke(app, ["export", "-o", str(out), "--map", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "no_grade.gpkg" in result.output and "`grade` column" in result.output

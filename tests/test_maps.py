@@ -322,3 +322,33 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     assert set(texts) == {"R1", "R2"}  # every route keeps its label
     assert texts["R1"] == pytest.approx((500, 0))  # the first placed sits mid-way
     assert texts["R2"] == pytest.approx((350, 5))  # the other moved to its next spot (0.35)
+
+
+def test_cli_map_names_the_feature_whose_grade_is_not_a_number(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    gm = synthetic_grade_map()
+    gm.grades["grade"] = gm.grades["grade"].astype(float)
+    gm.grades.loc[2, "grade"] = np.nan  # the third feature, grade 3
+    bad = gm.to_gpkg(tmp_path / "nan_grade.gpkg")
+    result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.png"), "--map", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "nan_grade.gpkg" in result.output and "feature 3" in result.output
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    gm = synthetic_grade_map()
+    gm.grades.loc[4, "grade"] = 7  # Dongkou's Table 6 prices grades 1–5 only
+    bad = gm.to_gpkg(tmp_path / "grade7.gpkg")
+    result = CliRunner().invoke(
+        app, ["map", "-o", str(tmp_path / "m.png"), "--map", str(bad), "--county", "dongkou"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "urban_prices.csv" in result.output and "grade 7" in result.output

@@ -256,12 +256,13 @@ def export_command(
     """``landgrade export``: the bundled (or ``map_path``) grade map as a styled GeoPackage or
     shapefiles. Grade labels in the style carry Table 6 prices when the county is known."""
     from landgrade.engine import load_grade_map
-    from landgrade.maps import prices_for_map
+    from landgrade.maps import grade_levels, prices_for_map
 
     output = Path(output)
     if output.suffix.lower() not in (".gpkg", ".shp"):
         raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
     grade_map = load_grade_map(map_path=map_path, county=county)
+    grade_levels(grade_map, map_path or "the bundled grade map")
     prices = prices_for_map(grade_map, county, map_path, chinese=True)
     result = export_grade_map(grade_map, output, prices=prices)
     for layer, renames in result.renamed.items():

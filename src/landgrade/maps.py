@@ -152,6 +152,13 @@ def price_legend(
 
     book = load_pricebook(county)
     levels = sorted({int(g) for g in grades})
+    unpriced = [g for g in levels if g not in book.grades]
+    if unpriced:
+        priced = ", ".join(map(str, book.grades))
+        raise MapError(
+            f"{book.folder.path('urban_prices.csv')}: prices grades {priced} but the grade map "
+            f"has grade {', '.join(map(str, unpriced))}; give the --county the map was built for"
+        )
     table = pd.DataFrame.from_dict(
         {g: book.urban_prices(g) for g in levels}, orient="index"
     ).rename_axis("grade")
@@ -174,12 +181,33 @@ def _layer(grade_map: GradeMap, name: str) -> gpd.GeoDataFrame | None:
     return layer
 
 
+def grade_levels(grade_map: GradeMap, source: str | Path = "grade map") -> pd.Series:
+    """The ``grade`` column of the grades layer as integers, or a MapError naming ``source``,
+    the feature and the fix when the column is missing or a grade is not a whole number."""
+    grades = grade_map.grades
+    if grades is None or len(grades) == 0 or "grade" not in grades.columns:
+        raise MapError(
+            f"{source}: the grades layer is empty or has no `grade` column; rebuild the map "
+            "with `landgrade build`"
+        )
+    levels = pd.to_numeric(grades["grade"], errors="coerce")
+    bad = levels.isna() | (levels != levels.round())
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        value = grades["grade"].iloc[row]
+        problem = "is empty" if pd.isna(value) else f"{value} is not a whole number"
+        raise MapError(
+            f"{source}: grades layer, feature {row + 1}: the grade {problem}; rebuild the map "
+            "with `landgrade build`"
+        )
+    return levels.astype(int)
+
+
 def _grades(grade_map: GradeMap) -> gpd.GeoDataFrame:
+    """The grades layer in the working CRS, worst grade first so the best is drawn on top."""
+    levels = grade_levels(grade_map)
     grades = _layer(grade_map, "grades")
-    if grades is None or "grade" not in grades.columns:
-        raise MapError("grade map has no grades layer with a `grade` column; rebuild it")
-    grades = grades.copy()
-    grades["grade"] = grades["grade"].astype(int)
+    grades = grades.assign(grade=levels.to_numpy())
     return grades.sort_values("grade", ascending=False)
 
 
@@ -706,6 +734,7 @@ def map_command(
     if tiles and tiles.lower().startswith(GCJ02_TILES_PREFIX):
         tiles, tiles_crs = tiles[len(GCJ02_TILES_PREFIX) :], "gcj02"
     grade_map = load_grade_map(map_path=map_path, county=county)
+    grade_levels(grade_map, map_path or "the bundled grade map")
     # HTML is rendered by the browser, which has its own fonts; only matplotlib needs one here.
     chinese = suffix in HTML_SUFFIXES or cjk_font() is not None
     if not chinese:
@@ -733,7 +762,7 @@ def prices_for_map(
 ) -> PriceLegend | None:
     """The price legend of the map's county: ``--county``, else the county folder the map
     records, else the bundled county for the bundled map. Otherwise grades only, and it says so."""
-    grades = grade_map.grades["grade"]
+    grades = grade_levels(grade_map)
     if county is not None or map_path is None:
         return price_legend(county, grades, chinese=chinese)
     folder = county_of_map(grade_map.metadata)
