@@ -136,3 +136,18 @@ def test_cli_writes_the_table_as_csv(grade_map: GradeMap, tmp_path) -> None:
     assert list(table.index) == [r[0] for r in ROUTES]
     assert table.loc["R3", "majority_grade"] == 3 and not table.loc["R3", "agrees"]
     assert table.loc["R1", "name"] == "测试路 1"
+
+
+def test_stated_grades_may_be_printed_as_the_gazette_prints_them(grade_map: GradeMap) -> None:
+    routes = grade_map.routes.iloc[[0, 5]].copy()  # R1 in grade 1, R6 in grade 3
+    gm = GradeMap(grades=grade_map.grades, extent=grade_map.extent, routes=routes)
+    routes["grade"] = ["一级", "二级"]
+    table = audit_grade_map(gm).set_index("id")
+    assert table.loc["R1", "stated_grade"] == 1 and table.loc["R1", "agrees"]
+    assert table.loc["R6", "stated_grade"] == 2 and not table.loc["R6", "agrees"]
+    routes["grade"] = ["一级", "待定"]
+    table = audit_grade_map(gm)
+    assert pd.isna(table.loc[1, "stated_grade"]) and not table.loc[1, "agrees"]
+    assert "待定" in table.loc[1, "reason"]
+    assert format_audit(table).splitlines()[-1] == "1/2 routes agree with their stated grade"
+

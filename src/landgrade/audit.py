@@ -23,6 +23,7 @@ import shapely
 import typer
 
 from landgrade.grade_map import GradeMap
+from landgrade.names import grade_number
 
 BOUNDARY_TOLERANCE_M = 0.5
 """Route length closer than this to the line between two grades counts as on the boundary."""
@@ -88,7 +89,8 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
         best, best_share = np.zeros(len(routes), dtype=int), np.zeros(len(routes))
     majority_known = resolved & (best_share > 0) & (best_share >= boundary_share)
 
-    stated = pd.to_numeric(routes["grade"], errors="coerce").to_numpy()
+    printed = routes["grade"] if "grade" in routes else pd.Series([""] * len(routes))
+    stated = printed.map(_stated_grade).to_numpy(dtype=float)
     majority = np.where(majority_known, grade_numbers[best] if len(grade_numbers) else 0, -1)
     agrees = majority_known & (majority == stated)
 
@@ -100,7 +102,8 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
         _reason(ok=bool(agrees[i]), resolved=bool(resolved[i]), stated=stated[i],
                 shares=shares[i], boundary_share=float(boundary_share[i]),
                 grades=grade_numbers, touching=touching[i],
-                status=why_unresolved.get(str(routes["id"].iloc[i]), "not drawn by the build"))
+                status=why_unresolved.get(str(routes["id"].iloc[i]), "not drawn by the build"),
+                printed=printed.iloc[i])
         for i in range(len(routes))
     ]
     out = pd.DataFrame({
@@ -125,14 +128,24 @@ def _route_warnings(grade_map: GradeMap) -> dict[str, str]:
     return dict(zip(rows["clause"].astype(str), rows["warnings"].astype(str), strict=True))
 
 
+def _stated_grade(value: object) -> float:
+    """The grade a Table 7 row states (``2``, ``二级``, ``II``), NaN when it states none."""
+    try:
+        return float(grade_number(str(value).strip()))
+    except ValueError:
+        return np.nan
+
+
 def _reason(*, ok: bool, resolved: bool, stated: float, shares: np.ndarray,
             boundary_share: float, grades: np.ndarray, touching: np.ndarray,
-            status: str) -> str:
+            status: str, printed: object) -> str:
     """Why a route disagrees with its stated grade, in one line (empty when it agrees)."""
     if ok:
         return ""
     if not resolved:
         return f"unresolved: {status}"
+    if np.isnan(stated):
+        return f"the routes table states no grade a number can be read from ({printed!r})"
     held = [(int(g), float(s)) for g, s in zip(grades, shares, strict=True) if s >= 0.005]
     held.sort(key=lambda t: -t[1])
     if boundary_share >= 0.5 or (held and boundary_share >= held[0][1]):
@@ -166,7 +179,8 @@ def format_audit(table: pd.DataFrame) -> str:
         found = "-" if pd.isna(r.majority_grade) else str(int(r.majority_grade))
         share = "-" if pd.isna(r.share) else f"{r.share:.0%}"
         mark = r.reason if r.reason else "agrees"
-        lines.append(f"{r.id:<5} {int(r.stated_grade):>6} {found:>5} {share:>6}  "
+        stated = "-" if pd.isna(r.stated_grade) else str(int(r.stated_grade))
+        lines.append(f"{r.id:<5} {stated:>6} {found:>5} {share:>6}  "
                      f"{_pad(r.name, 18)} {mark}")
     lines.append(f"{agree}/{n} routes agree with their stated grade")
     return "\n".join(lines)
