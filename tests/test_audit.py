@@ -151,3 +151,10 @@ def test_stated_grades_may_be_printed_as_the_gazette_prints_them(grade_map: Grad
     assert "待定" in table.loc[1, "reason"]
     assert format_audit(table).splitlines()[-1] == "1/2 routes agree with their stated grade"
 
+
+def test_cli_csv_into_a_missing_folder_is_a_clear_error(grade_map: GradeMap, tmp_path) -> None:
+    path = grade_map.to_gpkg(tmp_path / "tiny.gpkg")
+    result = CliRunner().invoke(app, ["audit", "--map", str(path), "-o",
+                                      str(tmp_path / "no" / "audit.csv")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output and "Traceback" not in result.output

@@ -14,7 +14,6 @@ as *on the boundary*; a tolerance of :data:`BOUNDARY_TOLERANCE_M` absorbs drawin
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +21,10 @@ import pandas as pd
 import shapely
 import typer
 
-from landgrade.grade_map import GradeMap
+from landgrade.errors import LandgradeError
+from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.names import grade_number
+from landgrade.pricebook import display_width
 
 BOUNDARY_TOLERANCE_M = 0.5
 """Route length closer than this to the line between two grades counts as on the boundary."""
@@ -164,8 +165,7 @@ def _reason(*, ok: bool, resolved: bool, stated: float, shares: np.ndarray,
 
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(width - used, 0)
+    return text + " " * max(width - display_width(text), 0)
 
 
 def format_audit(table: pd.DataFrame) -> str:
@@ -193,20 +193,13 @@ def audit_command(county: str | Path | None = None, map_path: str | Path | None 
     With ``output``, also write the table as CSV (UTF-8 with a byte-order mark, so spreadsheet
     programs show the Chinese names).
     """
-    try:
-        from landgrade.engine import load_grade_map
-    except ImportError:  # pragma: no cover - the engine ships with the package
-        load_grade_map = None
-    if load_grade_map is not None:
-        grade_map = load_grade_map(map_path=map_path, county=county)
-    elif map_path is not None:
-        grade_map = GradeMap.read(map_path)
-    else:  # pragma: no cover
-        from landgrade.build import build_county
+    from landgrade.engine import load_grade_map
 
-        grade_map = build_county(county)
+    if output is not None and not Path(output).parent.is_dir():
+        raise LandgradeError(f"{output}: folder {Path(output).parent} does not exist")
+    grade_map = load_grade_map(map_path=map_path, county=county)
     if grade_map.schematic:
-        typer.echo("note: the road network is schematic (not surveyed); this audits the sketch")
+        typer.echo(f"note: {SCHEMATIC_NOTE}; this audits the sketch")
     table = audit_grade_map(grade_map)
     typer.echo(format_audit(table))
     if output is not None:
