@@ -13,8 +13,8 @@ from matplotlib.colors import to_rgb
 from synthetic_grade_map import RING_AREAS, synthetic_grade_map, table6_legend
 
 from landgrade.export import ExportError, export_grade_map
-from landgrade.grade_map import GradeMap
-from landgrade.maps import SCHEMATIC_NOTE, grade_colors
+from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
+from landgrade.maps import grade_colors
 
 
 def _styles(path: Path) -> dict[str, str]:

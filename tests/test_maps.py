@@ -15,8 +15,8 @@ from PIL import Image
 from pyproj import Transformer
 from synthetic_grade_map import RING_AREAS, X0, Y0, synthetic_grade_map, table6_legend
 
+from landgrade.grade_map import SCHEMATIC_NOTE
 from landgrade.maps import (
-    SCHEMATIC_NOTE,
     MapError,
     cjk_font,
     grade_colors,

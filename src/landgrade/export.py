@@ -32,8 +32,8 @@ import geopandas as gpd
 import pandas as pd
 
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SPATIAL_LAYERS, GradeMap
-from landgrade.maps import SCHEMATIC_NOTE, PriceLegend, grade_colors, legend_label
+from landgrade.grade_map import SCHEMATIC_NOTE, SPATIAL_LAYERS, GradeMap
+from landgrade.maps import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (one multipolygon per grade; grade 1 is best)",

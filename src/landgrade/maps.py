@@ -34,13 +34,12 @@ import shapely
 from landgrade.county import county_of_map
 from landgrade.crs import gdf_to_crs
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import WORKING_EPSG, GradeMap
+from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
 
 if TYPE_CHECKING:
     import folium
     from matplotlib.axes import Axes
 
-SCHEMATIC_NOTE = "schematic reconstruction — not surveyed"
 STATIC_SUFFIXES = (".png", ".svg")
 HTML_SUFFIXES = (".html", ".htm")
 GCJ02_TILES_PREFIX = "gcj02:"
@@ -224,7 +223,7 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True) -> str:
     title = f"{county} benchmark land price grades".strip()
     title = title[0].upper() + title[1:]
     if grade_map.schematic:
-        title += f"\n{SCHEMATIC_NOTE}"
+        title += f"\n({SCHEMATIC_NOTE})"
     return title
 
 
