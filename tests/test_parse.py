@@ -446,6 +446,42 @@ def test_canonical_text_is_one_line_per_grade() -> None:
     assert lines[4] == "五级\t定级范围一、二、三、四级以外其他区域。"
 
 
+def test_rules_json_round_trip(dongkou_dir: Path) -> None:
+    rules = parse_file(dongkou_dir / "table5.txt")
+    assert Rules.from_dict(json.loads(json.dumps(rules.to_dict()))) == rules
+
+
+RING = {"kind": "ring", "items": [{"feature": "甲路", "side": "E", "width_m": 16}]}
+
+
+@pytest.mark.parametrize("data,where,problem", [
+    ([], "rules.json", "an object with 'grades'"),
+    ({"grades": []}, "rules.json", "no grades"),
+    ({"grades": [{"grade": 2, "areas": [RING]}]}, "grades[0]", "grade 1 belongs"),
+    ({"grades": [{"grade": 1, "areas": []}]}, "grades[0]", "no areas"),
+    ({"grades": [{"grade": 1, "areas": [{"kind": "ring"}]}]}, "grades[0].areas[0]",
+     "missing key 'items'"),
+    ({"grades": [{"grade": 1, "areas": [{"kind": "strip"}]}]}, "grades[0].areas[0]",
+     "unknown area kind 'strip'"),
+    ({"grades": [{"grade": 1, "areas": ["甲路"]}]}, "grades[0].areas[0]", "object with a 'kind'"),
+    ({"grades": [{"grade": 1, "areas": [
+        {**RING, "items": [{"feature": "甲路", "side": "东", "width_m": 16}]}]}]},
+     "grades[0].areas[0]", "side '东' is not one of E, W, S, N"),
+    ({"grades": [{"grade": 1, "areas": [
+        {"kind": "corridor", "features": ["甲路"], "width_m": "20米"}]}]},
+     "grades[0].areas[0]", "width_m '20米'"),
+    ({"grades": [{"grade": 1, "areas": [{**RING, "exclude_grades": [1]}]}]},
+     "grades[0].areas[0]", "only better grades than 1"),
+])
+def test_rules_json_of_the_wrong_shape_is_a_located_error(data: object, where: str,
+                                                         problem: str) -> None:
+    with pytest.raises(LandgradeError) as info:
+        Rules.from_dict(data, source="rules.json")  # type: ignore[arg-type]
+    message = str(info.value)
+    assert message.startswith(f"rules.json{'' if where == 'rules.json' else ': ' + where}: ")
+    assert problem in message and "landgrade parse" in message
+
+
 def test_printing_refuses_a_half_frontage() -> None:
     bad = Rules((GradeRule(1, (Ring((it("甲路", "E", None), it("乙路"))),)),))
     with pytest.raises(LandgradeError, match="甲路"):

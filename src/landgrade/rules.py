@@ -17,11 +17,19 @@ their trailing 路口/口 marker removed (``凤凰路口`` → ``凤凰路``). T
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from landgrade.errors import LandgradeError
+
 Side = Literal["E", "W", "S", "N"]
 SIDES: tuple[str, ...] = ("E", "W", "S", "N")
+
+
+class RulesDataError(LandgradeError):
+    """Rules JSON (``landgrade build --rules x.json``) that is not shaped as ``landgrade parse``
+    prints it; the message names the file, the place in it (``grades[1].areas[0]``) and the fix."""
 
 
 @dataclass(frozen=True)
@@ -184,9 +192,38 @@ class Rules:
         return {"grades": [g.to_dict() for g in self.grades]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Rules:
-        return cls(grades=tuple(GradeRule(g["grade"], tuple(map(area_from_dict, g["areas"])))
-                                for g in d["grades"]))
+    def from_dict(cls, d: dict[str, Any], *, source: str = "rules JSON") -> Rules:
+        """Inverse of :meth:`to_dict`. Anything else is a :class:`RulesDataError` naming
+        ``source`` (the file) and the place in it."""
+        where = source
+        try:
+            grades = []
+            for i, g in enumerate(_items(d, "grades")):
+                where = f"{source}: grades[{i}]"
+                grade = g["grade"]
+                if isinstance(grade, bool) or not isinstance(grade, int) or grade != i + 1:
+                    raise ValueError(f"grade {grade!r} where grade {i + 1} belongs: one entry "
+                                     "per grade, 1, 2, … in order")
+                areas = []
+                for j, a in enumerate(_items(g, "areas")):
+                    where = f"{source}: grades[{i}].areas[{j}]"
+                    area = _checked(area_from_dict(a))
+                    excluded = getattr(area, "exclude_grades", ())
+                    if any(isinstance(x, bool) or not isinstance(x, int) or not 1 <= x < grade
+                           for x in excluded):
+                        raise ValueError(f"exclude_grades {list(excluded)}: only better grades "
+                                         f"than {grade} may be excluded")
+                    areas.append(area)
+                if not areas:
+                    raise ValueError(f"grade {grade} has no areas")
+                grades.append(GradeRule(grade, tuple(areas)))
+            if not grades:
+                raise ValueError("no grades")
+        except KeyError as e:
+            raise RulesDataError(f"{where}: missing key {e}; {_FIX}") from None
+        except (TypeError, ValueError, AttributeError) as e:
+            raise RulesDataError(f"{where}: {e}; {_FIX}") from None
+        return cls(grades=tuple(grades))
 
     def grade(self, grade: int) -> GradeRule:
         for g in self.grades:
@@ -197,6 +234,8 @@ class Rules:
 
 def area_from_dict(d: dict[str, Any]) -> Area:
     """Inverse of ``Area.to_dict``."""
+    if not isinstance(d, dict):
+        raise TypeError(f"an area is an object with a 'kind', not {type(d).__name__}")
     kind = d["kind"]
     excl = tuple(d.get("exclude_grades") or ())
     if kind == "ring":
@@ -207,7 +246,53 @@ def area_from_dict(d: dict[str, Any]) -> Area:
         return Region(tuple(Bound(b["feature"], b["side"]) for b in d["bounds"]), excl)
     if kind == "residual":
         return Residual()
-    raise ValueError(f"unknown area kind {kind!r}")
+    raise ValueError(f"unknown area kind {kind!r} (ring, corridor, region or residual)")
+
+
+_FIX = "write the rules as `landgrade parse` prints them"
+
+
+def _items(d: Any, key: str) -> list[Any]:
+    if not isinstance(d, dict):
+        raise TypeError(f"an object with {key!r} is expected, not {type(d).__name__}")
+    value = d[key]
+    if not isinstance(value, list):
+        raise TypeError(f"{key!r} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _checked(area: Area) -> Area:
+    """Raise ValueError for a side or width the builder could not use."""
+    widths: list[Any] = []
+    sides: list[Any] = []
+    names: list[Any] = []
+    if isinstance(area, Ring):
+        for item in area.items:
+            names.append(item.feature)
+            sides += [item.side, *(o.side for o in item.overrides)]
+            widths += [w for w in (item.width_m,) if w is not None]
+            widths += [o.width_m for o in item.overrides]
+            names += [n for o in item.overrides for n in (o.from_, o.to)]
+        if not area.items:
+            raise ValueError("a ring needs at least one item")
+    elif isinstance(area, Corridor):
+        names += list(area.features)
+        widths.append(area.width_m)
+        if not area.features:
+            raise ValueError("a corridor needs at least one feature")
+    elif isinstance(area, Region):
+        names += [b.feature for b in area.bounds]
+        sides += [b.side for b in area.bounds]
+    for side in sides:
+        if side is not None and side not in SIDES:
+            raise ValueError(f"side {side!r} is not one of {', '.join(SIDES)}")
+    for w in widths:
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w <= 0:
+            raise ValueError(f"width_m {w!r} is not a number of metres greater than 0")
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"feature name {name!r} is not a non-empty text")
+    return area
 
 
 def _num(x: float | None) -> float | int | None:
