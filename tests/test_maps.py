@@ -352,3 +352,13 @@ def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path
     )
     assert result.exit_code == 2, result.output
     assert "urban_prices.csv" in result.output and "grade 7" in result.output
+
+
+def test_a_layer_saved_in_degrees_is_drawn_in_metres() -> None:
+    from landgrade.maps import _grades
+
+    gm = synthetic_grade_map()
+    gm.grades = gm.grades.to_crs(4326)
+    # Back in EPSG:4546 the zones span the 2000 m extent square around (X0, Y0) again.
+    bounds = _grades(gm).total_bounds
+    assert bounds == pytest.approx([X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000], abs=0.01)

@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from landgrade.county import county_of_map
-from landgrade.crs import gdf_to_crs
+from landgrade.crs import gdf_to_crs, gdf_to_working
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
 
@@ -173,11 +173,7 @@ def _layer(grade_map: GradeMap, name: str) -> gpd.GeoDataFrame | None:
     layer = getattr(grade_map, name)
     if layer is None or len(layer) == 0:
         return None
-    if layer.crs is None:
-        return layer.set_crs(WORKING_EPSG)
-    if layer.crs.to_epsg() != WORKING_EPSG:
-        return layer.to_crs(WORKING_EPSG)
-    return layer
+    return gdf_to_working(layer, None if layer.crs is not None else WORKING_EPSG, layer=name)
 
 
 def grade_levels(grade_map: GradeMap, source: str | Path = "grade map") -> pd.Series:
