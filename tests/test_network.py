@@ -94,3 +94,28 @@ def test_route_road_name_drops_the_section_number():
 def test_feature_geometry_is_the_drawn_line(town):
     net = load_network(town["roads"], extent=town["extent"])
     assert net.feature("弯路").equals(LineString([xy(0, 900), xy(300, 900), xy(300, 1000)]))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_nan_vertex_and_degrees_labelled_as_metres_are_errors_naming_the_feature(town):
+    roads = town["roads"].copy()
+    roads.loc[3, "geometry"] = LineString([(float("nan"), 0.0), xy(400, 500)])
+    with pytest.raises(LandgradeError, match=r"feature 4 \(二路\): the coordinate is missing"):
+        load_network(roads, extent=town["extent"])
+    degrees = town["roads"].to_crs(4326).set_crs(4546, allow_override=True)
+    with pytest.raises(LandgradeError, match=r"feature 1 \(一路\) and 12 other.*degrees"):
+        load_network(degrees, extent=town["extent"])
+
+
+def test_features_without_geometry_are_left_out_and_said(town):
+    from landgrade.build import build_grade_map
+    from landgrade.rules import GradeRule, Residual, Rules
+
+    roads = town["roads"].copy()
+    roads.loc[8, "geometry"] = None  # 甲街, drawn as one feature
+    net = load_network(roads, extent=town["extent"])
+    assert not net.has("甲街")
+    report = build_grade_map(Rules((GradeRule(1, (Residual(),)),)), net).report
+    row = report.iloc[0]
+    assert row["kind"] == "network" and row["status"] == "warning"
+    assert "1 feature(s) without geometry left out (feature 9)" in row["warnings"]

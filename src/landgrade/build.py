@@ -834,6 +834,10 @@ def build_grade_map(
     b.decision_rows()
     meta: dict[str, Any] = {"source": source, "crs": crs, "built_with": _version()}
     meta.update(metadata or {})
+    for k, note in enumerate(network.notes):
+        row = ReportRow("network", "", text="features left out")
+        row.warn(note)
+        b.rows.insert(k, row)
     if meta.get("schematic"):
         b.rows.insert(0, ReportRow("network", "", text=SCHEMATIC_NOTE))
     return GradeMap(

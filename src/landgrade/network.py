@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -49,6 +50,7 @@ class Network:
 
     ``roads``/``water``/``landmarks`` carry a ``name`` column holding the normalised name as drawn
     (and ``road_id`` for roads); ``aliases`` maps normalised alias → normalised name.
+    ``notes`` says what loading left out (features without geometry), for the build report.
     """
 
     roads: gpd.GeoDataFrame
@@ -57,6 +59,7 @@ class Network:
     landmarks: gpd.GeoDataFrame | None = None
     aliases: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._kinds: dict[str, FeatureKind] = {}
@@ -177,19 +180,22 @@ def load_network(
     if extent is None:
         raise NetworkError("no grading extent given (--extent): the grades partition the extent")
     sources: dict[str, str] = {}
-    road_gdf = _read_layer(roads, "roads", name_field, crs, sources)
+    notes: list[str] = []
+    road_gdf = _read_layer(roads, "roads", name_field, crs, sources, notes)
     if "road_id" not in road_gdf:
         road_gdf["road_id"] = [str(i) for i in range(len(road_gdf))]
     road_gdf["road_id"] = road_gdf["road_id"].astype(str)
-    water_gdf = _read_layer(water, "water", name_field, crs, sources) if water is not None else None
+    water_gdf = None
+    if water is not None:
+        water_gdf = _read_layer(water, "water", name_field, crs, sources, notes)
     land_gdf = None
     if landmarks is not None:
-        land_gdf = _read_layer(landmarks, "landmarks", name_field, crs, sources)
+        land_gdf = _read_layer(landmarks, "landmarks", name_field, crs, sources, notes)
     if isinstance(extent, BaseGeometry):
         extent_geom = extent
         sources["extent"] = "geometry"
     else:
-        ext = _read_layer(extent, "extent", None, crs, sources)
+        ext = _read_layer(extent, "extent", None, crs, sources, notes)
         extent_geom = shapely.union_all(ext.geometry.values)
     if extent_geom.is_empty or extent_geom.geom_type not in ("Polygon", "MultiPolygon"):
         where = sources.get("extent", "extent")
@@ -197,7 +203,7 @@ def load_network(
     extent_geom = shapely.make_valid(extent_geom)
     return Network(
         roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
-        aliases=read_aliases(aliases), sources=sources,
+        aliases=read_aliases(aliases), sources=sources, notes=notes,
     )
 
 
@@ -228,7 +234,8 @@ def read_aliases(aliases: str | Path | pd.DataFrame | dict[str, str] | None) -> 
 
 
 def _read_layer(
-    src: LayerInput, role: str, name_field: str | None, crs: Any, sources: dict[str, str]
+    src: LayerInput, role: str, name_field: str | None, crs: Any, sources: dict[str, str],
+    notes: list[str],
 ) -> gpd.GeoDataFrame:
     if isinstance(src, gpd.GeoDataFrame):
         gdf, label = src.copy(), f"{role} (GeoDataFrame)"
@@ -241,7 +248,13 @@ def _read_layer(
 
         gdf = read_file(path)
     sources[role] = label
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].reset_index(drop=True)
+    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if empty.any():
+        rows = np.flatnonzero(empty) + 1
+        shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
+        notes.append(f"{label}: {len(rows)} feature(s) without geometry left out "
+                     f"(feature {shown})")
+    gdf = gdf[~empty].reset_index(drop=True)
     gdf = _to_working(gdf, label, crs)
     if name_field is not None:
         if name_field not in gdf.columns:
@@ -261,7 +274,32 @@ def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> gpd.GeoDataFrame
         raise NetworkError(
             f"{label}: the layer has no CRS; save it with one (e.g. a .prj file) or give its CRS"
         )
+    _check_coordinates(gdf, label, gdf.crs if gdf.crs is not None else crs)
     return gdf_to_working(gdf, crs if gdf.crs is None else None, layer=label)
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> None:
+    """A NaN vertex or coordinates that do not fit the layer's CRS is an error naming a feature.
+
+    Positions merely outside the working CRS's zone are let through: another county may lie
+    there, and the build measures in metres all the same.
+    """
+    from landgrade.crs import PROBLEMS, detect_crs_problem
+
+    xy, owner = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    if not len(xy):
+        return
+    problem = detect_crs_problem(xy[:, 0], xy[:, 1], crs)
+    bad = np.flatnonzero(problem.astype(bool) & (problem != "outside_valid_area"))
+    if not len(bad):
+        return
+    feature = int(owner[bad[0]])
+    others = len(np.unique(owner[bad])) - 1
+    name = gdf["name"].iloc[feature] if "name" in gdf else None
+    what = f"feature {feature + 1}" + (f" ({name})" if isinstance(name, str) and name else "")
+    more = f" and {others} other feature(s)" if others else ""
+    raise NetworkError(f"{label}: {what}{more}: {PROBLEMS[problem[bad[0]]]}. Fix the "
+                       "feature(s), or save the layer with the CRS its coordinates are in")
 
 
 def _as_line(geoms: Any) -> BaseGeometry:
