@@ -539,3 +539,12 @@ def test_cli_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["parse", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
     assert "nope.txt" in result.stderr
+
+
+def test_cli_a_path_the_system_refuses(tmp_path: Path) -> None:
+    """Any OSError on the way in (here a name longer than the file system allows) is a one-line
+    error, not only the missing-file kind."""
+    result = runner.invoke(app, ["parse", str(tmp_path / ("表" * 200 + ".txt"))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "表表表" in result.stderr
+    assert "Traceback" not in result.output

@@ -37,8 +37,9 @@ def friendly(fn: F) -> F:
         except LandgradeError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
-        except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
-            typer.echo(f"error: {e.filename}: {e.strerror}", err=True)
+        except OSError as e:  # a path the system refuses: missing, a directory, too long, …
+            where = f"{e.filename}: " if e.filename else ""
+            typer.echo(f"error: {where}{e.strerror or e}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
