@@ -286,6 +286,13 @@ def test_line_numbers_in_messages_are_the_files_own(tmp_path: Path, dongkou_dir:
         load_pricebook(folder)
 
 
+def test_full_width_digits_are_read_as_numbers(tmp_path: Path, dongkou_dir: Path) -> None:
+    """A table typed with a Chinese input method has full-width digits (３１９４, １)."""
+    folder = copy_county(dongkou_dir, tmp_path)
+    edit(folder / "urban_prices.csv", "1,commercial,3194", "１,commercial,３１９４")
+    assert load_pricebook(folder).urban_price(1, "commercial") == 3194
+
+
 def test_blank_lines_and_a_bom_are_accepted(tmp_path: Path, dongkou_dir: Path) -> None:
     folder = copy_county(dongkou_dir, tmp_path)
     towns = folder / "towns.csv"

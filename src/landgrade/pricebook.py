@@ -130,7 +130,7 @@ class _Row:
     def integer(self, column: str, hint: str = "") -> int:
         value = self.text(column)
         try:
-            number = int(unicodedata.normalize("NFKC", value))
+            number = int(normalize(value))
         except ValueError:
             raise self.fail(f"{column} {value!r} is not a whole number{hint}") from None
         if number < 1:
@@ -140,7 +140,7 @@ class _Row:
     def positive(self, column: str) -> float:
         value = self.text(column)
         try:
-            number = float(unicodedata.normalize("NFKC", value))
+            number = float(normalize(value))
         except ValueError:
             raise self.fail(
                 f"{column} {value!r} is not a number; write plain digits such as 1234 or 1.5"
