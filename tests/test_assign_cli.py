@@ -157,3 +157,13 @@ def test_assign_errors_name_the_file_and_fix(setup) -> None:
     res = runner.invoke(app, ["assign", str(nocrs), "-o", str(tmp / "o.gpkg"), "--crs",
                               "EPSG:4546", "--no-progress", *opts])
     assert res.exit_code == 0 and io.read_file(tmp / "o.gpkg")["grade"].tolist() == [1]
+
+
+def test_assign_refuses_to_write_over_its_input(setup) -> None:
+    tmp, opts = setup
+    src = tmp / "pts.csv"
+    src.write_text("lng,lat\n110.57,27.06\n", encoding="utf-8")
+    before = src.read_bytes()
+    res = runner.invoke(app, ["assign", str(src), "-o", str(src), "--no-progress", *opts])
+    assert res.exit_code == 2 and "is the input file" in res.output
+    assert src.read_bytes() == before  # the input is untouched

@@ -954,6 +954,7 @@ def assign_command(
     """
     from landgrade import io
 
+    io.check_output(output, input_path)
     src = io.open_source(input_path, layer=layer, encoding=encoding, x_field=x_field,
                          y_field=y_field)
     if src.encoding_note and "garbled" in src.encoding_note:

@@ -448,6 +448,29 @@ def _cut_bytes(text: str, limit: int) -> str:
     return out
 
 
+def check_output(path: str | Path, input_path: str | Path | None = None) -> None:
+    """Refuse, before any work, an output that cannot be written or is the input itself.
+
+    Writing replaces the output file first, so an output naming the input would destroy the
+    data before it is read.
+    """
+    path = Path(path)
+    file_format(path)
+    if not path.parent.exists():
+        raise IOInputError(f"{path}: folder {path.parent} does not exist")
+    if input_path is None:
+        return
+    source = Path(input_path)
+    same = path.resolve() == source.resolve() or (
+        path.exists() and source.exists() and path.samefile(source)
+    )
+    if same:
+        raise IOInputError(
+            f"{path}: the output is the input file and would be overwritten before it is read; "
+            "give -o another file name"
+        )
+
+
 class ChunkWriter:
     """Write GeoDataFrames to one file, chunk after chunk (the first replaces the file).
 
@@ -463,8 +486,7 @@ class ChunkWriter:
         self.rows = 0
         self._parquet: Any = None
         self._schema: Any = None
-        if not self.path.parent.exists():
-            raise IOInputError(f"{self.path}: folder {self.path.parent} does not exist")
+        check_output(self.path)
         self._remove_existing()
 
     def _remove_existing(self) -> None:
