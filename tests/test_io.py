@@ -168,3 +168,11 @@ def test_csv_output_opens_in_excel_with_one_byte_order_mark(tmp_path) -> None:
     assert raw.startswith(codecs.BOM_UTF8) and raw.count(codecs.BOM_UTF8) == 1
     back = pd.read_csv(path, encoding="utf-8-sig")
     assert back["权利人"].tolist() == ["张三", "张三"]
+
+
+def test_a_chunk_size_below_one_is_refused_not_an_empty_read(tmp_path) -> None:
+    path = tmp_path / "pts.gpkg"
+    io.write_file(small_frame(), path)
+    for size in (0, -5):
+        with pytest.raises(LandgradeError, match="chunk size"):
+            list(io.iter_chunks(io.open_source(path), size, progress=False))

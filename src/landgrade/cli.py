@@ -187,7 +187,9 @@ def assign(
     town_grade_field: Annotated[
         str | None, typer.Option(help="Column holding the town grade.")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(help="Rows per chunk when streaming.")] = 200_000,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="Rows per chunk when streaming.")
+    ] = 200_000,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.

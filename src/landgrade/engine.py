@@ -972,8 +972,9 @@ def assign_command(
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     counts: pd.Series = pd.Series(dtype="int64")
+    size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     with io.ChunkWriter(output, csv_geometry=not src.is_table) as writer:
-        for chunk in io.iter_chunks(src, chunk_size or io.DEFAULT_CHUNK_SIZE, progress=progress):
+        for chunk in io.iter_chunks(src, size, progress=progress):
             out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
                                 town_field=town_field, town_grade_field=town_grade_field)
             out = out.set_crs(_label_crs(spec), allow_override=True)

@@ -311,6 +311,10 @@ def iter_chunks(
     """
     from tqdm import tqdm
 
+    if chunk_size < 1:
+        raise IOInputError(
+            f"{src.path}: chunk size {chunk_size} reads no rows; give a chunk size of 1 or more"
+        )
     bar = tqdm(total=src.n_rows, unit="row", file=sys.stderr,
                disable=not progress or not sys.stderr.isatty(),
                desc=src.path.name, leave=False)
