@@ -377,3 +377,22 @@ def test_cli_build_into_a_missing_folder_is_an_error(tmp_path):
                 str(tmp_path / "no" / "out.gpkg")])
     assert res.exit_code == 2
     assert "does not exist" in res.output and "Traceback" not in res.output
+
+
+def test_routes_need_one_id_each_and_empty_endpoints_are_flagged(tmp_path, net):
+    from landgrade.build import read_routes
+
+    p = tmp_path / "routes.csv"
+    head = "id,name,from,to\n"
+    p.write_text(head + "A01,一路 1,甲街路口,乙街路口\n,甲街 2,一路口,二路口\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"line 3 has no id"):
+        read_routes(p)
+    rows = "A01,一路 1,甲街路口,乙街路口\nB02,三路,甲街,乙街\nA01,甲街,一路口,二路口\n"
+    p.write_text(head + rows, encoding="utf-8")
+    with pytest.raises(BuildError, match=r"id A01 is on lines 2, 4"):
+        read_routes(p)
+    p.write_text(head + "A01,一路 1,,乙街路口\n", encoding="utf-8")
+    gm = build_grade_map(table5_rules(), net, routes=read_routes(p))
+    row = gm.report[gm.report["kind"] == "route"].iloc[0]
+    assert row["status"] == "unresolved" and row["warnings"].startswith("from left empty")
+    assert gm.routes["status"].tolist() == ["unresolved"]

@@ -574,6 +574,14 @@ class _Builder:
             rid, name, start, end = (str(r[c]) for c in ("id", "name", "from", "to"))
             row = ReportRow("route", rid, text=f"{name}: {start} → {end}")
             rows.append(row)
+            empty = [c for c, v in (("name", name), ("from", start), ("to", end))
+                     if not v.strip() or v == "nan"]
+            if empty:
+                row.status = "unresolved"
+                row.warnings = f"{' and '.join(empty)} left empty in the routes table; fill it in"
+                options.append([])
+                roads.append("")
+                continue
             try:
                 base = self.route_base(rid, name, row)
                 options.append(self.stretch_options(rid, base, start, end, row))
@@ -866,9 +874,19 @@ def _version() -> str:
 def read_routes(path: str | Path) -> pd.DataFrame:
     """A Table 7 CSV as strings (prices stay as printed; the pricebook validates them)."""
     try:
-        df = read_data_table(path, ("id", "name", "from", "to")).drop(columns="line")
+        df = read_data_table(path, ("id", "name", "from", "to"))
     except IOInputError as e:
         raise BuildError(f"{e} (a Table 7 CSV has columns {','.join(ROUTE_COLUMNS)})") from None
+    # Decisions, the report and the audit key routes by id: it must name one row.
+    blank = df["line"][df["id"] == ""].tolist()
+    if blank:
+        raise BuildError(f"{path}: line {blank[0]} has no id; give every route an id (A01)")
+    repeated = df[df["id"].duplicated(keep=False)]
+    if len(repeated):
+        rid = repeated["id"].iloc[0]
+        lines = ", ".join(map(str, repeated.loc[repeated["id"] == rid, "line"]))
+        raise BuildError(f"{path}: id {rid} is on lines {lines}; each route needs its own id")
+    df = df.drop(columns="line")
     for c in ("standard_depth_m", "price"):
         if c in df:
             num = pd.to_numeric(df[c], errors="coerce")
