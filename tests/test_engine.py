@@ -25,6 +25,7 @@ from landgrade.engine import (
     point_segment_distance,
     use_short,
 )
+from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
 
 X0, Y0 = 500_000.0, 3_000_000.0
@@ -241,6 +242,20 @@ def test_town_prices_from_arguments_and_columns(engine: Engine) -> None:
     assert out["status"].tolist() == ["ok", "ok", "unknown_town", "outside_county"]
     one = engine.assign(gdf.iloc[:1], town="高沙镇", town_grade=1)
     assert one["p_resi"].iloc[0] == 101.0
+
+
+def test_a_town_without_a_usable_town_grade_is_flagged_not_priced_as_urban(engine) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"town": ["高沙镇", "高沙镇", "高沙镇", ""], "tg": ["x", "1.5", "", "1"]},
+        geometry=[shapely.Point(rel(20, 20))] * 4, crs=CRS,
+    )
+    out = engine.assign(gdf, town_field="town", town_grade_field="tg")
+    assert out["status"].tolist() == ["bad_town_grade"] * 3 + ["ok"]
+    assert "'x'" in out["message"].iloc[0] and "'1.5'" in out["message"].iloc[1]
+    assert out["price_src"].tolist() == ["urban"] * 4  # no town price was made up
+    for half in ({"town": "高沙镇"}, {"town_grade": 1}, {"town_field": "town"}):
+        with pytest.raises(LandgradeError, match="both a town and its town grade"):
+            engine.assign(gdf, **half)
 
 
 def random_map(seed: int) -> GradeMap:

@@ -678,7 +678,14 @@ class Engine:
         town_field: str | None,
         town_grade_field: str | None,
     ) -> None:
-        if town is None and town_field is None:
+        has_town = town is not None or town_field is not None
+        has_grade = town_grade is not None or town_grade_field is not None
+        if has_town != has_grade:
+            raise LandgradeError(
+                "town prices (Table 8) need both a town and its town grade: give --town with "
+                "--town-grade, or --town-field with --town-grade-field"
+            )
+        if not has_town:
             return
         n = len(answer)
         for fld in (town_field, town_grade_field):
@@ -692,12 +699,27 @@ class Engine:
             pd.to_numeric(gdf[town_grade_field], errors="coerce").to_numpy()
             if town_grade_field else np.full(n, np.nan if town_grade is None else town_grade)
         )
-        given = pd.notna(towns) & (towns != "") & ~np.isnan(tgrades.astype(float))
-        if not given.any() or self.pricebook is None:
+        tgrades = tgrades.astype(float)
+        named = pd.notna(towns) & (towns != "")
+        whole = np.isfinite(tgrades) & (tgrades == np.round(tgrades))
+        given = named & whole
+        if not named.any() or self.pricebook is None:
             return
         pc = self._prices
         for col in ("message", "val_date"):
             answer[col] = answer[col].astype(object)
+        # A town whose grade is blank, text or fractional is flagged, not priced as urban land.
+        unusable = np.flatnonzero(named & ~whole)
+        if len(unusable):
+            if town_grade_field:
+                raw = gdf[town_grade_field].to_numpy(dtype=object)[unusable]
+            else:
+                raw = np.full(len(unusable), town_grade, dtype=object)
+            answer.loc[unusable, "status"] = "bad_town_grade"
+            answer.loc[unusable, "message"] = [
+                f"{STATUSES['bad_town_grade']}: {t!r} grade {g!r} is not a whole number"
+                for t, g in zip(towns[unusable], raw, strict=True)
+            ]
         keys = pd.DataFrame({"t": towns[given], "g": tgrades[given].astype(int)})
         rows_all = np.flatnonzero(given)
         for (t, g), grp in keys.groupby(["t", "g"]).groups.items():
