@@ -176,3 +176,12 @@ def test_a_chunk_size_below_one_is_refused_not_an_empty_read(tmp_path) -> None:
     for size in (0, -5):
         with pytest.raises(LandgradeError, match="chunk size"):
             list(io.iter_chunks(io.open_source(path), size, progress=False))
+
+
+@pytest.mark.parametrize("part", [".dbf", ".shx"])
+def test_a_shapefile_missing_a_part_is_an_error_not_lost_attributes(tmp_path, part) -> None:
+    shp = tmp_path / "pts.shp"
+    io.write_file(small_frame(), shp)
+    shp.with_suffix(part).unlink()
+    with pytest.raises(LandgradeError, match=rf"pts\.shp: the shapefile's \{part} .*missing"):
+        io.open_source(shp)

@@ -268,6 +268,8 @@ def open_source(
         return src
     import pyogrio
 
+    if fmt == "shapefile":
+        _require_shapefile_parts(path)
     if fmt == "shapefile" and encoding is None:
         src.encoding, src.encoding_note = detect_dbf_encoding(path)
     try:
@@ -283,6 +285,19 @@ def open_source(
     src.n_rows = int(info["features"]) if info.get("features", -1) >= 0 else None
     src.columns = [str(c) for c in info["fields"]]
     return src
+
+
+def _require_shapefile_parts(shp: Path) -> None:
+    """A shapefile needs its .shx (record offsets) and .dbf (attributes) beside the .shp.
+
+    GDAL reads a .shp without its .dbf, but every attribute column would silently be lost.
+    """
+    for ext, holds in ((".shx", "record index"), (".dbf", "attributes")):
+        if not (shp.with_suffix(ext).exists() or shp.with_suffix(ext.upper()).exists()):
+            raise IOInputError(
+                f"{shp}: the shapefile's {ext} ({holds}) is missing; copy {shp.stem}{ext} "
+                "next to the .shp"
+            )
 
 
 def _geo_metadata(meta: dict[bytes, bytes] | None) -> dict[str, Any] | None:
