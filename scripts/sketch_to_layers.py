@@ -27,11 +27,13 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.crs import WORKING_EPSG
+from landgrade.crs import WORKING_EPSG, resolve_crs
 from landgrade.errors import LandgradeError
+from landgrade.io import IOInputError, read_data_table
 
 LAYERS = ("roads", "water", "landmarks", "extent")
 ID_FIELD = {"roads": "road_id", "water": "water_id", "landmarks": "landmark_id",
@@ -44,34 +46,43 @@ class SketchError(LandgradeError):
 
 
 def read_sketch(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The nodes (indexed by name) and the features of a sketch folder, checked."""
+    """The nodes (indexed by name, x/y as floats) and the features of a sketch folder, checked.
+
+    Both tables keep a ``line`` column (the row's line in its file) for error messages.
+    """
     paths = {name: folder / f"{name}.csv" for name in ("nodes", "features")}
     for p in paths.values():
         if not p.exists():
             raise SketchError(f"{p}: missing; a sketch folder holds nodes.csv and features.csv")
-    nodes = pd.read_csv(paths["nodes"], dtype={"node": str}, keep_default_na=False)
-    features = pd.read_csv(paths["features"], dtype=str, keep_default_na=False)
-    for p, df, cols in ((paths["nodes"], nodes, ("node", "x", "y")),
-                        (paths["features"], features, ("layer", "id", "name", "nodes"))):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise SketchError(f"{p}: missing column(s) {', '.join(missing)}")
-    dup = nodes["node"][nodes["node"].duplicated()]
+    try:
+        nodes = read_data_table(paths["nodes"], ("node", "x", "y"))
+        features = read_data_table(paths["features"], ("layer", "id", "name", "nodes"))
+    except IOInputError as e:
+        raise SketchError(str(e)) from None
+    xy = nodes[["x", "y"]].apply(pd.to_numeric, errors="coerce")
+    bad = nodes[~np.isfinite(xy.to_numpy(dtype=float)).all(axis=1)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise SketchError(f"{paths['nodes']}, line {r['line']}: node {r['node']!r} needs numeric "
+                          f"x and y, got {r['x']!r}, {r['y']!r}")
+    nodes[["x", "y"]] = xy
+    dup = nodes[nodes["node"].duplicated()]
     if len(dup):
-        raise SketchError(f"{paths['nodes']}: node {dup.iloc[0]!r} is defined twice")
+        raise SketchError(f"{paths['nodes']}, line {dup['line'].iloc[0]}: node "
+                          f"{dup['node'].iloc[0]!r} is defined twice")
     bad_layer = features[~features["layer"].isin(LAYERS)]
     if len(bad_layer):
-        row = bad_layer.index[0] + 2
-        raise SketchError(f"{paths['features']} row {row}: layer {bad_layer['layer'].iloc[0]!r} "
-                          f"is not one of {', '.join(LAYERS)}")
+        raise SketchError(f"{paths['features']} row {bad_layer['line'].iloc[0]}: layer "
+                          f"{bad_layer['layer'].iloc[0]!r} is not one of {', '.join(LAYERS)}")
     return nodes.set_index("node"), features
 
 
 def feature_geometries(nodes: pd.DataFrame, features: pd.DataFrame, where: str) -> list:
     """One shapely geometry per feature row, from its node sequence."""
-    xy = nodes[["x", "y"]].astype(float)
+    xy = nodes[["x", "y"]]
     geoms = []
-    for i, row in enumerate(features.itertuples(index=False), start=2):
+    for row in features.itertuples(index=False):
+        i = row.line
         seq = row.nodes.split()
         unknown = [s for s in seq if s not in xy.index]
         if unknown:
@@ -102,7 +113,13 @@ def sketch_to_layers(folder: str | Path, out: str | Path | None = None,
     """Write one GeoJSON file per layer present in the sketch; returns layer → path."""
     folder = Path(folder)
     out = Path(out) if out is not None else folder.parent
+    spec = resolve_crs(crs)
+    if spec.offset:
+        raise SketchError(f"--crs {crs}: a GeoJSON file cannot record {spec.offset}; convert the "
+                          "nodes to a true CRS first (landgrade convert)")
+    layer_crs = spec.crs
     nodes, features = read_sketch(folder)
+    out.mkdir(parents=True, exist_ok=True)
     features = features.assign(
         geometry=feature_geometries(nodes, features, str(folder / "features.csv")))
     written: dict[str, Path] = {}
@@ -112,10 +129,10 @@ def sketch_to_layers(folder: str | Path, out: str | Path | None = None,
             continue
         cols = {ID_FIELD[layer]: rows["id"], "name": rows["name"]}
         if layer == "roads":
-            cols["road_class"] = rows["road_class"]
+            cols["road_class"] = rows.get("road_class", "")
         cols["note"] = rows.get("note", "")
         cols["source"] = source
-        gdf = gpd.GeoDataFrame(pd.DataFrame(cols), geometry=list(rows["geometry"]), crs=crs)
+        gdf = gpd.GeoDataFrame(pd.DataFrame(cols), geometry=list(rows["geometry"]), crs=layer_crs)
         path = out / f"{layer}.geojson"
         if path.exists():
             path.unlink()

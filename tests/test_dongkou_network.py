@@ -299,3 +299,29 @@ def test_audit_agrees_with_table7_grades(built: GradeMap) -> None:
     by_id = audit.set_index("id")
     assert by_id.loc["A14", "majority_grade"] == 1
     assert by_id.loc["B39", "majority_grade"] == 2
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        ("node,x,y\na,0,0\nb,ten,0\n", r"nodes\.csv, line 3: node 'b' needs numeric x and y"),
+        ("node,x,y\na,0,0\n\nb,,0\n", r"nodes\.csv, line 4: node 'b' needs numeric"),
+        ("node,x,y\na,0,0\na,1,0\n", r"nodes\.csv, line 3: node 'a' is defined twice"),
+    ],
+)
+def test_sketch_node_errors_name_the_line(tmp_path: Path, nodes: str, message: str) -> None:
+    sketch = _sketch_module()
+    (tmp_path / "nodes.csv").write_text(nodes, encoding="utf-8")
+    (tmp_path / "features.csv").write_text("layer,id,name,nodes\nroads,R1,甲路,a b\n",
+                                           encoding="utf-8")
+    with pytest.raises(sketch.SketchError, match=message):
+        sketch.sketch_to_layers(tmp_path, tmp_path)
+
+
+def test_sketch_in_another_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    sketch = _sketch_module()
+    (tmp_path / "nodes.csv").write_text("node,x,y\na,0,0\nb,1,0\n", encoding="utf-8")
+    (tmp_path / "features.csv").write_bytes("layer,id,name,nodes\nroads,R1,甲路,a b\n"
+                                            .encode("gbk"))
+    with pytest.raises(sketch.SketchError, match=r"features\.csv: not UTF-8"):
+        sketch.sketch_to_layers(tmp_path, tmp_path)
