@@ -362,3 +362,20 @@ def test_a_layer_saved_in_degrees_is_drawn_in_metres() -> None:
     # Back in EPSG:4546 the zones span the 2000 m extent square around (X0, Y0) again.
     bounds = _grades(gm).total_bounds
     assert bounds == pytest.approx([X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000], abs=0.01)
+
+
+@pytest.mark.parametrize("tiles", ["foo", "gcj02:", "https://tiles.example/{z}/{x}.png"])
+def test_cli_map_refuses_tiles_that_are_not_an_xyz_url(
+    map_file: Path, tmp_path: Path, tiles: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        app, ["map", "-o", str(out), "--map", str(map_file), "--tiles", tiles]
+    )
+    assert result.exit_code == 2, result.output
+    assert "not an XYZ tile URL" in result.output
+    assert not out.exists()

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 STATIC_SUFFIXES = (".png", ".svg")
 HTML_SUFFIXES = (".html", ".htm")
 GCJ02_TILES_PREFIX = "gcj02:"
+_XYZ_URL = re.compile(r"(?=.*\{z\})(?=.*\{x\})(?=.*\{-?y\})")
 MAP_WIDTH = 0.68  # share of a static map's width given to the map; the legend takes the rest
 TITLE_BAND_IN = 0.7  # inches above the map for the title
 
@@ -728,6 +729,12 @@ def map_command(
     tiles_crs = "EPSG:4326"
     if tiles and tiles.lower().startswith(GCJ02_TILES_PREFIX):
         tiles, tiles_crs = tiles[len(GCJ02_TILES_PREFIX) :], "gcj02"
+    if tiles is not None and not _XYZ_URL.search(tiles):
+        # Leaflet would request the text as a file name for every tile and show nothing.
+        raise MapError(
+            f"--tiles {tiles!r}: not an XYZ tile URL; give one with {{z}}, {{x}} and {{y}}, "
+            "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     # HTML is rendered by the browser, which has its own fonts; only matplotlib needs one here.
