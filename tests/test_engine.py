@@ -397,6 +397,18 @@ def test_gcj02_input_is_converted_before_grading(engine: Engine) -> None:
     assert pd.isna(engine.locate(lon, lat, crs="EPSG:4326").iloc[0]["grade"])
 
 
+def test_an_unusable_cache_folder_warns_and_still_answers(tmp_path, monkeypatch, capsys) -> None:
+    from landgrade import cache
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("LANDGRADE_CACHE", str(not_a_folder / "cache"))
+    path = hand_map().to_gpkg(tmp_path / "m.gpkg")
+    gm, index, _ = cache.cached_map_and_index(map_path=path)
+    assert gm.grades["grade"].tolist() == [1, 2] and index.grade_values.tolist() == [1, 2]
+    assert "warning: cache folder unusable" in capsys.readouterr().err
+
+
 def test_cache_drops_older_builds_of_the_same_county_only(tmp_path, monkeypatch) -> None:
     from landgrade import cache
 

@@ -5,7 +5,7 @@ Both are kept, pickled, in the cache folder — ``$LANDGRADE_CACHE``, else ``~/.
 under a key that hashes every file of the county folder (or the ``--map`` file's bytes) together
 with landgrade's own code (its modules and grammar), so editing any county file or changing how
 maps are built rebuilds, and nothing else does. A cache entry that cannot be read is rebuilt,
-never trusted.
+never trusted; a cache folder that cannot be written is skipped with a warning, never an error.
 """
 
 from __future__ import annotations
@@ -75,17 +75,35 @@ def _load(path: Path) -> Any:
         return None
 
 
+def _usable_cache_dir() -> Path | None:
+    """The cache folder, or None (with a warning) when it cannot be made: caching is optional."""
+    try:
+        return cache_dir()
+    except OSError as e:
+        _warn_uncached(e)
+        return None
+
+
+def _warn_uncached(error: OSError) -> None:
+    print(f"warning: cache folder unusable ({error}); working without a cache. Set "
+          "LANDGRADE_CACHE to a writable folder to keep built maps", file=sys.stderr)
+
+
 def _store(path: Path, value: Any) -> None:
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    with tmp.open("wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)  # atomic: concurrent readers see the old entry or the new one
+    try:
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # atomic: concurrent readers see the old entry or the new one
+    except OSError as e:  # a full disk or a folder removed meanwhile: the value is still good
+        tmp.unlink(missing_ok=True)
+        _warn_uncached(e)
 
 
-def _prune(key: str) -> None:
+def _prune(key: str, folder: Path | None = None) -> None:
     """Drop older entries of the same county (keys differ only in their digest)."""
     prefix = key.rsplit("-", 1)[0] + "-"
-    for old in cache_dir().glob(f"{prefix}*.pkl"):
+    for old in (folder or cache_dir()).glob(f"{prefix}*.pkl"):
         if not old.name.startswith(key):
             old.unlink(missing_ok=True)
 
@@ -105,8 +123,9 @@ def cached_map_and_index(
 ) -> tuple[GradeMap, Any, str]:
     """The grade map, its prepared :class:`landgrade.engine.GradeIndex` and the cache key."""
     key = map_key(map_path, county)
-    map_file = cache_dir() / f"{key}.map.pkl"
-    grade_map = _load(map_file)
+    folder = _usable_cache_dir()
+    map_file = folder / f"{key}.map.pkl" if folder else None
+    grade_map = _load(map_file) if map_file else None
     if not isinstance(grade_map, GradeMap):
         if map_path is not None:
             grade_map = GradeMap.read(map_path)
@@ -114,18 +133,23 @@ def cached_map_and_index(
             from landgrade.build import build_county
             from landgrade.county import county_folder
 
-            print(f"building the grade map of {county_folder(county).name} once; later runs "
-                  f"load it from {cache_dir()}", file=sys.stderr)
+            name = county_folder(county).name
+            print(f"building the grade map of {name} once; later runs load it from {folder}"
+                  if folder else f"building the grade map of {name} (not cached)",
+                  file=sys.stderr)
             grade_map = build_county(county)
-            _prune(key)
-        _store(map_file, grade_map)
+            if folder:
+                _prune(key, folder)
+        if map_file:
+            _store(map_file, grade_map)
     index = None
     if with_index:
         from landgrade.engine import GradeIndex, build_index
 
-        index_file = cache_dir() / f"{key}.index.pkl"
-        index = _load(index_file)
+        index_file = folder / f"{key}.index.pkl" if folder else None
+        index = _load(index_file) if index_file else None
         if not isinstance(index, GradeIndex):
             index = build_index(grade_map)
-            _store(index_file, index)
+            if index_file:
+                _store(index_file, index)
     return grade_map, index, key
