@@ -396,3 +396,15 @@ def test_routes_need_one_id_each_and_empty_endpoints_are_flagged(tmp_path, net):
     row = gm.report[gm.report["kind"] == "route"].iloc[0]
     assert row["status"] == "unresolved" and row["warnings"].startswith("from left empty")
     assert gm.routes["status"].tolist() == ["unresolved"]
+
+
+def test_cli_build_with_a_broken_rules_json_is_an_error(tmp_path):
+    from synthetic import write_town
+
+    folder = write_town(tmp_path / "town")
+    rules = tmp_path / "rules.json"
+    rules.write_text("{grades: 1", encoding="utf-8")
+    res = _cli(["build", "--county", str(folder), "--rules", str(rules), "-o",
+                str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 2
+    assert "rules.json: not a rules JSON file" in res.output and "Traceback" not in res.output

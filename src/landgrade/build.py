@@ -901,7 +901,12 @@ def _load_rules(path: Path) -> Rules:
     if path.suffix.lower() == ".json":
         import json
 
-        return Rules.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise BuildError(f"{path}: not a rules JSON file ({e}); write it with "
+                             "`landgrade parse`, or give the Table 5 text instead") from None
+        return Rules.from_dict(data)
     from landgrade.parse import parse_file
 
     return parse_file(path)
