@@ -61,10 +61,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landgrade.crs import WORKING_CRS, WORKING_EPSG
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
+from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 
-WORKING_CRS = f"EPSG:{WORKING_EPSG}"
 STATUSES: dict[str, str] = {
     "ok": "answered",
     "outside_extent": "outside the grading extent: no urban grade or price",
