@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,13 +73,21 @@ def test_small_and_rounded(outline_file, collection):
     assert max(len(d) for d in re.findall(r"\.(\d+)", text)) <= 7
 
 
-def test_outline_is_the_cnmaps_boundary_converted_now(outline, raw_gcj02):
-    converted = shapely.transform(
-        raw_gcj02, lambda xy: np.column_stack(crs.gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
-    )
-    stored, fresh = coords(outline), coords(converted)
-    assert stored.shape == fresh.shape
-    assert np.abs(stored - fresh).max() <= 1e-7  # 7-decimal rounding: 5e-8 and float noise
+def make_outline_script():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_outline.py"
+    spec = importlib.util.spec_from_file_location("make_outline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_outline_is_what_make_outline_writes_now(outline, collection, adcode):
+    fresh = make_outline_script().outline_feature_collection(adcode)
+    feature = fresh["features"][0]
+    assert feature["properties"]["name"] == collection["features"][0]["properties"]["name"]
+    stored, made = coords(outline), coords(shape(feature["geometry"]))
+    assert stored.shape == made.shape
+    assert np.abs(stored - made).max() <= 1e-7  # 7-decimal rounding: 5e-8 and float noise
 
 
 def test_outline_moved_about_600_m_from_gcj02(outline, raw_gcj02):
