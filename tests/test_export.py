@@ -154,3 +154,19 @@ def test_cli_export_refuses_a_map_without_a_grade_column(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["export", "-o", str(out), "--map", str(bad)])
     assert result.exit_code == 2, result.output
     assert "no_grade.gpkg" in result.output and "`grade` column" in result.output
+
+
+def test_shapefiles_split_water_that_mixes_lines_and_areas(tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    gm = synthetic_grade_map()
+    river = gm.water.set_geometry(gm.water.buffer(15)).assign(name=["平溪江 area"])
+    gm.water = gpd.GeoDataFrame(pd.concat([gm.water, river], ignore_index=True), crs=gm.water.crs)
+    export_grade_map(gm, tmp_path / "dk.shp")
+    lines = pyogrio.read_dataframe(tmp_path / "dk_water_lines.shp")
+    areas = pyogrio.read_dataframe(tmp_path / "dk_water_areas.shp")
+    assert list(lines["name"]) == ["平溪江"] and list(areas["name"]) == ["平溪江 area"]
+    line_style = ET.fromstring((tmp_path / "dk_water_lines.qml").read_text(encoding="utf-8"))
+    area_style = ET.fromstring((tmp_path / "dk_water_areas.qml").read_text(encoding="utf-8"))
+    assert line_style.find("renderer-v2/symbols/symbol").get("type") == "line"
+    assert area_style.find("renderer-v2/symbols/symbol").get("type") == "fill"

@@ -11,8 +11,10 @@ GeoPackage
 Shapefiles
     ``FILE.shp`` becomes ``FILE_grades.shp``, ``FILE_routes.shp``, … in UTF-8 with a ``.cpg``
     (written by :mod:`landgrade.io`), each with a ``.qml`` of the same name, which QGIS loads as
-    the layer's default style. The report and metadata have no geometry and go to
-    ``FILE_report.csv`` and ``FILE_metadata.csv`` (UTF-8 with BOM, so Excel reads the Chinese).
+    the layer's default style. A layer mixing lines and areas (water) is split into
+    ``FILE_water_lines.shp`` and ``FILE_water_areas.shp``. The report and metadata have no
+    geometry and go to ``FILE_report.csv`` and ``FILE_metadata.csv`` (UTF-8 with BOM, so Excel
+    reads the Chinese).
 
 The QML files live in ``landgrade/styles/``: presentation, not county data. The grades style is
 a template whose one category is repeated for every grade of the map being exported.
@@ -46,7 +48,7 @@ LAYER_DESCRIPTIONS = {
     "metadata": "Key/value facts of the build: county, source gazette, network provenance",
 }
 # Shapefile fields are at most 10 characters; these read better than a blind cut.
-SHAPEFILE_FIELDS = {"standard_depth_m": "std_depth", "road_class": "road_class"}
+SHAPEFILE_FIELDS = {"standard_depth_m": "std_depth"}
 
 _LAYER_STYLES_DDL = """
 CREATE TABLE IF NOT EXISTS layer_styles (
@@ -82,13 +84,21 @@ class ExportResult:
 
 
 def style_qml(
-    grade_map: GradeMap, layer: str, prices: PriceLegend | None = None
+    grade_map: GradeMap,
+    layer: str,
+    prices: PriceLegend | None = None,
+    *,
+    features: gpd.GeoDataFrame | None = None,
 ) -> str | None:
-    """The QGIS style (QML text) of one layer of ``grade_map``, or None for a table layer."""
+    """The QGIS style (QML text) of one layer of ``grade_map``, or None for a table layer.
+
+    Water is filled when every feature is an area, else drawn as lines; ``features`` (default:
+    the grade map's water) are the features the style is for.
+    """
     if layer == "grades":
         return _grades_qml(grade_map, prices)
     if layer == "water":
-        water = grade_map.water
+        water = grade_map.water if features is None else features
         polygonal = water is not None and water.geom_type.isin(["Polygon", "MultiPolygon"]).all()
         return _read_style("water_area.qml" if polygonal else "water_line.qml")
     if layer in ("routes", "extent", "roads"):
@@ -205,17 +215,18 @@ def export_shapefiles(
         layer: gpd.GeoDataFrame | None = getattr(grade_map, name)
         if layer is None or len(layer) == 0:
             continue
-        target = Path(f"{stem}_{name}.shp")
-        renames = write_file(layer.rename(columns=SHAPEFILE_FIELDS), target)
-        result.renamed[name] = {
-            **{k: v for k, v in SHAPEFILE_FIELDS.items() if k in layer.columns and k != v},
-            **renames,
-        }
-        result.files.append(target)
-        qml = style_qml(grade_map, name, prices)
-        if qml is not None:
-            target.with_suffix(".qml").write_text(qml, encoding="utf-8")
-            result.files.append(target.with_suffix(".qml"))
+        for suffix, part in _by_geometry_kind(layer):
+            target = Path(f"{stem}_{name}{suffix}.shp")
+            renames = write_file(part.rename(columns=SHAPEFILE_FIELDS), target)
+            result.renamed[name] = {
+                **{k: v for k, v in SHAPEFILE_FIELDS.items() if k in layer.columns},
+                **renames,
+            }
+            result.files.append(target)
+            qml = style_qml(grade_map, name, prices, features=part)
+            if qml is not None:
+                target.with_suffix(".qml").write_text(qml, encoding="utf-8")
+                result.files.append(target.with_suffix(".qml"))
     tables = {"report": grade_map.report, "metadata": _metadata_table(grade_map)}
     for name, table in tables.items():
         if table is None:
@@ -224,6 +235,24 @@ def export_shapefiles(
         table.to_csv(target, index=False, encoding="utf-8-sig")
         result.files.append(target)
     return result
+
+
+_GEOMETRY_KINDS = {
+    "Point": "points", "MultiPoint": "points", "LineString": "lines",
+    "MultiLineString": "lines", "Polygon": "areas", "MultiPolygon": "areas",
+}
+
+
+def _by_geometry_kind(layer: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """A layer as ``("", layer)``, or split ``("_lines", …), ("_areas", …)`` when it mixes
+    kinds, since one shapefile holds one kind (e.g. rivers as areas and ditches as lines).
+    Features without geometry go with the first kind, so that no row is lost."""
+    kinds = layer.geom_type.map(_GEOMETRY_KINDS)
+    present = sorted(kinds.dropna().unique())
+    if len(present) <= 1:
+        return [("", layer)]
+    kinds = kinds.fillna(present[0])
+    return [(f"_{kind}", layer[kinds == kind]) for kind in present]
 
 
 def _metadata_table(grade_map: GradeMap) -> pd.DataFrame:
