@@ -65,14 +65,6 @@ def best_of(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[Any, float]:
     return out, best
 
 
-def segments_of(routes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2-point segment lines of each route line, and the route row of each."""
-    coords, idx = shapely.get_coordinates(routes, return_index=True)
-    same = idx[1:] == idx[:-1]
-    segs = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-    return segs, idx[:-1][same]
-
-
 def nearest_per_point(
     pt: np.ndarray, route: np.ndarray, dist: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +97,9 @@ def bench_nearest(engine: Any, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     routes = engine.grade_map.routes.reset_index(drop=True)
     route_geoms = routes.geometry.to_numpy()
     route_ids = routes["id"].astype(str).to_numpy()
-    segs, seg_route = segments_of(route_geoms)
+    # The engine's own 2-point segments, so every method ranks the same segments.
+    segs = shapely.linestrings(engine.index.seg.reshape(-1, 2, 2))
+    seg_route = engine.index.seg_route
     n = len(x)
     pts = shapely.points(x, y)
     xy = np.ascontiguousarray(np.c_[x, y])
