@@ -167,3 +167,18 @@ def test_assign_refuses_to_write_over_its_input(setup) -> None:
     res = runner.invoke(app, ["assign", str(src), "-o", str(src), "--no-progress", *opts])
     assert res.exit_code == 2 and "is the input file" in res.output
     assert src.read_bytes() == before  # the input is untouched
+
+
+def test_assign_gcj02_output_says_it_has_no_crs_label(setup) -> None:
+    tmp, opts = setup
+    lon, lat = transform(X0 + 20, Y0 + 20, "EPSG:4546", "gcj02")
+    src = tmp / "amap.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(lon, lat)], crs=4326).to_file(src)
+    out = tmp / "amap_out.gpkg"
+    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--crs", "gcj02",
+                              "--no-progress", *opts])
+    assert res.exit_code == 0, res.output
+    assert "stays in gcj02" in res.output and "UserWarning" not in res.output
+    back = io.read_file(out)
+    assert back.crs is None and back["grade"].tolist() == [1]
+    assert back.geometry.iloc[0].x == pytest.approx(lon)  # the coordinates as given

@@ -1009,6 +1009,9 @@ def assign_command(
     print(f"{output}: {total} rows written", file=sys.stderr)
     for status, n in counts[counts > 0].sort_values(ascending=False).items():
         print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
+    if _label_crs(spec) is None and not src.is_table:
+        print(f"note: {output}: the geometry stays in {spec} as given, which no .prj or CRS "
+              "label can name; declare it as such when loading it", file=sys.stderr)
     return counts
 
 

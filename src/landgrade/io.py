@@ -558,6 +558,8 @@ class ChunkWriter:
         out = _ogr_friendly(out)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            # A frame without a CRS (GCJ-02/BD-09 have none) is written as such on purpose.
+            warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
             kw: dict[str, Any] = {"encoding": "UTF-8"} if self.format == "shapefile" else {}
             if self.format == "gpkg":
                 kw["layer"] = self.path.stem
