@@ -185,3 +185,10 @@ def test_a_shapefile_missing_a_part_is_an_error_not_lost_attributes(tmp_path, pa
     shp.with_suffix(part).unlink()
     with pytest.raises(LandgradeError, match=rf"pts\.shp: the shapefile's \{part} .*missing"):
         io.open_source(shp)
+
+
+def test_a_layer_without_geometry_is_named_not_read_as_null_rows(tmp_path) -> None:
+    path = tmp_path / "table.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="owners")
+    with pytest.raises(LandgradeError, match=r"table\.gpkg: layer 'owners' has no geometry"):
+        io.open_source(path)

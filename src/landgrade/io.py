@@ -281,6 +281,11 @@ def open_source(
     except Exception as e:  # GDAL failures: the file or layer is unusable
         hint = " (check --layer)" if layer else ""
         raise IOInputError(f"{path}: cannot read{hint}: {e}") from None
+    if info.get("geometry_type") is None:
+        raise IOInputError(
+            f"{path}: layer {src.layer or path.stem!r} has no geometry column; pick a layer "
+            "with geometry (--layer), or save the table as CSV with coordinate columns"
+        )
     src.crs = info.get("crs")
     src.n_rows = int(info["features"]) if info.get("features", -1) >= 0 else None
     src.columns = [str(c) for c in info["fields"]]
