@@ -192,3 +192,12 @@ def test_a_layer_without_geometry_is_named_not_read_as_null_rows(tmp_path) -> No
     pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="owners")
     with pytest.raises(LandgradeError, match=r"table\.gpkg: layer 'owners' has no geometry"):
         io.open_source(path)
+
+
+def test_a_csv_row_with_too_many_fields_past_the_first_chunk_names_its_line(tmp_path) -> None:
+    path = tmp_path / "pts.csv"
+    rows = ["name,x,y", *[f"r{i},500000,3000000" for i in range(20)], "bad,500000,3000000,9"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    src = io.open_source(path)  # the first rows are fine
+    with pytest.raises(LandgradeError, match=r"pts\.csv: not a readable CSV .*line 22"):
+        list(io.iter_chunks(src, chunk_size=8, progress=False))

@@ -244,7 +244,7 @@ def open_source(
         try:
             head = pd.read_csv(path, nrows=5, encoding=src.encoding)
         except Exception as e:  # any parser failure is the user's file
-            raise IOInputError(f"{path}: not a readable CSV ({e})") from None
+            raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()})") from None
         src.columns = [str(c) for c in head.columns]
         src.x_field, src.y_field = detect_xy_fields(src.columns, x_field, y_field, source=path)
         return src
@@ -360,6 +360,11 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
         except UnicodeDecodeError as e:
             raise IOInputError(
                 f"{src.path}: text is not {src.encoding} ({e.reason}); pass --encoding"
+            ) from None
+        except pd.errors.ParserError as e:  # e.g. an unquoted comma deep in the file
+            raise IOInputError(
+                f"{src.path}: not a readable CSV ({str(e).strip()}); quote a field that "
+                "contains a comma"
             ) from None
         return
     if src.format == "parquet":
