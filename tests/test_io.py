@@ -201,3 +201,12 @@ def test_a_csv_row_with_too_many_fields_past_the_first_chunk_names_its_line(tmp_
     src = io.open_source(path)  # the first rows are fine
     with pytest.raises(LandgradeError, match=r"pts\.csv: not a readable CSV .*line 22"):
         list(io.iter_chunks(src, chunk_size=8, progress=False))
+
+
+def test_write_table_is_excel_readable_and_names_a_missing_folder(tmp_path) -> None:
+    df = pd.DataFrame({"路线": ["A01"], "price": [5714]})
+    out = io.write_table(df, tmp_path / "t.csv")
+    assert out.read_bytes().startswith(codecs.BOM_UTF8)
+    assert pd.read_csv(out, encoding="utf-8-sig")["路线"].tolist() == ["A01"]
+    with pytest.raises(LandgradeError, match="does not exist"):
+        io.write_table(df, tmp_path / "nowhere" / "t.csv")

@@ -21,10 +21,9 @@ import pandas as pd
 import shapely
 import typer
 
-from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
-from landgrade.names import grade_number
-from landgrade.pricebook import display_width
+from landgrade.io import check_output, write_table
+from landgrade.names import display_width, grade_number
 
 BOUNDARY_TOLERANCE_M = 0.5
 """Route length closer than this to the line between two grades counts as on the boundary."""
@@ -195,13 +194,13 @@ def audit_command(county: str | Path | None = None, map_path: str | Path | None 
     """
     from landgrade.engine import load_grade_map
 
-    if output is not None and not Path(output).parent.is_dir():
-        raise LandgradeError(f"{output}: folder {Path(output).parent} does not exist")
+    if output is not None:
+        check_output(output)
     grade_map = load_grade_map(map_path=map_path, county=county)
     if grade_map.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; this audits the sketch")
     table = audit_grade_map(grade_map)
     typer.echo(format_audit(table))
     if output is not None:
-        table.to_csv(output, index=False, encoding="utf-8-sig")
+        write_table(table, output)
         typer.echo(f"wrote {output}")

@@ -914,7 +914,7 @@ def _row_to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str
     if engine.pricebook is not None and r["inside_extent"]:
         lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
         labels = _use_labels(engine.pricebook)
-        from landgrade.pricebook import display_width
+        from landgrade.names import display_width
 
         width = max(display_width(labels.get(u, u)) for u in r["prices"])
         for u, p in r["prices"].items():

@@ -35,6 +35,7 @@ import pandas as pd
 
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, SPATIAL_LAYERS, GradeMap
+from landgrade.io import write_table
 from landgrade.maps import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
@@ -232,7 +233,7 @@ def export_shapefiles(
         if table is None:
             continue
         target = Path(f"{stem}_{name}.csv")
-        table.to_csv(target, index=False, encoding="utf-8-sig")
+        write_table(table, target)
         result.files.append(target)
     return result
 

@@ -670,3 +670,18 @@ def read_data_table(path: str | Path, columns: tuple[str, ...] = ()) -> pd.DataF
     df = pd.DataFrame(rows, columns=header, dtype=object)
     df["line"] = lines
     return df
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """A table without geometry (audit, report, metadata) as CSV that Excel reads as UTF-8.
+
+    The byte-order mark is what tells Excel the Chinese text is UTF-8, as for ``assign``'s
+    CSV output. A missing folder or an unwritable file is an :class:`IOInputError`.
+    """
+    path = Path(path)
+    check_output(path)
+    try:
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    except OSError as e:
+        raise IOInputError(f"{path}: cannot write ({e.strerror})") from None
+    return path

@@ -77,3 +77,8 @@ def grade_word_of(n: int) -> str:
 def grade_word(n: int) -> str:
     """The grade word of ``n`` as a gazette prints it: 3 → ``三级``."""
     return grade_word_of(n) + "级"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of a string: CJK wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

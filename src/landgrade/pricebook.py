@@ -30,7 +30,6 @@ import difflib
 import hashlib
 import math
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ import pandas as pd
 
 from landgrade.county import CountyDataError, CountyFolder, county_folder
 from landgrade.io import IOInputError, read_data_table
-from landgrade.names import grade_word, normalize
+from landgrade.names import display_width, grade_word, normalize
 
 URBAN = "urban"
 TOWN_CLASS_PREFIX = "town_class_"
@@ -680,11 +679,6 @@ def load_pricebook(county: str | Path | CountyFolder | None = None) -> PriceBook
 
 
 # -- plain-text tables for the CLI ---------------------------------------------------------
-def display_width(text: str) -> int:
-    """Terminal columns of a string: CJK wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
