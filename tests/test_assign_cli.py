@@ -182,3 +182,21 @@ def test_assign_gcj02_output_says_it_has_no_crs_label(setup) -> None:
     back = io.read_file(out)
     assert back.crs is None and back["grade"].tolist() == [1]
     assert back.geometry.iloc[0].x == pytest.approx(lon)  # the coordinates as given
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda g: g.drop(columns="grade"), "no `grade` column"),
+    (lambda g: g.assign(grade=[None, *g["grade"].iloc[1:]]), "feature 1: the grade is empty"),
+    (lambda g: g.assign(grade=[1.5, *g["grade"].iloc[1:]]), "1.5 is not a whole number"),
+])
+def test_a_grade_map_with_bad_grades_is_a_named_error(setup, tmp_path, edit, message) -> None:
+    from landgrade.grade_map import GradeMap
+
+    _, opts = setup
+    good = GradeMap.read(opts[opts.index("--map") + 1])
+    good.grades = edit(good.grades)
+    bad = good.to_gpkg(tmp_path / "bad.gpkg")
+    for cmd in (["locate", str(X0 + 20), str(Y0 + 20), "--crs", "EPSG:4546"], ["audit"]):
+        res = runner.invoke(app, [*cmd, "--map", str(bad)])
+        assert res.exit_code == 2, res.output
+        assert "bad.gpkg" in res.output and message in res.output

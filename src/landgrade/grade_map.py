@@ -32,6 +32,7 @@ from landgrade.errors import LandgradeError
 
 __all__ = [
     "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
+    "grade_levels",
 ]
 
 SCHEMATIC_NOTE = "the road network is a schematic reconstruction, not a survey"
@@ -103,6 +104,7 @@ class GradeMap:
         for name in SPATIAL_LAYERS:
             if name in layers:
                 kw[name] = gpd.read_file(path, layer=name, engine="pyogrio")
+        kw["grades"] = kw["grades"].assign(grade=grade_levels(kw["grades"], path).to_numpy())
         if "report" in layers:
             kw["report"] = _read_table(path, "report")
         meta: dict[str, Any] = {}
@@ -110,6 +112,30 @@ class GradeMap:
             t = _read_table(path, "metadata")
             meta = dict(zip(t["key"], t["value"], strict=True))
         return cls(metadata=meta, **kw)
+
+
+def grade_levels(grades: gpd.GeoDataFrame | None, source: str | Path = "grade map") -> pd.Series:
+    """The ``grade`` column of a grades layer as integers.
+
+    A missing or empty layer, a missing column, or a grade that is empty or not a whole number
+    is a :class:`GradeMapError` naming ``source``, the feature and the fix.
+    """
+    if grades is None or len(grades) == 0 or "grade" not in grades.columns:
+        raise GradeMapError(
+            f"{source}: the grades layer is empty or has no `grade` column; rebuild the map "
+            "with `landgrade build`"
+        )
+    levels = pd.to_numeric(grades["grade"], errors="coerce")
+    bad = levels.isna() | (levels != levels.round())
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        value = grades["grade"].iloc[row]
+        problem = "is empty" if pd.isna(value) else f"{value} is not a whole number"
+        raise GradeMapError(
+            f"{source}: grades layer, feature {row + 1}: the grade {problem}; rebuild the map "
+            "with `landgrade build`"
+        )
+    return levels.astype(int)
 
 
 def _as_text(v: Any) -> str:

@@ -35,6 +35,7 @@ from landgrade.county import county_of_map
 from landgrade.crs import gdf_to_crs, gdf_to_working
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
+from landgrade.grade_map import grade_levels as check_grade_levels
 
 if TYPE_CHECKING:
     import folium
@@ -178,25 +179,8 @@ def _layer(grade_map: GradeMap, name: str) -> gpd.GeoDataFrame | None:
 
 
 def grade_levels(grade_map: GradeMap, source: str | Path = "grade map") -> pd.Series:
-    """The ``grade`` column of the grades layer as integers, or a MapError naming ``source``,
-    the feature and the fix when the column is missing or a grade is not a whole number."""
-    grades = grade_map.grades
-    if grades is None or len(grades) == 0 or "grade" not in grades.columns:
-        raise MapError(
-            f"{source}: the grades layer is empty or has no `grade` column; rebuild the map "
-            "with `landgrade build`"
-        )
-    levels = pd.to_numeric(grades["grade"], errors="coerce")
-    bad = levels.isna() | (levels != levels.round())
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        value = grades["grade"].iloc[row]
-        problem = "is empty" if pd.isna(value) else f"{value} is not a whole number"
-        raise MapError(
-            f"{source}: grades layer, feature {row + 1}: the grade {problem}; rebuild the map "
-            "with `landgrade build`"
-        )
-    return levels.astype(int)
+    """The grades layer's ``grade`` column as integers (see :func:`grade_map.grade_levels`)."""
+    return check_grade_levels(grade_map.grades, source)
 
 
 def _grades(grade_map: GradeMap) -> gpd.GeoDataFrame:
