@@ -906,7 +906,7 @@ def _load_rules(path: Path) -> Rules:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise BuildError(f"{path}: not a rules JSON file ({e}); write it with "
                              "`landgrade parse`, or give the Table 5 text instead") from None
-        return Rules.from_dict(data)
+        return Rules.from_dict(data, source=str(path))
     from landgrade.parse import parse_file
 
     return parse_file(path)
