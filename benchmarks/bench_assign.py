@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.engine import Engine, build_index
+from landgrade.engine import Engine
 from landgrade.grade_map import GradeMap
+from landgrade.grid import build_index
 
 CRS = "EPSG:4546"
 
@@ -227,7 +228,7 @@ def run_stream(args: argparse.Namespace) -> dict:
         cached_map_and_index(map_path=map_path)  # as after a first run: the index is on disk
         code = (
             "import time\n"
-            "from landgrade.engine import assign_command\n"
+            "from landgrade.assign import assign_command\n"
             "t = time.perf_counter()\n"
             f"assign_command({str(src)!r}, {str(out)!r}, map_path={str(map_path)!r}, "
             "progress=False)\n"

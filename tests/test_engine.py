@@ -18,15 +18,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from landgrade.engine import (
-    Engine,
-    build_index,
-    nearest_route_geoms,
-    point_segment_distance,
-    use_short,
-)
+from landgrade.answer import use_short
+from landgrade.engine import Engine
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
+from landgrade.grid import build_index, nearest_route_geoms, point_segment_distance
 
 X0, Y0 = 500_000.0, 3_000_000.0
 CRS = "EPSG:4546"

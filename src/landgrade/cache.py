@@ -121,7 +121,7 @@ def cached_map_and_index(
     *,
     with_index: bool = True,
 ) -> tuple[GradeMap, Any, str]:
-    """The grade map, its prepared :class:`landgrade.engine.GradeIndex` and the cache key."""
+    """The grade map, its prepared :class:`landgrade.grid.GradeIndex` and the cache key."""
     key = map_key(map_path, county)
     folder = _usable_cache_dir()
     map_file = folder / f"{key}.map.pkl" if folder else None
@@ -144,7 +144,7 @@ def cached_map_and_index(
             _store(map_file, grade_map)
     index = None
     if with_index:
-        from landgrade.engine import GradeIndex, build_index
+        from landgrade.grid import GradeIndex, build_index
 
         index_file = folder / f"{key}.index.pkl" if folder else None
         index = _load(index_file) if index_file else None

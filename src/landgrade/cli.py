@@ -196,7 +196,7 @@ def assign(
 
     Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
     """
-    from landgrade.engine import assign_command
+    from landgrade.assign import assign_command
 
     assign_command(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,

@@ -1,4 +1,4 @@
-"""The spatial-join engine: grade, prices and nearest priced road for points and parcels.
+"""The engine: grade, prices and nearest priced road for points and parcels.
 
 :func:`load_engine` (or :func:`load_grade_map` + :class:`Engine`) loads a built grade map — the
 bundled county's by default, built once and cached (see :mod:`landgrade.cache`) — and answers:
@@ -7,52 +7,14 @@ bundled county's by default, built once and cached (see :mod:`landgrade.cache`) 
 - :meth:`Engine.assign` for a GeoDataFrame of points or parcels, returning it with the answer
   columns added: one row out per row in, same order, every input attribute kept.
 
-Answer columns (names fit a shapefile's 10 characters; ``<u>`` is a use's short key, e.g.
-``comm, resi, indu, pub1, pub2`` for commercial, residential, industrial, public_1, public_2):
-
-============  ===================================================================================
-column        meaning
-============  ===================================================================================
-in_extent     inside the grading extent (基准地价范围界线), boundary included
-grade         urban land grade (土地级别), null outside the extent
-p_<u>         benchmark price per use, yuan/m² (parcels: area-weighted over the part in the extent)
-t_<u>         land-use term of that price, years (使用年期)
-r_<u>         plot ratio of that price (容积率)
-val_date      valuation date (估价期日)
-price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade) or empty
-town_cls      the town's class when town prices were used
-route_id      nearest road-line price segment (路线价, Table 7)
-route_name    its name
-route_m       distance to it, metres
-route_in      within that segment's standard depth (标准深度): ``route_m <= standard_depth_m``
-route_px      its road-line price, yuan/m²
-on_bound      the point lies on a boundary between grades (or of the extent)
-status        one of :data:`STATUSES`
-message       what the status means for this row, and the fix
-share_<g>     parcels: share of the parcel's area in grade g (0–1); ``share_out`` outside
-area_m2       parcels: area in the working CRS
-============  ===================================================================================
-
-Rules, stated once:
-
-- **Boundary tie rule.** A point on the shared boundary of two grades takes the better (lower
-  numbered) grade, as the gazette lets higher grades win, and gets ``on_bound``. A point on the
-  extent's outer edge is inside (grade of the zone it touches). Points in the interior of a zone
-  are decided exactly (``shapely.contains_xy`` semantics); a regular grid only skips the exact
-  test in cells that no zone boundary crosses.
-- **Nearest route ties.** Distances are exact point-to-segment distances (the same arithmetic
-  as GEOS); equally near routes resolve to the one listed first in the routes layer.
-- **Parcels.** ``grade`` is the grade holding the largest share of the parcel's area (ties: the
-  better grade); prices are area-weighted over the part inside the extent.
-- **Other geometry** (lines, multipoints) is graded at a point on the geometry
-  (``shapely.point_on_surface``); the nearest route uses the whole geometry.
+The answer columns and their rules are defined in :mod:`landgrade.answer`; the vectorised grid
+kernels behind them in :mod:`landgrade.grid`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,295 +23,26 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landgrade.answer import (
+    CRS_FLAG_STATUS,
+    MESSAGES,
+    NO_ROUTE_STATUSES,
+    STATUS_CODE,
+    STATUSES,
+    to_record,
+    to_text,
+    use_short,
+)
 from landgrade.crs import WORKING_CRS, WORKING_EPSG
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
-
-STATUSES: dict[str, str] = {
-    "ok": "answered",
-    "outside_extent": "outside the grading extent: no urban grade or price",
-    "outside_county": "outside the county outline: check the coordinates and --crs",
-    "empty_geometry": "empty geometry: nothing to locate",
-    "null_geometry": "no geometry (or blank/non-numeric coordinates)",
-    "invalid_geometry_repaired": "invalid geometry, repaired with make_valid before use",
-    "invalid_geometry": "invalid geometry that make_valid could not repair",
-    "crs_suspect_swapped": "coordinates look like latitude/longitude swapped: swap them",
-    "crs_suspect_zone_prefix": (
-        "easting has a Gauss-Krüger zone prefix (e.g. 37xxxxxx): use --crs EPSG:4525"
-    ),
-    "crs_suspect_geographic": "coordinates look like degrees, not metres: use --crs EPSG:4326",
-    "crs_suspect_projected": "coordinates look like metres, not degrees: use --crs EPSG:4546",
-    "crs_suspect": "coordinates do not fit the given CRS: check --crs",
-    "unknown_town": "town not in the town table (Table 8): check the town name",
-    "bad_town_grade": "town grade not in the town's class table (Table 8)",
-}
-_CRS_FLAG_STATUS = {
-    "lat_lon_swapped": "crs_suspect_swapped",
-    "swapped": "crs_suspect_swapped",
-    "gk_zone_prefix": "crs_suspect_zone_prefix",
-    "looks_geographic": "crs_suspect_geographic",
-    "not_geographic": "crs_suspect_projected",
-}
-# Flags that need no status of their own: missing coordinates are already null_geometry, and a
-# point outside the CRS's area of use is reported as outside_county / outside_extent.
-_CRS_FLAGS_IGNORED = {"not_finite", "outside_valid_area"}
-_CODE = {k: i for i, k in enumerate(STATUSES)}
-_NO_ROUTE = [_CODE[k] for k in STATUSES if k == "outside_county" or k.startswith("crs_suspect")]
-_BOUNDARY_MESSAGE = "on a boundary between zones: the better (lower) grade is taken"
-_MESSAGES = [*STATUSES.values(), _BOUNDARY_MESSAGE]
-_BLOCK = 250_000  # points per vectorised block: bounds temporary memory
-
-
-def use_short(use: str) -> str:
-    """Short key of a use for 10-character column names: ``public_1`` → ``pub1``."""
-    head, _, tail = use.rpartition("_")
-    if head and tail.isdigit():
-        return head[:3] + tail
-    return use[:4]
-
-
-# --- the prepared index --------------------------------------------------------------------------
-@dataclass
-class GradeIndex:
-    """Arrays prepared once from a grade map so that queries are vectorised numpy.
-
-    A regular grid over the extent's bounds stores, per cell, the grade row whose interior holds
-    the whole cell (``cell_grade`` ≥ 0), ``-1`` for cells outside every grade, ``-2`` for cells a
-    boundary crosses (exact test there). For nearest routes each cell lists (CSR arrays
-    ``cand_ptr``/``cand_seg``) every route segment that can be nearest to some point of the cell.
-    """
-
-    x0: float
-    y0: float
-    cell: float
-    nx: int
-    ny: int
-    cell_grade: np.ndarray
-    grade_values: np.ndarray
-    grade_geoms: np.ndarray
-    seg: np.ndarray  # (n, 4): ax, ay, bx, by
-    seg_route: np.ndarray
-    cand_ptr: np.ndarray
-    cand_seg: np.ndarray
-    route_geoms: np.ndarray
-
-    def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(invalid="ignore"):
-            ix = np.floor((x - self.x0) / self.cell)
-            iy = np.floor((y - self.y0) / self.cell)
-            inside = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        cid = np.where(inside, iy * self.nx + ix, 0).astype(np.int64)
-        return cid, inside
-
-
-def build_index(
-    grade_map: GradeMap, max_cells: int = 1024, min_cell_m: float = 4.0
-) -> GradeIndex:
-    """Prepare a grade map for queries (about a second for a county seat; cached on disk)."""
-    grades = grade_map.grades
-    if grades is None or not len(grades):
-        raise LandgradeError(
-            "grade map has no grades layer rows; rebuild it with `landgrade build`"
-        )
-    geoms = shapely.make_valid(grades.geometry.to_numpy())
-    values = grades["grade"].astype(int).to_numpy()
-    order = np.argsort(values, kind="stable")  # better grades first: they win boundary ties
-    geoms, values = geoms[order], values[order]
-    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    span = max(xmax - xmin, ymax - ymin, 1.0)
-    # Cells finer than a few metres buy nothing on a county seat and cost memory.
-    cell = max(span / max_cells, min(min_cell_m, span / 8)) * (1 + 1e-9)
-    nx = max(int(np.ceil((xmax - xmin) / cell)), 1)
-    ny = max(int(np.ceil((ymax - ymin) / cell)), 1)
-    iy, ix = np.divmod(np.arange(nx * ny), nx)
-    bx0, by0 = xmin + ix * cell, ymin + iy * cell
-    boxes = shapely.box(bx0, by0, bx0 + cell, by0 + cell)
-    centers_x, centers_y = bx0 + cell / 2, by0 + cell / 2
-
-    boundary = _segments_of(shapely.boundary(geoms))[0]
-    tree = shapely.STRtree(shapely.linestrings(boundary.reshape(-1, 2, 2)))
-    crossed = np.zeros(nx * ny, dtype=bool)
-    crossed[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
-    cell_grade = np.full(nx * ny, -1, dtype=np.int32)
-    for i, g in enumerate(geoms):
-        shapely.prepare(g)
-        hit = (cell_grade == -1) & shapely.contains_xy(g, centers_x, centers_y)
-        cell_grade[hit] = i
-    cell_grade[crossed] = -2
-
-    route_geoms = np.empty(0, dtype=object)
-    seg = np.empty((0, 4))
-    seg_route = np.empty(0, dtype=np.int64)
-    cand_ptr = np.zeros(nx * ny + 1, dtype=np.int64)
-    cand_seg = np.empty(0, dtype=np.int32)
-    routes = grade_map.routes
-    if routes is not None and len(routes):
-        route_geoms = routes.geometry.to_numpy()
-        seg, seg_route = _segments_of(route_geoms)
-        if len(seg):
-            seg_lines = shapely.linestrings(seg.reshape(-1, 2, 2))
-            stree = shapely.STRtree(seg_lines)
-            centers = shapely.points(centers_x, centers_y)
-            _, d_c = stree.query_nearest(centers, return_distance=True, all_matches=False)
-            # Any point of a cell lies within half a diagonal h of its centre, so its nearest
-            # segment is within d_c + h of it and within d_c + 2h of the centre.
-            reach = d_c + cell * np.sqrt(2) * (1 + 1e-9) + 1e-6
-            pc, ps = stree.query(centers, predicate="dwithin", distance=reach)
-            order = np.lexsort((ps, pc))
-            pc, ps = pc[order], ps[order]
-            counts = np.bincount(pc, minlength=nx * ny)
-            cand_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-            cand_seg = ps.astype(np.int32)
-    return GradeIndex(
-        x0=float(xmin), y0=float(ymin), cell=float(cell), nx=nx, ny=ny, cell_grade=cell_grade,
-        grade_values=values, grade_geoms=geoms, seg=seg, seg_route=seg_route,
-        cand_ptr=cand_ptr, cand_seg=cand_seg, route_geoms=route_geoms,
-    )
-
-
-def _segments_of(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2-point segments (ax, ay, bx, by) of the lines (or rings) of each geometry, and its row."""
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_owner = shapely.get_rings(parts, return_index=True)
-    is_poly = shapely.get_type_id(parts) == 3
-    lines = np.concatenate([parts[~is_poly], rings])
-    line_owner = np.concatenate([owner[~is_poly], owner[ring_owner]])
-    coords, idx = shapely.get_coordinates(lines, return_index=True)
-    same = idx[1:] == idx[:-1]
-    seg = np.hstack([coords[:-1][same], coords[1:][same]])
-    return seg, line_owner[idx[:-1][same]]
-
-
-def point_segment_distance(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Distance from points to segments ``(ax, ay, bx, by)`` rows, with GEOS's arithmetic.
-
-    GEOS's ``Distance::pointToSegment`` is reproduced operation for operation, so distances are
-    bit-identical to ``shapely.distance`` and ties between routes resolve exactly as in GEOS.
-    """
-    seg = np.asarray(seg, dtype=float)
-    return _segment_distance(px, py, seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3])
-
-
-def _segment_distance(
-    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
-) -> np.ndarray:
-    dx = bx - ax
-    dy = by - ay
-    len2 = dx * dx + dy * dy
-    pax = px - ax
-    pay = py - ay
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = pax * dx
-        r += pay * dy
-        r /= len2
-        # GEOS: s = ((A.y - p.y) * dx - (A.x - p.x) * dy) / len2; negation is exact, so this
-        # is the same number.
-        dist = pax * dy
-        dist -= pay * dx
-        dist /= len2
-        np.abs(dist, out=dist)
-        dist *= np.sqrt(len2)
-    before = (r <= 0.0) | (len2 == 0)
-    after = r >= 1.0
-    if before.any():
-        ex, ey = pax[before], pay[before]
-        dist[before] = np.sqrt(ex * ex + ey * ey)
-    if after.any():
-        ex, ey = px[after] - bx[after], py[after] - by[after]
-        dist[after] = np.sqrt(ex * ex + ey * ey)
-    return dist
-
-
-def grade_rows_xy(
-    index: GradeIndex,
-    x: np.ndarray,
-    y: np.ndarray,
-    cells: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row into ``index.grade_values`` for each point (-1 outside), and the on-boundary flag."""
-    cid, inside = cells if cells is not None else index.cell_of(x, y)
-    row = np.where(inside, index.cell_grade[cid], -1)
-    on_bound = np.zeros(len(x), dtype=bool)
-    exact = np.flatnonzero(row == -2)
-    if len(exact):
-        ex, ey = x[exact], y[exact]
-        found = np.full(len(exact), -1, dtype=np.int32)
-        for i, g in enumerate(index.grade_geoms):
-            shapely.prepare(g)
-            todo = np.flatnonzero(found == -1)
-            found[todo[shapely.contains_xy(g, ex[todo], ey[todo])]] = i
-        # Not inside any zone's interior: on a boundary (better grade first), or outside.
-        for i, g in enumerate(index.grade_geoms):
-            todo = np.flatnonzero(found == -1)
-            if not len(todo):
-                break
-            hit = todo[shapely.intersects_xy(g, ex[todo], ey[todo])]
-            found[hit] = i
-            on_bound[exact[hit]] = True
-        row[exact] = found
-    return row, on_bound
-
-
-def nearest_route_xy(
-    index: GradeIndex,
-    x: np.ndarray,
-    y: np.ndarray,
-    cells: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row of the nearest route (-1 if none) and its distance, for points in the working CRS."""
-    n = len(x)
-    route = np.full(n, -1, dtype=np.int64)
-    dist = np.full(n, np.nan)
-    if not len(index.seg):
-        return route, dist
-    ok = np.isfinite(x) & np.isfinite(y)
-    cid, inside = cells if cells is not None else index.cell_of(x, y)
-    sx, sy, ex, ey = (np.ascontiguousarray(index.seg[:, k]) for k in range(4))
-    for lo in range(0, n, _BLOCK):
-        sl = slice(lo, min(lo + _BLOCK, n))
-        sel = np.flatnonzero(inside[sl] & ok[sl]) + lo
-        if len(sel):
-            c = cid[sel]
-            start = index.cand_ptr[c]
-            cnt = index.cand_ptr[c + 1] - start
-            # Most cells have a single candidate segment: no pairs to expand there.
-            one = cnt == 1
-            p1, s1 = sel[one], index.cand_seg[start[one]]
-            dist[p1] = _segment_distance(x[p1], y[p1], sx[s1], sy[s1], ex[s1], ey[s1])
-            route[p1] = index.seg_route[s1]
-            sel, start, cnt = sel[~one], start[~one], cnt[~one]
-        if len(sel):
-            first = np.cumsum(cnt) - cnt
-            pair_pt = np.repeat(np.arange(len(sel)), cnt)
-            seg_ix = index.cand_seg[np.repeat(start - first, cnt) + np.arange(cnt.sum())]
-            pts = sel[pair_pt]
-            d = _segment_distance(x[pts], y[pts], sx[seg_ix], sy[seg_ix], ex[seg_ix], ey[seg_ix])
-            dmin = np.minimum.reduceat(d, first)
-            r = np.where(d == dmin[pair_pt], index.seg_route[seg_ix], np.iinfo(np.int64).max)
-            route[sel] = np.minimum.reduceat(r, first)
-            dist[sel] = dmin
-        far = np.flatnonzero(~inside[sl] & ok[sl]) + lo
-        if len(far):
-            route[far], dist[far] = nearest_route_geoms(index, shapely.points(x[far], y[far]))
-    return route, dist
-
-
-def nearest_route_geoms(index: GradeIndex, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest route row and distance for any geometries (GEOS distance; ties: lowest row)."""
-    route = np.full(len(geoms), -1, dtype=np.int64)
-    dist = np.full(len(geoms), np.nan)
-    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not len(index.route_geoms) or not valid.any():
-        return route, dist
-    tree = shapely.STRtree(index.route_geoms)
-    (gi, ri), d = tree.query_nearest(geoms[valid], return_distance=True, all_matches=True)
-    order = np.lexsort((ri, gi))
-    gi, ri, d = gi[order], ri[order], d[order]
-    first = np.flatnonzero(np.r_[True, gi[1:] != gi[:-1]])
-    rows = np.flatnonzero(valid)[gi[first]]
-    route[rows] = ri[first]
-    dist[rows] = d[first]
-    return route, dist
+from landgrade.grade_map import GradeMap
+from landgrade.grid import (
+    GradeIndex,
+    build_index,
+    grade_rows_xy,
+    nearest_route_geoms,
+    nearest_route_xy,
+)
 
 
 def _to_working_xy(x: np.ndarray, y: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -371,12 +64,12 @@ def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: 
     """
     from landgrade import crs as crsmod
 
-    rows = np.flatnonzero(far & (status == _CODE["ok"]))
+    rows = np.flatnonzero(far & (status == STATUS_CODE["ok"]))
     if not len(rows):
         return
     flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec), dtype=object)
-    for flag, code in _CRS_FLAG_STATUS.items():
-        status[rows[flags == flag]] = _CODE[code]
+    for flag, code in CRS_FLAG_STATUS.items():
+        status[rows[flags == flag]] = STATUS_CODE[code]
 
 
 # --- prices --------------------------------------------------------------------------------------
@@ -469,8 +162,8 @@ class Engine:
         y = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
         if x.shape != y.shape:
             raise LandgradeError(f"locate: {len(x)} x values but {len(y)} y values")
-        status = np.full(len(x), _CODE["ok"], dtype=np.int8)
-        status[~(np.isfinite(x) & np.isfinite(y))] = _CODE["null_geometry"]
+        status = np.full(len(x), STATUS_CODE["ok"], dtype=np.int8)
+        status[~(np.isfinite(x) & np.isfinite(y))] = STATUS_CODE["null_geometry"]
         spec = crs or WORKING_CRS
         wx, wy = _to_working_xy(x, y, spec)
         rows, on_bound = grade_rows_xy(self.index, wx, wy)
@@ -517,15 +210,15 @@ class Engine:
         cols["price_src"] = pd.Categorical.from_codes(
             np.where(priced, 1, 0), categories=["", "urban", "town"])
         cols["town_cls"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
-        ok = status == _CODE["ok"]
+        ok = status == STATUS_CODE["ok"]
         if self.outline is not None:
             far = ok & ~inside
             in_county = shapely.intersects_xy(self.outline, x[far], y[far])
-            status[np.flatnonzero(far)[~in_county]] = _CODE["outside_county"]
-        status[(status == _CODE["ok"]) & ~inside] = _CODE["outside_extent"]
+            status[np.flatnonzero(far)[~in_county]] = STATUS_CODE["outside_county"]
+        status[(status == STATUS_CODE["ok"]) & ~inside] = STATUS_CODE["outside_extent"]
         # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
         # answers nothing: those rows get no route.
-        has_route = (route >= 0) & ~np.isin(status, _NO_ROUTE)
+        has_route = (route >= 0) & ~np.isin(status, NO_ROUTE_STATUSES)
         route = np.where(has_route, route, -1)
         rt = self.routes
         for col, src in (("route_id", "id"), ("route_name", "name")):
@@ -545,8 +238,8 @@ class Engine:
         cols["on_bound"] = on_bound
         cols["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
         msg = status.astype(np.int16)
-        msg[(status == _CODE["ok"]) & on_bound] = len(STATUSES)
-        cols["message"] = pd.Categorical.from_codes(msg, categories=_MESSAGES)
+        msg[(status == STATUS_CODE["ok"]) & on_bound] = len(STATUSES)
+        cols["message"] = pd.Categorical.from_codes(msg, categories=MESSAGES)
         return pd.DataFrame(cols, copy=False)
 
     # -- files and frames ----------------------------------------------------------------------
@@ -572,7 +265,7 @@ class Engine:
             )
         geom = gdf.geometry.to_numpy()
         n = len(geom)
-        status = np.full(n, _CODE["ok"], dtype=np.int8)
+        status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
         xy, which = shapely.get_coordinates(geom, return_index=True)
         if len(which) == n and (n == 0 or which[-1] == n - 1):
             # One coordinate per row: every row is a point (the common, large case).
@@ -580,7 +273,7 @@ class Engine:
         else:
             type_id = shapely.get_type_id(geom)
         missing = type_id < 0
-        status[missing] = _CODE["null_geometry"]
+        status[missing] = STATUS_CODE["null_geometry"]
         is_point = type_id == 0
         # Points are cheap to check in bulk; everything else goes through the slower path.
         pt_rows = np.flatnonzero(is_point)
@@ -592,25 +285,25 @@ class Engine:
             rx[pt_rows[which]], ry[pt_rows[which]] = xy[:, 0], xy[:, 1]
             empty_pt = np.ones(len(pt_rows), dtype=bool)
             empty_pt[which] = False  # an empty point has no coordinates
-            status[pt_rows[empty_pt]] = _CODE["empty_geometry"]
+            status[pt_rows[empty_pt]] = STATUS_CODE["empty_geometry"]
             is_point[pt_rows[empty_pt]] = False
 
-        rest = np.flatnonzero(~is_point & ~missing & (status == _CODE["ok"]))
+        rest = np.flatnonzero(~is_point & ~missing & (status == STATUS_CODE["ok"]))
         is_area = np.zeros(n, dtype=bool)
         if len(rest):
             g = geom[rest]
             empty = shapely.is_empty(g)
-            status[rest[empty]] = _CODE["empty_geometry"]
+            status[rest[empty]] = STATUS_CODE["empty_geometry"]
             invalid = ~empty & ~shapely.is_valid(g)
             if invalid.any():
                 fixed = shapely.make_valid(g[invalid])
                 bad = shapely.is_empty(fixed) | shapely.is_missing(fixed)
                 geom = geom.copy()
                 geom[rest[invalid]] = fixed
-                status[rest[invalid][bad]] = _CODE["invalid_geometry"]
-                status[rest[invalid][~bad]] = _CODE["invalid_geometry_repaired"]
+                status[rest[invalid][bad]] = STATUS_CODE["invalid_geometry"]
+                status[rest[invalid][~bad]] = STATUS_CODE["invalid_geometry_repaired"]
             rest = rest[~empty]
-            rest = rest[status[rest] != _CODE["invalid_geometry"]]
+            rest = rest[status[rest] != STATUS_CODE["invalid_geometry"]]
             g = geom[rest]
             area_like = np.isin(shapely.get_type_id(g), (3, 6)) | (shapely.area(g) > 0)
             is_area[rest[area_like]] = True
@@ -837,7 +530,7 @@ def _county_extras(folder: Any) -> tuple[Any, Any]:
     return pricebook, outline
 
 
-# --- command shells ------------------------------------------------------------------------------
+# --- command shell -------------------------------------------------------------------------------
 def locate_command(
     x: float,
     y: float,
@@ -853,171 +546,9 @@ def locate_command(
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     row = engine.locate(x, y, crs=crs).iloc[0]
-    result = _row_to_json(engine, row)
+    result = to_record(engine, row)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(_row_to_text(engine, result, x, y, crs))
+        print(to_text(engine, result, x, y, crs))
     return result
-
-
-def _clean(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _int_or_none(v: Any) -> int | None:
-    v = _clean(v)
-    return None if v is None else int(v)
-
-
-def _row_to_json(engine: Engine, row: pd.Series) -> dict[str, Any]:
-    pc = engine._prices
-    prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
-    conn = {
-        u: {"term_years": _int_or_none(row[f"t_{pc.short[u]}"]),
-            "plot_ratio": _clean(row[f"r_{pc.short[u]}"])}
-        for u in pc.uses
-    }
-    route = None
-    if not pd.isna(row["route_id"]):
-        route = {
-            "id": row["route_id"], "name": row["route_name"],
-            "distance_m": round(float(row["route_m"]), 2),
-            "within_standard_depth": bool(row["route_in"]),
-            "price": _clean(row["route_px"]),
-        }
-    return {
-        "inside_extent": bool(row["in_extent"]),
-        "grade": _clean(row["grade"]),
-        "on_boundary": bool(row["on_bound"]),
-        "prices": prices,
-        "connotation": conn,
-        "valuation_date": row["val_date"] or None,
-        "nearest_route": route,
-        "status": row["status"],
-        "message": row["message"],
-        "schematic_network": engine.grade_map.schematic,
-    }
-
-
-def _row_to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
-    lines = [f"point      {x} {y} ({crs})"]
-    if r["inside_extent"]:
-        tie = "  (on a zone boundary: the better grade)" if r["on_boundary"] else ""
-        lines.append(f"grade      {r['grade']}{tie}")
-    else:
-        lines.append("grade      - (outside the grading extent)")
-    if engine.pricebook is not None and r["inside_extent"]:
-        lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
-        labels = _use_labels(engine.pricebook)
-        from landgrade.names import display_width
-
-        width = max(display_width(labels.get(u, u)) for u in r["prices"])
-        for u, p in r["prices"].items():
-            c = r["connotation"][u]
-            label = labels.get(u, u)
-            pad = " " * (width - display_width(label))
-            lines.append(
-                f"  {label}{pad} {_fmt(p):>8}"
-                f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
-            )
-    nr = r["nearest_route"]
-    if nr:
-        inside = "within" if nr["within_standard_depth"] else "beyond"
-        lines.append(
-            f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m ({inside} its "
-            f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
-        )
-    lines.append(f"status     {r['status']}: {r['message']}")
-    if engine.grade_map.schematic:
-        lines.append(f"note       {SCHEMATIC_NOTE}")
-    return "\n".join(lines)
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "-"
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def _use_labels(pricebook: Any) -> dict[str, str]:
-    try:
-        return {u: pricebook.use_label(u) for u in pricebook.uses}
-    except (AttributeError, LandgradeError):
-        return {}
-
-
-def assign_command(
-    input_path: Path,
-    output: Path,
-    *,
-    crs: str | None = None,
-    map_path: Path | None = None,
-    county: str | None = None,
-    x_field: str | None = None,
-    y_field: str | None = None,
-    layer: str | None = None,
-    encoding: str | None = None,
-    town: str | None = None,
-    town_grade: int | None = None,
-    town_field: str | None = None,
-    town_grade_field: str | None = None,
-    chunk_size: int | None = None,
-    progress: bool = True,
-) -> pd.Series:
-    """``landgrade assign``: stream a file through :meth:`Engine.assign` into ``output``.
-
-    Default input CRS: the file's own; for CSV, WGS84 (EPSG:4326). Prints the shapefile field
-    renames and a count of rows per status to stderr; returns those counts.
-    """
-    from landgrade import io
-
-    io.check_output(output, input_path)
-    src = io.open_source(input_path, layer=layer, encoding=encoding, x_field=x_field,
-                         y_field=y_field)
-    if src.encoding_note and "garbled" in src.encoding_note:
-        print(f"warning: {input_path}: {src.encoding_note}", file=sys.stderr)
-    spec = crs or src.crs
-    if spec is None and src.is_table:
-        spec = "EPSG:4326"
-    if spec is None:
-        raise io.IOInputError(
-            f"{input_path}: the file has no CRS (no .prj or CRS metadata); pass --crs, "
-            "e.g. --crs EPSG:4546 or --crs EPSG:4326"
-        )
-    engine = load_engine(map_path=map_path, county=county)
-    if engine.pricebook is None:
-        print(f"warning: {map_path}: no county tables match this map, so no prices; "
-              "pass --county FOLDER", file=sys.stderr)
-    counts: pd.Series = pd.Series(dtype="int64")
-    size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
-    with io.ChunkWriter(output, csv_geometry=not src.is_table) as writer:
-        for chunk in io.iter_chunks(src, size, progress=progress):
-            out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
-                                town_field=town_field, town_grade_field=town_grade_field)
-            out = out.set_crs(_label_crs(spec), allow_override=True)
-            writer.write(out)
-            counts = counts.add(out["status"].value_counts(), fill_value=0).astype("int64")
-    if writer.renamed:
-        pairs = ", ".join(f"{a} -> {b}" for a, b in writer.renamed.items())
-        print(f"{output}: field names cut to 10 characters: {pairs}", file=sys.stderr)
-    total = int(counts.sum())
-    print(f"{output}: {total} rows written", file=sys.stderr)
-    for status, n in counts[counts > 0].sort_values(ascending=False).items():
-        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
-    if _label_crs(spec) is None and not src.is_table:
-        print(f"note: {output}: the geometry stays in {spec} as given, which no .prj or CRS "
-              "label can name; declare it as such when loading it", file=sys.stderr)
-    return counts
-
-
-def _label_crs(spec: str) -> Any:
-    """The CRS to label output geometry with; GCJ-02/BD-09 have none in PROJ."""
-    from landgrade.crs import resolve_crs
-
-    resolved = resolve_crs(spec)
-    return None if resolved.offset else resolved.crs

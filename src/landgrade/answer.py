@@ -1,0 +1,190 @@
+"""The answer schema: what a point or parcel gets, built in one place for every renderer.
+
+The engine returns one row of answer columns per input row (a DataFrame); :func:`to_record`
+turns one such row into the single JSON-ready record that ``landgrade locate --json``, the
+service and the report all use, and :func:`to_text` renders a record for the terminal.
+
+Answer columns (names fit a shapefile's 10 characters; ``<u>`` is a use's short key, e.g.
+``comm, resi, indu, pub1, pub2`` for commercial, residential, industrial, public_1, public_2):
+
+============  ===================================================================================
+column        meaning
+============  ===================================================================================
+in_extent     inside the grading extent (基准地价范围界线), boundary included
+grade         urban land grade (土地级别), null outside the extent
+p_<u>         benchmark price per use, yuan/m² (parcels: area-weighted over the part in the extent)
+t_<u>         land-use term of that price, years (使用年期)
+r_<u>         plot ratio of that price (容积率)
+val_date      valuation date (估价期日)
+price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade) or empty
+town_cls      the town's class when town prices were used
+route_id      nearest road-line price segment (路线价, Table 7)
+route_name    its name
+route_m       distance to it, metres
+route_in      within that segment's standard depth (标准深度): ``route_m <= standard_depth_m``
+route_px      its road-line price, yuan/m²
+on_bound      the point lies on a boundary between grades (or of the extent)
+status        one of :data:`STATUSES`
+message       what the status means for this row, and the fix
+share_<g>     parcels: share of the parcel's area in grade g (0–1); ``share_out`` outside
+area_m2       parcels: area in the working CRS
+============  ===================================================================================
+
+Rules, stated once:
+
+- **Boundary tie rule.** A point on the shared boundary of two grades takes the better (lower
+  numbered) grade, as the gazette lets higher grades win, and gets ``on_bound``. A point on the
+  extent's outer edge is inside (grade of the zone it touches). Points in the interior of a zone
+  are decided exactly (``shapely.contains_xy`` semantics); a regular grid only skips the exact
+  test in cells that no zone boundary crosses.
+- **Nearest route ties.** Distances are exact point-to-segment distances (the same arithmetic
+  as GEOS); equally near routes resolve to the one listed first in the routes layer.
+- **Parcels.** ``grade`` is the grade holding the largest share of the parcel's area (ties: the
+  better grade); prices are area-weighted over the part inside the extent.
+- **Other geometry** (lines, multipoints) is graded at a point on the geometry
+  (``shapely.point_on_surface``); the nearest route uses the whole geometry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from landgrade.errors import LandgradeError
+from landgrade.grade_map import SCHEMATIC_NOTE
+
+if TYPE_CHECKING:
+    from landgrade.engine import Engine
+
+STATUSES: dict[str, str] = {
+    "ok": "answered",
+    "outside_extent": "outside the grading extent: no urban grade or price",
+    "outside_county": "outside the county outline: check the coordinates and --crs",
+    "empty_geometry": "empty geometry: nothing to locate",
+    "null_geometry": "no geometry (or blank/non-numeric coordinates)",
+    "invalid_geometry_repaired": "invalid geometry, repaired with make_valid before use",
+    "invalid_geometry": "invalid geometry that make_valid could not repair",
+    "crs_suspect_swapped": "coordinates look like latitude/longitude swapped: swap them",
+    "crs_suspect_zone_prefix": (
+        "easting has a Gauss-Krüger zone prefix (e.g. 37xxxxxx): use --crs EPSG:4525"
+    ),
+    "crs_suspect_geographic": "coordinates look like degrees, not metres: use --crs EPSG:4326",
+    "crs_suspect_projected": "coordinates look like metres, not degrees: use --crs EPSG:4546",
+    "crs_suspect": "coordinates do not fit the given CRS: check --crs",
+    "unknown_town": "town not in the town table (Table 8): check the town name",
+    "bad_town_grade": "town grade not in the town's class table (Table 8)",
+}
+CRS_FLAG_STATUS = {
+    "lat_lon_swapped": "crs_suspect_swapped",
+    "swapped": "crs_suspect_swapped",
+    "gk_zone_prefix": "crs_suspect_zone_prefix",
+    "looks_geographic": "crs_suspect_geographic",
+    "not_geographic": "crs_suspect_projected",
+}
+STATUS_CODE = {k: i for i, k in enumerate(STATUSES)}
+# A nearest road outside the county, or for a point read in the wrong CRS, answers nothing.
+NO_ROUTE_STATUSES = [
+    STATUS_CODE[k] for k in STATUSES if k == "outside_county" or k.startswith("crs_suspect")
+]
+BOUNDARY_MESSAGE = "on a boundary between zones: the better (lower) grade is taken"
+MESSAGES = [*STATUSES.values(), BOUNDARY_MESSAGE]
+
+
+def use_short(use: str) -> str:
+    """Short key of a use for 10-character column names: ``public_1`` → ``pub1``."""
+    head, _, tail = use.rpartition("_")
+    if head and tail.isdigit():
+        return head[:3] + tail
+    return use[:4]
+
+
+def _clean(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _int_or_none(v: Any) -> int | None:
+    v = _clean(v)
+    return None if v is None else int(v)
+
+
+def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
+    pc = engine._prices
+    prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
+    conn = {
+        u: {"term_years": _int_or_none(row[f"t_{pc.short[u]}"]),
+            "plot_ratio": _clean(row[f"r_{pc.short[u]}"])}
+        for u in pc.uses
+    }
+    route = None
+    if not pd.isna(row["route_id"]):
+        route = {
+            "id": row["route_id"], "name": row["route_name"],
+            "distance_m": round(float(row["route_m"]), 2),
+            "within_standard_depth": bool(row["route_in"]),
+            "price": _clean(row["route_px"]),
+        }
+    return {
+        "inside_extent": bool(row["in_extent"]),
+        "grade": _clean(row["grade"]),
+        "on_boundary": bool(row["on_bound"]),
+        "prices": prices,
+        "connotation": conn,
+        "valuation_date": row["val_date"] or None,
+        "nearest_route": route,
+        "status": row["status"],
+        "message": row["message"],
+        "schematic_network": engine.grade_map.schematic,
+    }
+
+
+def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
+    lines = [f"point      {x} {y} ({crs})"]
+    if r["inside_extent"]:
+        tie = "  (on a zone boundary: the better grade)" if r["on_boundary"] else ""
+        lines.append(f"grade      {r['grade']}{tie}")
+    else:
+        lines.append("grade      - (outside the grading extent)")
+    if engine.pricebook is not None and r["inside_extent"]:
+        lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
+        labels = _use_labels(engine.pricebook)
+        from landgrade.names import display_width
+
+        width = max(display_width(labels.get(u, u)) for u in r["prices"])
+        for u, p in r["prices"].items():
+            c = r["connotation"][u]
+            label = labels.get(u, u)
+            pad = " " * (width - display_width(label))
+            lines.append(
+                f"  {label}{pad} {_fmt(p):>8}"
+                f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
+            )
+    nr = r["nearest_route"]
+    if nr:
+        inside = "within" if nr["within_standard_depth"] else "beyond"
+        lines.append(
+            f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m ({inside} its "
+            f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
+        )
+    lines.append(f"status     {r['status']}: {r['message']}")
+    if engine.grade_map.schematic:
+        lines.append(f"note       {SCHEMATIC_NOTE}")
+    return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _use_labels(pricebook: Any) -> dict[str, str]:
+    try:
+        return {u: pricebook.use_label(u) for u in pricebook.uses}
+    except (AttributeError, LandgradeError):
+        return {}

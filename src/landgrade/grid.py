@@ -1,0 +1,264 @@
+"""The grid kernels: a grade map prepared as arrays, and vectorised point queries on it.
+
+:func:`build_index` turns a :class:`~landgrade.grade_map.GradeMap` into a :class:`GradeIndex`
+(a regular grid whose interior cells are pre-classified, plus per-cell candidate route
+segments); :func:`grade_rows_xy` and :func:`nearest_route_xy` answer millions of points with
+numpy, testing exactly only where a zone boundary crosses a cell. No prices, statuses or
+rendering here: :mod:`landgrade.engine` builds answers on top of these kernels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from landgrade.errors import LandgradeError
+from landgrade.grade_map import GradeMap
+
+_BLOCK = 250_000  # points per vectorised block: bounds temporary memory
+
+
+# --- the prepared index --------------------------------------------------------------------------
+@dataclass
+class GradeIndex:
+    """Arrays prepared once from a grade map so that queries are vectorised numpy.
+
+    A regular grid over the extent's bounds stores, per cell, the grade row whose interior holds
+    the whole cell (``cell_grade`` ≥ 0), ``-1`` for cells outside every grade, ``-2`` for cells a
+    boundary crosses (exact test there). For nearest routes each cell lists (CSR arrays
+    ``cand_ptr``/``cand_seg``) every route segment that can be nearest to some point of the cell.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    nx: int
+    ny: int
+    cell_grade: np.ndarray
+    grade_values: np.ndarray
+    grade_geoms: np.ndarray
+    seg: np.ndarray  # (n, 4): ax, ay, bx, by
+    seg_route: np.ndarray
+    cand_ptr: np.ndarray
+    cand_seg: np.ndarray
+    route_geoms: np.ndarray
+
+    def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            ix = np.floor((x - self.x0) / self.cell)
+            iy = np.floor((y - self.y0) / self.cell)
+            inside = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        cid = np.where(inside, iy * self.nx + ix, 0).astype(np.int64)
+        return cid, inside
+
+
+def build_index(
+    grade_map: GradeMap, max_cells: int = 1024, min_cell_m: float = 4.0
+) -> GradeIndex:
+    """Prepare a grade map for queries (about a second for a county seat; cached on disk)."""
+    grades = grade_map.grades
+    if grades is None or not len(grades):
+        raise LandgradeError(
+            "grade map has no grades layer rows; rebuild it with `landgrade build`"
+        )
+    geoms = shapely.make_valid(grades.geometry.to_numpy())
+    values = grades["grade"].astype(int).to_numpy()
+    order = np.argsort(values, kind="stable")  # better grades first: they win boundary ties
+    geoms, values = geoms[order], values[order]
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    span = max(xmax - xmin, ymax - ymin, 1.0)
+    # Cells finer than a few metres buy nothing on a county seat and cost memory.
+    cell = max(span / max_cells, min(min_cell_m, span / 8)) * (1 + 1e-9)
+    nx = max(int(np.ceil((xmax - xmin) / cell)), 1)
+    ny = max(int(np.ceil((ymax - ymin) / cell)), 1)
+    iy, ix = np.divmod(np.arange(nx * ny), nx)
+    bx0, by0 = xmin + ix * cell, ymin + iy * cell
+    boxes = shapely.box(bx0, by0, bx0 + cell, by0 + cell)
+    centers_x, centers_y = bx0 + cell / 2, by0 + cell / 2
+
+    boundary = _segments_of(shapely.boundary(geoms))[0]
+    tree = shapely.STRtree(shapely.linestrings(boundary.reshape(-1, 2, 2)))
+    crossed = np.zeros(nx * ny, dtype=bool)
+    crossed[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
+    cell_grade = np.full(nx * ny, -1, dtype=np.int32)
+    for i, g in enumerate(geoms):
+        shapely.prepare(g)
+        hit = (cell_grade == -1) & shapely.contains_xy(g, centers_x, centers_y)
+        cell_grade[hit] = i
+    cell_grade[crossed] = -2
+
+    route_geoms = np.empty(0, dtype=object)
+    seg = np.empty((0, 4))
+    seg_route = np.empty(0, dtype=np.int64)
+    cand_ptr = np.zeros(nx * ny + 1, dtype=np.int64)
+    cand_seg = np.empty(0, dtype=np.int32)
+    routes = grade_map.routes
+    if routes is not None and len(routes):
+        route_geoms = routes.geometry.to_numpy()
+        seg, seg_route = _segments_of(route_geoms)
+        if len(seg):
+            seg_lines = shapely.linestrings(seg.reshape(-1, 2, 2))
+            stree = shapely.STRtree(seg_lines)
+            centers = shapely.points(centers_x, centers_y)
+            _, d_c = stree.query_nearest(centers, return_distance=True, all_matches=False)
+            # Any point of a cell lies within half a diagonal h of its centre, so its nearest
+            # segment is within d_c + h of it and within d_c + 2h of the centre.
+            reach = d_c + cell * np.sqrt(2) * (1 + 1e-9) + 1e-6
+            pc, ps = stree.query(centers, predicate="dwithin", distance=reach)
+            order = np.lexsort((ps, pc))
+            pc, ps = pc[order], ps[order]
+            counts = np.bincount(pc, minlength=nx * ny)
+            cand_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            cand_seg = ps.astype(np.int32)
+    return GradeIndex(
+        x0=float(xmin), y0=float(ymin), cell=float(cell), nx=nx, ny=ny, cell_grade=cell_grade,
+        grade_values=values, grade_geoms=geoms, seg=seg, seg_route=seg_route,
+        cand_ptr=cand_ptr, cand_seg=cand_seg, route_geoms=route_geoms,
+    )
+
+
+def _segments_of(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2-point segments (ax, ay, bx, by) of the lines (or rings) of each geometry, and its row."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    is_poly = shapely.get_type_id(parts) == 3
+    lines = np.concatenate([parts[~is_poly], rings])
+    line_owner = np.concatenate([owner[~is_poly], owner[ring_owner]])
+    coords, idx = shapely.get_coordinates(lines, return_index=True)
+    same = idx[1:] == idx[:-1]
+    seg = np.hstack([coords[:-1][same], coords[1:][same]])
+    return seg, line_owner[idx[:-1][same]]
+
+
+def point_segment_distance(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Distance from points to segments ``(ax, ay, bx, by)`` rows, with GEOS's arithmetic.
+
+    GEOS's ``Distance::pointToSegment`` is reproduced operation for operation, so distances are
+    bit-identical to ``shapely.distance`` and ties between routes resolve exactly as in GEOS.
+    """
+    seg = np.asarray(seg, dtype=float)
+    return _segment_distance(px, py, seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3])
+
+
+def _segment_distance(
+    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
+) -> np.ndarray:
+    dx = bx - ax
+    dy = by - ay
+    len2 = dx * dx + dy * dy
+    pax = px - ax
+    pay = py - ay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = pax * dx
+        r += pay * dy
+        r /= len2
+        # GEOS: s = ((A.y - p.y) * dx - (A.x - p.x) * dy) / len2; negation is exact, so this
+        # is the same number.
+        dist = pax * dy
+        dist -= pay * dx
+        dist /= len2
+        np.abs(dist, out=dist)
+        dist *= np.sqrt(len2)
+    before = (r <= 0.0) | (len2 == 0)
+    after = r >= 1.0
+    if before.any():
+        ex, ey = pax[before], pay[before]
+        dist[before] = np.sqrt(ex * ex + ey * ey)
+    if after.any():
+        ex, ey = px[after] - bx[after], py[after] - by[after]
+        dist[after] = np.sqrt(ex * ex + ey * ey)
+    return dist
+
+
+def grade_rows_xy(
+    index: GradeIndex,
+    x: np.ndarray,
+    y: np.ndarray,
+    cells: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row into ``index.grade_values`` for each point (-1 outside), and the on-boundary flag."""
+    cid, inside = cells if cells is not None else index.cell_of(x, y)
+    row = np.where(inside, index.cell_grade[cid], -1)
+    on_bound = np.zeros(len(x), dtype=bool)
+    exact = np.flatnonzero(row == -2)
+    if len(exact):
+        ex, ey = x[exact], y[exact]
+        found = np.full(len(exact), -1, dtype=np.int32)
+        for i, g in enumerate(index.grade_geoms):
+            shapely.prepare(g)
+            todo = np.flatnonzero(found == -1)
+            found[todo[shapely.contains_xy(g, ex[todo], ey[todo])]] = i
+        # Not inside any zone's interior: on a boundary (better grade first), or outside.
+        for i, g in enumerate(index.grade_geoms):
+            todo = np.flatnonzero(found == -1)
+            if not len(todo):
+                break
+            hit = todo[shapely.intersects_xy(g, ex[todo], ey[todo])]
+            found[hit] = i
+            on_bound[exact[hit]] = True
+        row[exact] = found
+    return row, on_bound
+
+
+def nearest_route_xy(
+    index: GradeIndex,
+    x: np.ndarray,
+    y: np.ndarray,
+    cells: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row of the nearest route (-1 if none) and its distance, for points in the working CRS."""
+    n = len(x)
+    route = np.full(n, -1, dtype=np.int64)
+    dist = np.full(n, np.nan)
+    if not len(index.seg):
+        return route, dist
+    ok = np.isfinite(x) & np.isfinite(y)
+    cid, inside = cells if cells is not None else index.cell_of(x, y)
+    sx, sy, ex, ey = (np.ascontiguousarray(index.seg[:, k]) for k in range(4))
+    for lo in range(0, n, _BLOCK):
+        sl = slice(lo, min(lo + _BLOCK, n))
+        sel = np.flatnonzero(inside[sl] & ok[sl]) + lo
+        if len(sel):
+            c = cid[sel]
+            start = index.cand_ptr[c]
+            cnt = index.cand_ptr[c + 1] - start
+            # Most cells have a single candidate segment: no pairs to expand there.
+            one = cnt == 1
+            p1, s1 = sel[one], index.cand_seg[start[one]]
+            dist[p1] = _segment_distance(x[p1], y[p1], sx[s1], sy[s1], ex[s1], ey[s1])
+            route[p1] = index.seg_route[s1]
+            sel, start, cnt = sel[~one], start[~one], cnt[~one]
+        if len(sel):
+            first = np.cumsum(cnt) - cnt
+            pair_pt = np.repeat(np.arange(len(sel)), cnt)
+            seg_ix = index.cand_seg[np.repeat(start - first, cnt) + np.arange(cnt.sum())]
+            pts = sel[pair_pt]
+            d = _segment_distance(x[pts], y[pts], sx[seg_ix], sy[seg_ix], ex[seg_ix], ey[seg_ix])
+            dmin = np.minimum.reduceat(d, first)
+            r = np.where(d == dmin[pair_pt], index.seg_route[seg_ix], np.iinfo(np.int64).max)
+            route[sel] = np.minimum.reduceat(r, first)
+            dist[sel] = dmin
+        far = np.flatnonzero(~inside[sl] & ok[sl]) + lo
+        if len(far):
+            route[far], dist[far] = nearest_route_geoms(index, shapely.points(x[far], y[far]))
+    return route, dist
+
+
+def nearest_route_geoms(index: GradeIndex, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest route row and distance for any geometries (GEOS distance; ties: lowest row)."""
+    route = np.full(len(geoms), -1, dtype=np.int64)
+    dist = np.full(len(geoms), np.nan)
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not len(index.route_geoms) or not valid.any():
+        return route, dist
+    tree = shapely.STRtree(index.route_geoms)
+    (gi, ri), d = tree.query_nearest(geoms[valid], return_distance=True, all_matches=True)
+    order = np.lexsort((ri, gi))
+    gi, ri, d = gi[order], ri[order], d[order]
+    first = np.flatnonzero(np.r_[True, gi[1:] != gi[:-1]])
+    rows = np.flatnonzero(valid)[gi[first]]
+    route[rows] = ri[first]
+    dist[rows] = d[first]
+    return route, dist
