@@ -36,7 +36,6 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from landgrade.crs import WORKING_EPSG
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
@@ -52,12 +51,16 @@ from landgrade.junctions import (
     parse_endpoint,
 )
 from landgrade.names import CHAR_OF_SIDE, SIDE_OF_CHAR, normalize
-from landgrade.network import Network, load_network, route_road_name
-from landgrade.report import ReportRow, format_report, report_frame, summary_lines
+from landgrade.network import SNAP_M, NameFields, Network, load_network, route_road_name
+from landgrade.report import IMPOSSIBLE, ReportRow, format_report, report_frame, summary_lines
 from landgrade.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
 
 GRID_M = 0.001
-TOLERANCE_M = 1.0
+TOLERANCE_M = SNAP_M
+# Never-ok thresholds: a ring taking more than this share of the extent, a strip shorter than
+# this share of its stretch.
+_RING_SHARE_MAX = 0.5
+_STRIP_SHARE_MIN = 0.1
 ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_depth_m", "price")
 # A side that meets the road at less than this angle (|cos| of the normal) does not fit it.
 _SIDE_FIT_MIN = 0.5
@@ -84,6 +87,7 @@ class _Builder:
     decisions: Decisions
     tolerance_m: float = TOLERANCE_M
     rows: list[ReportRow] = field(default_factory=list)
+    clauses: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.resolver = JunctionResolver(self.network, self.tolerance_m)
@@ -197,6 +201,11 @@ class _Builder:
             pieces = _overlay(pieces, lo, hi, o.side or item.side, o.width_m)
             row.features = _join(row.features, f"override {o.from_}–{o.to}: "
                                  f"{o.side or item.side} {o.width_m:g} m over {hi - lo:.1f} m")
+        drawn = sum(hi - lo for lo, hi, side, width in pieces if side and width)
+        if item.side and item.width_m and drawn < _STRIP_SHARE_MIN * length:
+            row.impossible(
+                f"the strip runs along {drawn:.1f} m of its {length:.1f} m stretch (under a "
+                f"tenth): check the qualifier or override junctions")
         polys = []
         for lo, hi, side, width in pieces:
             if not side or not width or hi - lo <= 1e-6:
@@ -245,7 +254,24 @@ class _Builder:
         extended, grown = extend_to_extent(line.geom, self.extent)
         if grown > self.tolerance_m:
             row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
-        return side_of(extended, side, self.extent)
+            if _crossings_of_extent(line.geom, self.extent) >= 2:
+                row.impossible(
+                    f"{line.label} already reaches the extent line on both sides, yet a loose "
+                    f"end was extended {grown:.1f} m (a piece that does not join the road?); "
+                    f"join the pieces (--snap) or add a decision")
+        half = side_of(extended, side, self.extent)
+        name = f"{line.label}以{CHAR_OF_SIDE[side]}"
+        self.check_part(half, name, row)
+        return half
+
+    def check_part(self, geom: BaseGeometry, what: str, row: ReportRow) -> None:
+        """Flag a half-plane or region that covers the whole extent or nothing."""
+        whole = float(self.extent.area)
+        if geom.area <= 1.0:
+            row.impossible(f"{what} covers nothing of the extent")
+        elif geom.area >= whole * (1 - 1e-6):
+            row.impossible(f"{what} covers the whole extent (the line does not divide it: "
+                           "is it drawn in disconnected pieces, or beside the extent?)")
 
     def parse_half(self, text: str, clause: str, row: ReportRow) -> BaseGeometry | None:
         m = _HALF.match(normalize(text))
@@ -308,8 +334,21 @@ class _Builder:
         head.length_m = path.length
         head.area_m2 = float(area.area)
         if inside.is_empty:
-            head.warn("the closed path encloses no area")
+            head.impossible("the closed path encloses no area")
+        elif area.area > _RING_SHARE_MAX * self.extent.area:
+            head.impossible(f"the ring takes {area.area / self.extent.area:.0%} of the extent "
+                            "(a wrong crossing or arc?); check its junctions")
+        self.record(head, area=area, path=path)
+        for k in range(n):
+            self.record(item_rows[k], line=stretches[k].line, area=strips[k])
+        for k in range(n):
+            self.record(jrows[k], point=cands[k][choice[k]].point,
+                        candidates=shapely.multipoints([(c.x, c.y) for c in cands[k]]))
         return area
+
+    def record(self, row: ReportRow, **geoms: Any) -> None:
+        """Keep the geometry a report row was drawn from, for review (see GradeMap.clauses)."""
+        self.clauses.append({"row": row, **geoms})
 
     def ring_junction(self, clause: str, k: int, m: int, lines: list[BaseLine], jtext: str,
                       row: ReportRow, grade: int, area_no: int) -> list[Junction]:
@@ -445,11 +484,13 @@ class _Builder:
             line = shapely.intersection(base.geom, self.extent)
             geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
             row.length_m, row.area_m2 = line.length, float(geom.area)
+            self.record(row, line=line, area=geom)
             return geom
         line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
         geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
+        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]))
         return geom
 
     def road_line(self, clause: str, features: Iterable[str], row: ReportRow) -> BaseLine:
@@ -509,8 +550,11 @@ class _Builder:
             half = self.half_plane(line, b.side, brow)
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
+            self.record(brow, line=line.geom, area=half)
             area = shapely.intersection(area, half, grid_size=GRID_M)
         row.area_m2 = float(area.area)
+        self.check_part(area, f"region {row.text}", row)
+        self.record(row, area=area)
         return area
 
     # -- grades ---------------------------------------------------------------------------------
@@ -558,6 +602,9 @@ class _Builder:
         geom = shapely.difference(union, taken, grid_size=GRID_M)
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
         row.area_m2 = float(geom.area)
+        if geom.area <= 1.0:
+            row.impossible(f"grade {rule.grade} ends with no area (higher grades took all of it, "
+                           "or its clauses draw nothing)")
         self.rows.append(row)
         return geom
 
@@ -709,6 +756,16 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeom
     return shapely.intersection(line, extent), grown
 
 
+def _crossings_of_extent(line: BaseGeometry, extent: BaseGeometry) -> int:
+    """How many separate places a line meets the extent line (1 m apart or more)."""
+    hit = shapely.intersection(line, shapely.buffer(shapely.boundary(extent), 1.0))
+    parts = shapely.get_parts(shapely.get_parts(hit))
+    lines = parts[shapely.get_type_id(parts) == 1]
+    if not len(lines):
+        return 0
+    return len(shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines))))
+
+
 def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.05) -> BaseGeometry:
     """The faces of the extent cut by ``line`` that lie on the compass ``side`` of it.
 
@@ -821,18 +878,21 @@ def build_grade_map(
     routes: pd.DataFrame | None = None,
     decisions: Decisions | None = None,
     source: str = "",
-    tolerance_m: float = TOLERANCE_M,
+    tolerance_m: float | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> GradeMap:
     """Draw every grade of ``rules`` on ``network`` (and the Table 7 ``routes``) as a grade map.
 
-    The grades partition the network's extent. A clause that cannot be drawn raises
-    :class:`BuildError` naming it; a route that cannot be resolved gets status ``unresolved``
-    with the reason in the report.
+    The grades partition the network's extent, in the network's working CRS (recorded on the
+    map). ``tolerance_m`` (default: the network's snap tolerance) is how far apart two features
+    may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
+    a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
     """
-    b = _Builder(network, decisions or Decisions(), tolerance_m)
+    tol = network.snap_m if tolerance_m is None else tolerance_m
+    b = _Builder(network, decisions or Decisions(), tol)
     built = b.grades(rules)
-    crs = f"EPSG:{WORKING_EPSG}"
+    epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
+    crs = f"EPSG:{epsg}" if epsg else network.crs
     grades = gpd.GeoDataFrame(
         {"grade": np.array(list(built), dtype=int),
          "area_m2": np.round([g.area for g in built.values()], 3)},
@@ -840,8 +900,11 @@ def build_grade_map(
     )
     route_layer = b.routes(routes, source) if routes is not None else None
     b.decision_rows()
-    meta: dict[str, Any] = {"source": source, "crs": crs, "built_with": _version()}
+    meta: dict[str, Any] = {"source": source, "crs": str(crs), "snap_m": tol,
+                            "built_with": _version()}
     meta.update(metadata or {})
+    for choice in reversed(network.choices):
+        b.rows.insert(0, ReportRow("input", "", text=choice))
     for k, note in enumerate(network.notes):
         row = ReportRow("network", "", text="features left out")
         row.warn(note)
@@ -857,7 +920,25 @@ def build_grade_map(
                              if c in network.roads]],
         report=report_frame(b.rows),
         metadata=meta,
+        clauses=_clause_layer(b, crs),
     )
+
+
+def _clause_layer(b: _Builder, crs: Any) -> gpd.GeoDataFrame:
+    """The geometry each report row was drawn from (see :attr:`GradeMap.clauses`)."""
+    position = {id(r): i for i, r in enumerate(b.rows)}
+    recs = []
+    for rec in b.clauses:
+        row = rec["row"]
+        for role in ("area", "path", "line", "point", "candidates"):
+            g = rec.get(role)
+            if g is None or g.is_empty:
+                continue
+            recs.append({"report_row": position.get(id(row), -1), "kind": row.kind,
+                         "clause": row.clause, "item": row.item, "role": role,
+                         "status": row.status, "warnings": row.warnings, "geometry": g})
+    cols = ["report_row", "kind", "clause", "item", "role", "status", "warnings", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(recs, columns=cols), geometry="geometry", crs=crs)
 
 
 def _multipolygon(g: BaseGeometry) -> BaseGeometry:
@@ -929,7 +1010,9 @@ class BuildInputs:
     routes: Path | None = None
     aliases: Path | None = None
     decisions: Path | None = None
-    name_field: str = "name"
+    name_field: NameFields = None
+    id_field: str = "road_id"
+    snap_m: float = SNAP_M
     strict: bool = False
 
 
@@ -939,7 +1022,8 @@ def build_county(county: str | Path | None = None, strict: bool = False) -> Grad
 
 
 def build_from(inputs: BuildInputs) -> GradeMap:
-    """Build the grade map ``inputs`` name; with ``strict``, unresolved or stale rows fail it."""
+    """Build the grade map ``inputs`` name; with ``strict``, unresolved or stale rows, and
+    results that cannot be right (a report warning starting ``cannot be right:``), fail it."""
     from landgrade.county import county_folder, folder_reference
 
     i = inputs
@@ -964,6 +1048,9 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         roads_p, water=pick(i.water, "water.geojson"),
         landmarks=pick(i.landmarks, "landmarks.geojson"), extent=extent_p,
         aliases=pick(i.aliases, "aliases.csv"), name_field=i.name_field,
+        id_field=i.id_field, snap_m=i.snap_m,
+        # The county's own working CRS when its metadata.json names one, else the extent's zone.
+        working_crs=folder.metadata.get("crs") if folder is not None else None,
     )
     routes_p = pick(i.routes, "routes.csv")
     if folder is not None:
@@ -981,7 +1068,8 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         source=str(rules_p), metadata=meta,
     )
     if i.strict and gm.report is not None:
-        bad = gm.report[gm.report["status"].isin(["unresolved", "stale"])]
+        impossible = gm.report["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)
+        bad = gm.report[gm.report["status"].isin(["unresolved", "stale"]) | impossible]
         if len(bad):
             raise BuildError("--strict: " + "; ".join(
                 f"{r.kind} {r.clause}: {r.warnings}" for r in bad.itertuples()))
@@ -997,6 +1085,9 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))
+        for text in gm.report.loc[gm.report["kind"] == "input", "text"]:
+            typer.echo(text)
+        typer.echo(f"working CRS: {gm.metadata.get('crs')}")
         for line in summary_lines(gm.report):
             typer.echo(line)
     if gm.schematic:

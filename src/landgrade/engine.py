@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.crs import WORKING_CRS, WORKING_EPSG
+from landgrade.crs import WORKING_CRS
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 
@@ -352,14 +352,16 @@ def nearest_route_geoms(index: GradeIndex, geoms: np.ndarray) -> tuple[np.ndarra
     return route, dist
 
 
-def _to_working_xy(x: np.ndarray, y: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in the working CRS (no work when they already are)."""
+def _to_working_xy(
+    x: np.ndarray, y: np.ndarray, spec: Any, working: Any = WORKING_CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates in the map's working CRS ``working`` (no work when they already are)."""
     from landgrade import crs as crsmod
 
     src = crsmod.resolve_crs(spec)
-    if src.offset is None and src.epsg == WORKING_EPSG:
+    if src.offset is None and src.crs.equals(working):
         return x, y
-    wx, wy = crsmod.transform(x, y, src, WORKING_CRS)
+    wx, wy = crsmod.transform(x, y, src, working)
     return np.asarray(wx, dtype=float), np.asarray(wy, dtype=float)
 
 
@@ -449,6 +451,8 @@ class Engine:
         outline: Any = None,
     ) -> None:
         self.grade_map = grade_map
+        # The map's own working CRS (its county's Gauss-Krüger zone): queries are converted to it.
+        self.working_crs = grade_map.crs
         self.index = index if index is not None else build_index(grade_map)
         self.pricebook = pricebook
         self.outline = outline
@@ -471,8 +475,8 @@ class Engine:
             raise LandgradeError(f"locate: {len(x)} x values but {len(y)} y values")
         status = np.full(len(x), _CODE["ok"], dtype=np.int8)
         status[~(np.isfinite(x) & np.isfinite(y))] = _CODE["null_geometry"]
-        spec = crs or WORKING_CRS
-        wx, wy = _to_working_xy(x, y, spec)
+        spec = crs or self.working_crs
+        wx, wy = _to_working_xy(x, y, spec, self.working_crs)
         rows, on_bound = grade_rows_xy(self.index, wx, wy)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0)
@@ -618,7 +622,7 @@ class Engine:
             xy, which = shapely.get_coordinates(rep, return_index=True)
             rx[rest[which]], ry[rest[which]] = xy[:, 0], xy[:, 1]
 
-        wx, wy = _to_working_xy(rx, ry, spec)
+        wx, wy = _to_working_xy(rx, ry, spec, self.working_crs)
         cells = self.index.cell_of(wx, wy)
         rows, on_bound = grade_rows_xy(self.index, wx, wy, cells)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
@@ -653,7 +657,7 @@ class Engine:
         from landgrade import crs as crsmod
 
         g = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms))
-        return crsmod.gdf_to_working(g, crs=spec).geometry.to_numpy()
+        return crsmod.gdf_to_working(g, crs=spec, working=self.working_crs).geometry.to_numpy()
 
     def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas."""
@@ -808,7 +812,7 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
 
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
     folder = _county_of(grade_map, county, map_path is None)
-    pricebook, outline = _county_extras(folder)
+    pricebook, outline = _county_extras(folder, grade_map.crs)
     return Engine(grade_map, pricebook, index=index, outline=outline)
 
 
@@ -820,7 +824,7 @@ def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) ->
     return county_of_map(grade_map.metadata, county)
 
 
-def _county_extras(folder: Any) -> tuple[Any, Any]:
+def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
     """The pricebook and the county outline (working CRS) of a county folder, if any."""
     if folder is None:
         return None, None
@@ -832,7 +836,7 @@ def _county_extras(folder: Any) -> tuple[Any, Any]:
         from landgrade import crs as crsmod
         from landgrade.io import read_file
 
-        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")))
+        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")), working=working)
         outline = shapely.union_all(g.geometry.to_numpy())
     return pricebook, outline
 
