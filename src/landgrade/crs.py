@@ -6,8 +6,9 @@ CGCS2000 / 3-degree Gauss-Krüger zone (EPSG:4534–4554, central meridians 75°
 names one (``"crs"``). A grade map records its working CRS (the CRS of its layers); the engine,
 maps, exports and the audit take it from the map. ``WORKING_CRS`` (CM 111E, EPSG:4546, Dongkou's
 zone) is only the default for code given no map. A county built in a zone far from its own is
-drawn rotated and stretched (at 113.7°E a CM-111 grid is turned about 1.5°). Inputs may come in any 2-D geographic or projected
-system pyproj knows, or in one of the two web-map systems PROJ does not carry:
+drawn rotated and stretched (at 113.7°E a CM-111 grid is turned about 1.5°). Inputs may come
+in any 2-D geographic or projected system pyproj knows, or in one of the two web-map systems
+PROJ does not carry:
 
 - **GCJ-02** (国测局坐标, "Mars coordinates"; AMap/Gaode, Tencent, Google China): WGS84 longitude
   and latitude displaced by the published obfuscation polynomial, about 300–700 m in mainland China.
@@ -406,7 +407,7 @@ def county_working_crs(area: Any, crs: Any = None, declared: Any = None) -> pypr
         x0, y0, x1, y1 = area.bounds
     if crs is None:
         raise LandgradeError("the grading extent has no coordinate system; save it with one")
-    lon, lat = transform((x0 + x1) / 2, (y0 + y1) / 2, crs, WGS84)
+    lon, _ = transform((x0 + x1) / 2, (y0 + y1) / 2, crs, WGS84)
     return pyproj.CRS.from_epsg(gk3_zone_epsg(float(lon)))
 
 

@@ -24,8 +24,9 @@ class ReportRow:
 
     ``kind`` is ``grade``, ``ring``/``corridor``/``region``/``residual`` (an area clause),
     ``item`` (a ring item or region bound), ``junction``, ``strip``, ``route``, ``decision``,
-    ``extent``, ``network`` (what loading left out) or ``input`` (which field was used). ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists
-    ``x y`` pairs (EPSG:4546) separated by ``;``.
+    ``extent``, ``network`` (what loading left out) or ``input`` (which field was used).
+    ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists ``x y`` pairs (the
+    map's working CRS) separated by ``;``.
     """
 
     kind: str
