@@ -51,7 +51,14 @@ from landgrade.junctions import (
     parse_endpoint,
 )
 from landgrade.names import CHAR_OF_SIDE, SIDE_OF_CHAR, normalize
-from landgrade.network import SNAP_M, NameFields, Network, load_network, route_road_name
+from landgrade.network import (
+    SNAP_M,
+    NameFields,
+    Network,
+    load_network,
+    merge_lines,
+    route_road_name,
+)
 from landgrade.report import IMPOSSIBLE, ReportRow, format_report, report_frame, summary_lines
 from landgrade.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
 
@@ -328,7 +335,7 @@ class _Builder:
             strips.append(s)
         area = shapely.union_all([inside, *strips], grid_size=GRID_M)
         if within is not None:
-            area = shapely.intersection(area, within, grid_size=GRID_M)
+            area = polygonal(shapely.intersection(area, within, grid_size=GRID_M))
         self.rows.extend(jrows)
         self.rows.extend(item_rows)
         head.length_m = path.length
@@ -503,7 +510,7 @@ class _Builder:
             row.decision, row.features = d.label(), used
             return BaseLine(geom, f"{joined} ({used})")
         geoms = [self.resolver.feature_line(f, f"{clause} road {f!r}")[0] for f in features]
-        merged = shapely.line_merge(shapely.union_all(geoms)) if len(geoms) > 1 else geoms[0]
+        merged = merge_lines(geoms, self.network.snap_m) if len(geoms) > 1 else geoms[0]
         row.features = joined
         return BaseLine(merged, joined)
 
@@ -551,7 +558,7 @@ class _Builder:
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
             self.record(brow, line=line.geom, area=half)
-            area = shapely.intersection(area, half, grid_size=GRID_M)
+            area = polygonal(shapely.intersection(area, half, grid_size=GRID_M))
         row.area_m2 = float(area.area)
         self.check_part(area, f"region {row.text}", row)
         self.record(row, area=area)
@@ -597,7 +604,7 @@ class _Builder:
             if excl:
                 self.rows[-1].features = _join(self.rows[-1].features,
                                                f"minus grade(s) {', '.join(map(str, excl))}")
-            pieces.append(shapely.intersection(geom, self.extent, grid_size=GRID_M))
+            pieces.append(polygonal(shapely.intersection(geom, self.extent, grid_size=GRID_M)))
         union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
         geom = shapely.difference(union, taken, grid_size=GRID_M)
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
@@ -750,10 +757,21 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeom
             if len(pts) == 0:
                 continue
             nearest = pts[np.argmin(np.hypot(*(pts - tip).T))]
-            extra.append(LineString([tip, nearest]))
+            # Overshoot by a metre: a line that crosses the extent line is noded with it
+            # exactly, whereas one ending on a computed point of it may miss it by 1e-9 m.
+            extra.append(LineString([tip, nearest + u]))
             grown = max(grown, float(np.hypot(*(nearest - tip))))
     line = shapely.union_all([geom, *extra])
-    return shapely.intersection(line, extent), grown
+    return shapely.intersection(line, shapely.buffer(extent, 0.5, join_style="mitre")), grown
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygons of an overlay result (two areas that touch also give lines and points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    polys = parts[shapely.get_type_id(parts) == 3]
+    return shapely.multipolygons(polys) if len(polys) else Polygon()
 
 
 def _crossings_of_extent(line: BaseGeometry, extent: BaseGeometry) -> int:

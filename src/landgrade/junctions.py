@@ -126,16 +126,41 @@ def parse_endpoint(text: str) -> Endpoint:
     return Endpoint(text, "feature", name=strip_junction_marker(body), note=note)
 
 
+def orient_lines(parts: list[LineString]) -> list[LineString]:
+    """Open lines in the road model's direction, and in that order: from the west end to the
+    east end, or from the south end to the north end for a line running more north–south.
+
+    Surveyed pieces come in any direction, so "the first crossing" (``crossing:1``) and "the
+    start of the road" (``end:start``) must not depend on how a line was digitised.
+    """
+    arr = np.array(parts, dtype=object)
+    first = shapely.get_coordinates(shapely.get_point(arr, 0))
+    last = shapely.get_coordinates(shapely.get_point(arr, -1))
+    d = last - first
+    east_west = np.abs(d[:, 0]) >= np.abs(d[:, 1])
+    backward = np.where(east_west, d[:, 0] < 0, d[:, 1] < 0) & ~shapely.is_closed(arr)
+    arr[backward] = shapely.reverse(arr[backward])
+    start = np.where(backward[:, None], last, first)
+    # Parts in the same order: west to east, or south to north, by where each starts.
+    total = last[:, :] - first[:, :]
+    main_ew = np.abs(total[:, 0]).sum() >= np.abs(total[:, 1]).sum()
+    order = np.lexsort((start[:, 1], start[:, 0])) if main_ew else np.lexsort(
+        (start[:, 0], start[:, 1]))
+    return list(arr[order])
+
+
 class BaseLine:
-    """A line a stretch runs along, in parts; positions are metres along one part."""
+    """A line a stretch runs along, in parts (see :func:`orient_lines`); positions are metres
+    along one part."""
 
     def __init__(self, geom: BaseGeometry, label: str) -> None:
         self.geom = geom
         self.label = label
-        self.parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
-                      .startswith("Multi") else geom) if not p.is_empty]
-        if not self.parts or any(p.geom_type != "LineString" for p in self.parts):
+        parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
+                 .startswith("Multi") else geom) if not p.is_empty]
+        if not parts or any(p.geom_type != "LineString" for p in parts):
             raise JunctionError(f"{label}: not a line feature")
+        self.parts = orient_lines(parts)
 
     @property
     def length(self) -> float:

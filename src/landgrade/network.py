@@ -209,7 +209,7 @@ class Network:
             if kind == "road":
                 mask &= ~layer["minor"].to_numpy(dtype=bool)
             geoms = layer.geometry.values[mask]
-            self._cache[key] = (_as_line(geoms, self.snap_m) if kind != "landmark"
+            self._cache[key] = (merge_lines(geoms, self.snap_m) if kind != "landmark"
                                 else shapely.union_all(geoms))
         return self._cache[key]
 
@@ -223,7 +223,7 @@ class Network:
                 f"{where}no road with road_id {road_id!r} in the roads layer"
                 + (f" (ids look like: {', '.join(known)})" if known else " (no road_id field)")
             )
-        return _as_line(self.roads.geometry.values[(ids == str(road_id)).to_numpy()], self.snap_m)
+        return merge_lines(self.roads.geometry.values[(ids == str(road_id)).to_numpy()], self.snap_m)
 
     def water_is_polygon(self, name: str) -> bool:
         """True when a water feature is drawn as a polygon (its outline stands in for the line)."""
@@ -539,7 +539,7 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> None:
                        "feature(s), or save the layer with the CRS its coordinates are in")
 
 
-def _as_line(geoms: Any, snap_m: float = 0.0) -> BaseGeometry:
+def merge_lines(geoms: Any, snap_m: float = 0.0) -> BaseGeometry:
     """Merge line pieces into as few lines as possible; polygons contribute their outline.
 
     Piece ends that miss another piece of the same line by up to ``snap_m`` are joined by a
