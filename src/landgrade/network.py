@@ -223,7 +223,8 @@ class Network:
                 f"{where}no road with road_id {road_id!r} in the roads layer"
                 + (f" (ids look like: {', '.join(known)})" if known else " (no road_id field)")
             )
-        return merge_lines(self.roads.geometry.values[(ids == str(road_id)).to_numpy()], self.snap_m)
+        pieces = self.roads.geometry.values[(ids == str(road_id)).to_numpy()]
+        return merge_lines(pieces, self.snap_m)
 
     def water_is_polygon(self, name: str) -> bool:
         """True when a water feature is drawn as a polygon (its outline stands in for the line)."""
