@@ -164,8 +164,9 @@ class _Builder:
         if d is not None:
             row.decision = _join(row.decision, d.label())
             if d.kind == "point":
-                x, y = d.point()
-                return [Junction(x, y, f"{text} (decided point)")]
+                return [self.snapped_point(d, base, None, text, context, row)]
+            if d.kind == "edge":
+                return self.edge_candidates(d, base, text, context)
             if d.kind == "end":
                 part = base.parts[0] if d.value == "start" else base.parts[-1]
                 x, y = shapely.get_coordinates(part)[0 if d.value == "start" else -1]
@@ -186,6 +187,41 @@ class _Builder:
             if "short of" in n or "polygon" in n:
                 row.warn(n)
         return cands
+
+    def snapped_point(self, d: Decision, base: BaseLine, other: BaseGeometry | None, text: str,
+                      context: str, row: ReportRow) -> Junction:
+        """A decided point, moved to the nearest crossing within the snap tolerance."""
+        x, y = d.point()
+        try:
+            if other is not None:
+                cands = self.resolver.crossings(base, other, text)
+            else:
+                cands, _ = self.resolver.candidates(base, parse_endpoint(text), context)
+        except LandgradeError:
+            cands = []
+        if cands:
+            dist = [float(np.hypot(c.x - x, c.y - y)) for c in cands]
+            k = int(np.argmin(dist))
+            if dist[k] <= self.tolerance_m:
+                if dist[k] > 0.01:
+                    row.warn(f"decided point {x:.1f} {y:.1f} moved {dist[k]:.2f} m to the "
+                             f"crossing of {base.label} and {text}")
+                return Junction(cands[k].x, cands[k].y, f"{text} (decided point)")
+        return Junction(x, y, f"{text} (decided point)")
+
+    def edge_candidates(self, d: Decision, base: BaseLine, text: str,
+                        context: str) -> list[Junction]:
+        """Where the base line crosses the edge of the decided grade's zone."""
+        grade = int(d.value)
+        if grade not in self.resolver.grades:
+            raise BuildError(f"{context}: {d.label()}: grade {grade} is not built before this "
+                             f"clause (built: {sorted(self.resolver.grades) or 'none'})")
+        edge = shapely.boundary(self.resolver.grades[grade])
+        found = self.resolver.crossings(base, edge, f"{text} (edge of grade {grade})")
+        if not found:
+            raise JunctionError(f"{context}: {base.label} does not cross the edge of grade "
+                                f"{grade} ({d.label()})")
+        return found
 
     # -- strips ---------------------------------------------------------------------------------
     def strips(self, clause: str, number: int, item: RingItem, base: BaseLine,
@@ -363,8 +399,9 @@ class _Builder:
         if d is not None:
             row.decision = d.label()
             if d.kind == "point":
-                x, y = d.point()
-                return [Junction(x, y, f"{jtext} (decided point)")]
+                return [self.snapped_point(d, lines[k], lines[m].geom, jtext, jtext, row)]
+            if d.kind == "edge":
+                return self.edge_candidates(d, lines[k], jtext, jtext)
             if d.kind == "end":
                 part = lines[k].parts[0 if d.value == "start" else -1]
                 x, y = shapely.get_coordinates(part)[0 if d.value == "start" else -1]
