@@ -784,8 +784,14 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeom
             degree = sum(1 for e in ends if np.allclose(e, tip))
             if degree != 1 or tuple(np.round(tip, 6)) not in all_ends:
                 continue
-            if not shapely.contains_xy(extent, *tip) or shapely.distance(
-                    boundary, shapely.points(tip)) < 1e-6:
+            on_line = shapely.distance(boundary, shapely.points(tip)) < 1e-6
+            if not shapely.contains_xy(extent, *tip) and not on_line:
+                continue
+            if on_line:
+                # An end drawn on the extent line (or a reprojection's 1e-9 m from it) is pushed
+                # a metre across, so that it divides the extent for certain.
+                u = (tip - prev) / np.hypot(*(tip - prev))
+                extra.append(LineString([tip, tip + u]))
                 continue
             u = (tip - prev) / np.hypot(*(tip - prev))
             ray = LineString([tip, tip + reach * u])
