@@ -40,7 +40,7 @@ def test_zone_of_a_longitude():
     assert gk3_zone_epsg(113.7) == 4547  # CM 114°E
     assert gk3_zone_epsg(126.6) == 4551  # Harbin, CM 126°E
     assert gk3_zone_epsg(75.0) == 4534 and gk3_zone_epsg(135.0) == 4554
-    with pytest.raises(LandgradeError, match="metadata.json"):
+    with pytest.raises(LandgradeError, match=r"metadata\.json"):
         gk3_zone_epsg(150.0)
 
 
@@ -82,7 +82,7 @@ def test_engine_and_audit_take_the_crs_from_the_map(town_map):
     from landgrade.audit import audit_grade_map
     from landgrade.engine import Engine
 
-    gm, path = town_map
+    _, path = town_map
     read = GradeMap.read(path)
     engine = Engine(read)
     # The centre of the grade-1 ring (town 300, 300), asked for in WGS84.
