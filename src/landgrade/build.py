@@ -302,7 +302,14 @@ class _Builder:
                     f"{line.label} already reaches the extent line on both sides, yet a loose "
                     f"end was extended {grown:.1f} m (a piece that does not join the road?); "
                     f"join the pieces (--snap) or add a decision")
-        half = side_of(extended, side, self.extent)
+        if extended.is_empty:
+            # The line lies wholly outside the extent: the extent is on one side of it.
+            rp = shapely.point_on_surface(self.extent)
+            near = shapely.get_coordinates(shapely.shortest_line(rp, line.geom))
+            ahead = float((near[0] - near[1]) @ np.array(COMPASS[side])) > 0
+            half = self.extent if ahead else Polygon()
+        else:
+            half = side_of(extended, side, self.extent)
         name = f"{line.label}以{CHAR_OF_SIDE[side]}"
         self.check_part(half, name, row)
         return half
