@@ -184,3 +184,35 @@ def test_alias_rows_with_one_alias_mean_the_union(tmp_path):
     p.write_text("alias,name\n解放路,解放东路\n解放路,解放西路\n解放中路,解放路\n",
                  encoding="utf-8")
     assert read_aliases(p) == {"解放路": ("解放东路", "解放西路"), "解放中路": ("解放路",)}
+
+
+def test_a_dual_carriageway_street_measures_its_strip_from_the_carriageway_on_that_side():
+    """甲街 (y = 200) drawn as two carriageways at y = 194 and y = 206.
+
+    Grade 1's ring runs along the north carriageway (the shorter closed path), and 甲街's south
+    strip (含南侧20米) is measured from the south carriageway: the zone reaches y = 174, 6 m
+    further than on the centreline. The 一路/甲街 junction is the cluster of the two crossings,
+    (200, 200), so the 一路 west strip runs y = 200..400 and the 三路 corridor starts at y = 200:
+    ring 200 × 194 + strip 200 × (206 − 174) + 一路 strip 16 × 200 + corridor 40 × 200
+    = 38 800 + 6 400 + 3 200 + 8 000 = 56 400 m² (the centreline build's 55 200 + 200 × 6).
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    layers = grid_town()
+    roads = layers["roads"]
+    dual = gpd.GeoDataFrame(
+        {"name": ["甲街", "甲街"], "road_class": ["主干道"] * 2, "road_id": ["h0s", "h0n"]},
+        geometry=[LineString([xy(0, 194), xy(1000, 194)]),
+                  LineString([xy(1000, 206), xy(0, 206)])], crs=roads.crs)
+    layers["roads"] = pd.concat([roads[roads["name"] != "甲街"], dual], ignore_index=True)
+    net = load_network(layers["roads"], layers["water"], layers["landmarks"], layers["extent"])
+    gm = build_grade_map(table5_rules(), net, routes=ROUTES)
+    g1 = gm.grades.set_index("grade").geometry.loc[1]
+    assert g1.area == pytest.approx(56_400.0, rel=1e-6)
+    for x, y, inside in [(300, 176, True), (300, 172, False), (300, 200, True),
+                         (190, 202, True), (610, 202, True), (610, 196, False)]:
+        assert g1.contains(shapely.Point(*xy(x, y))) is inside, (x, y)
+    # Table 7's 甲街 2 runs from 一路 to 二路 along one carriageway: 200 m.
+    route = gm.routes.set_index("id").loc["A02"]
+    assert route["status"] == "ok" and route["length_m"] == pytest.approx(200.0)

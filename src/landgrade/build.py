@@ -256,6 +256,13 @@ class _Builder:
             seg = as_linestring(substring(line, lo, hi))
             poly, misfit = one_sided_strip(seg, side, width)
             polys.append(poly)
+            # A dual carriageway: the strip is measured from the carriageway on its side.
+            mid = shapely.line_interpolate_point(seg, 0.5, normalized=True)
+            for other in base.alongside(seg):
+                near = shapely.get_coordinates(shapely.shortest_line(mid, other))
+                if float((near[1] - near[0]) @ np.array(COMPASS[side])) > 0:
+                    polys.append(one_sided_strip(other, side, width)[0])
+                    row.features = _join(row.features, f"{side} strip from the {side} carriageway")
             if misfit > 0.5:
                 row.warn(
                     f"clause {clause} item {number} {item.feature}: the {side} side does not fit "
@@ -538,7 +545,12 @@ class _Builder:
             self.record(row, line=line, area=geom)
             return geom
         line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
-        geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
+        # Both sides of the road: on a dual carriageway, from each outer carriageway.
+        beside = base.alongside(line)
+        geom = shapely.buffer(shapely.union_all([line, *beside]) if beside else line, c.width_m,
+                              cap_style="flat", join_style="mitre")
+        if beside:
+            row.features = _join(row.features, "dual carriageway: from each outer carriageway")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
         self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]))

@@ -50,6 +50,10 @@ from landgrade.network import Network
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
 
+DUAL_CARRIAGEWAY_M = 30.0
+"""Crossings closer than this along a line are one junction; carriageways of one road closer
+than this are one dual carriageway (7–16 m apart in practice; crossed at 45° they are 22 m
+apart along the crossing road)."""
 EXTENT_WORDS: tuple[str, ...] = (
     "基准地价范围线", "基准地价范围界线", "边界范围", "定级范围线", "定级范围",
 )
@@ -153,9 +157,11 @@ class BaseLine:
     """A line a stretch runs along, in parts (see :func:`orient_lines`); positions are metres
     along one part."""
 
-    def __init__(self, geom: BaseGeometry, label: str) -> None:
+    def __init__(self, geom: BaseGeometry, label: str,
+                 reach_m: float = DUAL_CARRIAGEWAY_M) -> None:
         self.geom = geom
         self.label = label
+        self.reach_m = reach_m
         parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
                  .startswith("Multi") else geom) if not p.is_empty]
         if not parts or any(p.geom_type != "LineString" for p in parts):
@@ -182,6 +188,16 @@ class BaseLine:
         ka, pa = self.locate(a)
         kb, pb = self.locate(b)
         if ka != kb:
+            # On a dual carriageway the two ends may be found on different carriageways: the
+            # stretch runs along one of them, the end moved across to it (within reach_m).
+            da = float(shapely.distance(a.point, self.parts[kb]))
+            db = float(shapely.distance(b.point, self.parts[ka]))
+            if min(da, db) <= self.reach_m:
+                if da <= db:
+                    ka, pa = kb, float(shapely.line_locate_point(self.parts[kb], a.point))
+                else:
+                    kb, pb = ka, float(shapely.line_locate_point(self.parts[ka], b.point))
+        if ka != kb:
             gap = _pieces_gap(self.parts[ka], self.parts[kb])
             raise JunctionError(
                 f"{self.label}: {a.label} and {b.label} lie on different pieces of the line, "
@@ -199,6 +215,23 @@ class BaseLine:
         }[arc]
         return forward if choose_forward else _closed_arc(part, pb, pa).reverse()
 
+    def alongside(self, line: LineString) -> list[LineString]:
+        """The stretches of the base's other parts that run beside ``line`` (a stretch of one
+        part) within ``reach_m`` at its start, middle and end: the other carriageway(s) of a dual
+        carriageway, from abreast of ``line``'s start to abreast of its end."""
+        if len(self.parts) < 2 or line.length <= 0:
+            return []
+        probe = shapely.line_interpolate_point(line, [0.0, 0.5, 1.0], normalized=True)
+        out = []
+        for part in self.parts:
+            d = shapely.distance(probe, part)
+            if not (d <= self.reach_m).all() or d.max() < 1e-6:
+                continue
+            pa, pb = shapely.line_locate_point(part, probe[[0, 2]])
+            if abs(pb - pa) > 1e-6:
+                out.append(as_linestring(substring(part, min(pa, pb), max(pa, pb))))
+        return out
+
     def arcs(self, a: Junction, b: Junction) -> list[LineString]:
         """Both stretches from ``a`` to ``b`` on a closed line; one stretch on an open one."""
         ka, _ = self.locate(a)
@@ -214,9 +247,11 @@ class JunctionResolver:
     grade-end endpoints need the grades up to theirs to be built.
     """
 
-    def __init__(self, network: Network, tolerance_m: float = 1.0) -> None:
+    def __init__(self, network: Network, tolerance_m: float = 1.0,
+                 cluster_m: float = DUAL_CARRIAGEWAY_M) -> None:
         self.network = network
         self.tolerance_m = tolerance_m
+        self.cluster_m = max(cluster_m, tolerance_m)
         self.grades: dict[int, BaseGeometry] = {}
 
     # -- features -------------------------------------------------------------------------------
@@ -284,14 +319,33 @@ class JunctionResolver:
         return self._ordered(base, pts, label)
 
     def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
+        """Crossings in line order, each cluster of them one junction.
+
+        Consecutive crossings on one part of the base line less than ``cluster_m`` apart along
+        it are one junction (a dual carriageway crossed, or crossing, in 2–8 points): the point
+        of the part at their mean position. Crossings within the snap tolerance of the first of
+        a cluster are the same point: the first is kept.
+        """
         if len(pts) == 0:
             return []
         js = [Junction(float(x), float(y), label) for x, y in pts]
         keyed = sorted(((*base.locate(j), j) for j in js), key=lambda t: (t[0], t[1]))
+        groups: list[list[tuple[int, float, Junction]]] = []
+        for k, pos, j in keyed:
+            last = groups[-1][-1] if groups else None
+            if last is not None and last[0] == k and pos - last[1] <= self.cluster_m:
+                groups[-1].append((k, pos, j))
+            else:
+                groups.append([(k, pos, j)])
         out: list[Junction] = []
-        for _, _, j in keyed:
-            if not out or (abs(out[-1].x - j.x) + abs(out[-1].y - j.y)) > self.tolerance_m:
-                out.append(j)
+        for g in groups:
+            first = g[0][2]
+            if all(abs(first.x - j.x) + abs(first.y - j.y) <= self.tolerance_m for _, _, j in g):
+                out.append(first)
+                continue
+            mean = float(np.mean([pos for _, pos, _ in g]))
+            p = shapely.line_interpolate_point(base.parts[g[0][0]], mean)
+            out.append(Junction(p.x, p.y, f"{label} (cluster of {len(g)} crossings)"))
         return out
 
     def gap(self, base: BaseLine, other: BaseGeometry) -> float:
