@@ -17,6 +17,28 @@ Areas:
 - **region** — the extent cut by each bound feature (extended to the extent line if it stops
   short), keeping the side named for every bound.
 - **residual** — what of the extent no better grade took.
+
+The road model (``docs/real_road_data.md``) is made for surveyed centreline layers and
+OpenStreetMap as well as hand-drawn sketches:
+
+- a named road is every piece with that name (after normalisation and aliases; an alias with
+  several rows means the union of their drawn names), pieces missing each other by up to the
+  snap tolerance (``--snap``, default 2 m, :data:`landgrade.network.SNAP_M`) joined, and
+  features that close meet; slip, service and unnamed roads are never part of a named road;
+- a **dual carriageway** is one road: a junction is the *cluster* of crossings within
+  :data:`landgrade.junctions.DUAL_CARRIAGEWAY_M` along a line (``crossing:n`` counts clusters);
+  a one-sided strip is measured from the carriageway on its side, a corridor from each outer
+  carriageway, a half-plane from the road as a whole;
+- ``crossing:n`` and ``end:`` decisions count along the road model's direction (west to east,
+  south to north), not the digitising direction;
+- everything is drawn in the network's working CRS (the county's Gauss-Krüger zone), which the
+  map records.
+
+A result that cannot be right — a half-plane or region covering the whole extent or nothing, a
+grade with no area, a strip along less than a tenth of its stretch, an extension of a line that
+already spans the extent, a ring over half the extent — is a report warning starting
+``cannot be right:`` naming the clause (``--strict`` fails on it). The geometry each report row
+was drawn from is kept in :attr:`GradeMap.clauses` for review.
 """
 
 from __future__ import annotations
