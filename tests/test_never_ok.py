@@ -108,3 +108,21 @@ def test_strict_fails_on_a_result_that_cannot_be_right(tmp_path):
     assert gm.report.loc[gm.report["kind"] == "grade", "status"].tolist()[2] == "warning"
     with pytest.raises(BuildError, match=r"--strict: grade 3: cannot be right: grade 3 ends"):
         build_from(BuildInputs(county=folder, strict=True))
+
+
+def test_the_geometry_of_every_clause_is_kept_for_review():
+    gm = build_grade_map(Rules((GradeRule(1, (RING_1,)), GradeRule(2, (Residual(),)))), _net(),
+                         routes=pd.DataFrame({"id": ["A02"], "name": ["甲街 2"], "from": ["一路口"],
+                                              "to": ["二路口"]}))
+    c = gm.clauses
+    path = c[(c["kind"] == "ring") & (c["role"] == "path")].geometry.iloc[0]
+    assert path.length == pytest.approx(800.0)  # 200 × 200 ring
+    ring = c[(c["kind"] == "ring") & (c["role"] == "area")].geometry.iloc[0]
+    assert ring.area == pytest.approx(40_000.0)
+    corners = c[(c["kind"] == "junction") & (c["role"] == "point")].geometry
+    got = sorted((round(p.x - xy(0, 0)[0]), round(p.y - xy(0, 0)[1])) for p in corners)
+    assert got == [(200, 200), (200, 400), (400, 200), (400, 400)]
+    route = c[(c["kind"] == "route") & (c["role"] == "line")]
+    assert route.geometry.iloc[0].length == pytest.approx(200.0)
+    # Each row points at its report row.
+    assert (gm.report.iloc[route["report_row"].iloc[0]]["clause"]) == "A02"

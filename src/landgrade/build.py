@@ -735,6 +735,9 @@ class _Builder:
                 row.warn(f"{len(opts)} possible stretches; took the one least overlapping the "
                          f"other routes of the road, then the shortest ({line.length:.1f} m)")
             row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
+            ends = {(j.x, j.y) for _, ja, jb in opts for j in (ja, jb)}
+            self.record(row, line=line, point=shapely.multipoints([a.point, b.point]),
+                        candidates=shapely.multipoints(sorted(ends)))
             geoms.append(line)
             lengths.append(line.length)
             status.append("ok")

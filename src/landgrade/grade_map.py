@@ -60,8 +60,9 @@ class GradeMap:
       buffer, a region bound's half-plane, a region);
     - ``path``: a ring's closed path; ``line``: an item's stretch, a corridor's stretch, a
       region bound's line;
-    - ``point``: a junction taken (a corridor's two ends as a MultiPoint);
-    - ``candidates``: every crossing the junction could have been (MultiPoint).
+    - a route (``kind`` ``route``) has its ``line``, ``point`` and ``candidates``;
+    - ``point``: a junction taken (a corridor's or route's two ends as a MultiPoint);
+    - ``candidates``: every junction (cluster of crossings) it could have been (MultiPoint).
     """
 
     grades: gpd.GeoDataFrame
