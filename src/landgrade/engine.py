@@ -365,7 +365,8 @@ def _to_working_xy(
     return np.asarray(wx, dtype=float), np.asarray(wy, dtype=float)
 
 
-def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: np.ndarray) -> None:
+def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: np.ndarray,
+              working: Any = WORKING_CRS) -> None:
     """Set a crs_suspect_* status on rows that landed outside the extent and look mis-declared.
 
     Only rows outside the extent are checked: a coordinate that falls inside it is taken as
@@ -376,7 +377,8 @@ def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: 
     rows = np.flatnonzero(far & (status == _CODE["ok"]))
     if not len(rows):
         return
-    flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec), dtype=object)
+    area = crsmod.valid_area(working)  # the map's own zone: where its coordinates belong
+    flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec, area), dtype=object)
     for flag, code in _CRS_FLAG_STATUS.items():
         status[rows[flags == flag]] = _CODE[code]
 
@@ -479,7 +481,7 @@ class Engine:
         wx, wy = _to_working_xy(x, y, spec, self.working_crs)
         rows, on_bound = grade_rows_xy(self.index, wx, wy)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
-        _flag_crs(x, y, spec, status, grade < 0)
+        _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
         return self._frame(grade, on_bound, route, dist, status, wx, wy)
 
@@ -642,7 +644,7 @@ class Engine:
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
         # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
-        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
         if shares is not None:
             for j, g in enumerate(self._prices.grades):

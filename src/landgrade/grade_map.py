@@ -76,14 +76,25 @@ class GradeMap:
 
     @property
     def crs(self) -> Any:
-        """The map's working CRS (a pyproj CRS): its grades layer's, else the ``crs`` metadata
-        row, else EPSG:4546 (maps written before the working CRS was per county)."""
+        """The map's working CRS (a projected pyproj CRS, in metres): the ``crs`` metadata row a
+        build records, else its grades layer's CRS, else the Gauss-Krüger zone of the grades
+        (a layer saved in degrees), else EPSG:4546 (maps from before the CRS was per county)."""
         import pyproj
 
-        if self.grades is not None and self.grades.crs is not None:
-            return self.grades.crs
+        from landgrade.crs import county_working_crs
+
         recorded = self.metadata.get("crs")
-        return pyproj.CRS.from_user_input(recorded or f"EPSG:{WORKING_EPSG}")
+        if recorded:
+            crs = pyproj.CRS.from_user_input(recorded)
+            if crs.is_projected:
+                return crs
+        layer = self.grades
+        if layer is not None and layer.crs is not None:
+            if layer.crs.is_projected:
+                return layer.crs
+            if len(layer):
+                return county_working_crs(layer)
+        return pyproj.CRS.from_epsg(WORKING_EPSG)
 
     @property
     def schematic(self) -> bool:

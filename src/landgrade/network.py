@@ -282,11 +282,11 @@ def load_network(
     notes: list[str] = []
     choices: list[str] = []
     if isinstance(extent, BaseGeometry):
-        if working_crs is None and crs is None:
+        if working_crs is None:
             from landgrade.crs import WORKING_CRS
 
             working_crs = WORKING_CRS  # a bare geometry is taken to be in the working CRS already
-        raw_extent = gpd.GeoDataFrame(geometry=[extent], crs=working_crs or crs)
+        raw_extent = gpd.GeoDataFrame(geometry=[extent], crs=working_crs)
         sources["extent"] = "geometry"
     else:
         raw_extent = _read_raw(extent, "extent", sources, notes)
