@@ -150,8 +150,8 @@ def test_name_field_options_per_layer():
     from landgrade.network import parse_name_fields
 
     assert parse_name_fields(["roads=道路名称", "名称"]) == {"roads": "道路名称", "*": "名称"}
-    with pytest.raises(LandgradeError, match="roads, water, landmarks"):
-        parse_name_fields(["road=道路名称"])
+    with pytest.raises(LandgradeError, match="no layer before '='"):
+        parse_name_fields(["=道路名称"])
     with pytest.raises(LandgradeError, match="two fields for roads"):
         parse_name_fields(["roads=a", "roads=b"])
 
@@ -204,3 +204,27 @@ def test_slip_and_service_roads_never_belong_to_a_named_road(town):
     assert line.geom_type == "LineString" and line.length == pytest.approx(1000.0)
     assert any("2 named slip/service" in c for c in net.choices)
     assert net.road("s1").length == pytest.approx(50.0)  # still there for a decision
+
+
+def test_name_field_by_file_name_and_an_unknown_layer(tmp_path, town):
+    path = tmp_path / "道路中心线.geojson"
+    town["roads"].rename(columns={"name": "路名"}).to_file(path, driver="GeoJSON",
+                                                          engine="pyogrio")
+    net = load_network(path, extent=town["extent"], name_field={"道路中心线": "路名"})
+    assert net.has("一路")
+    with pytest.raises(LandgradeError, match=r"--name-field road=…: no such layer"):
+        load_network(path, extent=town["extent"], name_field={"road": "路名"})
+
+
+def test_overlapping_pieces_noded_into_slivers_are_one_line(town):
+    roads = town["roads"].copy()
+    # 一路's pieces overlap: the first runs 0.8 m past y = 500 and the second starts 0.5 m to
+    # the west and crosses it at y = 500.5. Noded, that is two slivers (0.3 m and 0.7 m).
+    first = roads.index[roads["road_id"] == "v0a"][0]
+    second = roads.index[roads["road_id"] == "v0b"][0]
+    roads.loc[first, "geometry"] = LineString([xy(200, 0), xy(200, 500.8)])
+    roads.loc[second, "geometry"] = LineString([xy(199.5, 500), xy(200.5, 501), xy(200, 1000)])
+    loose = load_network(roads, extent=town["extent"], snap_m=0)
+    assert len(loose.feature("一路").geoms) == 4
+    line = load_network(roads, extent=town["extent"]).feature("一路")
+    assert line.geom_type == "LineString" and line.length == pytest.approx(1000.0, abs=1.0)

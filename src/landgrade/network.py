@@ -310,6 +310,13 @@ def load_network(
     if landmarks is not None:
         land_gdf = _prepare(_read_raw(landmarks, "landmarks", sources, notes), "landmarks",
                             sources, fields, crs, working, choices)
+    named = {k for k in fields if k != "*"}
+    known = {k for role, label in sources.items() if role != "extent"
+             for k in (role, Path(label).name, Path(label).stem)}
+    if named - known:
+        layers = ", ".join(f"{r} ({lbl})" for r, lbl in sources.items() if r != "extent")
+        raise NetworkError(f"--name-field {sorted(named - known)[0]}=…: no such layer; the "
+                           f"layers are {layers}")
     ext = _to_working(raw_extent, sources["extent"], crs, working)
     extent_geom = shapely.union_all(ext.geometry.values)
     if extent_geom.is_empty or extent_geom.geom_type not in ("Polygon", "MultiPolygon"):
@@ -326,16 +333,17 @@ def load_network(
 def parse_name_fields(values: list[str] | tuple[str, ...] | None) -> dict[str, str]:
     """``--name-field`` values (``FIELD`` or ``LAYER=FIELD``, repeatable) as a layer → field map.
 
-    ``LAYER`` is ``roads``, ``water``, ``landmarks`` or ``extent``; a bare ``FIELD`` is the key
-    ``"*"`` (every other layer). Two fields for one layer is an error.
+    ``LAYER`` is ``roads``, ``water`` or ``landmarks``, or a layer's file name (with or without
+    its extension); a bare ``FIELD`` is the key ``"*"`` (every other layer). Two fields for one
+    layer is an error; a ``LAYER`` that names no layer is one when the network is loaded.
     """
     out: dict[str, str] = {}
     for v in values or ():
         layer, sep, fld = v.partition("=")
         key, fld = (layer.strip(), fld.strip()) if sep else ("*", v.strip())
-        if sep and key not in ("roads", "water", "landmarks", "extent"):
-            raise NetworkError(f"--name-field {v!r}: the layer before '=' must be roads, water, "
-                               "landmarks or extent (e.g. --name-field roads=道路名称)")
+        if sep and not key:
+            raise NetworkError(f"--name-field {v!r}: no layer before '=' (roads, water, "
+                               "landmarks, or a layer's file name; e.g. roads=道路名称)")
         if not fld:
             raise NetworkError(f"--name-field {v!r}: no field name given")
         if key in out and out[key] != fld:
@@ -422,7 +430,8 @@ def _prepare(gdf: gpd.GeoDataFrame, role: str, sources: dict[str, str], fields: 
     """A layer in the working CRS with a normalised ``name`` column from its name field."""
     label = sources[role]
     gdf = _to_working(gdf, label, crs, working)
-    fld = fields.get(role, fields.get("*"))
+    keys = [k for k in (role, Path(label).name, Path(label).stem) if k in fields]
+    fld = fields[keys[0]] if keys else fields.get("*")
     if fld is not None:
         if fld not in gdf.columns:
             raise NetworkError(
@@ -556,6 +565,14 @@ def merge_lines(geoms: Any, snap_m: float = 0.0) -> BaseGeometry:
     if snap_m <= 0 or merged.geom_type != "MultiLineString":
         return merged
     parts = shapely.get_parts(merged)
+    # Slivers shorter than the snap tolerance (two overlapping pieces noded into a tiny spur or
+    # loop) are dropped: the gap they leave is joined below like any other.
+    tiny = shapely.length(parts) < snap_m
+    if tiny.any() and not tiny.all():
+        parts = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(parts[~tiny])))
+        merged = shapely.multilinestrings(parts) if len(parts) > 1 else parts[0]
+        if len(parts) == 1:
+            return merged
     open_ = ~shapely.is_closed(parts)
     if open_.sum() == 0:
         return merged
