@@ -92,6 +92,23 @@ def _t_ends(line: LineString, others: np.ndarray) -> tuple[bool, bool]:
     return bool(d[0] < 0.01), bool(d[1] < 0.01)
 
 
+def _to_near_carriageway(line: LineString, carriageways, t_ends: tuple[bool, bool]) -> LineString:
+    """A road ending on a dual road's centreline, cut back to the near carriageway (as surveys
+    draw a side road: it meets the carriageway on its side)."""
+    hits = shapely.get_parts(shapely.intersection(line, carriageways))
+    hits = hits[shapely.get_type_id(hits) == 0] if len(hits) else hits
+    if not len(hits):
+        return line
+    at = np.sort(shapely.line_locate_point(line, hits))
+    start, end = 0.0, line.length
+    # Only an end that stops between the carriageways (none of them beyond it) is cut back.
+    if t_ends[0] and at[0] > 1e-6 and at[0] < 30:
+        start = at[0]
+    if t_ends[1] and line.length - at[-1] > 1e-6 and line.length - at[-1] < 30:
+        end = at[-1]
+    return substring(line, start, end) if (start, end) != (0.0, line.length) else line
+
+
 def _section_name(name: str, piece: LineString, centre: tuple[float, float]) -> str:
     first, second, axis = SECTIONS[name]
     mid = shapely.line_interpolate_point(piece, 0.5, normalized=True)
@@ -99,11 +116,31 @@ def _section_name(name: str, piece: LineString, centre: tuple[float, float]) -> 
     return first if v < (centre[0] if axis == "x" else centre[1]) else second
 
 
-def _dual(line: LineString, gap_m: float) -> list[LineString]:
-    """Two carriageways ``gap_m`` apart either side of a centreline."""
-    left = shapely.offset_curve(line, gap_m / 2, join_style="mitre")
-    right = shapely.offset_curve(line, -gap_m / 2, join_style="mitre")
-    return [g for g in (left, right) if g.geom_type == "LineString" and not g.is_empty]
+def _dual(line: LineString, gap_m: float, join: tuple[bool, bool] = (False, False)
+          ) -> list[LineString]:
+    """Two carriageways ``gap_m`` apart either side of a centreline; at an end in ``join`` both
+    run into the centreline's end point (where the road goes on as another road)."""
+    out = []
+    for d in (gap_m / 2, -gap_m / 2):
+        g = shapely.offset_curve(line, d, join_style="mitre")
+        if g.geom_type != "LineString" or g.is_empty:
+            continue
+        c = shapely.get_coordinates(g)
+        ends = shapely.get_coordinates(line)[[0, -1]]
+        if join[0]:
+            c = np.vstack([ends[:1], c])
+        if join[1]:
+            c = np.vstack([c, ends[1:]])
+        out.append(LineString(c))
+    return out
+
+
+def _shared_ends(line: LineString, others: np.ndarray) -> tuple[bool, bool]:
+    """Whether each end of a road is also an end of another road (the roads run on)."""
+    ends = shapely.points(shapely.get_coordinates(line)[[0, -1]])
+    tips = shapely.boundary(others)
+    d = [shapely.distance(e, tips).min() if len(others) else np.inf for e in ends]
+    return bool(d[0] < 0.01), bool(d[1] < 0.01)
 
 
 def make_surveyed_copy(county: Path, out: Path, seed: int = 11, piece_m: float = 150.0,
@@ -115,11 +152,19 @@ def make_surveyed_copy(county: Path, out: Path, seed: int = 11, piece_m: float =
     roads = gpd.read_file(county / "roads.geojson").to_crs(4546)
     geoms = roads.geometry.to_numpy()
     rows = []
+    dual_roads = roads[roads["name"].isin(dual)].geometry.to_numpy()
+    duals = shapely.union_all([c for g in dual_roads for c in _dual(g, dual_gap_m)])
     for i, r in enumerate(roads.itertuples(index=False)):
         line = r.geometry
         others = np.delete(geoms, i)
-        centres = [line] if r.name not in dual else _dual(line, dual_gap_m)
         t_short = _t_ends(line, others)
+        shared = _shared_ends(line, others)
+        if r.name not in dual and not duals.is_empty:
+            # A T-end on a dual road's side (not where roads end together) is cut back.
+            on_dual = _t_ends(line, dual_roads)
+            line = _to_near_carriageway(line, duals, (on_dual[0] and not shared[0],
+                                                      on_dual[1] and not shared[1]))
+        centres = [line] if r.name not in dual else _dual(line, dual_gap_m, shared)
         bx0, by0, bx1, by1 = line.bounds
         for carriageway in centres:
             cuts = _cut_positions(carriageway, others, piece_m, rng)

@@ -64,6 +64,7 @@ from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.io import IOInputError, read_data_table
 from landgrade.junctions import (
     COMPASS,
+    DUAL_CARRIAGEWAY_M,
     BaseLine,
     Endpoint,
     Junction,
@@ -588,7 +589,8 @@ class _Builder:
             row.decision, row.features = d.label(), used
             return BaseLine(geom, f"{joined} ({used})")
         geoms = [self.resolver.feature_line(f, f"{clause} road {f!r}")[0] for f in features]
-        merged = merge_lines(geoms, self.network.snap_m) if len(geoms) > 1 else geoms[0]
+        merged = (merge_lines(geoms, self.network.snap_m, hairpins=True) if len(geoms) > 1
+                  else geoms[0])
         row.features = joined
         return BaseLine(merged, joined)
 
@@ -940,7 +942,9 @@ def _choose_routes(options: list[list[tuple[LineString, Junction, Junction]]],
         if not others:
             continue
         other = shapely.union_all(others)
-        overlap = [shapely.intersection(o[0], shapely.buffer(other, 0.5)).length for o in opts]
+        # Within half the dual-carriageway distance: a route on the other carriageway overlaps.
+        near = shapely.buffer(other, DUAL_CARRIAGEWAY_M / 2, cap_style="flat")
+        overlap = [shapely.intersection(o[0], near).length for o in opts]
         lengths = np.array([o[0].length for o in opts])
         chosen[i] = int(np.lexsort((lengths, np.round(overlap, 1)))[0])
     return chosen

@@ -38,6 +38,7 @@ corridors from the outer carriageway (:mod:`landgrade.build`).
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,8 +210,8 @@ class Network:
             if kind == "road":
                 mask &= ~layer["minor"].to_numpy(dtype=bool)
             geoms = layer.geometry.values[mask]
-            self._cache[key] = (merge_lines(geoms, self.snap_m) if kind != "landmark"
-                                else shapely.union_all(geoms))
+            self._cache[key] = (merge_lines(geoms, self.snap_m, hairpins=kind == "road")
+                                if kind != "landmark" else shapely.union_all(geoms))
         return self._cache[key]
 
     def road(self, road_id: str, context: str = "") -> BaseGeometry:
@@ -224,7 +225,7 @@ class Network:
                 + (f" (ids look like: {', '.join(known)})" if known else " (no road_id field)")
             )
         pieces = self.roads.geometry.values[(ids == str(road_id)).to_numpy()]
-        return merge_lines(pieces, self.snap_m)
+        return merge_lines(pieces, self.snap_m, hairpins=True)
 
     def water_is_polygon(self, name: str) -> bool:
         """True when a water feature is drawn as a polygon (its outline stands in for the line)."""
@@ -549,19 +550,22 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> None:
                        "feature(s), or save the layer with the CRS its coordinates are in")
 
 
-def merge_lines(geoms: Any, snap_m: float = 0.0) -> BaseGeometry:
+def merge_lines(geoms: Any, snap_m: float = 0.0, hairpins: bool = False) -> BaseGeometry:
     """Merge line pieces into as few lines as possible; polygons contribute their outline.
 
     Piece ends that miss another piece of the same line by up to ``snap_m`` are joined by a
     straight connector (to the other piece's nearest end if one is that close, else to its
-    nearest point), so a surveyed road split with small gaps is one line.
+    nearest point), so a surveyed road split with small gaps is one line. With ``hairpins``
+    (roads), a merged line that turns back on itself at a vertex is split there (two
+    carriageways meeting at one node, see :func:`_split_hairpins`).
     """
+    split = _split_hairpins if hairpins else (lambda g: g)
     geoms = np.asarray(list(geoms), dtype=object)
     if not len(geoms):
         return shapely.LineString()
     dims = shapely.get_dimensions(geoms)
     lines = np.where(dims == 2, shapely.boundary(geoms), geoms)
-    merged = shapely.line_merge(shapely.union_all(lines))
+    merged = split(shapely.line_merge(shapely.union_all(lines)))
     if snap_m <= 0 or merged.geom_type != "MultiLineString":
         return merged
     parts = shapely.get_parts(merged)
@@ -606,4 +610,41 @@ def merge_lines(geoms: Any, snap_m: float = 0.0) -> BaseGeometry:
             connectors.append(shapely.shortest_line(ends[e], parts[p]))
     if not connectors:
         return merged
-    return shapely.line_merge(shapely.union_all([merged, *connectors]))
+    return split(shapely.line_merge(shapely.union_all([merged, *connectors])))
+
+
+_HAIRPIN_COS = -0.7  # a turn sharper than about 135° at one vertex
+
+
+def _split_hairpins(geom: BaseGeometry) -> BaseGeometry:
+    """Split merged lines where they turn back on themselves at one vertex.
+
+    Two carriageways of a dual road that meet at one node (where the road narrows to one
+    carriageway, or ends) are merged by ``line_merge`` into one line running out along one
+    and back along the other; split there they are two carriageways again.
+    """
+    parts = shapely.get_parts(geom)
+    if not len(parts):
+        return geom
+    xy, owner = shapely.get_coordinates(parts, return_index=True)
+    if len(xy) < 3:
+        return geom
+    d = np.diff(xy, axis=0)
+    same = owner[1:] == owner[:-1]
+    norm = np.hypot(d[:, 0], d[:, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = d / norm[:, None]
+    cos = np.einsum("ij,ij->i", u[:-1], u[1:])
+    # Vertex k+1 is a hairpin when segments k and k+1 belong to one part and turn back.
+    hair = same[:-1] & same[1:] & (cos < _HAIRPIN_COS) & (norm[:-1] > 0) & (norm[1:] > 0)
+    if not hair.any():
+        return geom
+    cut = np.zeros(len(xy), dtype=bool)
+    cut[np.flatnonzero(hair) + 1] = True
+    pieces = []
+    for k in range(len(parts)):
+        idx = np.flatnonzero(owner == k)
+        bounds = [idx[0], *idx[cut[idx]], idx[-1]]
+        pieces.extend(shapely.linestrings(xy[a:b + 1]) for a, b in itertools.pairwise(bounds)
+                      if b > a)
+    return shapely.multilinestrings(pieces) if len(pieces) > 1 else pieces[0]
