@@ -216,3 +216,28 @@ def test_a_dual_carriageway_street_measures_its_strip_from_the_carriageway_on_th
     # Table 7's 甲街 2 runs from 一路 to 二路 along one carriageway: 200 m.
     route = gm.routes.set_index("id").loc["A02"]
     assert route["status"] == "ok" and route["length_m"] == pytest.approx(200.0)
+
+
+def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_files, tmp_path,
+                                                                     dongkou_dir):
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    folder = copy_files["roads"].parent
+    args = ["build", "--county", str(dongkou_dir), "--roads", str(copy_files["roads"]),
+            "--water", str(copy_files["water"]), "--landmarks", str(copy_files["landmarks"]),
+            "--aliases", str(copy_files["aliases"]), "--name-field", "roads=道路名称",
+            "--name-field", "水系=名称", "--name-field", "NAME", "--id-field", "道路编码",
+            "--strict", "--quiet"]
+    out = tmp_path / "surveyed.gpkg"
+    result = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "working CRS: EPSG:4546" in result.output and out.exists()
+    assert GradeMap.read(out).crs.to_epsg() == 4546
+    # With a snap tolerance below the copy's gaps, the pieces no longer join: a clear error.
+    tight = tmp_path / "tight.gpkg"
+    result = CliRunner().invoke(app, [*args, "--snap", "0.05", "-o", str(tight)])
+    assert result.exit_code == 2 and not tight.exists()
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    assert folder.exists()

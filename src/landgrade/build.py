@@ -449,8 +449,9 @@ class _Builder:
             raise BuildError(
                 f"grade {grade}, area {area_no} (clause {clause}): the ring does not close between "
                 f"item {k + 1} {lines[k].label} and item {m + 1} {lines[m].label}: they do not "
-                f"meet, the gap is {gap:.1f} m (tolerance {self.tolerance_m:g} m). Fix the "
-                f"network, or add a decision for item {k + 1}>{m + 1} (point:<x> <y>)."
+                f"meet, the gap is {gap:.1f} m (snap tolerance {self.tolerance_m:g} m). Fix the "
+                f"network, raise --snap, or add a decision for item {k + 1}>{m + 1} "
+                "(point:<x> <y>)."
             )
         if d is not None and d.kind == "crossing":
             return [_nth(found, int(d.value), f"clause {clause} junction {k + 1}>{m + 1}")]

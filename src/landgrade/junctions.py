@@ -383,8 +383,8 @@ class JunctionResolver:
         if not found:
             raise JunctionError(
                 f"{context}: {base.label} does not meet {ep.text!r} (they are "
-                f"{self.gap(base, other):.1f} m apart at the closest; tolerance "
-                f"{self.tolerance_m:g} m). Fix the layer, or add a decision."
+                f"{self.gap(base, other):.1f} m apart at the closest; snap tolerance "
+                f"{self.tolerance_m:g} m). Fix the layer, raise --snap, or add a decision."
             )
         return found, notes
 
