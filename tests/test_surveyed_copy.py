@@ -241,3 +241,14 @@ def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_file
     assert result.exit_code == 2 and not tight.exists()
     assert result.output.startswith("error: ") and "Traceback" not in result.output
     assert folder.exists()
+
+
+def test_a_half_plane_of_a_dual_carriageway_is_taken_from_the_road_as_a_whole():
+    from landgrade.build import side_of
+
+    extent = grid_town()["extent"].geometry.iloc[0]
+    street = shapely.multilinestrings([LineString([xy(0, 194), xy(1000, 194)]),
+                                       LineString([xy(1000, 206), xy(0, 206)])])
+    # 以南 is south of the south carriageway, 以北 north of the north one; the median is the road.
+    assert side_of(street, "S", extent).area == pytest.approx(1000 * 194)
+    assert side_of(street, "N", extent).area == pytest.approx(1000 * 794)

@@ -879,7 +879,9 @@ def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.
 
     Each face is judged by the line's own segments beside it: points nudged ``eps`` metres to
     the named side of each segment's midpoint vote for their face, points nudged the other way
-    vote against, weighted by how squarely the segment faces that direction.
+    vote against, weighted by how squarely the segment faces that direction. A narrow face
+    with the line on both sides in balance (the median of a dual carriageway) is on neither
+    side: the half-plane is taken from the road as a whole.
     """
     rings = shapely.boundary(extent)
     noded = shapely.node(shapely.union_all([rings, line]))
@@ -901,8 +903,15 @@ def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.
     plus, minus = mid + eps * u, mid - eps * u
     keep = []
     for f in faces:
-        vote = (weight * shapely.contains_xy(f, plus[:, 0], plus[:, 1])).sum() - (
-            weight * shapely.contains_xy(f, minus[:, 0], minus[:, 1])).sum()
+        ahead = (weight * shapely.contains_xy(f, plus[:, 0], plus[:, 1])).sum()
+        behind = (weight * shapely.contains_xy(f, minus[:, 0], minus[:, 1])).sum()
+        vote = ahead - behind
+        if ahead > 0 and behind > 0 and abs(vote) < 0.2 * (ahead + behind) and (
+                2 * f.area / f.length < DUAL_CARRIAGEWAY_M):
+            # A narrow face with the line on both sides: the median between the carriageways
+            # of a dual road, which is the road itself, on neither side of it.
+            keep.append(False)
+            continue
         if vote == 0:
             # A face the line does not border: judge it from its nearest point on the line.
             rp = shapely.point_on_surface(f)
