@@ -252,3 +252,29 @@ def test_a_half_plane_of_a_dual_carriageway_is_taken_from_the_road_as_a_whole():
     # 以南 is south of the south carriageway, 以北 north of the north one; the median is the road.
     assert side_of(street, "S", extent).area == pytest.approx(1000 * 194)
     assert side_of(street, "N", extent).area == pytest.approx(1000 * 794)
+
+
+def test_a_side_road_ending_at_the_near_carriageway_runs_on_to_the_crossing_centre():
+    """短路 (x = 500) comes south from 乙街 (y = 400) and stops 0.4 m short of 甲街's north
+    carriageway (y = 206); the junction's centre is between the carriageways, y = 200, so the
+    route 乙街 → 甲街 is 200 m, as on a centreline network."""
+    import geopandas as gpd
+    import pandas as pd
+
+    layers = grid_town()
+    roads = layers["roads"]
+    extra = gpd.GeoDataFrame(
+        {"name": ["甲街", "甲街", "短路"], "road_class": ["主干道"] * 2 + ["支路"],
+         "road_id": ["h0s", "h0n", "d1"]},
+        geometry=[LineString([xy(0, 194), xy(1000, 194)]),
+                  LineString([xy(1000, 206), xy(0, 206)]),
+                  LineString([xy(500, 400), xy(500, 206.4)])], crs=roads.crs)
+    roads = pd.concat([roads[roads["name"] != "甲街"], extra], ignore_index=True)
+    net = load_network(roads, layers["water"], layers["landmarks"], layers["extent"])
+    routes = pd.DataFrame({"id": ["X1"], "name": ["短路"], "from": ["乙街路口"],
+                           "to": ["甲街路口"]})
+    gm = build_grade_map(table5_rules(), net, routes=routes)
+    route = gm.routes.set_index("id").loc["X1"]
+    assert route["status"] == "ok" and route["length_m"] == pytest.approx(200.0)
+    end = shapely.get_coordinates(route.geometry)[-1]
+    assert tuple(end) == pytest.approx(xy(500, 200), abs=0.01)

@@ -613,7 +613,7 @@ class _Builder:
         options, errors = [], []
         for a, b in itertools.product(ca, cb):
             try:
-                line = base.stretch(a, b)
+                line = _run_on_to_centres(base.stretch(a, b), a, b)
             except JunctionError as e:
                 errors.append(str(e))
                 continue
@@ -969,6 +969,18 @@ def _section_stems(name: str) -> list[str]:
     if n[-2] in "东西南北中":
         stems.append(n[:-2])
     return stems
+
+
+def _run_on_to_centres(line: LineString, a: Junction, b: Junction) -> LineString:
+    """A stretch run on, at an end meeting a dual road's near carriageway, to the crossing's
+    centre between the carriageways (:attr:`Junction.centre`)."""
+    if a.centre is None and b.centre is None:
+        return line
+    c = shapely.get_coordinates(line)
+    head = [a.centre] if a.centre is not None else []
+    tail = [b.centre] if b.centre is not None else []
+    return LineString(np.vstack([*(np.array([h]) for h in head), c,
+                                 *(np.array([t]) for t in tail)]))
 
 
 def _nth(cands: list[Junction], n: int, context: str) -> Junction:

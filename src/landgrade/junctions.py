@@ -86,11 +86,17 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Junction:
-    """A point where a stretch starts or ends; ``label`` says what met there."""
+    """A point where a stretch starts or ends; ``label`` says what met there.
+
+    ``centre`` is set where a road ends at the near carriageway of a dual road: the centre of
+    the crossing, between the two carriageways, straight on from the road's end. A route or
+    corridor ending there runs on to it.
+    """
 
     x: float
     y: float
     label: str
+    centre: tuple[float, float] | None = None
 
     @property
     def point(self) -> Point:
@@ -316,7 +322,48 @@ class JunctionResolver:
                 continue
             extra.append(shapely.get_coordinates(shapely.shortest_line(piece, other))[0])
         pts = np.vstack([exact, *[np.array([e]) for e in extra]]) if extra else exact
-        return self._ordered(base, pts, label)
+        return [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+
+    def _centred(self, base: BaseLine, other: BaseGeometry, j: Junction) -> Junction:
+        """``j`` with its ``centre`` when the base ends at one carriageway of a dual road."""
+        k, pos = base.locate(j)
+        part = base.parts[k]
+        tol = self.tolerance_m
+        if part.is_closed or tol < pos < part.length - tol:
+            return j
+        c = shapely.get_coordinates(part)
+        tip, prev = (c[0], c[1]) if pos <= tol else (c[-1], c[-2])
+        u = (tip - prev) / (np.hypot(*(tip - prev)) or 1.0)
+        parts = shapely.get_parts(other)
+        if len(parts) < 2:
+            return j
+        pt = shapely.points(j.x, j.y)
+        d = shapely.distance(parts, pt)
+        near = int(np.argmin(d))
+        if d[near] > tol:
+            return j
+        far = np.flatnonzero((d > tol) & (d <= self.cluster_m))
+        if not len(far):
+            return j
+        # Straight on from the road's end, across the road to its other carriageway.
+        ray = LineString([(j.x, j.y), (j.x + self.cluster_m * u[0], j.y + self.cluster_m * u[1])])
+        hits = shapely.get_coordinates(shapely.intersection(ray, parts[far]))
+        if not len(hits):
+            return j
+        v = hits - (j.x, j.y)
+        across = shapely.distance(shapely.points(hits), parts[near])
+        ok = across >= 0.5 * np.hypot(v[:, 0], v[:, 1])  # not a branch of the near carriageway
+        if not ok.any():
+            return j
+        v = v[ok][int(np.argmin(np.hypot(v[ok, 0], v[ok, 1])))]
+        # The centre is halfway between the carriageways (the end may stop short of the near).
+        reach = shapely.get_coordinates(shapely.intersection(ray, parts[near]))
+        start = np.array([j.x, j.y])
+        if len(reach):
+            start = reach[int(np.argmin(np.hypot(*(reach - start).T)))]
+        far_pt = np.array([j.x, j.y]) + v
+        cx, cy = (start + far_pt) / 2
+        return Junction(j.x, j.y, j.label, (float(cx), float(cy)))
 
     def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
         """Crossings in line order, each cluster of them one junction.
