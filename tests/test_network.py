@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
+import shapely
 from shapely.geometry import LineString, box
 from synthetic import grid_town, xy
 
@@ -228,3 +229,18 @@ def test_overlapping_pieces_noded_into_slivers_are_one_line(town):
     assert len(loose.feature("一路").geoms) == 4
     line = load_network(roads, extent=town["extent"]).feature("一路")
     assert line.geom_type == "LineString" and line.length == pytest.approx(1000.0, abs=1.0)
+
+
+def test_carriageways_meeting_at_one_node_stay_two_carriageways():
+    from landgrade.junctions import BaseLine
+    from landgrade.network import merge_lines
+
+    # Two carriageways 12 m apart taper into one node at x = 1040 and go on as one line.
+    north = LineString([(0, 6), (1000, 6), (1040, 0)])
+    south = LineString([(0, -6), (1000, -6), (1040, 0)])
+    on = LineString([(1040, 0), (1500, 0)])
+    assert shapely.line_merge(shapely.union_all([north, south])).geom_type == "LineString"
+    for pieces, n in (([north, south], 2), ([north, south, on], 3)):
+        base = BaseLine(merge_lines(pieces, 2.0, hairpins=True), "road")
+        assert len(base.parts) == n
+        assert sorted(round(p.length) for p in base.parts)[-2:] == [1040, 1040]  # 1000 + √(40²+6²)

@@ -46,7 +46,7 @@ from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
 from landgrade.names import SIDE_OF_CHAR, grade_number, normalize, strip_junction_marker
-from landgrade.network import Network
+from landgrade.network import Network, split_hairpins
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
 
@@ -168,8 +168,9 @@ class BaseLine:
         self.geom = geom
         self.label = label
         self.reach_m = reach_m
-        parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
-                 .startswith("Multi") else geom) if not p.is_empty]
+        merged = shapely.line_merge(geom) if geom.geom_type.startswith("Multi") else geom
+        # Carriageways of a dual road that meet at one node stay two parts (split_hairpins).
+        parts = [p for p in shapely.get_parts(split_hairpins(merged)) if not p.is_empty]
         if not parts or any(p.geom_type != "LineString" for p in parts):
             raise JunctionError(f"{label}: not a line feature")
         self.parts = orient_lines(parts)

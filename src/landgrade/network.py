@@ -557,9 +557,9 @@ def merge_lines(geoms: Any, snap_m: float = 0.0, hairpins: bool = False) -> Base
     straight connector (to the other piece's nearest end if one is that close, else to its
     nearest point), so a surveyed road split with small gaps is one line. With ``hairpins``
     (roads), a merged line that turns back on itself at a vertex is split there (two
-    carriageways meeting at one node, see :func:`_split_hairpins`).
+    carriageways meeting at one node, see :func:`split_hairpins`).
     """
-    split = _split_hairpins if hairpins else (lambda g: g)
+    split = split_hairpins if hairpins else (lambda g: g)
     geoms = np.asarray(list(geoms), dtype=object)
     if not len(geoms):
         return shapely.LineString()
@@ -614,17 +614,18 @@ def merge_lines(geoms: Any, snap_m: float = 0.0, hairpins: bool = False) -> Base
 
 
 _HAIRPIN_COS = -0.7  # a turn sharper than about 135° at one vertex
+_HAIRPIN_MIN_M = 5.0  # between segments at least this long
 
 
-def _split_hairpins(geom: BaseGeometry) -> BaseGeometry:
-    """Split merged lines where they turn back on themselves at one vertex.
+def split_hairpins(geom: BaseGeometry) -> BaseGeometry:
+    """Split open merged lines where they turn back on themselves at one vertex.
 
     Two carriageways of a dual road that meet at one node (where the road narrows to one
     carriageway, or ends) are merged by ``line_merge`` into one line running out along one
     and back along the other; split there they are two carriageways again.
     """
     parts = shapely.get_parts(geom)
-    if not len(parts):
+    if not len(parts) or shapely.is_closed(parts).all():
         return geom
     xy, owner = shapely.get_coordinates(parts, return_index=True)
     if len(xy) < 3:
@@ -636,7 +637,10 @@ def _split_hairpins(geom: BaseGeometry) -> BaseGeometry:
         u = d / norm[:, None]
     cos = np.einsum("ij,ij->i", u[:-1], u[1:])
     # Vertex k+1 is a hairpin when segments k and k+1 belong to one part and turn back.
-    hair = same[:-1] & same[1:] & (cos < _HAIRPIN_COS) & (norm[:-1] > 0) & (norm[1:] > 0)
+    # Both sides of the turn longer than a connector or a jitter zigzag (a few metres).
+    long_ = norm > _HAIRPIN_MIN_M
+    hair = same[:-1] & same[1:] & (cos < _HAIRPIN_COS) & long_[:-1] & long_[1:]
+    hair &= ~shapely.is_closed(parts)[owner[1:-1]]  # a closed outline keeps its corners
     if not hair.any():
         return geom
     cut = np.zeros(len(xy), dtype=bool)
