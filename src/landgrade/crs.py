@@ -397,8 +397,9 @@ def county_working_crs(area: Any, crs: Any = None, declared: Any = None) -> pypr
     if declared is not None and str(declared).strip():
         spec = resolve_crs(declared)
         if spec.offset or spec.crs.is_geographic:
-            raise LandgradeError(f"working CRS {declared!r} must be projected, in metres "
-                                 "(a CGCS2000 Gauss-Krüger zone such as EPSG:4546)")
+            raise LandgradeError(f"working CRS {declared!r} (the county's metadata.json \"crs\") "
+                                 "must be projected, in metres: a CGCS2000 Gauss-Krüger zone "
+                                 "such as EPSG:4546, or remove it to use the extent's zone")
         return spec.crs
     if hasattr(area, "total_bounds"):
         crs = crs if crs is not None else (area.attrs.get("coordinate_system") or area.crs)
