@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
+import shapely
 from shapely.geometry import LineString, box
 from synthetic import grid_town, xy
 
@@ -119,3 +120,127 @@ def test_features_without_geometry_are_left_out_and_said(town):
     row = report.iloc[0]
     assert row["kind"] == "network" and row["status"] == "warning"
     assert "1 feature(s) without geometry left out (feature 9)" in row["warnings"]
+
+
+# -- real-data road model --------------------------------------------------------------------------
+def test_name_field_is_found_per_layer_and_the_choice_is_said(town):
+    roads = town["roads"].rename(columns={"name": "道路名称"})
+    water = town["water"].rename(columns={"name": "名称"})
+    net = load_network(roads, water, extent=town["extent"])
+    assert net.feature("一路").length == pytest.approx(1000.0)
+    assert net.has("清江")
+    said = "\n".join(net.choices)
+    assert "'道路名称'" in said and "'名称'" in said
+
+
+def test_name_zh_falls_back_to_name_per_feature(town):
+    roads = town["roads"].copy()
+    roads["name:zh"] = roads["name"].where(roads["name"] != "二路", None)
+    roads.loc[roads["name:zh"].notna(), "name"] = "Road"
+    net = load_network(roads, extent=town["extent"])
+    assert net.has("二路") and net.has("一路") and not net.has("Road")
+
+
+def test_no_name_field_is_an_error_naming_the_fields(town):
+    roads = town["roads"].rename(columns={"name": "foo"})
+    with pytest.raises(LandgradeError, match=r"no name field found \(fields: foo"):
+        load_network(roads, extent=town["extent"])
+
+
+def test_name_field_options_per_layer():
+    from landgrade.network import parse_name_fields
+
+    assert parse_name_fields(["roads=道路名称", "名称"]) == {"roads": "道路名称", "*": "名称"}
+    with pytest.raises(LandgradeError, match="no layer before '='"):
+        parse_name_fields(["=道路名称"])
+    with pytest.raises(LandgradeError, match="two fields for roads"):
+        parse_name_fields(["roads=a", "roads=b"])
+
+
+def test_id_field_names_the_road_of_a_decision_and_shared_ids_are_one_road(town):
+    roads = town["roads"].copy()
+    roads["编码"] = roads["road_id"].str[:2]  # v0a, v0b → v0: the two pieces of 一路
+    net = load_network(roads, extent=town["extent"], id_field="编码")
+    assert net.road("v0").length == pytest.approx(1000.0)
+    with pytest.raises(LandgradeError, match="no id field 'ID'"):
+        load_network(roads, extent=town["extent"], id_field="ID")
+
+
+def test_pieces_with_gaps_up_to_the_snap_tolerance_are_one_line(town):
+    roads = town["roads"].copy()
+    # 一路's two pieces miss each other by 1.5 m at y = 500.
+    first = roads.index[roads["road_id"] == "v0a"][0]
+    roads.loc[first, "geometry"] = LineString([xy(200, 0), xy(200, 498.5)])
+    net = load_network(roads, extent=town["extent"])
+    assert net.feature("一路").geom_type == "LineString"
+    strict = load_network(roads, extent=town["extent"], snap_m=1.0)
+    assert strict.feature("一路").geom_type == "MultiLineString"
+
+
+def test_a_t_end_1_3_m_short_meets_within_the_default_snap(town):
+    from landgrade.junctions import BaseLine, JunctionResolver
+
+    roads = town["roads"].copy()
+    bend = roads.index[roads["road_id"] == "bend"][0]
+    # 弯路 ends 1.3 m short of 一路 (x = 200) instead of on it.
+    roads.loc[bend, "geometry"] = LineString([xy(201.3, 900), xy(300, 900), xy(300, 1000)])
+    net = load_network(roads, extent=town["extent"])
+    found = JunctionResolver(net, net.snap_m).crossings(BaseLine(net.feature("弯路"), "弯路"),
+                                                        net.feature("一路"), "一路")
+    assert len(found) == 1 and (found[0].x, found[0].y) == pytest.approx(xy(201.3, 900))
+
+
+def test_slip_and_service_roads_never_belong_to_a_named_road(town):
+    import pandas as pd
+
+    roads = town["roads"].copy()
+    roads["highway"] = "primary"
+    spurs = gpd.GeoDataFrame(
+        {"name": ["甲街", "甲街"], "road_id": ["s1", "s2"], "highway": ["primary_link", "service"]},
+        geometry=[LineString([xy(300, 200), xy(300, 150)]), LineString([xy(700, 200),
+                                                                          xy(700, 260)])],
+        crs=roads.crs)
+    net = load_network(pd.concat([roads, spurs], ignore_index=True), extent=town["extent"])
+    line = net.feature("甲街")
+    assert line.geom_type == "LineString" and line.length == pytest.approx(1000.0)
+    assert any("2 named slip/service" in c for c in net.choices)
+    assert net.road("s1").length == pytest.approx(50.0)  # still there for a decision
+
+
+def test_name_field_by_file_name_and_an_unknown_layer(tmp_path, town):
+    path = tmp_path / "道路中心线.geojson"
+    town["roads"].rename(columns={"name": "路名"}).to_file(path, driver="GeoJSON",
+                                                          engine="pyogrio")
+    net = load_network(path, extent=town["extent"], name_field={"道路中心线": "路名"})
+    assert net.has("一路")
+    with pytest.raises(LandgradeError, match=r"--name-field road=…: no such layer"):
+        load_network(path, extent=town["extent"], name_field={"road": "路名"})
+
+
+def test_overlapping_pieces_noded_into_slivers_are_one_line(town):
+    roads = town["roads"].copy()
+    # 一路's pieces overlap: the first runs 0.8 m past y = 500 and the second starts 0.5 m to
+    # the west and crosses it at y = 500.5. Noded, that is two slivers (0.3 m and 0.7 m).
+    first = roads.index[roads["road_id"] == "v0a"][0]
+    second = roads.index[roads["road_id"] == "v0b"][0]
+    roads.loc[first, "geometry"] = LineString([xy(200, 0), xy(200, 500.8)])
+    roads.loc[second, "geometry"] = LineString([xy(199.5, 500), xy(200.5, 501), xy(200, 1000)])
+    loose = load_network(roads, extent=town["extent"], snap_m=0)
+    assert len(loose.feature("一路").geoms) == 4
+    line = load_network(roads, extent=town["extent"]).feature("一路")
+    assert line.geom_type == "LineString" and line.length == pytest.approx(1000.0, abs=1.0)
+
+
+def test_carriageways_meeting_at_one_node_stay_two_carriageways():
+    from landgrade.junctions import BaseLine
+    from landgrade.network import merge_lines
+
+    # Two carriageways 12 m apart taper into one node at x = 1040 and go on as one line.
+    north = LineString([(0, 6), (1000, 6), (1040, 0)])
+    south = LineString([(0, -6), (1000, -6), (1040, 0)])
+    on = LineString([(1040, 0), (1500, 0)])
+    assert shapely.line_merge(shapely.union_all([north, south])).geom_type == "LineString"
+    for pieces, n in (([north, south], 2), ([north, south, on], 3)):
+        base = BaseLine(merge_lines(pieces, 2.0, hairpins=True), "road")
+        assert len(base.parts) == n
+        assert sorted(round(p.length) for p in base.parts)[-2:] == [1040, 1040]  # 1000 + √(40²+6²)

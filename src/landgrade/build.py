@@ -17,6 +17,28 @@ Areas:
 - **region** — the extent cut by each bound feature (extended to the extent line if it stops
   short), keeping the side named for every bound.
 - **residual** — what of the extent no better grade took.
+
+The road model (``docs/real_road_data.md``) is made for surveyed centreline layers and
+OpenStreetMap as well as hand-drawn sketches:
+
+- a named road is every piece with that name (after normalisation and aliases; an alias with
+  several rows means the union of their drawn names), pieces missing each other by up to the
+  snap tolerance (``--snap``, default 2 m, :data:`landgrade.network.SNAP_M`) joined, and
+  features that close meet; slip, service and unnamed roads are never part of a named road;
+- a **dual carriageway** is one road: a junction is the *cluster* of crossings within
+  :data:`landgrade.junctions.DUAL_CARRIAGEWAY_M` along a line (``crossing:n`` counts clusters);
+  a one-sided strip is measured from the carriageway on its side, a corridor from each outer
+  carriageway, a half-plane from the road as a whole;
+- ``crossing:n`` and ``end:`` decisions count along the road model's direction (west to east,
+  south to north), not the digitising direction;
+- everything is drawn in the network's working CRS (the county's Gauss-Krüger zone), which the
+  map records.
+
+A result that cannot be right — a half-plane or region covering the whole extent or nothing, a
+grade with no area, a strip along less than a tenth of its stretch, an extension of a line that
+already spans the extent, a ring over half the extent — is a report warning starting
+``cannot be right:`` naming the clause (``--strict`` fails on it). The geometry each report row
+was drawn from is kept in :attr:`GradeMap.clauses` for review.
 """
 
 from __future__ import annotations
@@ -36,13 +58,13 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from landgrade.crs import WORKING_EPSG
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.io import IOInputError, read_data_table
 from landgrade.junctions import (
     COMPASS,
+    DUAL_CARRIAGEWAY_M,
     BaseLine,
     Endpoint,
     Junction,
@@ -52,12 +74,23 @@ from landgrade.junctions import (
     parse_endpoint,
 )
 from landgrade.names import CHAR_OF_SIDE, SIDE_OF_CHAR, normalize
-from landgrade.network import Network, load_network, route_road_name
-from landgrade.report import ReportRow, format_report, report_frame, summary_lines
+from landgrade.network import (
+    SNAP_M,
+    NameFields,
+    Network,
+    load_network,
+    merge_lines,
+    route_road_name,
+)
+from landgrade.report import IMPOSSIBLE, ReportRow, format_report, report_frame, summary_lines
 from landgrade.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
 
 GRID_M = 0.001
-TOLERANCE_M = 1.0
+TOLERANCE_M = SNAP_M
+# Never-ok thresholds: a ring taking more than this share of the extent, a strip shorter than
+# this share of its stretch.
+_RING_SHARE_MAX = 0.5
+_STRIP_SHARE_MIN = 0.1
 ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_depth_m", "price")
 # A side that meets the road at less than this angle (|cos| of the normal) does not fit it.
 _SIDE_FIT_MIN = 0.5
@@ -84,6 +117,7 @@ class _Builder:
     decisions: Decisions
     tolerance_m: float = TOLERANCE_M
     rows: list[ReportRow] = field(default_factory=list)
+    clauses: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.resolver = JunctionResolver(self.network, self.tolerance_m)
@@ -153,8 +187,9 @@ class _Builder:
         if d is not None:
             row.decision = _join(row.decision, d.label())
             if d.kind == "point":
-                x, y = d.point()
-                return [Junction(x, y, f"{text} (decided point)")]
+                return [self.snapped_point(d, base, None, text, context, row)]
+            if d.kind == "edge":
+                return self.edge_candidates(d, base, text, context)
             if d.kind == "end":
                 part = base.parts[0] if d.value == "start" else base.parts[-1]
                 x, y = shapely.get_coordinates(part)[0 if d.value == "start" else -1]
@@ -175,6 +210,41 @@ class _Builder:
             if "short of" in n or "polygon" in n:
                 row.warn(n)
         return cands
+
+    def snapped_point(self, d: Decision, base: BaseLine, other: BaseGeometry | None, text: str,
+                      context: str, row: ReportRow) -> Junction:
+        """A decided point, moved to the nearest crossing within the snap tolerance."""
+        x, y = d.point()
+        try:
+            if other is not None:
+                cands = self.resolver.crossings(base, other, text)
+            else:
+                cands, _ = self.resolver.candidates(base, parse_endpoint(text), context)
+        except LandgradeError:
+            cands = []
+        if cands:
+            dist = [float(np.hypot(c.x - x, c.y - y)) for c in cands]
+            k = int(np.argmin(dist))
+            if dist[k] <= self.tolerance_m:
+                if dist[k] > 0.01:
+                    row.warn(f"decided point {x:.1f} {y:.1f} moved {dist[k]:.2f} m to the "
+                             f"crossing of {base.label} and {text}")
+                return Junction(cands[k].x, cands[k].y, f"{text} (decided point)")
+        return Junction(x, y, f"{text} (decided point)")
+
+    def edge_candidates(self, d: Decision, base: BaseLine, text: str,
+                        context: str) -> list[Junction]:
+        """Where the base line crosses the edge of the decided grade's zone."""
+        grade = int(d.value)
+        if grade not in self.resolver.grades:
+            raise BuildError(f"{context}: {d.label()}: grade {grade} is not built before this "
+                             f"clause (built: {sorted(self.resolver.grades) or 'none'})")
+        edge = shapely.boundary(self.resolver.grades[grade])
+        found = self.resolver.crossings(base, edge, f"{text} (edge of grade {grade})")
+        if not found:
+            raise JunctionError(f"{context}: {base.label} does not cross the edge of grade "
+                                f"{grade} ({d.label()})")
+        return found
 
     # -- strips ---------------------------------------------------------------------------------
     def strips(self, clause: str, number: int, item: RingItem, base: BaseLine,
@@ -197,6 +267,11 @@ class _Builder:
             pieces = _overlay(pieces, lo, hi, o.side or item.side, o.width_m)
             row.features = _join(row.features, f"override {o.from_}–{o.to}: "
                                  f"{o.side or item.side} {o.width_m:g} m over {hi - lo:.1f} m")
+        drawn = sum(hi - lo for lo, hi, side, width in pieces if side and width)
+        if item.side and item.width_m and drawn < _STRIP_SHARE_MIN * length:
+            row.impossible(
+                f"the strip runs along {drawn:.1f} m of its {length:.1f} m stretch (under a "
+                f"tenth): check the qualifier or override junctions")
         polys = []
         for lo, hi, side, width in pieces:
             if not side or not width or hi - lo <= 1e-6:
@@ -204,6 +279,13 @@ class _Builder:
             seg = as_linestring(substring(line, lo, hi))
             poly, misfit = one_sided_strip(seg, side, width)
             polys.append(poly)
+            # A dual carriageway: the strip is measured from the carriageway on its side.
+            mid = shapely.line_interpolate_point(seg, 0.5, normalized=True)
+            for other in base.alongside(seg):
+                near = shapely.get_coordinates(shapely.shortest_line(mid, other))
+                if float((near[1] - near[0]) @ np.array(COMPASS[side])) > 0:
+                    polys.append(one_sided_strip(other, side, width)[0])
+                    row.features = _join(row.features, f"{side} strip from the {side} carriageway")
             if misfit > 0.5:
                 row.warn(
                     f"clause {clause} item {number} {item.feature}: the {side} side does not fit "
@@ -245,7 +327,31 @@ class _Builder:
         extended, grown = extend_to_extent(line.geom, self.extent)
         if grown > self.tolerance_m:
             row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
-        return side_of(extended, side, self.extent)
+            if _crossings_of_extent(line.geom, self.extent) >= 2:
+                row.impossible(
+                    f"{line.label} already reaches the extent line on both sides, yet a loose "
+                    f"end was extended {grown:.1f} m (a piece that does not join the road?); "
+                    f"join the pieces (--snap) or add a decision")
+        if extended.is_empty:
+            # The line lies wholly outside the extent: the extent is on one side of it.
+            rp = shapely.point_on_surface(self.extent)
+            near = shapely.get_coordinates(shapely.shortest_line(rp, line.geom))
+            ahead = float((near[0] - near[1]) @ np.array(COMPASS[side])) > 0
+            half = self.extent if ahead else Polygon()
+        else:
+            half = side_of(extended, side, self.extent)
+        name = f"{line.label}以{CHAR_OF_SIDE[side]}"
+        self.check_part(half, name, row)
+        return half
+
+    def check_part(self, geom: BaseGeometry, what: str, row: ReportRow) -> None:
+        """Flag a half-plane or region that covers the whole extent or nothing."""
+        whole = float(self.extent.area)
+        if geom.area <= 1.0:
+            row.impossible(f"{what} covers nothing of the extent")
+        elif geom.area >= whole * (1 - 1e-6):
+            row.impossible(f"{what} covers the whole extent (the line does not divide it: "
+                           "is it drawn in disconnected pieces, or beside the extent?)")
 
     def parse_half(self, text: str, clause: str, row: ReportRow) -> BaseGeometry | None:
         m = _HALF.match(normalize(text))
@@ -302,14 +408,27 @@ class _Builder:
             strips.append(s)
         area = shapely.union_all([inside, *strips], grid_size=GRID_M)
         if within is not None:
-            area = shapely.intersection(area, within, grid_size=GRID_M)
+            area = polygonal(shapely.intersection(area, within, grid_size=GRID_M))
         self.rows.extend(jrows)
         self.rows.extend(item_rows)
         head.length_m = path.length
         head.area_m2 = float(area.area)
         if inside.is_empty:
-            head.warn("the closed path encloses no area")
+            head.impossible("the closed path encloses no area")
+        elif area.area > _RING_SHARE_MAX * self.extent.area:
+            head.impossible(f"the ring takes {area.area / self.extent.area:.0%} of the extent "
+                            "(a wrong crossing or arc?); check its junctions")
+        self.record(head, area=area, path=path)
+        for k in range(n):
+            self.record(item_rows[k], line=stretches[k].line, area=strips[k])
+        for k in range(n):
+            self.record(jrows[k], point=cands[k][choice[k]].point,
+                        candidates=shapely.multipoints([(c.x, c.y) for c in cands[k]]))
         return area
+
+    def record(self, row: ReportRow, **geoms: Any) -> None:
+        """Keep the geometry a report row was drawn from, for review (see GradeMap.clauses)."""
+        self.clauses.append({"row": row, **geoms})
 
     def ring_junction(self, clause: str, k: int, m: int, lines: list[BaseLine], jtext: str,
                       row: ReportRow, grade: int, area_no: int) -> list[Junction]:
@@ -317,8 +436,9 @@ class _Builder:
         if d is not None:
             row.decision = d.label()
             if d.kind == "point":
-                x, y = d.point()
-                return [Junction(x, y, f"{jtext} (decided point)")]
+                return [self.snapped_point(d, lines[k], lines[m].geom, jtext, jtext, row)]
+            if d.kind == "edge":
+                return self.edge_candidates(d, lines[k], jtext, jtext)
             if d.kind == "end":
                 part = lines[k].parts[0 if d.value == "start" else -1]
                 x, y = shapely.get_coordinates(part)[0 if d.value == "start" else -1]
@@ -329,8 +449,9 @@ class _Builder:
             raise BuildError(
                 f"grade {grade}, area {area_no} (clause {clause}): the ring does not close between "
                 f"item {k + 1} {lines[k].label} and item {m + 1} {lines[m].label}: they do not "
-                f"meet, the gap is {gap:.1f} m (tolerance {self.tolerance_m:g} m). Fix the "
-                f"network, or add a decision for item {k + 1}>{m + 1} (point:<x> <y>)."
+                f"meet, the gap is {gap:.1f} m (snap tolerance {self.tolerance_m:g} m). Fix the "
+                f"network, raise --snap, or add a decision for item {k + 1}>{m + 1} "
+                "(point:<x> <y>)."
             )
         if d is not None and d.kind == "crossing":
             return [_nth(found, int(d.value), f"clause {clause} junction {k + 1}>{m + 1}")]
@@ -445,11 +566,18 @@ class _Builder:
             line = shapely.intersection(base.geom, self.extent)
             geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
             row.length_m, row.area_m2 = line.length, float(geom.area)
+            self.record(row, line=line, area=geom)
             return geom
         line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
-        geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
+        # Both sides of the road: on a dual carriageway, from each outer carriageway.
+        beside = base.alongside(line)
+        geom = shapely.buffer(shapely.union_all([line, *beside]) if beside else line, c.width_m,
+                              cap_style="flat", join_style="mitre")
+        if beside:
+            row.features = _join(row.features, "dual carriageway: from each outer carriageway")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
+        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]))
         return geom
 
     def road_line(self, clause: str, features: Iterable[str], row: ReportRow) -> BaseLine:
@@ -462,7 +590,8 @@ class _Builder:
             row.decision, row.features = d.label(), used
             return BaseLine(geom, f"{joined} ({used})")
         geoms = [self.resolver.feature_line(f, f"{clause} road {f!r}")[0] for f in features]
-        merged = shapely.line_merge(shapely.union_all(geoms)) if len(geoms) > 1 else geoms[0]
+        merged = (merge_lines(geoms, self.network.snap_m, hairpins=True) if len(geoms) > 1
+                  else geoms[0])
         row.features = joined
         return BaseLine(merged, joined)
 
@@ -484,7 +613,7 @@ class _Builder:
         options, errors = [], []
         for a, b in itertools.product(ca, cb):
             try:
-                line = base.stretch(a, b)
+                line = _run_on_to_centres(base.stretch(a, b), a, b)
             except JunctionError as e:
                 errors.append(str(e))
                 continue
@@ -509,8 +638,11 @@ class _Builder:
             half = self.half_plane(line, b.side, brow)
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
-            area = shapely.intersection(area, half, grid_size=GRID_M)
+            self.record(brow, line=line.geom, area=half)
+            area = polygonal(shapely.intersection(area, half, grid_size=GRID_M))
         row.area_m2 = float(area.area)
+        self.check_part(area, f"region {row.text}", row)
+        self.record(row, area=area)
         return area
 
     # -- grades ---------------------------------------------------------------------------------
@@ -553,11 +685,14 @@ class _Builder:
             if excl:
                 self.rows[-1].features = _join(self.rows[-1].features,
                                                f"minus grade(s) {', '.join(map(str, excl))}")
-            pieces.append(shapely.intersection(geom, self.extent, grid_size=GRID_M))
+            pieces.append(polygonal(shapely.intersection(geom, self.extent, grid_size=GRID_M)))
         union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
         geom = shapely.difference(union, taken, grid_size=GRID_M)
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
         row.area_m2 = float(geom.area)
+        if geom.area <= 1.0:
+            row.impossible(f"grade {rule.grade} ends with no area (higher grades took all of it, "
+                           "or its clauses draw nothing)")
         self.rows.append(row)
         return geom
 
@@ -603,6 +738,9 @@ class _Builder:
                 row.warn(f"{len(opts)} possible stretches; took the one least overlapping the "
                          f"other routes of the road, then the shortest ({line.length:.1f} m)")
             row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
+            ends = {(j.x, j.y) for _, ja, jb in opts for j in (ja, jb)}
+            self.record(row, line=line, point=shapely.multipoints([a.point, b.point]),
+                        candidates=shapely.multipoints(sorted(ends)))
             geoms.append(line)
             lengths.append(line.length)
             status.append("ok")
@@ -693,8 +831,14 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeom
             degree = sum(1 for e in ends if np.allclose(e, tip))
             if degree != 1 or tuple(np.round(tip, 6)) not in all_ends:
                 continue
-            if not shapely.contains_xy(extent, *tip) or shapely.distance(
-                    boundary, shapely.points(tip)) < 1e-6:
+            on_line = shapely.distance(boundary, shapely.points(tip)) < 1e-6
+            if not shapely.contains_xy(extent, *tip) and not on_line:
+                continue
+            if on_line:
+                # An end drawn on the extent line (or a reprojection's 1e-9 m from it) is pushed
+                # a metre across, so that it divides the extent for certain.
+                u = (tip - prev) / np.hypot(*(tip - prev))
+                extra.append(LineString([tip, tip + u]))
                 continue
             u = (tip - prev) / np.hypot(*(tip - prev))
             ray = LineString([tip, tip + reach * u])
@@ -703,10 +847,31 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeom
             if len(pts) == 0:
                 continue
             nearest = pts[np.argmin(np.hypot(*(pts - tip).T))]
-            extra.append(LineString([tip, nearest]))
+            # Overshoot by a metre: a line that crosses the extent line is noded with it
+            # exactly, whereas one ending on a computed point of it may miss it by 1e-9 m.
+            extra.append(LineString([tip, nearest + u]))
             grown = max(grown, float(np.hypot(*(nearest - tip))))
     line = shapely.union_all([geom, *extra])
-    return shapely.intersection(line, extent), grown
+    return shapely.intersection(line, shapely.buffer(extent, 0.5, join_style="mitre")), grown
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygons of an overlay result (two areas that touch also give lines and points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    polys = parts[shapely.get_type_id(parts) == 3]
+    return shapely.multipolygons(polys) if len(polys) else Polygon()
+
+
+def _crossings_of_extent(line: BaseGeometry, extent: BaseGeometry) -> int:
+    """How many separate places a line meets the extent line (1 m apart or more)."""
+    hit = shapely.intersection(line, shapely.buffer(shapely.boundary(extent), 1.0))
+    parts = shapely.get_parts(shapely.get_parts(hit))
+    lines = parts[shapely.get_type_id(parts) == 1]
+    if not len(lines):
+        return 0
+    return len(shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines))))
 
 
 def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.05) -> BaseGeometry:
@@ -714,7 +879,9 @@ def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.
 
     Each face is judged by the line's own segments beside it: points nudged ``eps`` metres to
     the named side of each segment's midpoint vote for their face, points nudged the other way
-    vote against, weighted by how squarely the segment faces that direction.
+    vote against, weighted by how squarely the segment faces that direction. A narrow face
+    with the line on both sides in balance (the median of a dual carriageway) is on neither
+    side: the half-plane is taken from the road as a whole.
     """
     rings = shapely.boundary(extent)
     noded = shapely.node(shapely.union_all([rings, line]))
@@ -736,8 +903,15 @@ def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.
     plus, minus = mid + eps * u, mid - eps * u
     keep = []
     for f in faces:
-        vote = (weight * shapely.contains_xy(f, plus[:, 0], plus[:, 1])).sum() - (
-            weight * shapely.contains_xy(f, minus[:, 0], minus[:, 1])).sum()
+        ahead = (weight * shapely.contains_xy(f, plus[:, 0], plus[:, 1])).sum()
+        behind = (weight * shapely.contains_xy(f, minus[:, 0], minus[:, 1])).sum()
+        vote = ahead - behind
+        if ahead > 0 and behind > 0 and abs(vote) < 0.2 * (ahead + behind) and (
+                2 * f.area / f.length < DUAL_CARRIAGEWAY_M):
+            # A narrow face with the line on both sides: the median between the carriageways
+            # of a dual road, which is the road itself, on neither side of it.
+            keep.append(False)
+            continue
         if vote == 0:
             # A face the line does not border: judge it from its nearest point on the line.
             rp = shapely.point_on_surface(f)
@@ -778,7 +952,9 @@ def _choose_routes(options: list[list[tuple[LineString, Junction, Junction]]],
         if not others:
             continue
         other = shapely.union_all(others)
-        overlap = [shapely.intersection(o[0], shapely.buffer(other, 0.5)).length for o in opts]
+        # Within half the dual-carriageway distance: a route on the other carriageway overlaps.
+        near = shapely.buffer(other, DUAL_CARRIAGEWAY_M / 2, cap_style="flat")
+        overlap = [shapely.intersection(o[0], near).length for o in opts]
         lengths = np.array([o[0].length for o in opts])
         chosen[i] = int(np.lexsort((lengths, np.round(overlap, 1)))[0])
     return chosen
@@ -793,6 +969,18 @@ def _section_stems(name: str) -> list[str]:
     if n[-2] in "东西南北中":
         stems.append(n[:-2])
     return stems
+
+
+def _run_on_to_centres(line: LineString, a: Junction, b: Junction) -> LineString:
+    """A stretch run on, at an end meeting a dual road's near carriageway, to the crossing's
+    centre between the carriageways (:attr:`Junction.centre`)."""
+    if a.centre is None and b.centre is None:
+        return line
+    c = shapely.get_coordinates(line)
+    head = [a.centre] if a.centre is not None else []
+    tail = [b.centre] if b.centre is not None else []
+    return LineString(np.vstack([*(np.array([h]) for h in head), c,
+                                 *(np.array([t]) for t in tail)]))
 
 
 def _nth(cands: list[Junction], n: int, context: str) -> Junction:
@@ -821,18 +1009,21 @@ def build_grade_map(
     routes: pd.DataFrame | None = None,
     decisions: Decisions | None = None,
     source: str = "",
-    tolerance_m: float = TOLERANCE_M,
+    tolerance_m: float | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> GradeMap:
     """Draw every grade of ``rules`` on ``network`` (and the Table 7 ``routes``) as a grade map.
 
-    The grades partition the network's extent. A clause that cannot be drawn raises
-    :class:`BuildError` naming it; a route that cannot be resolved gets status ``unresolved``
-    with the reason in the report.
+    The grades partition the network's extent, in the network's working CRS (recorded on the
+    map). ``tolerance_m`` (default: the network's snap tolerance) is how far apart two features
+    may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
+    a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
     """
-    b = _Builder(network, decisions or Decisions(), tolerance_m)
+    tol = network.snap_m if tolerance_m is None else tolerance_m
+    b = _Builder(network, decisions or Decisions(), tol)
     built = b.grades(rules)
-    crs = f"EPSG:{WORKING_EPSG}"
+    epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
+    crs = f"EPSG:{epsg}" if epsg else network.crs
     grades = gpd.GeoDataFrame(
         {"grade": np.array(list(built), dtype=int),
          "area_m2": np.round([g.area for g in built.values()], 3)},
@@ -840,8 +1031,11 @@ def build_grade_map(
     )
     route_layer = b.routes(routes, source) if routes is not None else None
     b.decision_rows()
-    meta: dict[str, Any] = {"source": source, "crs": crs, "built_with": _version()}
+    meta: dict[str, Any] = {"source": source, "crs": str(crs), "snap_m": tol,
+                            "built_with": _version()}
     meta.update(metadata or {})
+    for choice in reversed(network.choices):
+        b.rows.insert(0, ReportRow("input", "", text=choice))
     for k, note in enumerate(network.notes):
         row = ReportRow("network", "", text="features left out")
         row.warn(note)
@@ -857,7 +1051,25 @@ def build_grade_map(
                              if c in network.roads]],
         report=report_frame(b.rows),
         metadata=meta,
+        clauses=_clause_layer(b, crs),
     )
+
+
+def _clause_layer(b: _Builder, crs: Any) -> gpd.GeoDataFrame:
+    """The geometry each report row was drawn from (see :attr:`GradeMap.clauses`)."""
+    position = {id(r): i for i, r in enumerate(b.rows)}
+    recs = []
+    for rec in b.clauses:
+        row = rec["row"]
+        for role in ("area", "path", "line", "point", "candidates"):
+            g = rec.get(role)
+            if g is None or g.is_empty:
+                continue
+            recs.append({"report_row": position.get(id(row), -1), "kind": row.kind,
+                         "clause": row.clause, "item": row.item, "role": role,
+                         "status": row.status, "warnings": row.warnings, "geometry": g})
+    cols = ["report_row", "kind", "clause", "item", "role", "status", "warnings", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(recs, columns=cols), geometry="geometry", crs=crs)
 
 
 def _multipolygon(g: BaseGeometry) -> BaseGeometry:
@@ -929,7 +1141,9 @@ class BuildInputs:
     routes: Path | None = None
     aliases: Path | None = None
     decisions: Path | None = None
-    name_field: str = "name"
+    name_field: NameFields = None
+    id_field: str = "road_id"
+    snap_m: float = SNAP_M
     strict: bool = False
 
 
@@ -939,7 +1153,8 @@ def build_county(county: str | Path | None = None, strict: bool = False) -> Grad
 
 
 def build_from(inputs: BuildInputs) -> GradeMap:
-    """Build the grade map ``inputs`` name; with ``strict``, unresolved or stale rows fail it."""
+    """Build the grade map ``inputs`` name; with ``strict``, unresolved or stale rows, and
+    results that cannot be right (a report warning starting ``cannot be right:``), fail it."""
     from landgrade.county import county_folder, folder_reference
 
     i = inputs
@@ -964,6 +1179,9 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         roads_p, water=pick(i.water, "water.geojson"),
         landmarks=pick(i.landmarks, "landmarks.geojson"), extent=extent_p,
         aliases=pick(i.aliases, "aliases.csv"), name_field=i.name_field,
+        id_field=i.id_field, snap_m=i.snap_m,
+        # The county's own working CRS when its metadata.json names one, else the extent's zone.
+        working_crs=folder.metadata.get("crs") if folder is not None else None,
     )
     routes_p = pick(i.routes, "routes.csv")
     if folder is not None:
@@ -981,7 +1199,8 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         source=str(rules_p), metadata=meta,
     )
     if i.strict and gm.report is not None:
-        bad = gm.report[gm.report["status"].isin(["unresolved", "stale"])]
+        impossible = gm.report["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)
+        bad = gm.report[gm.report["status"].isin(["unresolved", "stale"]) | impossible]
         if len(bad):
             raise BuildError("--strict: " + "; ".join(
                 f"{r.kind} {r.clause}: {r.warnings}" for r in bad.itertuples()))
@@ -997,6 +1216,9 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))
+        for text in gm.report.loc[gm.report["kind"] == "input", "text"]:
+            typer.echo(text)
+        typer.echo(f"working CRS: {gm.metadata.get('crs')}")
         for line in summary_lines(gm.report):
             typer.echo(line)
     if gm.schematic:

@@ -112,9 +112,20 @@ def build(
     routes: Annotated[Path | None, typer.Option(help="Table 7 CSV.")] = None,
     aliases: Annotated[Path | None, typer.Option(help="alias,name CSV.")] = None,
     decisions: Annotated[Path | None, typer.Option(help="Analyst decisions file.")] = None,
-    name_field: Annotated[str, typer.Option(help="Name attribute of the layers.")] = "name",
+    name_field: Annotated[
+        list[str] | None,
+        typer.Option(help="Name attribute: FIELD for every layer, or LAYER=FIELD (roads, water, "
+                     "landmarks), repeatable. Default: found among name, NAME, 名称, 道路名称, …"),
+    ] = None,
+    id_field: Annotated[
+        str, typer.Option(help="Road id attribute that road:<id> decisions name.")
+    ] = "road_id",
+    snap: Annotated[
+        float, typer.Option(help="Snap tolerance, metres: pieces and junctions this close meet.")
+    ] = 2.0,
     strict: Annotated[
-        bool, typer.Option(help="Fail when a route is unresolved or a decision is stale.")
+        bool, typer.Option(help="Fail when a route is unresolved, a decision is stale, or a "
+                           "result cannot be right (whole-extent half-plane, empty grade, …).")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
 ) -> None:
@@ -124,11 +135,13 @@ def build(
     `--roads` and `--extent`; explicit options override the county folder's files.
     """
     from landgrade.build import BuildInputs, build_command
+    from landgrade.network import parse_name_fields
 
     build_command(output, BuildInputs(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
-        name_field=name_field, strict=strict,
+        name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
+        strict=strict,
     ), quiet=quiet)
 
 

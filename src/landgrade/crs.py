@@ -1,8 +1,14 @@
 """Coordinate systems: the working CRS, any EPSG system, and the Chinese web-map offsets.
 
-Every geometry landgrade builds or queries is in the **working CRS**, CGCS2000 / 3-degree
-Gauss-Krüger CM 111E (EPSG:4546), in metres. Inputs may come in any 2-D geographic or projected
-system pyproj knows, or in one of the two web-map systems PROJ does not carry:
+Every geometry landgrade builds or queries is in a **working CRS**, in metres: the county's own
+CGCS2000 / 3-degree Gauss-Krüger zone (EPSG:4534–4554, central meridians 75°E…135°E), chosen by
+`county_working_crs` from the centre of the grading extent unless the county's ``metadata.json``
+names one (``"crs"``). A grade map records its working CRS (the CRS of its layers); the engine,
+maps, exports and the audit take it from the map. ``WORKING_CRS`` (CM 111E, EPSG:4546, Dongkou's
+zone) is only the default for code given no map. A county built in a zone far from its own is
+drawn rotated and stretched (at 113.7°E a CM-111 grid is turned about 1.5°). Inputs may come
+in any 2-D geographic or projected system pyproj knows, or in one of the two web-map systems
+PROJ does not carry:
 
 - **GCJ-02** (国测局坐标, "Mars coordinates"; AMap/Gaode, Tencent, Google China): WGS84 longitude
   and latitude displaced by the published obfuscation polynomial, about 300–700 m in mainland China.
@@ -50,6 +56,10 @@ from landgrade.errors import LandgradeError
 WORKING_EPSG = 4546
 WORKING_CRS = pyproj.CRS.from_epsg(WORKING_EPSG)
 WGS84 = pyproj.CRS.from_epsg(4326)
+CHINA_AREA = (73.0, 3.0, 136.0, 54.0)
+"""A lon/lat box around China's Gauss-Krüger zones: where a county's layers may lie."""
+# CGCS2000 / 3-degree Gauss-Krüger CM 75E … CM 135E (no zone prefix in the eastings).
+GK3_FIRST_EPSG, GK3_FIRST_CM, GK3_LAST_CM = 4534, 75, 135
 
 Area = tuple[float, float, float, float]
 """A lon/lat box: (lon_min, lat_min, lon_max, lat_max)."""
@@ -352,14 +362,54 @@ def transform(x: Any, y: Any, from_crs: Any, to_crs: Any) -> tuple[Any, Any]:
     return _result(*_transform_flat(xs, ys, src, dst), scalar)
 
 
-def to_working(x: Any, y: Any, crs: Any) -> tuple[Any, Any]:
-    """Convert coordinates in `crs` to the working CRS (EPSG:4546)."""
-    return transform(x, y, crs, WORKING_CRS)
+def to_working(x: Any, y: Any, crs: Any, working: Any = None) -> tuple[Any, Any]:
+    """Convert coordinates in `crs` to the working CRS (`working`, default EPSG:4546)."""
+    return transform(x, y, crs, working if working is not None else WORKING_CRS)
 
 
-def from_working(x: Any, y: Any, crs: Any) -> tuple[Any, Any]:
-    """Convert working-CRS (EPSG:4546) coordinates to `crs`."""
-    return transform(x, y, WORKING_CRS, crs)
+def from_working(x: Any, y: Any, crs: Any, working: Any = None) -> tuple[Any, Any]:
+    """Convert working-CRS coordinates (`working`, default EPSG:4546) to `crs`."""
+    return transform(x, y, working if working is not None else WORKING_CRS, crs)
+
+
+def gk3_zone_epsg(lon: float) -> int:
+    """The CGCS2000 3-degree Gauss-Krüger EPSG code (4534–4554) whose zone holds longitude `lon`.
+
+    Zones are 3° wide and centred on multiples of 3°E (CM 111E covers 109.5–112.5°E). A
+    longitude outside 73.5–136.5°E (China's zones) is a LandgradeError.
+    """
+    if not np.isfinite(lon) or not GK3_FIRST_CM - 1.5 <= lon <= GK3_LAST_CM + 1.5:
+        raise LandgradeError(
+            f"longitude {lon!r} is outside China's Gauss-Krüger zones (73.5–136.5°E); name the "
+            "county's working CRS in its metadata.json (\"crs\": \"EPSG:…\")"
+        )
+    cm = min(max(3 * int(np.floor(lon / 3 + 0.5)), GK3_FIRST_CM), GK3_LAST_CM)
+    return GK3_FIRST_EPSG + (cm - GK3_FIRST_CM) // 3
+
+
+def county_working_crs(area: Any, crs: Any = None, declared: Any = None) -> pyproj.CRS:
+    """The working CRS of a county: `declared` if given (metadata.json's ``crs``), else the
+    3-degree Gauss-Krüger zone (EPSG:4534–4554) of the centre of `area`.
+
+    `area` is a shapely geometry (the grading extent) in `crs`, or a GeoDataFrame/GeoSeries
+    carrying its own CRS.
+    """
+    if declared is not None and str(declared).strip():
+        spec = resolve_crs(declared)
+        if spec.offset or spec.crs.is_geographic:
+            raise LandgradeError(f"working CRS {declared!r} (the county's metadata.json \"crs\") "
+                                 "must be projected, in metres: a CGCS2000 Gauss-Krüger zone "
+                                 "such as EPSG:4546, or remove it to use the extent's zone")
+        return spec.crs
+    if hasattr(area, "total_bounds"):
+        crs = crs if crs is not None else (area.attrs.get("coordinate_system") or area.crs)
+        x0, y0, x1, y1 = area.total_bounds
+    else:
+        x0, y0, x1, y1 = area.bounds
+    if crs is None:
+        raise LandgradeError("the grading extent has no coordinate system; save it with one")
+    lon, _ = transform((x0 + x1) / 2, (y0 + y1) / 2, crs, WGS84)
+    return pyproj.CRS.from_epsg(gk3_zone_epsg(float(lon)))
 
 
 # --- geometries and layers ----------------------------------------------------------------------
@@ -418,14 +468,17 @@ def gdf_to_crs(gdf: Any, to_crs: Any, from_crs: Any = None, *, layer: str | None
     return out
 
 
-def gdf_to_working(gdf: Any, crs: Any = None, *, layer: str | None = None) -> Any:
-    """A copy of a GeoDataFrame in the working CRS; `crs` as `from_crs` of `gdf_to_crs`."""
-    return gdf_to_crs(gdf, WORKING_CRS, crs, layer=layer)
+def gdf_to_working(
+    gdf: Any, crs: Any = None, *, layer: str | None = None, working: Any = None
+) -> Any:
+    """A copy of a GeoDataFrame in the working CRS (`working`, default EPSG:4546); `crs` as
+    `from_crs` of `gdf_to_crs`."""
+    return gdf_to_crs(gdf, working if working is not None else WORKING_CRS, crs, layer=layer)
 
 
-def gdf_from_working(gdf: Any, crs: Any) -> Any:
+def gdf_from_working(gdf: Any, crs: Any, working: Any = None) -> Any:
     """A copy of a working-CRS GeoDataFrame converted to `crs` (GCJ-02/BD-09 included)."""
-    return gdf_to_crs(gdf, crs, WORKING_CRS)
+    return gdf_to_crs(gdf, crs, working if working is not None else WORKING_CRS)
 
 
 # --- recognising wrong coordinates --------------------------------------------------------------

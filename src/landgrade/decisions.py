@@ -5,6 +5,18 @@ landmark, a road met twice, a typo. An analyst pins each one in ``decisions.csv`
 ``docs/decisions.md``) with columns ``clause,item,text,resolve_as,note``. The build applies a
 decision only while the text it was made for is still there; otherwise it is *stale* and
 reported, never silently applied to a different clause.
+
+Decisions are written to survive a new road network (the county's survey replacing a sketch):
+
+- ``road:<id>`` names a road by the roads layer's id field (``--id-field``); pieces sharing an
+  id are one road;
+- ``edge:<grade>`` is where the line crosses the edge of that grade's zone, instead of
+  coordinates (Table 7's ``二级边界`` on 蔡锷北路 is the edge of grade 2);
+- ``point:<x> <y>`` (working CRS) is snapped to the nearest crossing within the snap tolerance,
+  and the report says when it moved;
+- ``crossing:<n>`` counts junction clusters along the road in its model direction (west to east,
+  or south to north; see :func:`landgrade.junctions.orient_lines`), and ``end:start|end`` is
+  the road's west/south or east/north end in the same direction.
 """
 
 from __future__ import annotations
@@ -19,8 +31,8 @@ from landgrade.io import IOInputError, read_data_table
 from landgrade.names import normalize
 
 COLUMNS = ("clause", "item", "text", "resolve_as", "note")
-RESOLVE_KINDS = ("road", "water", "landmark", "feature", "junction", "crossing", "point", "end",
-                 "arc")
+RESOLVE_KINDS = ("road", "water", "landmark", "feature", "junction", "crossing", "point", "edge",
+                 "end", "arc")
 _ITEM = re.compile(r"^(\d+|\d+>\d+|from|to|road)$")
 
 
@@ -120,6 +132,8 @@ def read_decisions(path: str | Path | None) -> Decisions:
             raise DecisionError(f"{where}: crossing:<n> needs a 1-based number, got {value!r}")
         if kind == "end" and value not in ("start", "end"):
             raise DecisionError(f"{where}: end:<start|end>, got {value!r}")
+        if kind == "edge" and not value.isdigit():
+            raise DecisionError(f"{where}: edge:<grade> needs a grade number, got {value!r}")
         if kind == "arc" and value not in ("short", "long"):
             raise DecisionError(f"{where}: arc:<short|long>, got {value!r}")
         d = Decision(clause, item, str(r.text).strip(), kind, value, str(r.note).strip(), i)
@@ -127,6 +141,7 @@ def read_decisions(path: str | Path | None) -> Decisions:
             try:
                 d.point()
             except ValueError:
-                raise DecisionError(f"{where}: point:<x> <y> in EPSG:4546, got {value!r}") from None
+                raise DecisionError(f"{where}: point:<x> <y> in the working CRS, got {value!r}"
+                                    ) from None
         rows.append(d)
     return Decisions(rows=rows, source=str(path))

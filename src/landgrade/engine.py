@@ -33,7 +33,7 @@ from landgrade.answer import (
     to_text,
     use_short,
 )
-from landgrade.crs import WORKING_CRS, WORKING_EPSG
+from landgrade.crs import WORKING_CRS
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
 from landgrade.grid import (
@@ -45,18 +45,21 @@ from landgrade.grid import (
 )
 
 
-def _to_working_xy(x: np.ndarray, y: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in the working CRS (no work when they already are)."""
+def _to_working_xy(
+    x: np.ndarray, y: np.ndarray, spec: Any, working: Any = WORKING_CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates in the map's working CRS ``working`` (no work when they already are)."""
     from landgrade import crs as crsmod
 
     src = crsmod.resolve_crs(spec)
-    if src.offset is None and src.epsg == WORKING_EPSG:
+    if src.offset is None and src.crs.equals(working):
         return x, y
-    wx, wy = crsmod.transform(x, y, src, WORKING_CRS)
+    wx, wy = crsmod.transform(x, y, src, working)
     return np.asarray(wx, dtype=float), np.asarray(wy, dtype=float)
 
 
-def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: np.ndarray) -> None:
+def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: np.ndarray,
+              working: Any = WORKING_CRS) -> None:
     """Set a crs_suspect_* status on rows that landed outside the extent and look mis-declared.
 
     Only rows outside the extent are checked: a coordinate that falls inside it is taken as
@@ -67,7 +70,8 @@ def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: 
     rows = np.flatnonzero(far & (status == STATUS_CODE["ok"]))
     if not len(rows):
         return
-    flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec), dtype=object)
+    area = crsmod.valid_area(working)  # the map's own zone: where its coordinates belong
+    flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec, area), dtype=object)
     for flag, code in CRS_FLAG_STATUS.items():
         status[rows[flags == flag]] = STATUS_CODE[code]
 
@@ -142,6 +146,8 @@ class Engine:
         outline: Any = None,
     ) -> None:
         self.grade_map = grade_map
+        # The map's own working CRS (its county's Gauss-Krüger zone): queries are converted to it.
+        self.working_crs = grade_map.crs
         self.index = index if index is not None else build_index(grade_map)
         self.pricebook = pricebook
         self.outline = outline
@@ -164,11 +170,11 @@ class Engine:
             raise LandgradeError(f"locate: {len(x)} x values but {len(y)} y values")
         status = np.full(len(x), STATUS_CODE["ok"], dtype=np.int8)
         status[~(np.isfinite(x) & np.isfinite(y))] = STATUS_CODE["null_geometry"]
-        spec = crs or WORKING_CRS
-        wx, wy = _to_working_xy(x, y, spec)
+        spec = crs or self.working_crs
+        wx, wy = _to_working_xy(x, y, spec, self.working_crs)
         rows, on_bound = grade_rows_xy(self.index, wx, wy)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
-        _flag_crs(x, y, spec, status, grade < 0)
+        _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
         return self._frame(grade, on_bound, route, dist, status, wx, wy)
 
@@ -311,7 +317,7 @@ class Engine:
             xy, which = shapely.get_coordinates(rep, return_index=True)
             rx[rest[which]], ry[rest[which]] = xy[:, 0], xy[:, 1]
 
-        wx, wy = _to_working_xy(rx, ry, spec)
+        wx, wy = _to_working_xy(rx, ry, spec, self.working_crs)
         cells = self.index.cell_of(wx, wy)
         rows, on_bound = grade_rows_xy(self.index, wx, wy, cells)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
@@ -331,7 +337,7 @@ class Engine:
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
         # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
-        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
         if shares is not None:
             for j, g in enumerate(self._prices.grades):
@@ -346,7 +352,7 @@ class Engine:
         from landgrade import crs as crsmod
 
         g = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms))
-        return crsmod.gdf_to_working(g, crs=spec).geometry.to_numpy()
+        return crsmod.gdf_to_working(g, crs=spec, working=self.working_crs).geometry.to_numpy()
 
     def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas."""
@@ -501,7 +507,7 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
 
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
     folder = _county_of(grade_map, county, map_path is None)
-    pricebook, outline = _county_extras(folder)
+    pricebook, outline = _county_extras(folder, grade_map.crs)
     return Engine(grade_map, pricebook, index=index, outline=outline)
 
 
@@ -513,7 +519,7 @@ def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) ->
     return county_of_map(grade_map.metadata, county)
 
 
-def _county_extras(folder: Any) -> tuple[Any, Any]:
+def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
     """The pricebook and the county outline (working CRS) of a county folder, if any."""
     if folder is None:
         return None, None
@@ -525,7 +531,7 @@ def _county_extras(folder: Any) -> tuple[Any, Any]:
         from landgrade import crs as crsmod
         from landgrade.io import read_file
 
-        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")))
+        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")), working=working)
         outline = shapely.union_all(g.geometry.to_numpy())
     return pricebook, outline
 

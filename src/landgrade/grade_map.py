@@ -1,6 +1,9 @@
 """The grade map: what a build produces and what the engine, maps and exports read.
 
-A grade map is a set of layers in the working CRS (EPSG:4546), saved as one GeoPackage:
+A grade map is a set of layers in its county's working CRS (a CGCS2000 3-degree Gauss-Krüger
+zone, EPSG:4534–4554; EPSG:4546 for Dongkou), saved as one GeoPackage. The map records that CRS
+(its layers carry it, and the ``crs`` metadata row names it); :attr:`GradeMap.crs` is what the
+engine, maps, exports and the audit measure in:
 
 =========  =================================================================================
 layer      content
@@ -46,7 +49,21 @@ class GradeMapError(LandgradeError):
 
 @dataclass
 class GradeMap:
-    """The built layers of one grading; see the module docstring."""
+    """The built layers of one grading; see the module docstring.
+
+    ``clauses`` (set by a build, not saved in the GeoPackage) is the geometry each clause was
+    drawn from, for reviewing a build against the paper map: one row per report row and
+    ``role``, with ``report_row`` (position in ``report``), ``kind``, ``clause``, ``item``,
+    ``status``, ``warnings`` and the geometry:
+
+    - ``area``: what the row contributes (a ring's polygon, an item's strip, a corridor's
+      buffer, a region bound's half-plane, a region);
+    - ``path``: a ring's closed path; ``line``: an item's stretch, a corridor's stretch, a
+      region bound's line;
+    - a route (``kind`` ``route``) has its ``line``, ``point`` and ``candidates``;
+    - ``point``: a junction taken (a corridor's or route's two ends as a MultiPoint);
+    - ``candidates``: every junction (cluster of crossings) it could have been (MultiPoint).
+    """
 
     grades: gpd.GeoDataFrame
     extent: gpd.GeoDataFrame
@@ -55,6 +72,29 @@ class GradeMap:
     roads: gpd.GeoDataFrame | None = None
     report: pd.DataFrame | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    clauses: gpd.GeoDataFrame | None = None
+
+    @property
+    def crs(self) -> Any:
+        """The map's working CRS (a projected pyproj CRS, in metres): the ``crs`` metadata row a
+        build records, else its grades layer's CRS, else the Gauss-Krüger zone of the grades
+        (a layer saved in degrees), else EPSG:4546 (maps from before the CRS was per county)."""
+        import pyproj
+
+        from landgrade.crs import county_working_crs
+
+        recorded = self.metadata.get("crs")
+        if recorded:
+            crs = pyproj.CRS.from_user_input(recorded)
+            if crs.is_projected:
+                return crs
+        layer = self.grades
+        if layer is not None and layer.crs is not None:
+            if layer.crs.is_projected:
+                return layer.crs
+            if len(layer):
+                return county_working_crs(layer)
+        return pyproj.CRS.from_epsg(WORKING_EPSG)
 
     @property
     def schematic(self) -> bool:

@@ -46,10 +46,14 @@ from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
 from landgrade.names import SIDE_OF_CHAR, grade_number, normalize, strip_junction_marker
-from landgrade.network import Network
+from landgrade.network import Network, split_hairpins
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]
 
+DUAL_CARRIAGEWAY_M = 30.0
+"""Crossings closer than this along a line are one junction; carriageways of one road closer
+than this are one dual carriageway (7–16 m apart in practice; crossed at 45° they are 22 m
+apart along the crossing road)."""
 EXTENT_WORDS: tuple[str, ...] = (
     "基准地价范围线", "基准地价范围界线", "边界范围", "定级范围线", "定级范围",
 )
@@ -82,11 +86,17 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Junction:
-    """A point where a stretch starts or ends; ``label`` says what met there."""
+    """A point where a stretch starts or ends; ``label`` says what met there.
+
+    ``centre`` is set where a road ends at the near carriageway of a dual road: the centre of
+    the crossing, between the two carriageways, straight on from the road's end. A route or
+    corridor ending there runs on to it.
+    """
 
     x: float
     y: float
     label: str
+    centre: tuple[float, float] | None = None
 
     @property
     def point(self) -> Point:
@@ -126,16 +136,44 @@ def parse_endpoint(text: str) -> Endpoint:
     return Endpoint(text, "feature", name=strip_junction_marker(body), note=note)
 
 
-class BaseLine:
-    """A line a stretch runs along, in parts; positions are metres along one part."""
+def orient_lines(parts: list[LineString]) -> list[LineString]:
+    """Open lines in the road model's direction, and in that order: from the west end to the
+    east end, or from the south end to the north end for a line running more north–south.
 
-    def __init__(self, geom: BaseGeometry, label: str) -> None:
+    Surveyed pieces come in any direction, so "the first crossing" (``crossing:1``) and "the
+    start of the road" (``end:start``) must not depend on how a line was digitised.
+    """
+    arr = np.array(parts, dtype=object)
+    first = shapely.get_coordinates(shapely.get_point(arr, 0))
+    last = shapely.get_coordinates(shapely.get_point(arr, -1))
+    d = last - first
+    east_west = np.abs(d[:, 0]) >= np.abs(d[:, 1])
+    backward = np.where(east_west, d[:, 0] < 0, d[:, 1] < 0) & ~shapely.is_closed(arr)
+    arr[backward] = shapely.reverse(arr[backward])
+    start = np.where(backward[:, None], last, first)
+    # Parts in the same order: west to east, or south to north, by where each starts.
+    total = last[:, :] - first[:, :]
+    main_ew = np.abs(total[:, 0]).sum() >= np.abs(total[:, 1]).sum()
+    order = np.lexsort((start[:, 1], start[:, 0])) if main_ew else np.lexsort(
+        (start[:, 0], start[:, 1]))
+    return list(arr[order])
+
+
+class BaseLine:
+    """A line a stretch runs along, in parts (see :func:`orient_lines`); positions are metres
+    along one part."""
+
+    def __init__(self, geom: BaseGeometry, label: str,
+                 reach_m: float = DUAL_CARRIAGEWAY_M) -> None:
         self.geom = geom
         self.label = label
-        self.parts = [p for p in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type
-                      .startswith("Multi") else geom) if not p.is_empty]
-        if not self.parts or any(p.geom_type != "LineString" for p in self.parts):
+        self.reach_m = reach_m
+        merged = shapely.line_merge(geom) if geom.geom_type.startswith("Multi") else geom
+        # Carriageways of a dual road that meet at one node stay two parts (split_hairpins).
+        parts = [p for p in shapely.get_parts(split_hairpins(merged)) if not p.is_empty]
+        if not parts or any(p.geom_type != "LineString" for p in parts):
             raise JunctionError(f"{label}: not a line feature")
+        self.parts = orient_lines(parts)
 
     @property
     def length(self) -> float:
@@ -157,6 +195,16 @@ class BaseLine:
         ka, pa = self.locate(a)
         kb, pb = self.locate(b)
         if ka != kb:
+            # On a dual carriageway the two ends may be found on different carriageways: the
+            # stretch runs along one of them, the end moved across to it (within reach_m).
+            da = float(shapely.distance(a.point, self.parts[kb]))
+            db = float(shapely.distance(b.point, self.parts[ka]))
+            if min(da, db) <= self.reach_m:
+                if da <= db:
+                    ka, pa = kb, float(shapely.line_locate_point(self.parts[kb], a.point))
+                else:
+                    kb, pb = ka, float(shapely.line_locate_point(self.parts[ka], b.point))
+        if ka != kb:
             gap = _pieces_gap(self.parts[ka], self.parts[kb])
             raise JunctionError(
                 f"{self.label}: {a.label} and {b.label} lie on different pieces of the line, "
@@ -174,6 +222,23 @@ class BaseLine:
         }[arc]
         return forward if choose_forward else _closed_arc(part, pb, pa).reverse()
 
+    def alongside(self, line: LineString) -> list[LineString]:
+        """The stretches of the base's other parts that run beside ``line`` (a stretch of one
+        part) within ``reach_m`` at its start, middle and end: the other carriageway(s) of a dual
+        carriageway, from abreast of ``line``'s start to abreast of its end."""
+        if len(self.parts) < 2 or line.length <= 0:
+            return []
+        probe = shapely.line_interpolate_point(line, [0.0, 0.5, 1.0], normalized=True)
+        out = []
+        for part in self.parts:
+            d = shapely.distance(probe, part)
+            if not (d <= self.reach_m).all() or d.max() < 1e-6:
+                continue
+            pa, pb = shapely.line_locate_point(part, probe[[0, 2]])
+            if abs(pb - pa) > 1e-6:
+                out.append(as_linestring(substring(part, min(pa, pb), max(pa, pb))))
+        return out
+
     def arcs(self, a: Junction, b: Junction) -> list[LineString]:
         """Both stretches from ``a`` to ``b`` on a closed line; one stretch on an open one."""
         ka, _ = self.locate(a)
@@ -189,9 +254,11 @@ class JunctionResolver:
     grade-end endpoints need the grades up to theirs to be built.
     """
 
-    def __init__(self, network: Network, tolerance_m: float = 1.0) -> None:
+    def __init__(self, network: Network, tolerance_m: float = 1.0,
+                 cluster_m: float = DUAL_CARRIAGEWAY_M) -> None:
         self.network = network
         self.tolerance_m = tolerance_m
+        self.cluster_m = max(cluster_m, tolerance_m)
         self.grades: dict[int, BaseGeometry] = {}
 
     # -- features -------------------------------------------------------------------------------
@@ -256,17 +323,77 @@ class JunctionResolver:
                 continue
             extra.append(shapely.get_coordinates(shapely.shortest_line(piece, other))[0])
         pts = np.vstack([exact, *[np.array([e]) for e in extra]]) if extra else exact
-        return self._ordered(base, pts, label)
+        return [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+
+    def _centred(self, base: BaseLine, other: BaseGeometry, j: Junction) -> Junction:
+        """``j`` with its ``centre`` when the base ends at one carriageway of a dual road."""
+        k, pos = base.locate(j)
+        part = base.parts[k]
+        tol = self.tolerance_m
+        if part.is_closed or tol < pos < part.length - tol:
+            return j
+        c = shapely.get_coordinates(part)
+        tip, prev = (c[0], c[1]) if pos <= tol else (c[-1], c[-2])
+        u = (tip - prev) / (np.hypot(*(tip - prev)) or 1.0)
+        parts = shapely.get_parts(other)
+        if len(parts) < 2:
+            return j
+        pt = shapely.points(j.x, j.y)
+        d = shapely.distance(parts, pt)
+        near = int(np.argmin(d))
+        if d[near] > tol:
+            return j
+        far = np.flatnonzero((d > tol) & (d <= self.cluster_m))
+        if not len(far):
+            return j
+        # Straight on from the road's end, across the road to its other carriageway.
+        ray = LineString([(j.x, j.y), (j.x + self.cluster_m * u[0], j.y + self.cluster_m * u[1])])
+        hits = shapely.get_coordinates(shapely.intersection(ray, parts[far]))
+        if not len(hits):
+            return j
+        v = hits - (j.x, j.y)
+        across = shapely.distance(shapely.points(hits), parts[near])
+        ok = across >= 0.5 * np.hypot(v[:, 0], v[:, 1])  # not a branch of the near carriageway
+        if not ok.any():
+            return j
+        v = v[ok][int(np.argmin(np.hypot(v[ok, 0], v[ok, 1])))]
+        # The centre is halfway between the carriageways (the end may stop short of the near).
+        reach = shapely.get_coordinates(shapely.intersection(ray, parts[near]))
+        start = np.array([j.x, j.y])
+        if len(reach):
+            start = reach[int(np.argmin(np.hypot(*(reach - start).T)))]
+        far_pt = np.array([j.x, j.y]) + v
+        cx, cy = (start + far_pt) / 2
+        return Junction(j.x, j.y, j.label, (float(cx), float(cy)))
 
     def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
+        """Crossings in line order, each cluster of them one junction.
+
+        Consecutive crossings on one part of the base line less than ``cluster_m`` apart along
+        it are one junction (a dual carriageway crossed, or crossing, in 2–8 points): the point
+        of the part at their mean position. Crossings within the snap tolerance of the first of
+        a cluster are the same point: the first is kept.
+        """
         if len(pts) == 0:
             return []
         js = [Junction(float(x), float(y), label) for x, y in pts]
         keyed = sorted(((*base.locate(j), j) for j in js), key=lambda t: (t[0], t[1]))
+        groups: list[list[tuple[int, float, Junction]]] = []
+        for k, pos, j in keyed:
+            last = groups[-1][-1] if groups else None
+            if last is not None and last[0] == k and pos - last[1] <= self.cluster_m:
+                groups[-1].append((k, pos, j))
+            else:
+                groups.append([(k, pos, j)])
         out: list[Junction] = []
-        for _, _, j in keyed:
-            if not out or (abs(out[-1].x - j.x) + abs(out[-1].y - j.y)) > self.tolerance_m:
-                out.append(j)
+        for g in groups:
+            first = g[0][2]
+            if all(abs(first.x - j.x) + abs(first.y - j.y) <= self.tolerance_m for _, _, j in g):
+                out.append(first)
+                continue
+            mean = float(np.mean([pos for _, pos, _ in g]))
+            p = shapely.line_interpolate_point(base.parts[g[0][0]], mean)
+            out.append(Junction(p.x, p.y, f"{label} (cluster of {len(g)} crossings)"))
         return out
 
     def gap(self, base: BaseLine, other: BaseGeometry) -> float:
@@ -304,8 +431,8 @@ class JunctionResolver:
         if not found:
             raise JunctionError(
                 f"{context}: {base.label} does not meet {ep.text!r} (they are "
-                f"{self.gap(base, other):.1f} m apart at the closest; tolerance "
-                f"{self.tolerance_m:g} m). Fix the layer, or add a decision."
+                f"{self.gap(base, other):.1f} m apart at the closest; snap tolerance "
+                f"{self.tolerance_m:g} m). Fix the layer, raise --snap, or add a decision."
             )
         return found, notes
 

@@ -34,7 +34,7 @@ import shapely
 from landgrade.county import county_of_map
 from landgrade.crs import gdf_to_crs, gdf_to_working
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE, WORKING_EPSG, GradeMap
+from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.grade_map import grade_levels as check_grade_levels
 
 if TYPE_CHECKING:
@@ -175,7 +175,9 @@ def _layer(grade_map: GradeMap, name: str) -> gpd.GeoDataFrame | None:
     layer = getattr(grade_map, name)
     if layer is None or len(layer) == 0:
         return None
-    return gdf_to_working(layer, None if layer.crs is not None else WORKING_EPSG, layer=name)
+    working = grade_map.crs
+    return gdf_to_working(layer, None if layer.crs is not None else working, layer=name,
+                          working=working)
 
 
 def grade_levels(grade_map: GradeMap, source: str | Path = "grade map") -> pd.Series:
@@ -445,7 +447,7 @@ def interactive_map(
     colors = grade_colors(grades["grade"])
     frame = gpd.GeoDataFrame(
         geometry=[shapely.box(*(extent if extent is not None else grades).total_bounds)],
-        crs=WORKING_EPSG,
+        crs=grade_map.crs,
     )
     lon0, lat0, lon1, lat1 = gdf_to_crs(frame, display_crs).total_bounds
 

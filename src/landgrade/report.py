@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, fields
 import pandas as pd
 
 STATUSES = ("ok", "warning", "unresolved", "stale", "unused", "error")
+IMPOSSIBLE = "cannot be right: "
+"""Prefix of a warning on a result that cannot be right (a half-plane covering the whole extent
+or nothing, a grade with no area, …); ``landgrade build --strict`` fails on these rows."""
 
 
 @dataclass
@@ -20,9 +23,10 @@ class ReportRow:
     """One line of the report.
 
     ``kind`` is ``grade``, ``ring``/``corridor``/``region``/``residual`` (an area clause),
-    ``item`` (a ring item or region bound), ``junction``, ``strip``, ``route``, ``decision``
-    or ``extent``. ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists
-    ``x y`` pairs (EPSG:4546) separated by ``;``.
+    ``item`` (a ring item or region bound), ``junction``, ``strip``, ``route``, ``decision``,
+    ``extent``, ``network`` (what loading left out) or ``input`` (which field was used).
+    ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists ``x y`` pairs (the
+    map's working CRS) separated by ``;``.
     """
 
     kind: str
@@ -38,6 +42,10 @@ class ReportRow:
     decision: str = ""
     warnings: str = ""
     status: str = "ok"
+
+    def impossible(self, message: str) -> None:
+        """Warn that this clause's result cannot be right (see :data:`IMPOSSIBLE`)."""
+        self.warn(IMPOSSIBLE + message)
 
     def warn(self, message: str) -> None:
         self.warnings = f"{self.warnings}; {message}" if self.warnings else message
@@ -79,6 +87,9 @@ def summary_lines(df: pd.DataFrame) -> list[str]:
     bad = df[df["status"].isin(["unresolved", "error"])]
     for _, r in bad.iterrows():
         lines.append(f"UNRESOLVED {r['kind']} {r['clause']} {r['text']}: {r['warnings']}")
+    for _, r in df[df["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)].iterrows():
+        what = f"{r['kind']} {r['clause']}" + (f" item {r['item']}" if r["item"] else "")
+        lines.append(f"SUSPECT {what} {r['text']}: {r['warnings']}")
     n_warn = int((df["status"] == "warning").sum())
     if n_warn:
         lines.append(f"{n_warn} row(s) with warnings (see the report layer)")
