@@ -245,8 +245,14 @@ def _read_layer(
         if not path.exists():
             raise NetworkError(f"{path}: no such {role} file")
         from landgrade.io import read_file
+        from landgrade.osm import is_osm, read_osm_layer
 
-        gdf = read_file(path)
+        # An OpenStreetMap file holds every layer; the OSM reader takes out this one, with its
+        # name (name:zh, else name) in `name` whatever --name-field says for GIS layers.
+        osm = is_osm(path)
+        gdf = read_osm_layer(path, role) if osm else read_file(path)
+        if osm and name_field is not None:
+            name_field = "name"
     sources[role] = label
     empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
     if empty.any():
