@@ -39,7 +39,7 @@ from shapely.ops import substring
 from landgrade.crs import WORKING_EPSG
 from landgrade.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
+from landgrade.grade_map import DRAWN_COLUMNS, SCHEMATIC_NOTE, GradeMap
 from landgrade.io import IOInputError, read_data_table
 from landgrade.junctions import (
     COMPASS,
@@ -84,10 +84,24 @@ class _Builder:
     decisions: Decisions
     tolerance_m: float = TOLERANCE_M
     rows: list[ReportRow] = field(default_factory=list)
+    # What each clause and route drew, for the review page: see ``draw``.
+    drawn: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.resolver = JunctionResolver(self.network, self.tolerance_m)
         self.extent = shapely.set_precision(self.network.extent, GRID_M)
+
+    def draw(self, clause: str, item: str, role: str, geom: BaseGeometry | None,
+             label: str = "") -> None:
+        """Record a shape a clause drew (``GradeMap.drawn``, shown by ``landgrade.review``).
+
+        ``role``: ``area`` (a clause's whole area), ``stretch`` (the line a ring item, bound or
+        corridor runs along), ``strip``, ``junction`` (the crossing taken), ``candidate`` (another
+        crossing that could have been taken), ``route``.
+        """
+        if geom is not None and not geom.is_empty:
+            self.drawn.append({"clause": clause, "item": item, "role": role, "label": label,
+                               "geometry": geom})
 
     # -- decisions ------------------------------------------------------------------------------
     def decision(self, clause: str, item: str, *texts: str) -> Decision | None:
@@ -303,6 +317,13 @@ class _Builder:
         area = shapely.union_all([inside, *strips], grid_size=GRID_M)
         if within is not None:
             area = shapely.intersection(area, within, grid_size=GRID_M)
+        for k, it in enumerate(items):
+            self.draw(clause, str(k + 1), "stretch", stretches[k].line, _item_text(it))
+            self.draw(clause, str(k + 1), "strip", strips[k], _item_text(it))
+            for i, j in enumerate(cands[k]):
+                role = "junction" if i == choice[k] else "candidate"
+                self.draw(clause, jrows[k].item, role, j.point, jrows[k].text)
+        self.draw(clause, "", "area", area, head.text)
         self.rows.extend(jrows)
         self.rows.extend(item_rows)
         head.length_m = path.length
@@ -450,6 +471,10 @@ class _Builder:
         geom = shapely.buffer(line, c.width_m, cap_style="flat", join_style="mitre")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
+        self.draw(clause, "", "stretch", line, row.text)
+        self.draw(clause, "from", "junction", a.point, c.from_)
+        self.draw(clause, "to", "junction", b.point, c.to)
+        self.draw(clause, "", "area", geom, row.text)
         return geom
 
     def road_line(self, clause: str, features: Iterable[str], row: ReportRow) -> BaseLine:
@@ -509,8 +534,10 @@ class _Builder:
             half = self.half_plane(line, b.side, brow)
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
+            self.draw(clause, str(k), "stretch", line.geom, brow.text)
             area = shapely.intersection(area, half, grid_size=GRID_M)
         row.area_m2 = float(area.area)
+        self.draw(clause, "", "area", area, row.text)
         return area
 
     # -- grades ---------------------------------------------------------------------------------
@@ -603,6 +630,12 @@ class _Builder:
                 row.warn(f"{len(opts)} possible stretches; took the one least overlapping the "
                          f"other routes of the road, then the shortest ({line.length:.1f} m)")
             row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
+            self.draw(row.clause, "", "route", line, row.text)
+            self.draw(row.clause, "", "junction", shapely.MultiPoint([a.point, b.point]), row.text)
+            others = {(j.x, j.y) for o in opts for j in o[1:]} - {(a.x, a.y), (b.x, b.y)}
+            if others:
+                self.draw(row.clause, "", "candidate", shapely.MultiPoint(sorted(others)),
+                          row.text)
             geoms.append(line)
             lengths.append(line.length)
             status.append("ok")
@@ -857,6 +890,8 @@ def build_grade_map(
                              if c in network.roads]],
         report=report_frame(b.rows),
         metadata=meta,
+        drawn=gpd.GeoDataFrame(pd.DataFrame(b.drawn, columns=list(DRAWN_COLUMNS)),
+                               geometry="geometry", crs=crs),
     )
 
 
@@ -988,12 +1023,22 @@ def build_from(inputs: BuildInputs) -> GradeMap:
     return gm
 
 
-def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> GradeMap:
-    """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
+def build_command(output: Path, inputs: BuildInputs, quiet: bool = False,
+                  review: Path | None = None) -> GradeMap:
+    """``landgrade build``: build, write the GeoPackage, print the report table and a summary.
+
+    ``review``: also write the review page there (``landgrade.review``).
+    """
     import typer
 
+    if review is not None and review.suffix.lower() not in (".html", ".htm"):
+        raise BuildError(f"{review}: the review page is a web page; give a name ending in .html")
     gm = build_from(inputs)
     gm.to_gpkg(output)
+    if review is not None:
+        from landgrade.review import write_review
+
+        write_review(gm, review)
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))
@@ -1002,4 +1047,6 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     if gm.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; positions are approximate")
     typer.echo(f"wrote {output}")
+    if review is not None:
+        typer.echo(f"wrote {review}")
     return gm

@@ -117,6 +117,9 @@ def build(
         bool, typer.Option(help="Fail when a route is unresolved or a decision is stale.")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
+    review: Annotated[
+        Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
+    ] = None,
 ) -> None:
     """Build the grade map (grades, routes, report) from rules and a road network.
 
@@ -129,7 +132,7 @@ def build(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=name_field, strict=strict,
-    ), quiet=quiet)
+    ), quiet=quiet, review=review)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------

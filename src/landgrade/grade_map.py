@@ -15,6 +15,10 @@ roads      road centrelines, for maps (optional)
 report     the build report, one row per clause or route (no geometry)
 metadata   ``key,value`` rows: county, source, whether the network is schematic, version
 =========  =================================================================================
+
+A fresh build also carries ``drawn`` (not written to the GeoPackage): what each clause and route
+drew, one shape a row, ``clause,item,role,label`` as in the report (roles in
+``landgrade.build._Builder.draw``), for the review page ``landgrade build --review``.
 """
 
 from __future__ import annotations
@@ -31,13 +35,15 @@ from landgrade.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
 
 __all__ = [
-    "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
+    "DRAWN_COLUMNS", "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap",
+    "GradeMapError",
     "grade_levels",
 ]
 
 SCHEMATIC_NOTE = "the road network is a schematic reconstruction, not a survey"
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")
 TABLE_LAYERS = ("report", "metadata")
+DRAWN_COLUMNS = ("clause", "item", "role", "label", "geometry")
 
 
 class GradeMapError(LandgradeError):
@@ -55,6 +61,7 @@ class GradeMap:
     roads: gpd.GeoDataFrame | None = None
     report: pd.DataFrame | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    drawn: gpd.GeoDataFrame | None = None
 
     @property
     def schematic(self) -> bool:
