@@ -165,3 +165,24 @@ def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
     shown = _select(page, "2.1")
     assert shown == {"area": 1, "stretch": 1, "junction": 2}
     assert page.locator(".clause.selected").count() == 1
+
+
+def test_every_clause_and_resolved_route_of_the_dongkou_build_has_shapes_to_show() -> None:
+    from landgrade.build import build_county
+
+    gm = build_county()
+    report, drawn = gm.report, gm.drawn
+    heads = report[report["kind"].isin(["ring", "corridor", "region", "residual"])]
+    routes = report[(report["kind"] == "route") & (report["status"] != "unresolved")]
+    assert set(heads["clause"]) | set(routes["clause"]) <= set(drawn["clause"])
+    assert len(routes) == 74
+    roles = drawn.groupby("clause")["role"].agg(set)
+    assert all({"stretch", "junction"} <= roles[c] for c in report.loc[
+        report["kind"] == "ring", "clause"])
+    assert all({"route", "junction"} <= roles[c] for c in routes["clause"])
+    # Every strip a ring item reports (its area) is drawn for that item.
+    strips = report[(report["kind"] == "item") & report["area_m2"].notna()
+                    & report["clause"].isin(report.loc[report["kind"] == "ring", "clause"])]
+    drawn_strips = drawn[drawn["role"] == "strip"]
+    assert set(zip(strips["clause"], strips["item"], strict=True)) == set(
+        zip(drawn_strips["clause"], drawn_strips["item"], strict=True))

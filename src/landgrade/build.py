@@ -534,7 +534,9 @@ class _Builder:
             half = self.half_plane(line, b.side, brow)
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
-            self.draw(clause, str(k), "stretch", line.geom, brow.text)
+            # The line the half-plane is cut along: the bound as extended to the extent line.
+            self.draw(clause, str(k), "stretch", extend_to_extent(line.geom, self.extent)[0],
+                      brow.text)
             area = shapely.intersection(area, half, grid_size=GRID_M)
         row.area_m2 = float(area.area)
         self.draw(clause, "", "area", area, row.text)
@@ -559,6 +561,7 @@ class _Builder:
 
     def grade(self, rule: GradeRule, taken: BaseGeometry) -> BaseGeometry:
         pieces = []
+        residuals: list[str] = []
         for area_no, area in enumerate(rule.areas, start=1):
             clause = f"{rule.grade}.{area_no}"
             if isinstance(area, Ring):
@@ -574,6 +577,7 @@ class _Builder:
                 geom = self.extent
                 self.rows.append(ReportRow("residual", clause, text="the rest of the extent",
                                            grade=rule.grade, area=area_no))
+                residuals.append(clause)
             else:  # pragma: no cover - Rules only holds the four kinds
                 raise BuildError(f"clause {clause}: unknown area kind {area!r}")
             excl = getattr(area, "exclude_grades", ())
@@ -583,6 +587,8 @@ class _Builder:
             pieces.append(shapely.intersection(geom, self.extent, grid_size=GRID_M))
         union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
         geom = shapely.difference(union, taken, grid_size=GRID_M)
+        for clause in residuals:  # what the residual clause ends up as
+            self.draw(clause, "", "area", geom, "the rest of the extent")
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
         row.area_m2 = float(geom.area)
         self.rows.append(row)
