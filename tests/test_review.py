@@ -163,7 +163,11 @@ def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
     assert shown["route"] == 1 and shown["junction"] == 2
     assert not {"strip", "stretch", "area"} & set(shown)
     shown = _select(page, "2.1")
-    assert shown == {"area": 1, "stretch": 1, "junction": 2}
+    assert {k: shown[k] for k in ("area", "stretch", "junction")} == {
+        "area": 1, "stretch": 1, "junction": 2}
+    corridor = review[1].set_index("clause").loc["2.1"]
+    # "N possible stretches between …": the ends it did not take are shown as candidates.
+    assert (shown.get("candidate", 0) > 0) == ("possible stretches" in corridor["warnings"])
     assert page.locator(".clause.selected").count() == 1
 
 

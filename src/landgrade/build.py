@@ -496,6 +496,9 @@ class _Builder:
         """The sub-line of a road between two endpoint texts; ambiguity → the shortest pair."""
         pairs = self.stretch_options(clause, base, start, end, row)
         line, a, b = pairs[0]
+        others = {(j.x, j.y) for p in pairs for j in p[1:]} - {(a.x, a.y), (b.x, b.y)}
+        if others:
+            self.draw(clause, "", "candidate", shapely.MultiPoint(sorted(others)), row.text)
         if len(pairs) > 1:
             row.warn(f"{len(pairs)} possible stretches between {start} and {end}; took the "
                      f"shortest ({line.length:.1f} m)")
