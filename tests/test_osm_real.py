@@ -234,3 +234,16 @@ def test_the_map_is_built_in_the_districts_own_gauss_krueger_zone(built: GradeMa
     # 114.19–114.23 °E: the CGCS2000 3-degree zone of central meridian 114 °E is EPSG:4547.
     assert built.grades.crs.to_epsg() == 4547
     assert built.metadata["crs"] == "EPSG:4547"
+
+
+def test_a_closed_riverbank_way_is_water_area(tmp_path: Path) -> None:
+    path = _tiny_osm(tmp_path, (
+        '<way id="11" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="1"/>'
+        '<tag k="waterway" v="riverbank"/><tag k="name" v="平溪江"/></way>\n'
+        '<way id="12" version="1"><nd ref="1"/><nd ref="2"/>'
+        '<tag k="waterway" v="ditch"/></way>\n'))
+    water = read_osm_water(path).set_index("osm_id")
+    assert water.loc["way/11"].geometry.geom_type == "Polygon"
+    assert water.loc["way/11", "name"] == "平溪江"
+    assert water.loc["way/12"].geometry.geom_type == "LineString"
+    assert water.loc["way/12", "waterway"] == "ditch"

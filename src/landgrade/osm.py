@@ -88,7 +88,7 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
         roads = _frame(lines, _tag(lines, "highway"), "highway", ROAD_COLUMNS,
                        ref=_tag(lines, "ref"))
     else:
-        lines = _read_gdal(path, "lines")
+        lines = _read_gdal(path, "lines", "highway IS NOT NULL")
         lines = lines[_present(lines, "highway")]
         roads = _frame(lines, lines["highway"], "highway", ROAD_COLUMNS,
                        ref=_other_tag(lines, "ref"))
@@ -114,14 +114,15 @@ def read_osm_water(path: str | Path) -> gpd.GeoDataFrame:
         water = _frame(df[keep], waterway[keep], "waterway", WATER_COLUMNS,
                        natural=natural[keep])
     else:
-        lines = _read_gdal(path, "lines")
+        lines = _read_gdal(path, "lines", "waterway IS NOT NULL")
         lines = lines[_present(lines, "waterway")]
         # GDAL keeps a closed riverbank way as a line; its water is the ring's inside.
         ring = (lines["waterway"] == "riverbank").to_numpy() & lines.geometry.is_ring.to_numpy()
         geoms = lines.geometry.to_numpy().copy()
-        geoms[ring] = shapely.polygons(geoms[ring])
+        geoms[ring] = shapely.build_area(geoms[ring])
         lines = lines.set_geometry(gpd.GeoSeries(geoms, index=lines.index, crs=lines.crs))
-        areas = _read_gdal(path, "multipolygons")
+        areas = _read_gdal(path, "multipolygons", "natural = 'water' OR other_tags LIKE "
+                           "'%\"waterway\"=>\"riverbank\"%'")
         a_waterway = _other_tag(areas, "waterway")
         a_natural = areas["natural"] if "natural" in areas else _other_tag(areas, "natural")
         pick = ((a_natural == "water") | (a_waterway == "riverbank")).to_numpy()
@@ -143,14 +144,19 @@ def _is_geojson(path: Path) -> bool:
     return path.suffix.lower() in _GEOJSON_SUFFIXES
 
 
-def _read_gdal(path: Path, layer: str) -> gpd.GeoDataFrame:
-    """One layer of GDAL's OSM driver; a file it cannot read is an :class:`OSMError`."""
+def _read_gdal(path: Path, layer: str, where: str) -> gpd.GeoDataFrame:
+    """The features of one layer of GDAL's OSM driver that ``where`` keeps.
+
+    Filtering in GDAL keeps a large extract's other features out of memory (pyogrio reads an
+    OSM layer on its own through SQL, as GDAL's driver needs). A file GDAL cannot read is an
+    :class:`OSMError`.
+    """
     import pyogrio
 
     if not path.is_file():
         raise OSMError(f"{path}: no such file")
     try:
-        df = pyogrio.read_dataframe(path, layer=layer)
+        df = pyogrio.read_dataframe(path, layer=layer, where=where)
     except Exception as e:  # GDAL's message is the useful part; any failure means "not OSM"
         raise OSMError(f"{path}: not a readable OpenStreetMap .osm/.osm.pbf file ({e}); export "
                        "it again (openstreetmap.org Export, Geofabrik, or osmium)") from None
