@@ -121,7 +121,21 @@ def west_of(road: str, p: Point) -> bool | None:
     return None if not len(hits) else bool((hits[:, 0] > p.x).all())
 
 
+def face(roads: tuple[str, ...], anchor: Point) -> shapely.Polygon:
+    """The face the roads' carriageways enclose around ``anchor`` (a ring's inside)."""
+    noded = shapely.node(shapely.union_all([whole(n) for n in roads]))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    return next(f for f in faces if f.contains(anchor))
+
+
+RING_2_2 = ("红棉路", "爱南路", "龙岗大道", "荷坳路", "荷新路")
+INSIDE_2_2 = Point(522700, 2509800)
+
+
 def region_or_residual(p: Point) -> tuple[int, str]:
+    """The grade of a point outside ring 1.1 and off every strip and corridor."""
+    if face(RING_2_2, INSIDE_2_2).contains(p):
+        return 2, "inside the face the roads of ring 2.2 enclose: ring 2.2"
     n, w = north_of("龙飞大道", p), west_of("龙岗大道", p)
     # One known "no" settles it; otherwise both must be known without extending a road.
     assert n is False or w is False or (n and w), f"{p}: not decidable by hand; choose another"
@@ -157,10 +171,7 @@ def main() -> None:
 
     corners = shapely.Polygon([J["龙翔-爱南"], J["爱南-红棉"], J["红棉-龙飞"], J["龙飞-龙翔"]])
     # The ring's inside: the face the four roads' inner carriageways enclose around the middle.
-    noded = shapely.node(shapely.union_all([whole(n) for n in
-                                            ("龙翔大道", "爱南路", "红棉路", "龙飞大道")]))
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    ring = next(f for f in faces if f.contains(corners.centroid))
+    ring = face(("龙翔大道", "爱南路", "红棉路", "龙飞大道"), corners.centroid)
     add(corners.centroid, 1, "centroid of the four junction centres of ring 1.1: inside the face "
         "the four roads enclose")
     ring_items = [("龙翔大道", "龙飞-龙翔", "龙翔-爱南", "北"),
@@ -175,6 +186,21 @@ def main() -> None:
         p, how = transect_point(road, mid, side, 35)
         grade, why = region_or_residual(p)
         add(p, grade, f"{how}; 35 m > the 20 m strip, outside the ring; {why}")
+    # Ring 2.2's strips: 爱南路 north of its 红棉路–龙岗大道 stretch, 荷新路 south of its own.
+    J["荷坳-荷新"] = junction("荷坳路", "荷新路")
+    J["荷新-红棉"] = junction("荷新路", "红棉路")
+    ring2 = face(RING_2_2, INSIDE_2_2)
+    for road, a, b, side in (("爱南路", "爱南-红棉", "龙岗-爱南", "北"),
+                             ("荷新路", "荷坳-荷新", "荷新-红棉", "南")):
+        mid = midpoint_between(road, J[a], J[b])
+        p, how = transect_point(road, mid, side, 10)
+        assert not ring2.contains(p), f"{road}: the {side} side is not outside ring 2.2"
+        add(p, 2, f"{how}; 10 m < the 20 m strip {road}（含{side}侧20米）of ring 2.2")
+        p, how = transect_point(road, mid, side, 35)
+        grade, why = region_or_residual(p)
+        add(p, grade, f"{how}; 35 m > the 20 m strip, outside ring 2.2; {why}")
+    grade, why = region_or_residual(INSIDE_2_2)
+    add(INSIDE_2_2, grade, f"chosen point inside ring 2.2, away from its roads; {why}")
     mid = midpoint_between("龙岗大道", J["龙岗-荷坳"], J["龙岗-爱南"])
     for side in ("东", "西"):
         p, how = transect_point("龙岗大道", mid, side, 15)

@@ -4,8 +4,8 @@ The extract (``tests/data/osm/longgang.osm.pbf`` and the same as ``.osm``) is re
 part of Longgang District, Shenzhen (© OpenStreetMap contributors, ODbL; ATTRIBUTION.md there),
 with dual carriageways split at every junction, slip roads, service roads and unnamed pieces.
 ``longgang_table5.txt`` is a Table 5-style description written on its real road names: a ring
-with one-sided strips on four dual carriageways, a corridor on 龙岗大道, a region and the
-residual. The expected grades of ``longgang_points.csv`` and the route lengths of
+with one-sided strips on four dual carriageways, a corridor on 龙岗大道, a second ring of five
+roads (strips on a dual and a single carriageway), a region and the residual. The expected grades of ``longgang_points.csv`` and the route lengths of
 ``longgang_route_lengths.csv`` were measured by hand from the OSM geometry, without the builder,
 by ``scripts/measure_longgang_points.py`` (each row says how).
 """
@@ -185,10 +185,10 @@ def _grade_at(gm: GradeMap, lon: float, lat: float) -> list[int]:
 
 
 # Points the builder gets right only with dual carriageways as one road: each stands 10 m
-# beyond the outer carriageway on the strip's side (P02 龙翔大道 N, P04 爱南路 N, P06 红棉路 E,
-# P08 龙飞大道 S) or 15 m beyond 龙岗大道's west carriageway (P11), so 25–40 m from the other
-# carriageway, which a model of one carriageway measures from.
-_ROAD_MODEL_POINTS = {"P02", "P04", "P06", "P08", "P11"}
+# beyond the outer carriageway on the strip's side (ring 1.1: P02 龙翔大道 N, P04 爱南路 N,
+# P06 红棉路 E, P08 龙飞大道 S; ring 2.2: P10 爱南路 N), so 27–45 m from the other carriageway,
+# which a model of one carriageway may measure from.
+_ROAD_MODEL_POINTS = {"P02", "P04", "P06", "P08", "P10"}
 
 
 @pytest.mark.parametrize("pid", [
