@@ -184,6 +184,10 @@ def _read_overpass(path: Path) -> gpd.GeoDataFrame:
                        "Overpass turbo (Export → GeoJSON)") from None
     if df.crs is None:
         df = df.set_crs("EPSG:4326")
+    if "@id" not in df:
+        raise OSMError(f"{path}: not an Overpass export (its features have no @id property); "
+                       "export it from Overpass turbo, or read it as a GIS layer with a name "
+                       "field")
     df = df[df.geometry.notna().to_numpy()]
     df["osm_id"] = df["@id"].astype(str)
     return df
