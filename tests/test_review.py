@@ -74,10 +74,14 @@ def test_the_page_loads_nothing_from_the_network(review: tuple[Path, pd.DataFram
     assert "Leaflet" in text  # the library itself is inlined
 
 
-def test_a_review_name_that_is_not_html_fails_before_anything_is_written(tmp_path: Path) -> None:
+def test_a_bad_review_path_fails_before_anything_is_written(tmp_path: Path) -> None:
     result = _cli([*_build_args(tmp_path / "x.gpkg"), "--review", tmp_path / "review.png"])
     assert result.exit_code == 2
     assert "review.png" in result.output and ".html" in result.output
+    assert not (tmp_path / "x.gpkg").exists()
+    result = _cli([*_build_args(tmp_path / "x.gpkg"), "--review", tmp_path / "no" / "r.html"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "x.gpkg").exists()
 
 

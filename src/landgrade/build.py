@@ -1040,13 +1040,13 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False,
     """
     import typer
 
-    if review is not None and review.suffix.lower() not in (".html", ".htm"):
-        raise BuildError(f"{review}: the review page is a web page; give a name ending in .html")
+    from landgrade.review import check_output, write_review
+
+    if review is not None:
+        check_output(review)
     gm = build_from(inputs)
     gm.to_gpkg(output)
     if review is not None:
-        from landgrade.review import write_review
-
         write_review(gm, review)
     if gm.report is not None:
         if not quiet:
