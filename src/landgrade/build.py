@@ -1207,12 +1207,22 @@ def build_from(inputs: BuildInputs) -> GradeMap:
     return gm
 
 
-def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> GradeMap:
-    """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
+def build_command(output: Path, inputs: BuildInputs, quiet: bool = False,
+                  review: Path | None = None) -> GradeMap:
+    """``landgrade build``: build, write the GeoPackage, print the report table and a summary.
+
+    ``review``: also write the review page there (``landgrade.review``).
+    """
     import typer
 
+    from landgrade.review import check_output, write_review
+
+    if review is not None:
+        check_output(review)
     gm = build_from(inputs)
     gm.to_gpkg(output)
+    if review is not None:
+        write_review(gm, review)
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))
@@ -1224,4 +1234,6 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     if gm.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; positions are approximate")
     typer.echo(f"wrote {output}")
+    if review is not None:
+        typer.echo(f"wrote {review}")
     return gm

@@ -128,6 +128,9 @@ def build(
                            "result cannot be right (whole-extent half-plane, empty grade, …).")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
+    review: Annotated[
+        Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
+    ] = None,
 ) -> None:
     """Build the grade map (grades, routes, report) from rules and a road network.
 
@@ -142,7 +145,7 @@ def build(
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
         strict=strict,
-    ), quiet=quiet)
+    ), quiet=quiet, review=review)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------

@@ -422,8 +422,11 @@ def _read_source(path: Path, role: str) -> gpd.GeoDataFrame:
     formats GDAL reads go through :func:`landgrade.io.read_file`; a non-GDAL-vector source
     (e.g. an OpenStreetMap extract) is dispatched here to its own module."""
     from landgrade.io import read_file
+    from landgrade.osm import is_osm, read_osm_layer
 
-    return read_file(path)
+    # An OpenStreetMap file holds every layer; the OSM reader takes out this one, with its
+    # name (name:zh, else name) in a `name` column.
+    return read_osm_layer(path, role) if is_osm(path) else read_file(path)
 
 
 def _prepare(gdf: gpd.GeoDataFrame, role: str, sources: dict[str, str], fields: dict[str, str],

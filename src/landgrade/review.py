@@ -1,0 +1,277 @@
+"""The review page: one offline HTML file to check a build clause by clause against the paper map.
+
+``landgrade build … --review review.html`` writes it. The left column lists every row of the
+build report, grouped by clause (each ring, corridor, region and residual, then each Table 7
+route, then decisions); rows with a warning, an unresolved route or a stale decision are marked.
+Selecting a clause draws on the map what the builder drew for it (``GradeMap.drawn``):
+
+- the *stretch* each ring item, region bound or corridor runs along (blue),
+- each one-sided *strip* (orange),
+- each *junction* taken (red dot) and the other *candidate* crossings of the same two features
+  that were not (hollow grey circles): on real data a junction is a cluster of crossings, and
+  this is where a wrong pick shows,
+- the clause's whole *area* (dashed outline), and a *route*'s line (purple) with its endpoints,
+
+and zooms to them; the clause's report rows, with their warnings, appear under the list entry.
+The grades, roads and water are drawn underneath. The page is a Leaflet map inlined exactly as
+``landgrade map``'s web page is (``landgrade.maps``), so it opens without a network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import shapely
+
+from landgrade.errors import LandgradeError
+from landgrade.grade_map import GradeMap
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["ReviewError", "check_output", "review_map", "write_review"]
+
+# Report kinds that open a clause (an area of a grade) or stand alone (a route, a decision).
+_HEADS = ("ring", "corridor", "region", "residual", "route")
+_FLAGGED = ("warning", "unresolved", "stale", "unused", "error")
+_ROW_FIELDS = ("kind", "clause", "item", "text", "features", "length_m", "area_m2", "decision",
+               "warnings", "status")
+
+
+class ReviewError(LandgradeError):
+    """The review page cannot be written; the message names the file and the fix."""
+
+
+def check_output(output: str | Path) -> Path:
+    """``output`` as a review page path: an ``.html`` name in an existing folder.
+
+    ``landgrade build`` checks it before building, so a wrong name costs no build.
+    """
+    output = Path(output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ReviewError(f"{output}: the review page is a web page; give a name ending in .html")
+    if not output.parent.is_dir():
+        raise ReviewError(f"{output}: folder {output.parent} does not exist; create it first")
+    return output
+
+
+def write_review(grade_map: GradeMap, output: str | Path) -> Path:
+    """Write the review page of a fresh build to ``output`` (``.html``)."""
+    from landgrade.maps import write_html
+
+    output = check_output(output)
+    if grade_map.drawn is None or grade_map.report is None:
+        raise ReviewError(f"{output}: the review page needs a fresh build (what each clause "
+                          "drew is not stored in a grade map file); run `landgrade build "
+                          f"… --review {output.name}`")
+    return write_html(review_map(grade_map), output)
+
+
+def review_map(grade_map: GradeMap) -> folium.Map:
+    """The review page as a folium map (see the module docstring)."""
+    import folium
+
+    from landgrade.maps import (
+        EXTENT_COLOR,
+        ROAD_COLOR,
+        WATER_COLOR,
+        _geojson,
+        _inline_leaflet,
+        grade_colors,
+    )
+
+    grades = grade_map.grades
+    colors = grade_colors(grades["grade"])
+    extent = grade_map.extent if grade_map.extent is not None else grades
+    lon0, lat0, lon1, lat1 = extent.to_crs(4326).total_bounds
+    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None,
+                      control_scale=True)
+    _inline_leaflet(fmap)
+    folium.GeoJson(
+        _geojson(grades, ["grade"], "EPSG:4326"), name="grades",
+        style_function=lambda f: {"fillColor": colors[int(f["properties"]["grade"])],
+                                  "fillOpacity": 0.45, "color": "#555", "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["grade"]),
+    ).add_to(fmap)
+    for name, color, weight in (("roads", ROAD_COLOR, 1.0), ("water", WATER_COLOR, 2.0)):
+        layer = getattr(grade_map, name)
+        if layer is not None and len(layer):
+            fields = [c for c in ("name",) if c in layer.columns]
+            folium.GeoJson(
+                _geojson(layer, fields, "EPSG:4326"), name=name,
+                style_function=lambda _f, c=color, w=weight: {"color": c, "weight": w,
+                                                              "fillColor": c, "fillOpacity": 0.5},
+                tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+            ).add_to(fmap)
+    folium.GeoJson(
+        _geojson(extent.boundary.to_frame("geometry"), [], "EPSG:4326"), name="grading extent",
+        style_function=lambda _f: {"color": EXTENT_COLOR, "weight": 2, "fill": False},
+        interactive=False,
+    ).add_to(fmap)
+
+    root = fmap.get_root()
+    # The map fills what the clause list leaves (folium's own CSS would make it full width).
+    css = _CSS + (f"#{fmap.get_name()} {{ position: absolute !important; left: 32% !important; "
+                  "width: 68% !important; top: 0; height: 100% !important; }")
+    root.header.add_child(folium.Element(f"<style>{css}</style>"), name="review_css")
+    root.html.add_child(folium.Element(_panel(grade_map)), name="review_panel")
+    data = json.dumps(_drawn_geojson(grade_map.drawn), ensure_ascii=False)
+    root.script.add_child(folium.Element(
+        _SCRIPT.replace("__MAP__", fmap.get_name())
+        .replace("__BOUNDS__", json.dumps([[lat0, lon0], [lat1, lon1]]))
+        .replace("__DRAWN__", data.replace("</", "<\\/"))), name="review_script")
+    return fmap
+
+
+def _drawn_geojson(drawn: gpd.GeoDataFrame) -> dict[str, Any]:
+    """What the clauses drew, in WGS84, points of a MultiPoint split so each is one marker."""
+    from landgrade.crs import gdf_to_crs
+
+    if drawn.empty:
+        return {"type": "FeatureCollection", "features": []}
+    parts = drawn.explode(index_parts=False).reset_index(drop=True)
+    # Lines and areas simplified to 0.2 m: far below what the eye sees, and a lighter page.
+    parts = parts.set_geometry(shapely.simplify(parts.geometry.to_numpy(), 0.2), crs=parts.crs)
+    out = gdf_to_crs(parts[["clause", "item", "role", "label", "geometry"]], "EPSG:4326")
+    return json.loads(out.to_json(na="null", drop_id=True))
+
+
+def _panel(grade_map: GradeMap) -> str:
+    """The clause list: one entry per clause, its report rows inside, flagged rows marked."""
+    report = grade_map.report
+    assert report is not None
+    rows = report.astype(object).where(report.notna(), None)
+    drawn_clauses = set(grade_map.drawn["clause"]) if grade_map.drawn is not None else set()
+    entries: list[str] = []
+    general = rows[~rows["kind"].isin(_HEADS) & rows["clause"].isin(["", "extent", None])]
+    n_flag = int(rows["status"].isin(_FLAGGED).sum())
+    title = grade_map.metadata.get("county") or grade_map.metadata.get("source") or "build"
+    entries.append(
+        f'<h2>Build review: {html.escape(str(title))}</h2><p class="summary">'
+        f"{len(rows)} report rows, <b>{n_flag}</b> flagged. Select a clause to see what was "
+        "drawn for it.</p>" + "".join(_row(r) for r in general.to_dict("records")))
+    heads = rows[rows["kind"].isin(_HEADS)]
+    for clause, group in heads.groupby("clause", sort=False):
+        mine = rows[(rows["clause"] == clause) & (rows["kind"] != "decision")]
+        head = group.iloc[0]
+        flagged = bool(mine["status"].isin(_FLAGGED).any())
+        cls = "clause flagged" if flagged else "clause"
+        drawn = "" if clause in drawn_clauses else " (nothing drawn)"
+        entries.append(
+            f'<div class="{cls}" data-clause="{html.escape(str(clause))}">'
+            f'<div class="head"><span class="kind">{html.escape(str(head["kind"]))}</span> '
+            f'<b>{html.escape(str(clause))}</b> {html.escape(str(head["text"] or ""))}'
+            f'{drawn}</div><div class="rows">'
+            + "".join(_row(r) for r in mine.to_dict("records")) + "</div></div>")
+    grades = rows[rows["kind"] == "grade"]
+    if len(grades):
+        entries.append("<h3>Grades</h3>" + "".join(_row(r) for r in grades.to_dict("records")))
+    decisions = rows[rows["kind"] == "decision"]
+    if len(decisions):
+        entries.append("<h3>Decisions</h3>"
+                       + "".join(_row(r) for r in decisions.to_dict("records")))
+    legend = "".join(f'<span class="key {role}">{role}</span>' for role in (
+        "stretch", "strip", "junction", "candidate", "area", "route"))
+    return (f'<div id="review-panel"><div class="legend">{legend}</div>{"".join(entries)}'
+            "</div>")
+
+
+def _row(r: dict[str, Any]) -> str:
+    cls = "row flagged" if r["status"] in _FLAGGED else "row"
+    bits = []
+    for f in _ROW_FIELDS:
+        v = r.get(f)
+        if v is None or v == "" or (f == "status" and v == "ok"):
+            continue
+        if f in ("length_m", "area_m2"):
+            v = f"{float(v):,.1f} {'m' if f == 'length_m' else 'm²'}"
+        bits.append(f'<span class="{f}">{html.escape(str(v))}</span>')
+    status = html.escape(str(r["status"]))
+    return f'<div class="{cls}" data-status="{status}">{" ".join(bits)}</div>'
+
+
+_CSS = """
+body { margin: 0; font: 13px/1.35 sans-serif; }
+#review-panel { position: fixed; left: 0; top: 0; width: 32%; height: 100%; overflow-y: auto;
+  box-sizing: border-box; padding: 6px 8px; border-right: 1px solid #aaa; background: #fafafa; }
+#review-panel h2 { font-size: 15px; margin: 4px 0; } #review-panel h3 { font-size: 14px; }
+.clause { border: 1px solid #ccc; border-radius: 3px; margin: 4px 0; background: #fff; }
+.clause .head { padding: 3px 5px; cursor: pointer; }
+.clause.flagged { border-color: #e08000; } .clause.flagged .head { background: #fff1dc; }
+.clause.selected { border: 2px solid #1f5fbf; } .clause.selected .head { background: #dde8fa; }
+.clause .rows { display: none; padding: 0 5px 4px; } .clause.selected .rows { display: block; }
+.row { border-top: 1px dotted #ddd; padding: 2px 0; } .row span { margin-right: 4px; }
+.row.flagged { background: #ffe3c2; } .row .warnings { color: #a33000; }
+.row .status { font-weight: bold; color: #a33000; } .row .kind, .head .kind { color: #666; }
+.legend .key { display: inline-block; margin: 0 6px 4px 0; padding: 0 4px; border-radius: 2px; }
+.key.stretch { border-bottom: 3px solid #1f5fbf; } .key.strip { background: #ffb347; }
+.key.junction { color: #d7191c; } .key.candidate { color: #777; }
+.key.area { border: 1px dashed #000; } .key.route { border-bottom: 3px solid #9c27b0; }
+"""
+
+_SCRIPT = """
+// Runs at "load": folium writes the map's own script after this one.
+window.addEventListener("load", function () {
+  var map = __MAP__;
+  var drawn = __DRAWN__;
+  // Not animated: a zoom animation under way makes Leaflet ignore the next fitBounds.
+  map.fitBounds(__BOUNDS__, {animate: false});
+  var styles = {
+    area: {color: "#000", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.08},
+    stretch: {color: "#1f5fbf", weight: 5, opacity: 0.9},
+    strip: {color: "#e07b00", weight: 1, fillColor: "#ffb347", fillOpacity: 0.75},
+    route: {color: "#9c27b0", weight: 5, opacity: 0.9}
+  };
+  var shown = L.featureGroup().addTo(map);
+  function marker(feature, latlng) {
+    var p = feature.properties;
+    if (p.role === "candidate") {
+      return L.circleMarker(latlng, {radius: 7, color: "#555", weight: 2, fill: false});
+    }
+    return L.circleMarker(latlng, {radius: 6, color: "#fff", weight: 1.5, fillColor: "#d7191c",
+                                   fillOpacity: 1});
+  }
+  function show(clause) {
+    shown.clearLayers();
+    var order = ["area", "strip", "stretch", "route", "candidate", "junction"];
+    var mine = drawn.features.filter(function (f) { return f.properties.clause === clause; });
+    order.forEach(function (role) {
+      var these = mine.filter(function (f) { return f.properties.role === role; });
+      if (!these.length) { return; }
+      L.geoJSON({type: "FeatureCollection", features: these}, {
+        style: function (f) { return styles[f.properties.role] || {}; },
+        pointToLayer: marker,
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.options.role = p.role;
+          layer.bindTooltip(p.role + (p.item ? " " + p.item : "") + ": " + (p.label || ""));
+        }
+      }).eachLayer(function (layer) { shown.addLayer(layer); });
+    });
+    document.querySelectorAll("#review-panel .clause").forEach(function (el) {
+      el.classList.toggle("selected", el.dataset.clause === clause);
+    });
+    if (shown.getLayers().length) {
+      map.invalidateSize();
+      map.fitBounds(shown.getBounds(), {padding: [30, 30], maxZoom: 18, animate: false});
+    }
+  }
+  document.querySelectorAll("#review-panel .clause .head").forEach(function (el) {
+    el.addEventListener("click", function () { show(el.parentNode.dataset.clause); });
+  });
+  // For scripted checks: what is on the map now, by role.
+  window.landgradeReview = {
+    show: show,
+    shown: function () {
+      var count = {};
+      shown.eachLayer(function (l) { count[l.options.role] = (count[l.options.role] || 0) + 1; });
+      return count;
+    }
+  };
+});
+"""
+

@@ -1,0 +1,196 @@
+"""The build review page (`landgrade build … --review page.html`) on the real Longgang OSM build.
+
+The expectations come from the build report (which clauses exist, which rows carry warnings,
+how many crossings each ring junction had to choose from) and from the description itself
+(four ring items), not from the shapes the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from landgrade.grade_map import GradeMap
+
+DATA = Path(__file__).parent / "data" / "osm"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGGED = ("warning", "unresolved", "stale", "unused", "error")
+
+
+def _cli(args: list[object]):
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _build_args(out: Path) -> list[object]:
+    return ["build", "--rules", DATA / "longgang_table5.txt", "--roads", DATA / "longgang.osm.pbf",
+            "--water", DATA / "longgang.osm.pbf", "--extent", DATA / "longgang_extent.geojson",
+            "--routes", DATA / "longgang_routes.csv", "--quiet", "-o", out]
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("review")
+    page = folder / "review.html"
+    result = _cli([*_build_args(folder / "longgang.gpkg"), "--review", page])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {page}" in result.output
+    return page, GradeMap.read(folder / "longgang.gpkg").report
+
+
+def test_the_page_lists_every_clause_and_marks_every_flagged_row(
+        review: tuple[Path, pd.DataFrame]) -> None:
+    page, report = review
+    text = page.read_text(encoding="utf-8")
+    heads = report[report["kind"].isin(["ring", "corridor", "region", "residual", "route"])]
+    listed = re.findall(r'<div class="clause[^"]*" data-clause="([^"]+)"', text)
+    assert listed == heads["clause"].tolist()
+    assert set(listed) >= {"1.1", "2.1", "3.1", "4.1", "L01", "L07"}
+    # Every row of the report is on the page once; the flagged ones are marked.
+    rows = re.findall(r'<div class="row( flagged)?" data-status="([a-z]+)"', text)
+    assert len(rows) == len(report)
+    assert sorted(s for _, s in rows) == sorted(report["status"])
+    assert all(bool(f) == (s in FLAGGED) for f, s in rows)
+    flagged = set(report.loc[report["status"].isin(FLAGGED), "clause"])
+    marked = set(re.findall(r'<div class="clause flagged" data-clause="([^"]+)"', text))
+    assert marked == flagged & set(listed)
+
+
+def test_the_page_loads_nothing_from_the_network(review: tuple[Path, pd.DataFrame]) -> None:
+    text = review[0].read_text(encoding="utf-8")
+    # No external script, stylesheet, image or font (a link in the attribution is not a load).
+    assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=|<img[^>]*\ssrc=", text)
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", text)
+    assert "L.tileLayer" not in text
+    assert "Leaflet" in text  # the library itself is inlined
+
+
+def test_a_bad_review_path_fails_before_anything_is_written(tmp_path: Path) -> None:
+    result = _cli([*_build_args(tmp_path / "x.gpkg"), "--review", tmp_path / "review.png"])
+    assert result.exit_code == 2
+    assert "review.png" in result.output and ".html" in result.output
+    assert not (tmp_path / "x.gpkg").exists()
+    result = _cli([*_build_args(tmp_path / "x.gpkg"), "--review", tmp_path / "no" / "r.html"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+# -- in a browser -------------------------------------------------------------------------------
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium not installed (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        yield b
+        b.close()
+
+
+def _open(browser, page_path: Path, requests: list[str]):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_path.as_uri())
+    page.wait_for_function("window.landgradeReview !== undefined")
+    assert errors == []
+    return page
+
+
+def _select(page, clause: str) -> dict[str, int]:
+    page.click(f'.clause[data-clause="{clause}"] .head')
+    page.wait_for_timeout(300)
+    return page.evaluate("window.landgradeReview.shown()")
+
+
+def _map_pixels_near(shot: Path, hex_color: str, tol: float = 30) -> int:
+    rgb = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    px = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
+    px = px[:, int(px.shape[1] * 0.33):]  # the map, right of the clause list
+    return int((np.abs(px - rgb).max(axis=2) <= tol).sum())
+
+
+@needs_browser
+def test_selecting_a_ring_shows_its_stretches_strips_junctions_and_the_other_crossings(
+        browser, review: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
+    page_path, report = review
+    requests: list[str] = []
+    page = _open(browser, page_path, requests)
+    before = tmp_path / "before.png"
+    page.screenshot(path=str(before))
+    shown = _select(page, "1.1")
+    # Four items, each with a stretch and a strip (every item has 含X侧20米).
+    assert shown["stretch"] == 4 and shown["strip"] == 4 and shown["area"] == 1
+    # One junction taken per pair of neighbours, and every other crossing the report counted.
+    junctions = report[(report["clause"] == "1.1") & (report["kind"] == "junction")]
+    crossings = [int(m.group(1)) if (m := re.match(r"(\d+) crossings", str(w))) else 1
+                 for w in junctions["warnings"]]
+    assert shown["junction"] == len(junctions) == 4
+    assert shown.get("candidate", 0) == sum(crossings) - len(crossings) > 0
+    # The selected clause is marked, its report rows are shown, flagged ones highlighted.
+    entry = page.locator('.clause[data-clause="1.1"]')
+    assert "selected" in entry.get_attribute("class")
+    assert entry.locator(".rows").is_visible()
+    assert entry.locator(".row.flagged").count() == int(
+        report.loc[report["clause"] == "1.1", "status"].isin(FLAGGED).sum())
+    after = tmp_path / "after.png"
+    page.screenshot(path=str(after))
+    # The stretches (blue) and strips (orange) are on the map only once the ring is selected.
+    assert _map_pixels_near(before, "#1f5fbf") < 50
+    assert _map_pixels_near(after, "#1f5fbf") > 2000
+    assert _map_pixels_near(after, "#ffb347", tol=40) > 2000
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+@needs_browser
+def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
+        browser, review: tuple[Path, pd.DataFrame]) -> None:
+    page = _open(browser, review[0], [])
+    shown = _select(page, "L05")
+    assert shown["route"] == 1 and shown["junction"] == 2
+    assert not {"strip", "stretch", "area"} & set(shown)
+    shown = _select(page, "2.1")
+    assert {k: shown[k] for k in ("area", "stretch", "junction")} == {
+        "area": 1, "stretch": 1, "junction": 2}
+    corridor = review[1].set_index("clause").loc["2.1"]
+    # "N possible stretches between …": the ends it did not take are shown as candidates.
+    assert (shown.get("candidate", 0) > 0) == ("possible stretches" in corridor["warnings"])
+    assert page.locator(".clause.selected").count() == 1
+
+
+def test_every_clause_and_resolved_route_of_the_dongkou_build_has_shapes_to_show() -> None:
+    from landgrade.build import build_county
+
+    gm = build_county()
+    report, drawn = gm.report, gm.drawn
+    heads = report[report["kind"].isin(["ring", "corridor", "region", "residual"])]
+    routes = report[(report["kind"] == "route") & (report["status"] != "unresolved")]
+    assert set(heads["clause"]) | set(routes["clause"]) <= set(drawn["clause"])
+    assert len(routes) == 74
+    roles = drawn.groupby("clause")["role"].agg(set)
+    assert all({"stretch", "junction"} <= roles[c] for c in report.loc[
+        report["kind"] == "ring", "clause"])
+    assert all({"route", "junction"} <= roles[c] for c in routes["clause"])
+    # Every strip a ring item reports (its area) is drawn for that item.
+    strips = report[(report["kind"] == "item") & report["area_m2"].notna()
+                    & report["clause"].isin(report.loc[report["kind"] == "ring", "clause"])]
+    drawn_strips = drawn[drawn["role"] == "strip"]
+    assert set(zip(strips["clause"], strips["item"], strict=True)) == set(
+        zip(drawn_strips["clause"], drawn_strips["item"], strict=True))
