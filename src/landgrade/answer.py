@@ -41,6 +41,10 @@ Rules, stated once:
   as GEOS); equally near routes resolve to the one listed first in the routes layer.
 - **Parcels.** ``grade`` is the grade holding the largest share of the parcel's area (ties: the
   better grade); prices are area-weighted over the part inside the extent.
+- **Rounding.** Answers are rounded to what they mean: distances and lengths to 0.01 m
+  (:data:`DISTANCE_DECIMALS`), areas to 0.01 m² (:data:`AREA_DECIMALS`), shares to 1e-4
+  (:data:`SHARE_DECIMALS`), area-weighted prices to the precision the gazette prints its prices
+  in (:func:`published_decimals`; whole yuan for Dongkou).
 - **Other geometry** (lines, multipoints) is graded at a point on the geometry
   (``shapely.point_on_surface``); the nearest route uses the whole geometry.
 """
@@ -88,8 +92,21 @@ STATUS_CODE = {k: i for i, k in enumerate(STATUSES)}
 NO_ROUTE_STATUSES = [
     STATUS_CODE[k] for k in STATUSES if k == "outside_county" or k.startswith("crs_suspect")
 ]
+DISTANCE_DECIMALS = 2  # metres: a centimetre
+AREA_DECIMALS = 2  # square metres
+SHARE_DECIMALS = 4  # a share of 0–1
 BOUNDARY_MESSAGE = "on a boundary between zones: the better (lower) grade is taken"
 MESSAGES = [*STATUSES.values(), BOUNDARY_MESSAGE]
+
+
+def published_decimals(values: Any) -> int:
+    """The number of decimals a price table is printed with: 0 for whole yuan (at most 2)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    for decimals in (0, 1, 2):
+        if np.allclose(v, np.round(v, decimals), rtol=0, atol=1e-9):
+            return decimals
+    return 2
 
 
 def use_short(use: str) -> str:

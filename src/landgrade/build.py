@@ -992,8 +992,10 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
     import typer
 
+    from landgrade.export import write_grade_map
+
     gm = build_from(inputs)
-    gm.to_gpkg(output)
+    write_grade_map(gm, output, inputs.county)  # styled and priced, as `export` writes it
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))
