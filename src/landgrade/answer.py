@@ -109,6 +109,19 @@ def published_decimals(values: Any) -> int:
     return 2
 
 
+def round_answer(answer: pd.DataFrame, price_decimals: int) -> None:
+    """Round answer columns in place to what they mean (see "Rounding" above)."""
+    for col in answer.columns:
+        if col == "route_m":
+            answer[col] = answer[col].round(DISTANCE_DECIMALS)
+        elif col == "area_m2":
+            answer[col] = answer[col].round(AREA_DECIMALS)
+        elif col.startswith("share_"):
+            answer[col] = answer[col].round(SHARE_DECIMALS)
+        elif col.startswith("p_"):
+            answer[col] = answer[col].round(price_decimals)
+
+
 def use_short(use: str) -> str:
     """Short key of a use for 10-character column names: ``public_1`` → ``pub1``."""
     head, _, tail = use.rpartition("_")

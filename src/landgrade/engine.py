@@ -29,6 +29,8 @@ from landgrade.answer import (
     NO_ROUTE_STATUSES,
     STATUS_CODE,
     STATUSES,
+    published_decimals,
+    round_answer,
     to_record,
     to_text,
     use_short,
@@ -148,6 +150,7 @@ class Engine:
         if outline is not None:
             shapely.prepare(outline)
         self._prices = _PriceColumns(pricebook, self.index.grade_values)
+        self._price_decimals = published_decimals(self._prices.prices.to_numpy())
         self._route_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         routes = grade_map.routes
         self.routes = (
@@ -170,7 +173,9 @@ class Engine:
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0)
         route, dist = nearest_route_xy(self.index, wx, wy)
-        return self._frame(grade, on_bound, route, dist, status, wx, wy)
+        answer = self._frame(grade, on_bound, route, dist, status, wx, wy)
+        round_answer(answer, self._price_decimals)
+        return answer
 
     def _frame(
         self,
@@ -338,6 +343,7 @@ class Engine:
                 answer[f"share_{g}"] = shares[:, j]
             answer["share_out"] = 1 - shares.sum(axis=1)
             answer["area_m2"] = area
+        round_answer(answer, self._price_decimals)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field)
         answer.index = gdf.index
         return _join(gdf, answer)
