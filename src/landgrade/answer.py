@@ -143,7 +143,14 @@ def _int_or_none(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
+def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[str, Any]:
+    """The one JSON-ready answer record of an answer row (see the module docstring).
+
+    The nearest route's road-line price is given only where the route applies (the point is
+    within its standard depth); beyond it the route is reported as not applicable. A point
+    outside the urban extent but inside the county gets ``town_prices``: what Table 8 would
+    give, for ``town`` or the town a township layer named.
+    """
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
     conn = {
@@ -153,24 +160,54 @@ def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
     }
     route = None
     if not pd.isna(row["route_id"]):
+        applies = bool(row["route_in"])
         route = {
             "id": row["route_id"], "name": row["route_name"],
             "distance_m": round(float(row["route_m"]), 2),
-            "within_standard_depth": bool(row["route_in"]),
-            "price": _clean(row["route_px"]),
+            "within_standard_depth": applies,
+            "applicable": applies,
+            "price": _clean(row["route_px"]) if applies else None,
         }
-    return {
+    named_town = _clean(row["town"]) if "town" in row.index else None
+    record = {
         "inside_extent": bool(row["in_extent"]),
         "grade": _clean(row["grade"]),
         "on_boundary": bool(row["on_bound"]),
         "prices": prices,
         "connotation": conn,
         "valuation_date": row["val_date"] or None,
+        "price_source": _clean(row["price_src"]) or None,
+        "town": named_town or town,
+        "town_class": _int_or_none(row["town_cls"]),
         "nearest_route": route,
         "status": row["status"],
         "message": row["message"],
         "schematic_network": engine.grade_map.schematic,
     }
+    if row["status"] == "outside_extent":
+        record["town_prices"] = town_prices_hint(engine, town or named_town)
+    return record
+
+
+def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
+    """What ``--town/--town-grade`` gives at a point outside the urban extent: the town's class
+    and its Table 8 prices per town grade, or how to ask when the town is not known."""
+    hint: dict[str, Any] = {
+        "note": "outside the urban extent, inside the county: town prices (Table 8) apply",
+        "town": town, "town_class": None, "by_town_grade": None,
+        "how": "give --town NAME --town-grade N (or --towns FILE to name the town)",
+    }
+    book = engine.pricebook
+    if town is None or book is None:
+        return hint
+    try:
+        hint["town_class"] = int(book.town_class(town))
+        hint["by_town_grade"] = {
+            int(g): book.town_prices(town, int(g)) for g in book.town_grades(town)
+        }
+    except (KeyError, LookupError, AttributeError, LandgradeError) as e:
+        hint["note"] += f"; {town!r}: {e}"
+    return hint
 
 
 def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
@@ -180,7 +217,12 @@ def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> 
         lines.append(f"grade      {r['grade']}{tie}")
     else:
         lines.append("grade      - (outside the grading extent)")
-    if engine.pricebook is not None and r["inside_extent"]:
+    if r.get("price_source") == "town":
+        lines.append(f"town       {r['town']}, town class {r['town_class']}: town benchmark "
+                     "prices (Table 8)")
+    elif r.get("town"):
+        lines.append(f"town       {r['town']}")
+    if engine.pricebook is not None and any(v is not None for v in r["prices"].values()):
         lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
         labels = _use_labels(engine.pricebook)
         from landgrade.names import display_width
@@ -194,17 +236,42 @@ def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> 
                 f"  {label}{pad} {_fmt(p):>8}"
                 f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
             )
+    lines.extend(_town_hint_lines(engine, r.get("town_prices")))
     nr = r["nearest_route"]
     if nr:
-        inside = "within" if nr["within_standard_depth"] else "beyond"
-        lines.append(
-            f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m ({inside} its "
-            f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
-        )
+        if nr["applicable"]:
+            lines.append(
+                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (within its "
+                f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
+            )
+        else:
+            lines.append(
+                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (beyond its "
+                "standard depth): no road-line price applies here"
+            )
     lines.append(f"status     {r['status']}: {r['message']}")
     if engine.grade_map.schematic:
         lines.append(f"note       {SCHEMATIC_NOTE}")
     return "\n".join(lines)
+
+
+def _town_hint_lines(engine: Engine, hint: dict[str, Any] | None) -> list[str]:
+    if not hint:
+        return []
+    lines = [f"town       {hint['note']}"]
+    table = hint.get("by_town_grade")
+    if table:
+        labels = _use_labels(engine.pricebook)
+        uses = list(next(iter(table.values())))
+        lines.append(f"           {hint['town']}, town class {hint['town_class']}, yuan/m² of "
+                     + " / ".join(labels.get(u, u) for u in uses[:2]) + " / …:")
+        for g, prices in table.items():
+            cells = " / ".join(_fmt(prices[u]) for u in uses)
+            lines.append(f"           town grade {g}: {cells}")
+        lines.append(f"           for one grade: --town {hint['town']} --town-grade N")
+    else:
+        lines.append(f"           {hint['how']}")
+    return lines
 
 
 def _fmt(v: Any) -> str:

@@ -7,6 +7,7 @@ options, and ``--help`` comes from the type hints and docstrings without a secon
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -147,20 +148,54 @@ def audit(
 
 
 # --- locate, assign (engine.py, io.py) -------------------------------------------------------
+def _point(x: str, y: float | None) -> tuple[float, float]:
+    """``X Y`` as two arguments, or one ``X,Y`` as copied from AMap (half- or full-width comma)."""
+    parts = re.split(r"\s*[,，]\s*|\s+", x.strip()) if y is None else [x, str(y)]
+    try:
+        if len(parts) == 2:
+            return float(parts[0]), float(parts[1])
+    except ValueError:
+        pass
+    raise LandgradeError(
+        f"{x!r}{'' if y is None else f' {y}'} is not a coordinate: give X Y (110.575 27.06) or "
+        "X,Y as one argument (110.575,27.06)"
+    )
+
+
+TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for Table 8 prices.")]
+TownGradeOpt = Annotated[
+    int | None, typer.Option(help="Town grade; Table 8 prices apply outside the urban extent.")
+]
+TownsOpt = Annotated[
+    Path | None,
+    typer.Option("--towns", help="Township boundary layer: names each point's town."),
+]
+
+
 @app.command()
 @friendly
 def locate(
-    x: Annotated[float, typer.Argument(help="Easting or longitude.")],
-    y: Annotated[float, typer.Argument(help="Northing or latitude.")],
+    x: Annotated[str, typer.Argument(
+        help="Longitude or easting; or X,Y in one argument (110.575,27.06).", metavar="X")],
+    y: Annotated[float | None, typer.Argument(
+        help="Latitude or northing.", metavar="[Y]", show_default=False)] = None,
     crs: Annotated[str, typer.Option(help="EPSG:4326, EPSG:4546, gcj02, bd09, …")] = "EPSG:4326",
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
+    town: TownOpt = None,
+    town_grade: TownGradeOpt = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None, typer.Option(help="Town-name field of --towns (default: detected).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Grade, benchmark prices and nearest priced road of one coordinate."""
     from landgrade.engine import locate_command
 
-    locate_command(x, y, crs=crs, map_path=map_path, county=county, as_json=as_json)
+    px, py = _point(x, y)
+    locate_command(px, py, crs=crs, map_path=map_path, county=county, as_json=as_json,
+                   town=town, town_grade=town_grade, towns=towns, town_field=town_field)
 
 
 @app.command()
@@ -183,7 +218,11 @@ def assign(
     ] = None,
     town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: Table 8.")] = None,
     town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
-    town_field: Annotated[str | None, typer.Option(help="Column holding the town.")] = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None,
+        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
+    ] = None,
     town_grade_field: Annotated[
         str | None, typer.Option(help="Column holding the town grade.")
     ] = None,
@@ -197,12 +236,14 @@ def assign(
     Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
     """
     from landgrade.assign import assign_command
+    from landgrade.towns import maybe_load_towns
 
     assign_command(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
         y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
-        town_field=town_field, town_grade_field=town_grade_field, chunk_size=chunk_size,
-        progress=progress,
+        town_field=None if towns else town_field, town_grade_field=town_grade_field,
+        chunk_size=chunk_size, progress=progress,
+        towns=maybe_load_towns(towns, town_field),
     )
 
 
