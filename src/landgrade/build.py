@@ -988,20 +988,27 @@ def build_from(inputs: BuildInputs) -> GradeMap:
     return gm
 
 
-def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> GradeMap:
-    """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
+def build_command(
+    output: Path, inputs: BuildInputs, quiet: bool = False, report_csv: Path | None = None
+) -> GradeMap:
+    """``landgrade build``: build, write the GeoPackage (and the full report as CSV when asked),
+    print the report table (100 columns wide) and a summary whose last line names the rows with
+    warnings."""
     import typer
 
     from landgrade.export import write_grade_map
+    from landgrade.io import write_table
 
     gm = build_from(inputs)
     write_grade_map(gm, output, inputs.county)  # styled and priced, as `export` writes it
-    if gm.report is not None:
-        if not quiet:
-            typer.echo(format_report(gm.report))
-        for line in summary_lines(gm.report):
-            typer.echo(line)
+    if gm.report is not None and not quiet:
+        typer.echo(format_report(gm.report))
     if gm.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; positions are approximate")
     typer.echo(f"wrote {output}")
+    if gm.report is not None and report_csv is not None:
+        typer.echo(f"wrote {write_table(gm.report, report_csv)}")
+    if gm.report is not None:
+        for line in summary_lines(gm.report):
+            typer.echo(line)
     return gm

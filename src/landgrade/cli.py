@@ -23,6 +23,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: it wraps at the terminal (at most 80 columns) without boxes that cut
+    # long option names short in a narrow terminal.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 80},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +67,7 @@ def prices(
         bool, typer.Option("--routes", help="List the road-line price segments (路线价) instead.")
     ] = False,
 ) -> None:
-    """Print the urban benchmark price table, one town's prices, or the road-line prices."""
+    """Print the price tables: urban, one town's, or road-line."""
     from landgrade.pricebook import print_prices
 
     print_prices(county, town=town, grade=grade, routes=routes)
@@ -80,7 +84,7 @@ def convert(
     ] = "EPSG:4326",
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
 ) -> None:
-    """Convert one coordinate between any two supported systems; prints `X Y`."""
+    """Convert one coordinate between two systems; prints `X Y`."""
     from landgrade.crs import convert_command
 
     convert_command(x, y, from_crs, to_crs)
@@ -93,7 +97,7 @@ def parse(
     file: Annotated[Path, typer.Argument(help="Table 5 text file (UTF-8).")],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
 ) -> None:
-    """Parse a grade-zone description (Table 5) into rules, printed as JSON."""
+    """Parse a grade-zone description (Table 5) into rules (JSON)."""
     from landgrade.parse import parse_command
 
     parse_command(file, as_text=text)
@@ -118,8 +122,11 @@ def build(
         bool, typer.Option(help="Fail when a route is unresolved or a decision is stale.")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the full build report as CSV.")
+    ] = None,
 ) -> None:
-    """Build the grade map (grades, routes, report) from rules and a road network.
+    """Build the grade map (grades, routes, report) on a road network.
 
     Either `--county geo/<county>` (files taken from the county folder) or `--rules`,
     `--roads` and `--extent`; explicit options override the county folder's files.
@@ -130,7 +137,7 @@ def build(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=name_field, strict=strict,
-    ), quiet=quiet)
+    ), quiet=quiet, report_csv=report)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------
@@ -141,7 +148,10 @@ def audit(
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write CSV.")] = None,
 ) -> None:
-    """Compare each Table 7 segment's stated grade with the zone holding most of its length."""
+    """Check each Table 7 route's stated grade against the grade map.
+
+    The zone holding most of a route's length is its grade on the map.
+    """
     from landgrade.audit import audit_command
 
     audit_command(county=county, map_path=map_path, output=output)
@@ -178,7 +188,7 @@ def locate(
     x: Annotated[str, typer.Argument(
         help="Longitude or easting; or X,Y in one argument (110.575,27.06).", metavar="X")],
     y: Annotated[float | None, typer.Argument(
-        help="Latitude or northing.", metavar="[Y]", show_default=False)] = None,
+        help="Latitude or northing.", metavar="Y", show_default=False)] = None,
     crs: Annotated[str, typer.Option(help="EPSG:4326, EPSG:4546, gcj02, bd09, …")] = "EPSG:4326",
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
@@ -190,7 +200,7 @@ def locate(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Grade, benchmark prices and nearest priced road of one coordinate."""
+    """Grade, prices and nearest priced road of one coordinate."""
     from landgrade.engine import locate_command
 
     px, py = _point(x, y)
@@ -259,7 +269,7 @@ def map_(
         typer.Option(help="XYZ tile URL for HTML maps; prefix gcj02: for AMap/Tencent tiles."),
     ] = None,
 ) -> None:
-    """Draw the grade map as a static picture or an offline interactive page."""
+    """Draw the grade map: a static picture or an offline web page."""
     from landgrade.maps import map_command
 
     map_command(output, map_path=map_path, county=county, tiles=tiles)
@@ -276,6 +286,34 @@ def export(
     from landgrade.export import export_command
 
     export_command(output, map_path=map_path, county=county)
+
+
+# --- cache (cache.py) ------------------------------------------------------------------------
+cache_app = typer.Typer(
+    help="Show or clear the cache of built grade maps.",
+    no_args_is_help=True, rich_markup_mode=None, context_settings={"max_content_width": 80},
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+@friendly
+def cache_info() -> None:
+    """Show the cache folder, its entries and their size."""
+    from landgrade import cache
+
+    for line in cache.info_lines():
+        typer.echo(line)
+
+
+@cache_app.command("clear")
+@friendly
+def cache_clear() -> None:
+    """Delete the cached grade maps (they are rebuilt on next use)."""
+    from landgrade import cache
+
+    n, size = cache.clear()
+    typer.echo(f"removed {n} cache entries ({cache.size_text(size)}) from {cache.cache_dir()}")
 
 
 def main() -> None:  # pragma: no cover - console entry
