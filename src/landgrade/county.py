@@ -25,6 +25,7 @@ decisions.csv      analyst decisions for clauses the text leaves open
 field_aliases.csv  ``layer,field,alias_zh``: the Chinese field names QGIS shows (optional);
                    ``{use}`` in a row stands for each use, by its uses.csv label
 gazette.txt        the notice as published, Tables 1–8 (the tests check the tables against it)
+samples/           sample inputs to try the commands on (optional; not real parcels)
 ================== ==========================================================================
 """
 
