@@ -121,7 +121,10 @@ def test_hand_checked_points(engine: Engine, x, y, grade, route, dist, within) -
     assert r["t_comm"] == 40 and r["t_resi"] == 70
     assert r["r_comm"] == pytest.approx(1.0 + grade / 10)
     assert r["val_date"] == "2021-10-01"
-    assert r["route_px"] == (3000.0 if route == "R1" else 5000.0)
+    if within:
+        assert r["route_px"] == (3000.0 if route == "R1" else 5000.0)
+    else:  # beyond the standard depth the route is named but offers no road-line price
+        assert np.isnan(r["route_px"])
 
 
 def test_point_on_shared_boundary_takes_the_better_grade(engine: Engine) -> None:

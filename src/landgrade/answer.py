@@ -22,7 +22,7 @@ route_id      nearest road-line price segment (路线价, Table 7)
 route_name    its name
 route_m       distance to it, metres
 route_in      within that segment's standard depth (标准深度): ``route_m <= standard_depth_m``
-route_px      its road-line price, yuan/m²
+route_px      its road-line price, yuan/m², only where it applies (``route_in``); else empty
 on_bound      the point lies on a boundary between grades (or of the extent)
 status        one of :data:`STATUSES`
 message       what the status means for this row, and the fix
@@ -109,8 +109,12 @@ def published_decimals(values: Any) -> int:
     return 2
 
 
-def round_answer(answer: pd.DataFrame, price_decimals: int) -> None:
-    """Round answer columns in place to what they mean (see "Rounding" above)."""
+def finish_answer(answer: pd.DataFrame, price_decimals: int) -> None:
+    """Round answer columns in place to what they mean (see "Rounding" above), and keep a
+    road-line price only where its route applies: beyond the standard depth the nearest route
+    is named, with its distance, but offers no price."""
+    if "route_px" in answer and "route_in" in answer:
+        answer["route_px"] = answer["route_px"].where(answer["route_in"].astype(bool))
     for col in answer.columns:
         if col == "route_m":
             answer[col] = answer[col].round(DISTANCE_DECIMALS)

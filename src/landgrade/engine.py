@@ -29,8 +29,8 @@ from landgrade.answer import (
     NO_ROUTE_STATUSES,
     STATUS_CODE,
     STATUSES,
+    finish_answer,
     published_decimals,
-    round_answer,
     to_record,
     to_text,
     use_short,
@@ -174,7 +174,7 @@ class Engine:
         _flag_crs(x, y, spec, status, grade < 0)
         route, dist = nearest_route_xy(self.index, wx, wy)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy)
-        round_answer(answer, self._price_decimals)
+        finish_answer(answer, self._price_decimals)
         return answer
 
     def _frame(
@@ -347,7 +347,7 @@ class Engine:
                 answer[f"share_{g}"] = shares[:, j]
             answer["share_out"] = 1 - shares.sum(axis=1)
             answer["area_m2"] = area
-        round_answer(answer, self._price_decimals)
+        finish_answer(answer, self._price_decimals)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
                           towns.names_at(wx, wy) if towns is not None else None)
         answer.index = gdf.index
