@@ -57,6 +57,7 @@ def written(tmp_path_factory: pytest.TempPathFactory, dongkou_dir: Path) -> dict
     for args in (
         ["build", "--county", str(dongkou_dir), "-o", str(out["build"]), "--quiet"],
         ["export", "-o", str(out["export"])],
+        ["export", "-o", str(tmp / "shp" / "export.shp")],
         ["assign", str(tmp / "points.geojson"), "-o", str(out["assign"]), "--no-progress"],
     ):
         result = runner.invoke(app, args, env=env)
@@ -155,7 +156,8 @@ log = []
 QgsApplication.messageLog().messageReceived.connect(lambda m, tag, level: log.append(m))
 out = {}
 for path, layer in json.loads(sys.argv[1]):
-    lyr = QgsVectorLayer(f"{path}|layername={layer}", layer, "ogr")
+    uri = f"{path}|layername={layer}" if layer else path  # a shapefile: its .qml beside it
+    lyr = QgsVectorLayer(uri, layer or path, "ogr")
     fields = lyr.fields()
     first = next(lyr.getFeatures(), None)
     out[f"{path}:{layer}"] = {
@@ -190,6 +192,8 @@ def test_qgis_opens_styled_priced_layers_with_chinese_aliases(
     layers = [[str(written[k]), name] for k in ("build", "export")
               for name in ("grades", "routes", "extent")]
     layers.append([str(written["assign"]), "graded"])
+    shp = written["export"].parent / "shp" / "export_grades.shp"
+    layers.append([str(shp), None])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp_path))
     done = subprocess.run([python, "-c", QGIS_CHECK, json.dumps(layers)], capture_output=True,
@@ -212,6 +216,9 @@ def test_qgis_opens_styled_priced_layers_with_chinese_aliases(
         assert routes["aliases"]["price"]
         assert report["layers"][f"{written[kind]}:extent"]["valid"]
     assert report["layers"][f"{written['assign']}:graded"]["valid"]
+    shapefile = report["layers"][f"{shp}:None"]
+    assert shapefile["valid"] and shapefile["renderer"] == "categorizedSymbol", shapefile
+    assert shapefile["aliases"]["grade"] == "级别" and label in shapefile["aliases"]["p_comm"]
 
 
 if __name__ == "__main__":  # pragma: no cover
