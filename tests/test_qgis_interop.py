@@ -133,6 +133,23 @@ def test_metadata_holds_the_gazette_facts_and_no_absolute_path(
         assert str(dongkou_dir.parent) not in value and not Path(value).is_absolute()
 
 
+def test_a_county_folder_elsewhere_leaves_no_absolute_path_in_the_map(
+    tmp_path: Path, dongkou_dir: Path
+) -> None:
+    county = tmp_path / "my county"
+    shutil.copytree(dongkou_dir, county)
+    out = tmp_path / "out" / "grades.gpkg"
+    out.parent.mkdir()
+    res = runner.invoke(app, ["build", "--county", str(county), "-o", str(out), "--quiet"],
+                        env={"LANDGRADE_CACHE": str(tmp_path / "cache")})
+    assert res.exit_code == 0, res.output
+    table = pyogrio.read_dataframe(out, layer="metadata", read_geometry=False)
+    meta = dict(zip(table["key"], table["value"], strict=True))
+    assert meta["source"] == "table5.txt" and meta["county_folder"] == "my county"
+    assert not any(str(tmp_path) in v or Path(v).is_absolute() for v in meta.values())
+    assert meta["document"] == "洞政发〔2022〕1号"  # the gazette's 文号, from metadata.json
+
+
 def test_ogrinfo_opens_every_geopackage_without_a_version_warning(
     written: dict[str, Path]
 ) -> None:

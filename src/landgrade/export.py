@@ -176,9 +176,12 @@ def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
     if county is not None:
         facts = county.metadata
         meta.update({k: facts[k] for k in GAZETTE_FACTS if isinstance(facts.get(k), str)})
-    for key in ("source",):
-        if isinstance(meta.get(key), str) and meta[key]:
-            meta[key] = _relative_name(meta[key], root)
+    if isinstance(meta.get("source"), str) and meta["source"]:
+        meta["source"] = _relative_name(meta["source"], root)
+    # A county folder outside the bundled ones is recorded by the build as an absolute path;
+    # handed on, it is the folder's name (give --county FOLDER to price the map elsewhere).
+    if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
+        meta["county_folder"] = Path(meta["county_folder"]).name
     meta["exported_with"] = f"landgrade {__version__}"
     return meta
 
