@@ -124,6 +124,8 @@ def finish_answer(answer: pd.DataFrame, price_decimals: int) -> None:
             answer[col] = answer[col].round(SHARE_DECIMALS)
         elif col.startswith("p_"):
             answer[col] = answer[col].round(price_decimals)
+        elif col.startswith("t_"):  # terms are whole years: an integer column in every format
+            answer[col] = pd.array(answer[col].round(), dtype="Int64")
 
 
 def use_short(use: str) -> str:
