@@ -227,7 +227,8 @@ def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> 
         lines.append(f"town       {r['town']}, town class {r['town_class']}: town benchmark "
                      "prices (Table 8)")
     elif r.get("town"):
-        lines.append(f"town       {r['town']}")
+        inside = " (inside the urban extent: urban prices apply)" if r["inside_extent"] else ""
+        lines.append(f"town       {r['town']}{inside}")
     if engine.pricebook is not None and any(v is not None for v in r["prices"].values()):
         lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
         labels = _use_labels(engine.pricebook)
