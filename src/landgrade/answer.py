@@ -16,8 +16,10 @@ p_<u>         benchmark price per use, yuan/m² (parcels: area-weighted over the
 t_<u>         land-use term of that price, years (使用年期)
 r_<u>         plot ratio of that price (容积率)
 val_date      valuation date (估价期日)
-price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade) or empty
+price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade, only outside
+              the urban extent) or empty
 town_cls      the town's class when town prices were used
+town          with a township layer (``--towns``): the town (乡镇) the row lies in
 route_id      nearest road-line price segment (路线价, Table 7)
 route_name    its name
 route_m       distance to it, metres
