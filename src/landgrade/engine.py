@@ -439,12 +439,11 @@ class Engine:
         urban = given & answer["in_extent"].to_numpy(dtype=bool)
         if urban.any():
             kept = np.flatnonzero(urban)
-            answer.loc[kept, "message"] = [
-                f"{m}; inside the urban grading extent: urban prices kept, town {t} grade "
-                f"{int(g)} not used"
-                for m, t, g in zip(answer["message"].to_numpy()[kept], towns[kept],
-                                   tgrades[kept], strict=True)
-            ]
+            note = (answer["message"].iloc[kept].astype(str).to_numpy()
+                    + "; inside the urban grading extent: urban prices kept, town "
+                    + pd.Series(towns[kept]).astype(str).to_numpy() + " grade "
+                    + pd.Series(tgrades[kept].astype(int)).astype(str).to_numpy() + " not used")
+            answer.loc[kept, "message"] = note
         given &= ~urban
         keys = pd.DataFrame({"t": towns[given], "g": tgrades[given].astype(int)})
         rows_all = np.flatnonzero(given)
