@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from landgrade.answer import use_short
+from landgrade.answer import DISTANCE_DECIMALS, use_short
 from landgrade.engine import Engine
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
@@ -121,7 +121,10 @@ def test_hand_checked_points(engine: Engine, x, y, grade, route, dist, within) -
     assert r["t_comm"] == 40 and r["t_resi"] == 70
     assert r["r_comm"] == pytest.approx(1.0 + grade / 10)
     assert r["val_date"] == "2021-10-01"
-    assert r["route_px"] == (3000.0 if route == "R1" else 5000.0)
+    if within:
+        assert r["route_px"] == (3000.0 if route == "R1" else 5000.0)
+    else:  # beyond the standard depth the route is named but offers no road-line price
+        assert np.isnan(r["route_px"])
 
 
 def test_point_on_shared_boundary_takes_the_better_grade(engine: Engine) -> None:
@@ -138,7 +141,7 @@ def test_outside_extent_and_outside_county(engine: Engine) -> None:
     assert out["p_comm"].isna().all()
     assert out["status"].tolist() == ["outside_extent", "outside_county"]
     assert out["route_id"].iloc[0] == "R1"
-    assert out["route_m"].iloc[0] == pytest.approx(np.hypot(100, 50))
+    assert out["route_m"].iloc[0] == round(np.hypot(100, 50), DISTANCE_DECIMALS)
     # 5 km out of the county the nearest road answers nothing: no route, not a far one.
     assert pd.isna(out["route_id"].iloc[1]) and np.isnan(out["route_m"].iloc[1])
     assert not out["route_in"].iloc[1] and np.isnan(out["route_px"].iloc[1])
@@ -187,7 +190,9 @@ def test_parcel_area_shares_and_weighted_prices(engine: Engine) -> None:
     assert out["grade"].tolist() == [1, 2, 2]
     assert out["area_m2"].tolist() == pytest.approx([2000, 2000, 5000])
     c1, c2 = PRICES[1][0], PRICES[2][0]
-    assert out["p_comm"].tolist() == pytest.approx([(c1 + c2) / 2, 0.25 * c1 + 0.75 * c2, c2])
+    # weighted prices are rounded to Table 6's whole yuan
+    weighted = np.round([(c1 + c2) / 2, 0.25 * c1 + 0.75 * c2, c2])
+    assert out["p_comm"].tolist() == weighted.tolist()
     # parcel 2's nearest route: R2 at x=50 is 40 m away, R1 at y=100 is 50 m away
     assert out["route_id"].tolist() == ["R2", "R2", "R1"]
     assert out["route_m"].tolist() == pytest.approx([30.0, 40.0, 50.0])
@@ -322,7 +327,8 @@ def test_nearest_route_equals_geopandas_sjoin_nearest_with_ties() -> None:
     expected_d = near.groupby(level=0)["d"].min()
     assert (ours["route_id"].astype(str).to_numpy()
             == gm.routes["id"].to_numpy()[expected_row.to_numpy()]).all()
-    assert (ours["route_m"].to_numpy() == expected_d.to_numpy()).all()  # bit-identical
+    # identical once both are rounded to the answer's 0.01 m
+    assert (ours["route_m"].to_numpy() == expected_d.round(DISTANCE_DECIMALS).to_numpy()).all()
     assert (ours["route_id"].iloc[3000:] != "R30").all()  # the duplicate never wins a tie
 
 
@@ -415,3 +421,19 @@ def test_cache_drops_older_builds_of_the_same_county_only(tmp_path, monkeypatch)
     cache._prune("county-x-bbb")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["county-xy-ccc.map.pkl",
                                                           "map-ddd.map.pkl"]
+
+
+def test_answers_are_rounded_to_what_they_mean(engine: Engine) -> None:
+    """0.01 m, 0.01 m², shares to 1e-4, weighted prices to the gazette's whole yuan."""
+    parcel = shapely.Polygon([rel(80, 0), rel(113.3333, 0), rel(113.3333, 33.3333), rel(80, 33.3)])
+    out = engine.assign(gpd.GeoDataFrame(geometry=[parcel], crs=CRS))
+    area = shapely.area(parcel)
+    assert out["area_m2"].iloc[0] == round(area, 2) != area
+    gm = engine.grade_map.grades
+    grade_1 = gm.geometry[gm["grade"] == 1].iloc[0]
+    share_1 = shapely.area(parcel.intersection(grade_1)) / area
+    assert out["share_1"].iloc[0] == round(share_1, 4) != share_1
+    c1, c2 = PRICES[1][0], PRICES[2][0]
+    assert out["p_comm"].iloc[0] == round(share_1 * c1 + (1 - share_1) * c2)
+    dist = out["route_m"].iloc[0]
+    assert dist == round(dist, 2)

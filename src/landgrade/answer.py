@@ -16,13 +16,15 @@ p_<u>         benchmark price per use, yuan/m² (parcels: area-weighted over the
 t_<u>         land-use term of that price, years (使用年期)
 r_<u>         plot ratio of that price (容积率)
 val_date      valuation date (估价期日)
-price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade) or empty
+price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade, only outside
+              the urban extent) or empty
 town_cls      the town's class when town prices were used
+town          with a township layer (``--towns``): the town (乡镇) the row lies in
 route_id      nearest road-line price segment (路线价, Table 7)
 route_name    its name
 route_m       distance to it, metres
 route_in      within that segment's standard depth (标准深度): ``route_m <= standard_depth_m``
-route_px      its road-line price, yuan/m²
+route_px      its road-line price, yuan/m², only where it applies (``route_in``); else empty
 on_bound      the point lies on a boundary between grades (or of the extent)
 status        one of :data:`STATUSES`
 message       what the status means for this row, and the fix
@@ -41,6 +43,10 @@ Rules, stated once:
   as GEOS); equally near routes resolve to the one listed first in the routes layer.
 - **Parcels.** ``grade`` is the grade holding the largest share of the parcel's area (ties: the
   better grade); prices are area-weighted over the part inside the extent.
+- **Rounding.** Answers are rounded to what they mean: distances and lengths to 0.01 m
+  (:data:`DISTANCE_DECIMALS`), areas to 0.01 m² (:data:`AREA_DECIMALS`), shares to 1e-4
+  (:data:`SHARE_DECIMALS`), area-weighted prices to the precision the gazette prints its prices
+  in (:func:`published_decimals`; whole yuan for Dongkou).
 - **Other geometry** (lines, multipoints) is graded at a point on the geometry
   (``shapely.point_on_surface``); the nearest route uses the whole geometry.
 """
@@ -88,8 +94,40 @@ STATUS_CODE = {k: i for i, k in enumerate(STATUSES)}
 NO_ROUTE_STATUSES = [
     STATUS_CODE[k] for k in STATUSES if k == "outside_county" or k.startswith("crs_suspect")
 ]
+DISTANCE_DECIMALS = 2  # metres: a centimetre
+AREA_DECIMALS = 2  # square metres
+SHARE_DECIMALS = 4  # a share of 0–1
 BOUNDARY_MESSAGE = "on a boundary between zones: the better (lower) grade is taken"
 MESSAGES = [*STATUSES.values(), BOUNDARY_MESSAGE]
+
+
+def published_decimals(values: Any) -> int:
+    """The number of decimals a price table is printed with: 0 for whole yuan (at most 2)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    for decimals in (0, 1, 2):
+        if np.allclose(v, np.round(v, decimals), rtol=0, atol=1e-9):
+            return decimals
+    return 2
+
+
+def finish_answer(answer: pd.DataFrame, price_decimals: int) -> None:
+    """Round answer columns in place to what they mean (see "Rounding" above), and keep a
+    road-line price only where its route applies: beyond the standard depth the nearest route
+    is named, with its distance, but offers no price."""
+    if "route_px" in answer and "route_in" in answer:
+        answer["route_px"] = answer["route_px"].where(answer["route_in"].astype(bool))
+    for col in answer.columns:
+        if col == "route_m":
+            answer[col] = answer[col].round(DISTANCE_DECIMALS)
+        elif col == "area_m2":
+            answer[col] = answer[col].round(AREA_DECIMALS)
+        elif col.startswith("share_"):
+            answer[col] = answer[col].round(SHARE_DECIMALS)
+        elif col.startswith("p_"):
+            answer[col] = answer[col].round(price_decimals)
+        elif col.startswith("t_"):  # terms are whole years: an integer column in every format
+            answer[col] = pd.array(answer[col].round(), dtype="Int64")
 
 
 def use_short(use: str) -> str:
@@ -113,7 +151,14 @@ def _int_or_none(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
+def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[str, Any]:
+    """The one JSON-ready answer record of an answer row (see the module docstring).
+
+    The nearest route's road-line price is given only where the route applies (the point is
+    within its standard depth); beyond it the route is reported as not applicable. A point
+    outside the urban extent but inside the county gets ``town_prices``: what Table 8 would
+    give, for ``town`` or the town a township layer named.
+    """
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
     conn = {
@@ -123,24 +168,54 @@ def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
     }
     route = None
     if not pd.isna(row["route_id"]):
+        applies = bool(row["route_in"])
         route = {
             "id": row["route_id"], "name": row["route_name"],
             "distance_m": round(float(row["route_m"]), 2),
-            "within_standard_depth": bool(row["route_in"]),
-            "price": _clean(row["route_px"]),
+            "within_standard_depth": applies,
+            "applicable": applies,
+            "price": _clean(row["route_px"]) if applies else None,
         }
-    return {
+    named_town = _clean(row["town"]) if "town" in row.index else None
+    record = {
         "inside_extent": bool(row["in_extent"]),
         "grade": _clean(row["grade"]),
         "on_boundary": bool(row["on_bound"]),
         "prices": prices,
         "connotation": conn,
         "valuation_date": row["val_date"] or None,
+        "price_source": _clean(row["price_src"]) or None,
+        "town": named_town or town,
+        "town_class": _int_or_none(row["town_cls"]),
         "nearest_route": route,
         "status": row["status"],
         "message": row["message"],
         "schematic_network": engine.grade_map.schematic,
     }
+    if row["status"] == "outside_extent":
+        record["town_prices"] = town_prices_hint(engine, town or named_town)
+    return record
+
+
+def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
+    """What ``--town/--town-grade`` gives at a point outside the urban extent: the town's class
+    and its Table 8 prices per town grade, or how to ask when the town is not known."""
+    hint: dict[str, Any] = {
+        "note": "outside the urban extent, inside the county: town prices (Table 8) apply",
+        "town": town, "town_class": None, "by_town_grade": None,
+        "how": "give --town NAME --town-grade N (or --towns FILE to name the town)",
+    }
+    book = engine.pricebook
+    if town is None or book is None:
+        return hint
+    try:
+        hint["town_class"] = int(book.town_class(town))
+        hint["by_town_grade"] = {
+            int(g): book.town_prices(town, int(g)) for g in book.town_grades(town)
+        }
+    except (KeyError, LookupError, AttributeError, LandgradeError) as e:
+        hint["note"] += f"; {town!r}: {e}"
+    return hint
 
 
 def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
@@ -150,7 +225,13 @@ def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> 
         lines.append(f"grade      {r['grade']}{tie}")
     else:
         lines.append("grade      - (outside the grading extent)")
-    if engine.pricebook is not None and r["inside_extent"]:
+    if r.get("price_source") == "town":
+        lines.append(f"town       {r['town']}, town class {r['town_class']}: town benchmark "
+                     "prices (Table 8)")
+    elif r.get("town"):
+        inside = " (inside the urban extent: urban prices apply)" if r["inside_extent"] else ""
+        lines.append(f"town       {r['town']}{inside}")
+    if engine.pricebook is not None and any(v is not None for v in r["prices"].values()):
         lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
         labels = _use_labels(engine.pricebook)
         from landgrade.names import display_width
@@ -164,17 +245,42 @@ def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> 
                 f"  {label}{pad} {_fmt(p):>8}"
                 f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
             )
+    lines.extend(_town_hint_lines(engine, r.get("town_prices")))
     nr = r["nearest_route"]
     if nr:
-        inside = "within" if nr["within_standard_depth"] else "beyond"
-        lines.append(
-            f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m ({inside} its "
-            f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
-        )
+        if nr["applicable"]:
+            lines.append(
+                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (within its "
+                f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
+            )
+        else:
+            lines.append(
+                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (beyond its "
+                "standard depth): no road-line price applies here"
+            )
     lines.append(f"status     {r['status']}: {r['message']}")
     if engine.grade_map.schematic:
         lines.append(f"note       {SCHEMATIC_NOTE}")
     return "\n".join(lines)
+
+
+def _town_hint_lines(engine: Engine, hint: dict[str, Any] | None) -> list[str]:
+    if not hint:
+        return []
+    lines = [f"town       {hint['note']}"]
+    table = hint.get("by_town_grade")
+    if table:
+        labels = _use_labels(engine.pricebook)
+        uses = list(next(iter(table.values())))
+        lines.append(f"           {hint['town']}, town class {hint['town_class']}, yuan/m² of "
+                     + " / ".join(labels.get(u, u) for u in uses[:2]) + " / …:")
+        for g, prices in table.items():
+            cells = " / ".join(_fmt(prices[u]) for u in uses)
+            lines.append(f"           town grade {g}: {cells}")
+        lines.append(f"           for one grade: --town {hint['town']} --town-grade N")
+    else:
+        lines.append(f"           {hint['how']}")
+    return lines
 
 
 def _fmt(v: Any) -> str:

@@ -29,6 +29,7 @@ def assign_command(
     town_grade_field: str | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    towns: Any = None,
 ) -> pd.Series:
     """``landgrade assign``: stream a file through :meth:`Engine.assign` into ``output``.
 
@@ -59,7 +60,8 @@ def assign_command(
     with io.ChunkWriter(output, csv_geometry=not src.is_table) as writer:
         for chunk in io.iter_chunks(src, size, progress=progress):
             out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
-                                town_field=town_field, town_grade_field=town_grade_field)
+                                town_field=town_field, town_grade_field=town_grade_field,
+                                towns=towns)
             out = out.set_crs(_label_crs(spec), allow_override=True)
             writer.write(out)
             counts = counts.add(out["status"].value_counts(), fill_value=0).astype("int64")

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 import typer
 
+from landgrade.answer import SHARE_DECIMALS
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.io import check_output, write_table
 from landgrade.names import display_width, grade_number
@@ -111,8 +112,8 @@ def audit_grade_map(grade_map: GradeMap) -> pd.DataFrame:
         "name": routes["name"].astype(str).to_numpy(),
         "stated_grade": pd.array(stated, dtype="Int64"),
         "majority_grade": pd.array(np.where(majority > 0, majority, None), dtype="Int64"),
-        "share": np.round(np.where(majority_known, best_share, np.nan), 3),
-        "boundary_share": np.round(np.where(resolved, boundary_share, np.nan), 3),
+        "share": np.round(np.where(majority_known, best_share, np.nan), SHARE_DECIMALS),
+        "boundary_share": np.round(np.where(resolved, boundary_share, np.nan), SHARE_DECIMALS),
         "agrees": agrees,
         "reason": reasons,
     })

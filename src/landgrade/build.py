@@ -1207,33 +1207,42 @@ def build_from(inputs: BuildInputs) -> GradeMap:
     return gm
 
 
-def build_command(output: Path, inputs: BuildInputs, quiet: bool = False,
-                  review: Path | None = None) -> GradeMap:
-    """``landgrade build``: build, write the GeoPackage, print the report table and a summary.
-
-    ``review``: also write the review page there (``landgrade.review``).
-    """
+def build_command(
+    output: Path,
+    inputs: BuildInputs,
+    quiet: bool = False,
+    report_csv: Path | None = None,
+    review: Path | None = None,
+) -> GradeMap:
+    """``landgrade build``: build, write the GeoPackage (and the full report as CSV when asked),
+    print the report table (100 columns wide) and a summary whose last line names the rows with
+    warnings. ``review``: also write the review page there (``landgrade.review``)."""
     import typer
 
+    from landgrade.export import write_grade_map
+    from landgrade.io import write_table
     from landgrade.review import check_output, write_review
 
     if review is not None:
         check_output(review)
     gm = build_from(inputs)
-    gm.to_gpkg(output)
+    write_grade_map(gm, output, inputs.county)  # styled and priced, as `export` writes it
     if review is not None:
         write_review(gm, review)
+    if gm.report is not None and not quiet:
+        typer.echo(format_report(gm.report))
     if gm.report is not None:
-        if not quiet:
-            typer.echo(format_report(gm.report))
         for text in gm.report.loc[gm.report["kind"] == "input", "text"]:
             typer.echo(text)
-        typer.echo(f"working CRS: {gm.metadata.get('crs')}")
-        for line in summary_lines(gm.report):
-            typer.echo(line)
+    typer.echo(f"working CRS: {gm.metadata.get('crs')}")
     if gm.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; positions are approximate")
     typer.echo(f"wrote {output}")
     if review is not None:
         typer.echo(f"wrote {review}")
+    if gm.report is not None and report_csv is not None:
+        typer.echo(f"wrote {write_table(gm.report, report_csv)}")
+    if gm.report is not None:
+        for line in summary_lines(gm.report):
+            typer.echo(line)
     return gm

@@ -43,6 +43,54 @@ def _code_digest() -> str:
     return h.hexdigest()[:16]
 
 
+# The cache's own files: what `landgrade cache clear` may delete, and nothing else in the folder.
+ENTRY_PATTERNS = ("county-*.pkl", "map-*.pkl", "county-*.tmp*", "map-*.tmp*")
+
+
+def entries(folder: Path | None = None) -> list[Path]:
+    """The cache's own files in the cache folder, oldest first (nothing else there)."""
+    folder = folder or cache_dir()
+    found = {p for pattern in ENTRY_PATTERNS for p in folder.glob(pattern) if p.is_file()}
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def info_lines() -> list[str]:
+    """``landgrade cache info``: the folder, each entry with its size and date, the total."""
+    import datetime as dt
+
+    folder = cache_dir()
+    files = entries(folder)
+    lines = [f"cache folder {folder}" + ("" if os.environ.get("LANDGRADE_CACHE")
+                                         else " (set LANDGRADE_CACHE to move it)")]
+    for p in files:
+        when = dt.datetime.fromtimestamp(p.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"  {size_text(p.stat().st_size):>9}  {when}  {p.name}")
+    total = sum(p.stat().st_size for p in files)
+    lines.append(f"{len(files)} entries, {size_text(total)}")
+    return lines
+
+
+def clear() -> tuple[int, int]:
+    """``landgrade cache clear``: delete the cache's own entries; (files, bytes) removed.
+
+    Other files in the folder (``LANDGRADE_CACHE`` may be shared) are left alone.
+    """
+    files = entries()
+    size = 0
+    for p in files:
+        size += p.stat().st_size
+        p.unlink(missing_ok=True)
+    return len(files), size
+
+
+def size_text(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
 def _hash_files(paths: list[Path], salt: str) -> str:
     h = hashlib.sha256(f"{salt}|{__version__}|{_FORMAT}|{_code_digest()}".encode())
     for p in sorted(paths):

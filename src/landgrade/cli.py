@@ -7,6 +7,7 @@ options, and ``--help`` comes from the type hints and docstrings without a secon
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: it wraps at the terminal (at most 80 columns) without boxes that cut
+    # long option names short in a narrow terminal.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 80},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +67,7 @@ def prices(
         bool, typer.Option("--routes", help="List the road-line price segments (路线价) instead.")
     ] = False,
 ) -> None:
-    """Print the urban benchmark price table, one town's prices, or the road-line prices."""
+    """Print the price tables: urban, one town's, or road-line."""
     from landgrade.pricebook import print_prices
 
     print_prices(county, town=town, grade=grade, routes=routes)
@@ -79,7 +84,7 @@ def convert(
     ] = "EPSG:4326",
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
 ) -> None:
-    """Convert one coordinate between any two supported systems; prints `X Y`."""
+    """Convert one coordinate between two systems; prints `X Y`."""
     from landgrade.crs import convert_command
 
     convert_command(x, y, from_crs, to_crs)
@@ -92,7 +97,7 @@ def parse(
     file: Annotated[Path, typer.Argument(help="Table 5 text file (UTF-8).")],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
 ) -> None:
-    """Parse a grade-zone description (Table 5) into rules, printed as JSON."""
+    """Parse a grade-zone description (Table 5) into rules (JSON)."""
     from landgrade.parse import parse_command
 
     parse_command(file, as_text=text)
@@ -128,11 +133,14 @@ def build(
                            "result cannot be right (whole-extent half-plane, empty grade, …).")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the summary, not the report.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the full build report as CSV.")
+    ] = None,
     review: Annotated[
         Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
     ] = None,
 ) -> None:
-    """Build the grade map (grades, routes, report) from rules and a road network.
+    """Build the grade map (grades, routes, report) on a road network.
 
     Either `--county geo/<county>` (files taken from the county folder) or `--rules`,
     `--roads` and `--extent`; explicit options override the county folder's files.
@@ -145,7 +153,7 @@ def build(
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
         strict=strict,
-    ), quiet=quiet, review=review)
+    ), quiet=quiet, report_csv=report, review=review)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------
@@ -156,27 +164,64 @@ def audit(
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write CSV.")] = None,
 ) -> None:
-    """Compare each Table 7 segment's stated grade with the zone holding most of its length."""
+    """Check each Table 7 route's stated grade against the grade map.
+
+    The zone holding most of a route's length is its grade on the map.
+    """
     from landgrade.audit import audit_command
 
     audit_command(county=county, map_path=map_path, output=output)
 
 
 # --- locate, assign (engine.py, io.py) -------------------------------------------------------
+def _point(x: str, y: float | None) -> tuple[float, float]:
+    """``X Y`` as two arguments, or one ``X,Y`` as copied from AMap (half- or full-width comma)."""
+    parts = re.split(r"\s*[,，]\s*|\s+", x.strip()) if y is None else [x, str(y)]
+    try:
+        if len(parts) == 2:
+            return float(parts[0]), float(parts[1])
+    except ValueError:
+        pass
+    raise LandgradeError(
+        f"{x!r}{'' if y is None else f' {y}'} is not a coordinate: give X Y (110.575 27.06) or "
+        "X,Y as one argument (110.575,27.06)"
+    )
+
+
+TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for Table 8 prices.")]
+TownGradeOpt = Annotated[
+    int | None, typer.Option(help="Town grade; Table 8 prices apply outside the urban extent.")
+]
+TownsOpt = Annotated[
+    Path | None,
+    typer.Option("--towns", help="Township boundary layer: names each point's town."),
+]
+
+
 @app.command()
 @friendly
 def locate(
-    x: Annotated[float, typer.Argument(help="Easting or longitude.")],
-    y: Annotated[float, typer.Argument(help="Northing or latitude.")],
+    x: Annotated[str, typer.Argument(
+        help="Longitude or easting; or X,Y in one argument (110.575,27.06).", metavar="X")],
+    y: Annotated[float | None, typer.Argument(
+        help="Latitude or northing.", metavar="Y", show_default=False)] = None,
     crs: Annotated[str, typer.Option(help="EPSG:4326, EPSG:4546, gcj02, bd09, …")] = "EPSG:4326",
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
+    town: TownOpt = None,
+    town_grade: TownGradeOpt = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None, typer.Option(help="Town-name field of --towns (default: detected).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Grade, benchmark prices and nearest priced road of one coordinate."""
+    """Grade, prices and nearest priced road of one coordinate."""
     from landgrade.engine import locate_command
 
-    locate_command(x, y, crs=crs, map_path=map_path, county=county, as_json=as_json)
+    px, py = _point(x, y)
+    locate_command(px, py, crs=crs, map_path=map_path, county=county, as_json=as_json,
+                   town=town, town_grade=town_grade, towns=towns, town_field=town_field)
 
 
 @app.command()
@@ -199,7 +244,11 @@ def assign(
     ] = None,
     town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: Table 8.")] = None,
     town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
-    town_field: Annotated[str | None, typer.Option(help="Column holding the town.")] = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None,
+        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
+    ] = None,
     town_grade_field: Annotated[
         str | None, typer.Option(help="Column holding the town grade.")
     ] = None,
@@ -213,12 +262,14 @@ def assign(
     Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
     """
     from landgrade.assign import assign_command
+    from landgrade.towns import maybe_load_towns
 
     assign_command(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
         y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
-        town_field=town_field, town_grade_field=town_grade_field, chunk_size=chunk_size,
-        progress=progress,
+        town_field=None if towns else town_field, town_grade_field=town_grade_field,
+        chunk_size=chunk_size, progress=progress,
+        towns=maybe_load_towns(towns, town_field),
     )
 
 
@@ -234,7 +285,7 @@ def map_(
         typer.Option(help="XYZ tile URL for HTML maps; prefix gcj02: for AMap/Tencent tiles."),
     ] = None,
 ) -> None:
-    """Draw the grade map as a static picture or an offline interactive page."""
+    """Draw the grade map: a static picture or an offline web page."""
     from landgrade.maps import map_command
 
     map_command(output, map_path=map_path, county=county, tiles=tiles)
@@ -251,6 +302,34 @@ def export(
     from landgrade.export import export_command
 
     export_command(output, map_path=map_path, county=county)
+
+
+# --- cache (cache.py) ------------------------------------------------------------------------
+cache_app = typer.Typer(
+    help="Show or clear the cache of built grade maps.",
+    no_args_is_help=True, rich_markup_mode=None, context_settings={"max_content_width": 80},
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+@friendly
+def cache_info() -> None:
+    """Show the cache folder, its entries and their size."""
+    from landgrade import cache
+
+    for line in cache.info_lines():
+        typer.echo(line)
+
+
+@cache_app.command("clear")
+@friendly
+def cache_clear() -> None:
+    """Delete the cached grade maps (they are rebuilt on next use)."""
+    from landgrade import cache
+
+    n, size = cache.clear()
+    typer.echo(f"removed {n} cache entries ({cache.size_text(size)}) from {cache.cache_dir()}")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -22,6 +22,10 @@ landmarks.geojson  landmarks named by the description (``name``)
 extent.geojson     the grading extent (基准地价范围界线)
 aliases.csv        ``alias,name``: other spellings of feature names
 decisions.csv      analyst decisions for clauses the text leaves open
+field_aliases.csv  ``layer,field,alias_zh``: the Chinese field names QGIS shows (optional);
+                   ``{use}`` in a row stands for each use, by its uses.csv label
+gazette.txt        the notice as published, Tables 1–8 (the tests check the tables against it)
+samples/           sample inputs to try the commands on (optional; not real parcels)
 ================== ==========================================================================
 """
 

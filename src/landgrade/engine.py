@@ -29,6 +29,8 @@ from landgrade.answer import (
     NO_ROUTE_STATUSES,
     STATUS_CODE,
     STATUSES,
+    finish_answer,
+    published_decimals,
     to_record,
     to_text,
     use_short,
@@ -154,6 +156,7 @@ class Engine:
         if outline is not None:
             shapely.prepare(outline)
         self._prices = _PriceColumns(pricebook, self.index.grade_values)
+        self._price_decimals = published_decimals(self._prices.prices.to_numpy())
         self._route_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         routes = grade_map.routes
         self.routes = (
@@ -176,7 +179,9 @@ class Engine:
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
-        return self._frame(grade, on_bound, route, dist, status, wx, wy)
+        answer = self._frame(grade, on_bound, route, dist, status, wx, wy)
+        finish_answer(answer, self._price_decimals)
+        return answer
 
     def _frame(
         self,
@@ -257,12 +262,16 @@ class Engine:
         town_grade: int | None = None,
         town_field: str | None = None,
         town_grade_field: str | None = None,
+        towns: Any = None,
     ) -> gpd.GeoDataFrame:
         """The input with the answer columns added; one row per input row, same order.
 
         ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
         one). Town prices (Table 8) come from ``town``/``town_grade`` or the named columns; they
-        replace the urban prices on rows that have both a town and a town grade.
+        apply only outside the urban grading extent (inside it the urban prices stay, and the
+        row's message says the town was not used). ``towns`` (a
+        :class:`landgrade.towns.TownLayer`) names the town of every row in a ``town`` column,
+        and is the town of rows that name none when a town grade is given.
         """
         spec = crs or gdf.attrs.get("coordinate_system") or gdf.crs
         if spec is None:
@@ -344,7 +353,9 @@ class Engine:
                 answer[f"share_{g}"] = shares[:, j]
             answer["share_out"] = 1 - shares.sum(axis=1)
             answer["area_m2"] = area
-        self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field)
+        finish_answer(answer, self._price_decimals)
+        self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
+                          towns.names_at(wx, wy) if towns is not None else None)
         answer.index = gdf.index
         return _join(gdf, answer)
 
@@ -376,24 +387,34 @@ class Engine:
         town_grade: int | None,
         town_field: str | None,
         town_grade_field: str | None,
+        layer_towns: np.ndarray | None = None,
     ) -> None:
+        """Town prices (Table 8) on the rows outside the urban extent that have a town and a
+        town grade; ``layer_towns`` (from a township layer) names each row's town."""
+        n = len(answer)
+        if layer_towns is not None:
+            answer["town"] = layer_towns
         has_town = town is not None or town_field is not None
         has_grade = town_grade is not None or town_grade_field is not None
-        if has_town != has_grade:
+        if has_town != has_grade and not (layer_towns is not None and has_grade):
             raise LandgradeError(
                 "town prices (Table 8) need both a town and its town grade: give --town with "
                 "--town-grade, or --town-field with --town-grade-field"
             )
-        if not has_town:
+        if not has_grade:
             return
-        n = len(answer)
         for fld in (town_field, town_grade_field):
             if fld is not None and fld not in gdf.columns:
                 raise LandgradeError(
                     f"no column {fld!r} for towns; columns present: "
                     f"{', '.join(map(str, gdf.columns))}"
                 )
-        towns = gdf[town_field].to_numpy(dtype=object) if town_field else np.full(n, town, object)
+        if town_field:
+            towns = gdf[town_field].to_numpy(dtype=object)
+        elif town is not None:
+            towns = np.full(n, town, object)
+        else:
+            towns = np.asarray(layer_towns, dtype=object)
         tgrades = (
             pd.to_numeric(gdf[town_grade_field], errors="coerce").to_numpy()
             if town_grade_field else np.full(n, np.nan if town_grade is None else town_grade)
@@ -419,6 +440,17 @@ class Engine:
                 f"{STATUSES['bad_town_grade']}: {t!r} grade {g!r} is not a whole number"
                 for t, g in zip(towns[unusable], raw, strict=True)
             ]
+        # Inside the urban extent the urban benchmark prices (Table 6) are the answer: the town
+        # option is not used there, and the row says so.
+        urban = given & answer["in_extent"].to_numpy(dtype=bool)
+        if urban.any():
+            kept = np.flatnonzero(urban)
+            note = (answer["message"].iloc[kept].astype(str).to_numpy()
+                    + "; inside the urban grading extent: urban prices kept, town "
+                    + pd.Series(towns[kept]).astype(str).to_numpy() + " grade "
+                    + pd.Series(tgrades[kept].astype(int)).astype(str).to_numpy() + " not used")
+            answer.loc[kept, "message"] = note
+        given &= ~urban
         keys = pd.DataFrame({"t": towns[given], "g": tgrades[given].astype(int)})
         rows_all = np.flatnonzero(given)
         for (t, g), grp in keys.groupby(["t", "g"]).groups.items():
@@ -545,14 +577,30 @@ def locate_command(
     map_path: Path | None = None,
     county: str | None = None,
     as_json: bool = False,
+    town: str | None = None,
+    town_grade: int | None = None,
+    towns: Path | None = None,
+    town_field: str | None = None,
 ) -> dict[str, Any]:
-    """``landgrade locate``: print one coordinate's answer, as text or one JSON object."""
+    """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
+
+    With ``town`` and ``town_grade``, Table 8 prices apply outside the urban extent; ``town``
+    alone (or a township layer ``towns``) shows that town's prices for every town grade.
+    """
+    from landgrade.towns import maybe_load_towns
+
     engine = load_engine(map_path=map_path, county=county)
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
-    row = engine.locate(x, y, crs=crs).iloc[0]
-    result = to_record(engine, row)
+    layer = maybe_load_towns(towns, town_field)
+    if town_grade is None and layer is None:
+        row = engine.locate(x, y, crs=crs).iloc[0]
+    else:
+        point = gpd.GeoDataFrame(geometry=[shapely.Point(x, y)])
+        row = engine.assign(point, crs=crs, town=town, town_grade=town_grade,
+                            towns=layer).iloc[0]
+    result = to_record(engine, row, town=town)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

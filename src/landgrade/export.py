@@ -16,8 +16,19 @@ Shapefiles
     geometry and go to ``FILE_report.csv`` and ``FILE_metadata.csv`` (UTF-8 with BOM, so Excel
     reads the Chinese).
 
+What is handed on (:func:`for_qgis`, used by ``export`` and by ``build``): the grades layer
+carries each use's benchmark price ``p_<u>``, term ``t_<u>`` and plot ratio ``r_<u>`` and the
+valuation date ``val_date`` (the answer columns' names, see :mod:`landgrade.answer`), so QGIS's
+Identify shows them; integer fields (``grade``, terms, whole-yuan prices) stay integers; lengths
+and areas are rounded to 0.01 m and 0.01 m²; the metadata holds the gazette's 文号, title,
+issuer and dates, the landgrade version, and file names relative to the county folder, never a
+path of the machine that built it. GeoPackages are GeoPackage 1.2 (:mod:`landgrade.io`), which
+QGIS 3.22 LTR and GDAL 3.6 open without a version warning.
+
 The QML files live in ``landgrade/styles/``: presentation, not county data. The grades style is
-a template whose one category is repeated for every grade of the map being exported.
+a template whose one category is repeated for every grade of the map being exported. Field
+aliases (the Chinese names QGIS shows for ``grade``, ``p_comm``, …) are county data: the
+county folder's ``field_aliases.csv``, written into each layer's style.
 """
 
 from __future__ import annotations
@@ -29,13 +40,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from landgrade.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, SPATIAL_LAYERS, GradeMap
-from landgrade.io import write_table
+from landgrade.io import read_data_table, write_table
 from landgrade.maps import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
@@ -81,6 +94,143 @@ class ExportResult:
     renamed: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+# --- what is handed on ------------------------------------------------------------------------
+
+# Metadata facts of the county (metadata.json) that a handed-on map carries.
+GAZETTE_FACTS = ("document", "title", "issuer", "date", "valuation_date", "gazette", "units")
+
+
+def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
+    """The grade map as it is handed on (see the module docstring); ``county`` is its
+    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None."""
+    pricebook = _pricebook(county)
+    grades = _priced_grades(grade_map.grades, pricebook)
+    grades["area_m2"] = grades.geometry.area.round(AREA_DECIMALS)
+    routes = grade_map.routes
+    if routes is not None:
+        routes = routes.copy()
+        for col in ("grade", "standard_depth_m"):
+            if col in routes:
+                routes[col] = _as_integers(routes[col])
+        if "length_m" in routes:
+            routes["length_m"] = pd.to_numeric(routes["length_m"]).round(DISTANCE_DECIMALS)
+    return GradeMap(
+        grades=grades, extent=grade_map.extent, routes=routes, water=grade_map.water,
+        roads=grade_map.roads, report=grade_map.report,
+        metadata=_portable_metadata(grade_map.metadata, county),
+    )
+
+
+def _pricebook(county: Any) -> Any:
+    if county is None:
+        return None
+    from landgrade.pricebook import load_pricebook
+
+    return load_pricebook(county)
+
+
+def _as_integers(values: pd.Series) -> pd.Series:
+    """Whole numbers as a nullable integer column; anything else is left as it is."""
+    num = pd.to_numeric(values, errors="coerce")
+    whole = bool((num.notna() == values.notna()).all() and (num.dropna() % 1 == 0).all())
+    return num.round().astype("Int64") if whole else values
+
+
+def _priced_grades(grades: gpd.GeoDataFrame, pricebook: Any) -> gpd.GeoDataFrame:
+    """Grades with ``p_<u>``, ``t_<u>``, ``r_<u>`` per use and ``val_date`` (replaced if there)."""
+    grades = grades.copy()
+    grades["grade"] = grades["grade"].astype(int)
+    if pricebook is None:
+        return grades
+    table = pricebook.urban_price_table()
+    decimals = published_decimals(table.to_numpy())
+    prices = table.reindex(grades["grade"].to_numpy())
+    date = ""
+    for u in pricebook.uses:
+        k = use_short(u)
+        p = prices[u].round(decimals).to_numpy()
+        conn = [_connotation(pricebook, g, u) for g in grades["grade"]]
+        grades[f"p_{k}"] = pd.array(p).astype("Int64") if decimals == 0 else p
+        grades[f"t_{k}"] = pd.array([c and c.term_years for c in conn], dtype="Int64")
+        grades[f"r_{k}"] = pd.array([c and c.plot_ratio for c in conn], dtype="Float64")
+        date = date or next((str(c.valuation_date) for c in conn if c and c.valuation_date), "")
+    grades["val_date"] = date
+    geometry = grades.geometry.name
+    return grades[[c for c in grades.columns if c != geometry] + [geometry]]
+
+
+def _connotation(pricebook: Any, grade: int, use: str) -> Any:
+    try:
+        return pricebook.connotation(int(grade), use)
+    except (KeyError, LookupError, LandgradeError):
+        return None
+
+
+def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
+    """Metadata with the gazette facts and the exporting version; paths made relative to the
+    county folder (or reduced to a file name), so no machine's folders travel with the map."""
+    from landgrade import __version__
+
+    meta = dict(metadata)
+    root = Path(county.root) if county is not None else None
+    if county is not None:
+        facts = county.metadata
+        meta.update({k: facts[k] for k in GAZETTE_FACTS if isinstance(facts.get(k), str)})
+    if isinstance(meta.get("source"), str) and meta["source"]:
+        meta["source"] = _relative_name(meta["source"], root)
+    # A county folder outside the bundled ones is recorded by the build as an absolute path;
+    # handed on, it is the folder's name (give --county FOLDER to price the map elsewhere).
+    if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
+        meta["county_folder"] = Path(meta["county_folder"]).name
+    meta["exported_with"] = f"landgrade {__version__}"
+    return meta
+
+
+def _relative_name(value: str, root: Path | None) -> str:
+    path = Path(value)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+    return path.name if path.is_absolute() or len(path.parts) > 1 else value
+
+
+def field_aliases(county: Any) -> dict[str, dict[str, str]]:
+    """``{layer: {field: alias}}`` from the county's ``field_aliases.csv`` (empty without one).
+
+    A field written ``p_{use}`` stands for each use: ``p_comm`` with ``{use}`` in the alias
+    replaced by the use's uses.csv label (商服用地).
+    """
+    if county is None or not county.has("field_aliases.csv"):
+        return {}
+    table = read_data_table(county.path("field_aliases.csv"), ("layer", "field", "alias_zh"))
+    pricebook = _pricebook(county)
+    labels = {use_short(u): pricebook.use_label(u) for u in pricebook.uses} if pricebook else {}
+    out: dict[str, dict[str, str]] = {}
+    for row in table.itertuples():
+        layer = out.setdefault(row.layer, {})
+        if "{use}" in row.field:
+            for k, label in labels.items():
+                layer[row.field.replace("{use}", k)] = row.alias_zh.replace("{use}", label)
+        else:
+            layer[row.field] = row.alias_zh
+    return out
+
+
+def _with_aliases(qml: str, aliases: dict[str, str]) -> str:
+    """The QML with an ``<aliases>`` element (QGIS reads aliases by field name)."""
+    if not aliases:
+        return qml
+    head, _, body = qml.partition("<qgis ")
+    root = ET.fromstring("<qgis " + body)
+    root.set("styleCategories", root.get("styleCategories", "Symbology") + "|Fields")
+    element = ET.SubElement(root, "aliases")
+    for name, alias in aliases.items():
+        ET.SubElement(element, "alias", {"field": name, "name": alias})
+    return head + ET.tostring(root, encoding="unicode")
+
+
 # --- styles ----------------------------------------------------------------------------------
 
 
@@ -90,21 +240,25 @@ def style_qml(
     prices: PriceLegend | None = None,
     *,
     features: gpd.GeoDataFrame | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> str | None:
     """The QGIS style (QML text) of one layer of ``grade_map``, or None for a table layer.
 
     Water is filled when every feature is an area, else drawn as lines; ``features`` (default:
-    the grade map's water) are the features the style is for.
+    the grade map's water) are the features the style is for. ``aliases`` (field → alias) are
+    the names QGIS shows for the fields.
     """
     if layer == "grades":
-        return _grades_qml(grade_map, prices)
-    if layer == "water":
+        qml = _grades_qml(grade_map, prices)
+    elif layer == "water":
         water = grade_map.water if features is None else features
         polygonal = water is not None and water.geom_type.isin(["Polygon", "MultiPolygon"]).all()
-        return _read_style("water_area.qml" if polygonal else "water_line.qml")
-    if layer in ("routes", "extent", "roads"):
-        return _read_style(f"{layer}.qml")
-    return None
+        qml = _read_style("water_area.qml" if polygonal else "water_line.qml")
+    elif layer in ("routes", "extent", "roads"):
+        qml = _read_style(f"{layer}.qml")
+    else:
+        return None
+    return _with_aliases(qml, aliases or {})
 
 
 def _read_style(name: str) -> str:
@@ -157,11 +311,17 @@ def layer_description(grade_map: GradeMap, layer: str) -> str:
 
 
 def export_gpkg(
-    grade_map: GradeMap, path: str | Path, *, prices: PriceLegend | None = None
+    grade_map: GradeMap,
+    path: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
 ) -> ExportResult:
-    """Write every layer and a QGIS ``layer_styles`` table to one GeoPackage (replaced)."""
+    """Write every layer (as :func:`for_qgis` hands it on) and a QGIS ``layer_styles`` table to
+    one GeoPackage (replaced). ``county`` is the map's county folder, or None (no prices)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    grade_map = for_qgis(grade_map, county)
+    aliases = field_aliases(county)
     grade_map.to_gpkg(path)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
     with sqlite3.connect(path) as db:
@@ -182,7 +342,7 @@ def export_gpkg(
         )
         rows = []
         for name in written:
-            qml = style_qml(grade_map, name, prices)
+            qml = style_qml(grade_map, name, prices, aliases=aliases.get(name))
             if qml is None or name not in geometry_columns:
                 continue
             rows.append(
@@ -203,13 +363,19 @@ def export_gpkg(
 
 
 def export_shapefiles(
-    grade_map: GradeMap, path: str | Path, *, prices: PriceLegend | None = None
+    grade_map: GradeMap,
+    path: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
 ) -> ExportResult:
     """Write ``FILE_<layer>.shp`` (+ ``.cpg``, ``.qml``) per spatial layer and CSV tables."""
     from landgrade.io import write_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    grade_map = for_qgis(grade_map, county)
+    aliases = field_aliases(county)
     stem = path.with_suffix("")
     result = ExportResult(files=[])
     for name in SPATIAL_LAYERS:
@@ -224,7 +390,9 @@ def export_shapefiles(
                 **renames,
             }
             result.files.append(target)
-            qml = style_qml(grade_map, name, prices, features=part)
+            renamed = result.renamed[name]
+            layer_aliases = {renamed.get(k, k): v for k, v in aliases.get(name, {}).items()}
+            qml = style_qml(grade_map, name, prices, features=part, aliases=layer_aliases)
             if qml is not None:
                 target.with_suffix(".qml").write_text(qml, encoding="utf-8")
                 result.files.append(target.with_suffix(".qml"))
@@ -266,15 +434,20 @@ def _metadata_table(grade_map: GradeMap) -> pd.DataFrame:
 
 
 def export_grade_map(
-    grade_map: GradeMap, output: str | Path, *, prices: PriceLegend | None = None
+    grade_map: GradeMap,
+    output: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
 ) -> ExportResult:
     """Export to ``.gpkg`` or ``.shp`` by the output's extension."""
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix == ".gpkg":
-        return export_gpkg(grade_map, output, prices=prices)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        return export_gpkg(grade_map, output, prices=prices, county=county)
     if suffix == ".shp":
-        return export_shapefiles(grade_map, output, prices=prices)
+        return export_shapefiles(grade_map, output, prices=prices, county=county)
     raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
 
 
@@ -294,7 +467,9 @@ def export_command(
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     prices = prices_for_map(grade_map, county, map_path, chinese=True)
-    result = export_grade_map(grade_map, output, prices=prices)
+    result = export_grade_map(
+        grade_map, output, prices=prices, county=_county_folder(grade_map, county, map_path)
+    )
     for layer, renames in result.renamed.items():
         if renames:
             pairs = ", ".join(f"{k} -> {v}" for k, v in renames.items())
@@ -302,3 +477,29 @@ def export_command(
     for f in result.files:
         print(f"wrote {f}")
     return result
+
+
+def _county_folder(grade_map: GradeMap, county: Any, map_path: Any) -> Any:
+    """The county folder of a map: ``--county``, the bundled one for the bundled map, else the
+    folder the map records (None when none matches: the export has no prices)."""
+    from landgrade.county import county_folder, county_of_map
+
+    if county is None and map_path is None:
+        return county_folder(None)
+    return county_of_map(grade_map.metadata, county)
+
+
+def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None) -> Path:
+    """``landgrade build``'s output: the grade map as a styled GeoPackage, like ``export``."""
+    from landgrade.county import county_of_map
+    from landgrade.maps import price_legend
+
+    folder = county_of_map(grade_map.metadata, county)
+    prices = None
+    if folder is not None:
+        try:
+            prices = price_legend(folder.root, grade_map.grades["grade"], chinese=True)
+        except LandgradeError:  # a build on other grades than the tables: styled without prices
+            folder = None
+    export_gpkg(grade_map, output, prices=prices, county=folder)
+    return Path(output)

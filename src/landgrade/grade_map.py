@@ -32,6 +32,7 @@ import pandas as pd
 
 from landgrade.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
+from landgrade.io import write_gpkg_layer
 
 __all__ = [
     "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
@@ -112,7 +113,7 @@ class GradeMap:
             for name in SPATIAL_LAYERS:
                 layer = getattr(self, name)
                 if layer is not None and len(layer):
-                    layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+                    write_gpkg_layer(layer, path, name)
             if self.report is not None:
                 _write_table(path, "report", self.report)
             meta = pd.DataFrame({"key": list(self.metadata),
@@ -183,13 +184,11 @@ def _as_text(v: Any) -> str:
 
 
 def _write_table(path: Path, layer: str, df: pd.DataFrame) -> None:
-    import pyogrio
-
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object:
             out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) else _as_text(v))
-    pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG")
+    write_gpkg_layer(out, path, layer)
 
 
 def _read_table(path: Path, layer: str) -> pd.DataFrame:

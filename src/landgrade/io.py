@@ -53,6 +53,9 @@ FORMATS: dict[str, str] = {
     ".csv": "csv",
 }
 OGR_DRIVERS = {"shapefile": "ESRI Shapefile", "gpkg": "GPKG", "geojson": "GeoJSON"}
+# GeoPackage 1.2, not GDAL's default 1.4: GDAL 3.6 and QGIS 3.22 LTR (what bureaus run) warn
+# that a 1.4 file "may only be partially supported" on every layer they open.
+GPKG_DATASET_OPTIONS = {"VERSION": "1.2"}
 
 # Candidate coordinate column names, compared after lower-casing and stripping spaces.
 X_NAMES = ("x", "lon", "lng", "long", "longitude", "经度", "x坐标", "横坐标", "东坐标", "easting",
@@ -573,6 +576,7 @@ class ChunkWriter:
             kw: dict[str, Any] = {"encoding": "UTF-8"} if self.format == "shapefile" else {}
             if self.format == "gpkg":
                 kw["layer"] = self.path.stem
+                kw["dataset_options"] = GPKG_DATASET_OPTIONS
             pyogrio.write_dataframe(out, self.path, driver=OGR_DRIVERS[self.format],
                                     append=not first, **kw)
 
@@ -628,6 +632,15 @@ def write_file(gdf: gpd.GeoDataFrame, path: str | Path) -> dict[str, str]:
     with ChunkWriter(path) as w:
         w.write(gdf)
     return w.renamed
+
+
+def write_gpkg_layer(df: pd.DataFrame, path: str | Path, layer: str) -> None:
+    """Add one layer (a GeoDataFrame, or a DataFrame as an attribute table) to a GeoPackage,
+    creating the file as GeoPackage 1.2 (see :data:`GPKG_DATASET_OPTIONS`)."""
+    import pyogrio
+
+    pyogrio.write_dataframe(_ogr_friendly(df), path, layer=layer, driver="GPKG",
+                            dataset_options=GPKG_DATASET_OPTIONS)
 
 
 def read_data_table(path: str | Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:

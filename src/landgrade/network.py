@@ -445,8 +445,8 @@ def _prepare(gdf: gpd.GeoDataFrame, role: str, sources: dict[str, str], fields: 
         values = gdf[fld]
     else:
         fld, values = _detect_name_field(gdf, label, role)
-        choices.append(f"{label}: names from field {fld!r} (found among the usual spellings; "
-                       f"--name-field {role}=FIELD to choose another)")
+        choices.append(f"{Path(label).name}: names from field {fld!r} (found; "
+                       f"--name-field {role}=FIELD to choose)")
     gdf["name"] = values.map(lambda v: normalize(v) if isinstance(v, str) else "")
     return gdf
 

@@ -8,6 +8,7 @@ the grade map and printed by ``landgrade build``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
@@ -66,20 +67,69 @@ def report_frame(rows: list[ReportRow]) -> pd.DataFrame:
     return df
 
 
-def format_report(df: pd.DataFrame, width: int = 48) -> str:
-    """The report as a plain-text table (long cells shortened to ``width`` characters)."""
-    shown = ["kind", "clause", "item", "text", "length_m", "area_m2", "status", "decision",
-             "warnings"]
-    out = df[shown].copy()
-    for c in ("text", "decision", "warnings"):
-        out[c] = out[c].fillna("").map(lambda s: s if len(s) <= width else s[: width - 1] + "…")
-    out["length_m"] = out["length_m"].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
-    out["area_m2"] = out["area_m2"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
-    return out.to_string(index=False)
+# The printed report's columns and their widths in terminal columns (CJK characters take two).
+PRINTED_COLUMNS = (("kind", 8), ("clause", 6), ("item", 5), ("text", 30), ("length_m", 9),
+                   ("area_m2", 11), ("status", 10), ("decision", 14))
+TERMINAL_WIDTH = 100
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with …) or padded to exactly ``width`` terminal columns."""
+    from landgrade.names import display_width
+
+    if display_width(text) > width:
+        while display_width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - display_width(text))
+
+
+def format_report(df: pd.DataFrame, width: int = TERMINAL_WIDTH) -> str:
+    """The report as a plain-text table that fits ``width`` terminal columns.
+
+    Long cells are cut; a row's warnings follow it on lines of their own, in full. The whole
+    report, uncut, is the ``report`` layer of the grade map (and ``build --report FILE.csv``).
+    """
+    import textwrap
+
+    def cell(col: str, v: object) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        if col == "length_m":
+            return f"{v:,.1f}"
+        if col == "area_m2":
+            return f"{v:,.0f}"
+        if col == "decision":  # "decision on line 17 (…)": the line of decisions.csv
+            found = re.search(r"line (\d+)", str(v))
+            return f"line {found.group(1)}" if found else str(v)
+        return str(v)
+
+    right = {"length_m", "area_m2"}
+    header = " ".join(fit(c, w) if c not in right else c.rjust(w) for c, w in PRINTED_COLUMNS)
+    lines = [header.rstrip()]
+    for row in df.to_dict("records"):
+        cells = []
+        for col, w in PRINTED_COLUMNS:
+            text = cell(col, row.get(col))
+            cells.append(fit(text, w) if col not in right else text.rjust(w)[-w:])
+        lines.append(" ".join(cells).rstrip())
+        warnings = cell("warnings", row.get("warnings"))
+        if warnings:
+            lines.extend(textwrap.wrap(warnings, width=width - 12, initial_indent="  warning: ",
+                                       subsequent_indent=" " * 11))
+    return "\n".join(lines)
+
+
+def warning_rows(df: pd.DataFrame) -> list[str]:
+    """``kind clause item`` of every row with warnings, as the report names them."""
+    rows = df[df["status"] == "warning"]
+    return [" ".join(str(v) for v in (r["kind"], r["clause"], r["item"]) if str(v))
+            for r in rows.to_dict("records")]
 
 
 def summary_lines(df: pd.DataFrame) -> list[str]:
-    """Short lines for the end of a build: grade areas, unresolved routes, warnings, decisions."""
+    """Short lines for the end of a build: grade areas, unresolved routes, stale decisions,
+    and last, the rows with warnings by name."""
     lines = []
     grades = df[df["kind"] == "grade"]
     for _, r in grades.iterrows():
@@ -90,10 +140,20 @@ def summary_lines(df: pd.DataFrame) -> list[str]:
     for _, r in df[df["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)].iterrows():
         what = f"{r['kind']} {r['clause']}" + (f" item {r['item']}" if r["item"] else "")
         lines.append(f"SUSPECT {what} {r['text']}: {r['warnings']}")
-    n_warn = int((df["status"] == "warning").sum())
-    if n_warn:
-        lines.append(f"{n_warn} row(s) with warnings (see the report layer)")
     for status in ("stale", "unused"):
         for _, r in df[(df["kind"] == "decision") & (df["status"] == status)].iterrows():
             lines.append(f"{status} decision {r['clause']} {r['item']}: {r['warnings']}")
+    named = warning_rows(df)
+    if named:
+        head, tail = f"{len(named)} row(s) with warnings: ", " (see the report layer)"
+        room = TERMINAL_WIDTH - len(head) - len(tail)
+        if len("; ".join(named)) > room:
+            room -= len(" and 999 more")
+        shown: list[str] = []
+        for name in named:  # as many names as fit the terminal; the count says the rest
+            if len("; ".join([*shown, name])) > room:
+                break
+            shown.append(name)
+        more = f" and {len(named) - len(shown)} more" if len(shown) < len(named) else ""
+        lines.append(f"{head}{'; '.join(shown)}{more}{tail}")
     return lines
