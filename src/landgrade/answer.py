@@ -28,6 +28,8 @@ status        one of :data:`STATUSES`
 message       what the status means for this row, and the fix
 share_<g>     parcels: share of the parcel's area in grade g (0–1); ``share_out`` outside
 area_m2       parcels: area in the working CRS
+price         with a use per row (``assign --use-field``): the benchmark price of that use
+total         ``price`` × the parcel's area inside the extent, yuan (points: empty)
 ============  ===================================================================================
 
 Rules, stated once:
@@ -53,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE
+from landgrade.labels import grade_label, unit, word
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -75,6 +77,7 @@ STATUSES: dict[str, str] = {
     "crs_suspect": "coordinates do not fit the given CRS: check --crs",
     "unknown_town": "town not in the town table (Table 8): check the town name",
     "bad_town_grade": "town grade not in the town's class table (Table 8)",
+    "unknown_use": "use not in the county's use table (uses.csv): give a use key or label",
 }
 CRS_FLAG_STATUS = {
     "lat_lon_swapped": "crs_suspect_swapped",
@@ -113,7 +116,56 @@ def _int_or_none(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+def use_price(
+    answer: pd.DataFrame, uses: Any, pricebook: Any
+) -> pd.DataFrame:
+    """``answer`` with a ``price`` and ``total`` column for each row's own use.
+
+    ``uses`` holds one use per row, as a key (``commercial``) or a label (``商服用地``, ``商服``);
+    it selects that use's ``p_<u>`` column. ``total`` is the price times the parcel's area
+    inside the grading extent (``area_m2`` × (1 − ``share_out``)), so a parcel partly outside
+    pays only for the priced part; points have no area and no total. A blank use leaves both
+    empty; a use the county does not know is flagged ``unknown_use``, never silently unpriced.
+    """
+    out = answer.copy()
+    n = len(out)
+    raw = pd.Series(np.asarray(uses, dtype=object), index=out.index)
+    text = raw.where(raw.notna(), "").astype(str).str.strip()
+    price = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    for value in pd.unique(text[text != ""]):  # one lookup per distinct use, not per row
+        rows = (text == value).to_numpy()
+        try:
+            key = pricebook.use_key(value)
+        except (LandgradeError, AttributeError):
+            bad |= rows
+            continue
+        price[rows] = out[f"p_{use_short(key)}"].to_numpy(dtype=float)[rows]
+    out["price"] = price
+    if "area_m2" in out:
+        inside = out["area_m2"].to_numpy(dtype=float)
+        if "share_out" in out:
+            inside = inside * (1 - np.nan_to_num(out["share_out"].to_numpy(dtype=float)))
+        out["total"] = np.round(price * inside, 2)
+    else:
+        out["total"] = np.full(n, np.nan)
+    if bad.any():
+        for col in ("status", "message"):
+            out[col] = out[col].astype(object)
+        rows = np.flatnonzero(bad)
+        out.iloc[rows, out.columns.get_loc("status")] = "unknown_use"
+        out.iloc[rows, out.columns.get_loc("message")] = [
+            f"{STATUSES['unknown_use']}: {v!r}" for v in text.to_numpy()[rows]
+        ]
+    return out
+
+
 def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
+    """The one JSON-ready answer record of an answer row (see the module docstring).
+
+    Parcel rows add ``area_m2``, ``grade_shares`` (grade → share, ``outside`` for the part
+    outside the extent); rows from :func:`use_price` add ``price`` and ``total``.
+    """
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
     conn = {
@@ -128,52 +180,114 @@ def to_record(engine: Engine, row: pd.Series) -> dict[str, Any]:
             "distance_m": round(float(row["route_m"]), 2),
             "within_standard_depth": bool(row["route_in"]),
             "price": _clean(row["route_px"]),
+            **_route_facts(engine, str(row["route_id"])),
         }
-    return {
+    record: dict[str, Any] = {
         "inside_extent": bool(row["in_extent"]),
         "grade": _clean(row["grade"]),
         "on_boundary": bool(row["on_bound"]),
         "prices": prices,
         "connotation": conn,
         "valuation_date": row["val_date"] or None,
+        "price_source": _clean(row.get("price_src")) or None,
         "nearest_route": route,
         "status": row["status"],
         "message": row["message"],
         "schematic_network": engine.grade_map.schematic,
+        "gazette": _gazette(engine),
     }
+    if "area_m2" in row.index and _clean(row["area_m2"]) is not None:
+        record["area_m2"] = round(float(row["area_m2"]), 2)
+        record["grade_shares"] = {
+            int(g): round(float(row[f"share_{g}"]), 4)
+            for g in pc.grades if f"share_{g}" in row.index and _clean(row[f"share_{g}"])
+        }
+        out = _clean(row.get("share_out"))
+        if out is not None and round(float(out), 4) > 0:
+            record["grade_shares"]["outside"] = round(float(out), 4)
+    if "price" in row.index:
+        record["price"] = _clean(row["price"])
+        record["total"] = _clean(row.get("total"))
+    return record
 
 
-def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
-    lines = [f"point      {x} {y} ({crs})"]
+def _route_facts(engine: Engine, route_id: str) -> dict[str, Any]:
+    """Standard depth and road class of a route, from the grade map's routes layer."""
+    rt = engine.routes
+    if "id" not in rt or not len(rt):
+        return {}
+    hit = rt[rt["id"].astype(str) == route_id]
+    if not len(hit):
+        return {}
+    first = hit.iloc[0]
+    facts: dict[str, Any] = {}
+    if "standard_depth_m" in rt:
+        facts["standard_depth_m"] = _clean(pd.to_numeric(first["standard_depth_m"],
+                                                         errors="coerce"))
+    if "road_class" in rt:
+        facts["road_class"] = _clean(first["road_class"])
+    return facts
+
+
+def _gazette(engine: Engine) -> dict[str, Any] | None:
+    """Where the prices come from: document number (文号), issuer, date, from the county's
+    metadata; None without a pricebook."""
+    meta = getattr(engine.pricebook, "metadata", None)
+    if not meta:
+        return None
+    return {k: meta.get(k) for k in ("document", "issuer", "date", "title")}
+
+
+def answer_lang(engine: Engine, lang: str | None) -> str:
+    """``lang``, or the county's default (its metadata's ``language``)."""
+    from landgrade.labels import check_lang, default_lang
+
+    if lang is not None:
+        return check_lang(lang)
+    return default_lang(getattr(engine.pricebook, "metadata", None))
+
+
+def to_text(
+    engine: Engine, r: dict[str, Any], x: float, y: float, crs: str, lang: str = "en"
+) -> str:
+    """A record as aligned terminal lines, in ``lang`` (``zh`` or ``en``)."""
+    from landgrade.names import display_width
+
+    meta = getattr(engine.pricebook, "metadata", None)
+    heads = {k: word(k, lang) for k in ("point", "grade", "prices", "route", "status", "note")}
+    hw = max(11, max(display_width(h) for h in heads.values()) + 2)
+
+    def head(key: str) -> str:
+        return heads[key] + " " * (hw - display_width(heads[key]))
+
+    lines = [f"{head('point')}{x} {y} ({crs})"]
     if r["inside_extent"]:
-        tie = "  (on a zone boundary: the better grade)" if r["on_boundary"] else ""
-        lines.append(f"grade      {r['grade']}{tie}")
+        tie = f"  {word('on_boundary', lang)}" if r["on_boundary"] else ""
+        g = r["grade"] if lang == "en" else grade_label(r["grade"], lang)
+        lines.append(f"{head('grade')}{g}{tie}")
     else:
-        lines.append("grade      - (outside the grading extent)")
+        lines.append(f"{head('grade')}{word('outside_extent', lang)}")
     if engine.pricebook is not None and r["inside_extent"]:
-        lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
-        labels = _use_labels(engine.pricebook)
-        from landgrade.names import display_width
-
+        lines.append(head("prices") + word(
+            "prices_line", lang, unit=unit(meta, lang), date=r["valuation_date"]))
+        labels = _use_labels(engine.pricebook, lang)
         width = max(display_width(labels.get(u, u)) for u in r["prices"])
         for u, p in r["prices"].items():
             c = r["connotation"][u]
             label = labels.get(u, u)
             pad = " " * (width - display_width(label))
-            lines.append(
-                f"  {label}{pad} {_fmt(p):>8}"
-                f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
-            )
+            terms = word("term_ratio", lang, term=_fmt(c["term_years"]),
+                         ratio=_fmt(c["plot_ratio"]))
+            lines.append(f"  {label}{pad} {_fmt(p):>8}   {terms}")
     nr = r["nearest_route"]
     if nr:
-        inside = "within" if nr["within_standard_depth"] else "beyond"
-        lines.append(
-            f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m ({inside} its "
-            f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
-        )
-    lines.append(f"status     {r['status']}: {r['message']}")
+        inside = word("within_depth" if nr["within_standard_depth"] else "beyond_depth", lang)
+        lines.append(head("route") + word(
+            "route_line", lang, id=nr["id"], name=nr["name"], dist=f"{nr['distance_m']:.1f}",
+            inside=inside, price=_fmt(nr["price"]), unit=unit(meta, lang)))
+    lines.append(f"{head('status')}{r['status']}: {r['message']}")
     if engine.grade_map.schematic:
-        lines.append(f"note       {SCHEMATIC_NOTE}")
+        lines.append(f"{head('note')}{word('schematic_short', lang)}")
     return "\n".join(lines)
 
 
@@ -183,8 +297,8 @@ def _fmt(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _use_labels(pricebook: Any) -> dict[str, str]:
+def _use_labels(pricebook: Any, lang: str = "zh") -> dict[str, str]:
     try:
-        return {u: pricebook.use_label(u) for u in pricebook.uses}
+        return {u: pricebook.use_label(u, lang=lang) for u in pricebook.uses}
     except (AttributeError, LandgradeError):
         return {}

@@ -45,6 +45,10 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh or en (default: the county's language, from metadata)."),
+]
 CountyOpt = Annotated[
     str | None,
     typer.Option("--county", help="County folder (path, or name under geo/); default: dongkou."),
@@ -156,11 +160,12 @@ def locate(
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Grade, benchmark prices and nearest priced road of one coordinate."""
     from landgrade.engine import locate_command
 
-    locate_command(x, y, crs=crs, map_path=map_path, county=county, as_json=as_json)
+    locate_command(x, y, crs=crs, map_path=map_path, county=county, as_json=as_json, lang=lang)
 
 
 @app.command()

@@ -29,6 +29,7 @@ from landgrade.answer import (
     NO_ROUTE_STATUSES,
     STATUS_CODE,
     STATUSES,
+    answer_lang,
     to_record,
     to_text,
     use_short,
@@ -539,8 +540,11 @@ def locate_command(
     map_path: Path | None = None,
     county: str | None = None,
     as_json: bool = False,
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """``landgrade locate``: print one coordinate's answer, as text or one JSON object."""
+    """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
+
+    ``lang`` (``zh``/``en``) is the language of the text; default: the county's."""
     engine = load_engine(map_path=map_path, county=county)
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
@@ -550,5 +554,5 @@ def locate_command(
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(to_text(engine, result, x, y, crs))
+        print(to_text(engine, result, x, y, crs, lang=answer_lang(engine, lang)))
     return result
