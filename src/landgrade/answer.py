@@ -149,6 +149,8 @@ def use_price(
         out["total"] = np.round(price * inside, 2)
     else:
         out["total"] = np.full(n, np.nan)
+    # Rows already flagged (outside the extent, bad geometry) keep their status: no price anyway.
+    bad &= (out["status"].astype(str) == "ok").to_numpy()
     if bad.any():
         for col in ("status", "message"):
             out[col] = out[col].astype(object)

@@ -211,22 +211,67 @@ def assign(
     )
 
 
+# --- report (parcel_report.py) ---------------------------------------------------------------
+@app.command()
+@friendly
+def report(
+    target: Annotated[str, typer.Argument(help="X (or X,Y), or a file of points or parcels.")],
+    y: Annotated[float | None, typer.Argument(help="Y, when TARGET is X.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="OUT.pdf (a page per row) or a folder (a file per "
+                     "row). Default for a point: report.pdf."),
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="EPSG:4326 (default for X Y and CSV), gcj02, bd09, …")
+    ] = None,
+    id_field: Annotated[
+        str | None, typer.Option(help="Column with the parcel id (宗地号).")
+    ] = None,
+    use_field: Annotated[
+        str | None, typer.Option(help="Column with the land use (用途): key or label.")
+    ] = None,
+    use: Annotated[
+        str | None, typer.Option(help="One land use for every row or the point.")
+    ] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    county: CountyOpt = None,
+    lang: LangOpt = None,
+    layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
+) -> None:
+    """Write the benchmark land price statement (基准地价查询单): a PDF page per point or parcel."""
+    from landgrade.parcel_report import report_command
+
+    report_command(target, y, output, crs=crs, id_field=id_field, use_field=use_field, use=use,
+                   map_path=map_path, county=county, lang=lang, layer=layer)
+
+
 # --- map, export (maps.py, export.py) --------------------------------------------------------
 @app.command(name="map")
 @friendly
 def map_(
-    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg or .html.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg, .pdf, .html.")],
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
     tiles: Annotated[
         str | None,
         typer.Option(help="XYZ tile URL for HTML maps; prefix gcj02: for AMap/Tencent tiles."),
     ] = None,
+    lang: LangOpt = None,
+    paper: Annotated[
+        str | None, typer.Option(help="Print page: A4 or A3 (portrait; see --landscape).")
+    ] = None,
+    landscape: Annotated[bool, typer.Option("--landscape", help="Turn the page.")] = False,
+    dpi: Annotated[int | None, typer.Option(help="Resolution of PNG output (default 150).")] = None,
+    route_labels: Annotated[
+        str, typer.Option(help="Route labels: id, name (id and name) or price (and price).")
+    ] = "id",
 ) -> None:
-    """Draw the grade map as a static picture or an offline interactive page."""
+    """Draw the grade map: a print-ready picture (.png, .svg, .pdf) or an offline page (.html)."""
     from landgrade.maps import map_command
 
-    map_command(output, map_path=map_path, county=county, tiles=tiles)
+    map_command(output, map_path=map_path, county=county, tiles=tiles, lang=lang, paper=paper,
+                landscape=landscape, dpi=dpi, route_labels=route_labels)
 
 
 @app.command()
