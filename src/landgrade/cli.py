@@ -196,6 +196,11 @@ def assign(
         int, typer.Option(min=1, help="Rows per chunk when streaming.")
     ] = 200_000,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+    use_field: Annotated[
+        str | None,
+        typer.Option(help="Column with each row's land use (用途, key or label): adds price "
+                     "and total."),
+    ] = None,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
@@ -207,7 +212,7 @@ def assign(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
         y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
         town_field=town_field, town_grade_field=town_grade_field, chunk_size=chunk_size,
-        progress=progress,
+        progress=progress, use_field=use_field,
     )
 
 

@@ -211,16 +211,16 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True, lang: str | None = N
               priced: bool = True) -> str:
     """The map's title: 洞口县城镇土地级别与基准地价图, or its English twin.
 
-    ``lang`` picks the language; without it, Chinese when ``chinese`` (a CJK font exists) and
-    the map names its county in Chinese, else English. The schematic-network note is not part of
-    the title: :func:`map_subtitle` and the footer carry it.
+    ``lang`` picks the language (default English); in English the Chinese county name is kept
+    beside the English one when ``chinese`` (a CJK font exists). The schematic-network note is
+    not part of the title: :func:`map_subtitle` and the footer carry it.
     """
     meta = grade_map.metadata
-    if lang is None:
-        lang = "zh" if chinese and meta.get("county") else "en"
+    lang = lang or "en"
     county = county_name(meta, lang)
-    if lang == "en" and chinese and meta.get("county") and meta.get("county_en"):
-        county = f"{meta['county']} {meta['county_en']}"  # both names where the font can
+    if lang == "en" and chinese:  # both names (洞口县 Dongkou) where the font can draw them
+        names = [str(meta.get("county") or ""), str(meta.get("county_en") or "")]
+        county = " ".join(dict.fromkeys(n for n in names if n))
     title = word("map_title" if priced else "map_title_plain", lang, county=county).strip()
     return title[0].upper() + title[1:]
 
@@ -353,9 +353,11 @@ def static_map(
             ax = fig.add_axes((0.0, bottom, MAP_WIDTH, top - bottom))
             legend_anchor, legend_loc = (MAP_WIDTH + 0.01, top), "upper left"
         else:
-            legend_h = 2.0 / height
-            ax = fig.add_axes((0.02, bottom + legend_h, 0.96, top - bottom - legend_h))
-            legend_anchor, legend_loc = (0.5, bottom + legend_h - 0.005), "upper center"
+            # The map as tall as its shape asks (leaving 2 inches for the legend), the legend
+            # right below it.
+            map_h = min(0.96 * width * aspect, (top - bottom) * height - 2.0) / height
+            ax = fig.add_axes((0.02, top - map_h - 0.01, 0.96, map_h))
+            legend_anchor, legend_loc = (0.5, top - map_h - 0.02), "upper center"
         try:
             handles = draw_layers(ax, grade_map, colors, lang=lang)
             handles[:0] = [
@@ -371,7 +373,7 @@ def static_map(
             if routes is not None:  # after the limits: placement is in page units
                 # Labels grow with the page: 4.5 pt on a 10-inch picture, 6 pt on A3.
                 label_pt = min(max(_LABEL_PT * max(width, height) / 11.0, _LABEL_PT), 7.0)
-                label_routes(routes, ax, halo, style=route_labels, avoid=obstacles,
+                label_routes(routes, ax, style=route_labels, avoid=obstacles,
                              unit=unit(county_meta, lang), fontsize=label_pt)
             legend_title = (
                 word("legend_title", lang, unit=unit(county_meta, lang)) if prices
@@ -383,6 +385,14 @@ def static_map(
                 bbox_transform=fig.transFigure, borderaxespad=0.0,
                 ncol=1 if beside else 2,
             )
+            if prices is not None:  # the whole Table 6 under the legend
+                fig.canvas.draw()  # the legend's size is known only once drawn
+                lbox = ax.get_legend().get_window_extent().transformed(fig.transFigure.inverted())
+                if beside:
+                    rect = (MAP_WIDTH + 0.01, lbox.y0 - 0.02, 0.99 - MAP_WIDTH - 0.01)
+                else:
+                    rect = (0.08, lbox.y0 - 0.02, 0.84)
+                price_table(fig, prices, lang, rect, county_meta)
             centre = MAP_WIDTH / 2 if beside else 0.5
             fig.text(
                 centre, 1.0 - 0.12 / height,
@@ -398,6 +408,44 @@ def static_map(
         finally:
             plt.close(fig)
     return output
+
+
+def price_table(
+    fig: Any,
+    prices: PriceLegend,
+    lang: str,
+    rect: tuple[float, float, float],
+    county_meta: Mapping[str, Any] | None,
+) -> None:
+    """Every grade's benchmark price for every use (Table 6) as a boxed table whose top left is
+    at ``rect[:2]`` and width ``rect[2]`` (figure fractions)."""
+    import textwrap
+
+    uses = list(prices.table.columns)
+    width_in = rect[2] * fig.get_figwidth()
+    chars = max(4, int(width_in / (len(uses) + 1) * (9 if lang == "zh" else 16)))
+    header = [word("grade", lang)] + [
+        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars)) for u in uses
+    ]
+    rows = [[grade_label(int(g), lang)] + [f"{prices.table.at[g, u]:g}" for u in uses]
+            for g in prices.table.index]
+    lines = max(h.count("\n") + 1 for h in header)
+    row_in = 0.2
+    height_in = row_in * (len(rows) + 0.6 * lines + 0.6)
+    height = height_in / fig.get_figheight()
+    ax = fig.add_axes((rect[0], rect[1] - height, rect[2], height))
+    ax.set_axis_off()
+    ax.set_title(f"{word('prices', lang)} ({unit(county_meta, lang)})", fontsize=7.5, pad=3)
+    table = ax.table(cellText=rows, colLabels=header, loc="upper left", cellLoc="center",
+                     bbox=(0, 0, 1, 1))
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.5)
+    head_share = 0.6 * lines / (len(rows) + 0.6 * lines)
+    for (row, _col), cell in table.get_celld().items():
+        cell.set_linewidth(0.4)
+        cell.set_height(head_share if row == 0 else (1 - head_share) / len(rows))
+        if row == 0:
+            cell.set_facecolor("#eeeeee")
 
 
 def _halo() -> list[Any]:
@@ -504,9 +552,13 @@ def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
 
 # Where along a route its label may sit, in order of preference (fractions of its length), and
 # how far off the route (in label heights, either side) before giving up on that spot.
-_LABEL_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9)
-_LABEL_OFFSETS = (0.0, 1.3, -1.3, 2.6, -2.6, 4.0, -4.0, 6.0, -6.0)
+_LABEL_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.425, 0.575, 0.275, 0.725)
+_LABEL_OFFSETS = (0.0, 1.3, -1.3, 2.6, -2.6, 4.0, -4.0, 6.0, -6.0, 8.0, -8.0, 10.0, -10.0, 13.0,
+                  -13.0, 17.0, -17.0)
 _LABEL_PT = 4.5
+_LABEL_SHRINK = (1.0, 0.85, 0.7)
+_LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.8}
 
 
 def route_label_text(row: pd.Series, style: str, unit_text: str) -> str:
@@ -522,7 +574,6 @@ def route_label_text(row: pd.Series, style: str, unit_text: str) -> str:
 def label_routes(
     routes: gpd.GeoDataFrame,
     ax: Axes,
-    halo: list[Any],
     *,
     style: str = "id",
     avoid: list[Any] | None = None,
@@ -534,8 +585,9 @@ def label_routes(
     Each label is measured as drawn; long routes are placed first (they have the most room),
     each at the first free spot along it (:data:`_LABEL_SPOTS`), then at the same spots moved
     off the route across its direction (:data:`_LABEL_OFFSETS`), joined to it by a thin leader
-    line. Only when every spot is taken does a label take the least crowded one. Returns the
-    text artists.
+    line. Only when every spot is taken does a label take the least crowded one. Labels sit on
+    a white box rather than a stroked halo, which would turn SVG/PDF text into paths. Returns
+    the text artists.
     """
     from matplotlib.transforms import Bbox
 
@@ -568,29 +620,34 @@ def label_routes(
     for i in np.argsort(-shapely.length(geoms), kind="stable"):
         label = route_label_text(routes.iloc[i], style, unit)
         t = ax.text(0, 0, label, fontsize=fontsize, ha="center", va="center", color=ROUTE_COLOR,
-                    path_effects=halo, zorder=6, transform=None)
+                    zorder=6, transform=None, bbox=_LABEL_BOX)
         box = t.get_window_extent(renderer)
-        w, h = box.width + 2, box.height + 2
         best, best_cost = None, None
-        for off in _LABEL_OFFSETS:
-            for j in range(len(frac)):
-                x, y = at[i, j] + normal[i, j] * off * h
-                if not (math.isfinite(x) and math.isfinite(y)):
-                    continue
-                cand = Bbox.from_bounds(x - w / 2, y - h / 2, w, h)
-                inside = frame.containsx(cand.x0) and frame.containsx(cand.x1) and \
-                    frame.containsy(cand.y0) and frame.containsy(cand.y1)
-                cost = sum(_overlap(cand, b) for b in placed) + (0 if inside else w * h)
-                if best_cost is None or cost < best_cost:
-                    best, best_cost = (x, y, off, j), cost
-                if cost == 0:
+        # A crowded label first tries smaller type (85 %, 70 %) before it may overlap another.
+        for shrink in _LABEL_SHRINK:
+            w, h = box.width * shrink + 2, box.height * shrink + 2
+            for off in _LABEL_OFFSETS:
+                for j in range(len(frac)):
+                    x, y = at[i, j] + normal[i, j] * off * h
+                    if not (math.isfinite(x) and math.isfinite(y)):
+                        continue
+                    cand = Bbox.from_bounds(x - w / 2, y - h / 2, w, h)
+                    inside = frame.containsx(cand.x0) and frame.containsx(cand.x1) and \
+                        frame.containsy(cand.y0) and frame.containsy(cand.y1)
+                    cost = sum(_overlap(cand, b) for b in placed) + (0 if inside else w * h)
+                    if best_cost is None or cost < best_cost:
+                        best, best_cost = (x, y, off, j, w, h, shrink), cost
+                    if cost == 0:
+                        break
+                if best_cost == 0:
                     break
             if best_cost == 0:
                 break
         if best is None:
             t.remove()
             continue
-        x, y, off, j = best
+        x, y, off, j, w, h, shrink = best
+        t.set_fontsize(fontsize * shrink)
         placed.append(Bbox.from_bounds(x - w / 2, y - h / 2, w, h))
         t.set_transform(ax.transData)
         t.set_position(ax.transData.inverted().transform((x, y)))

@@ -311,7 +311,7 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
         near = routes[routes.intersects(window)]
         if len(near):
             near = near.set_geometry(near.geometry.intersection(window))
-            label_routes(near, ax, halo, style="price", avoid=obstacles, fontsize=6.5)
+            label_routes(near, ax, style="price", avoid=obstacles, fontsize=6.5)
 
 
 # --- command ---------------------------------------------------------------------------------
