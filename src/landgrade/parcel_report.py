@@ -132,7 +132,7 @@ def _page(
     if r["status"] != "ok":
         facts.append((word("status", lang), f"{r['status']}: {r['message']}"))
     top = 1.45
-    top = _table(fig, [[a, b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
+    top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
     # Map snippet.
     ax = fig.add_axes((x0, y(top + 0.15 + MAP_HEIGHT_IN), x1 - x0, MAP_HEIGHT_IN / h_in))
@@ -150,8 +150,10 @@ def _page(
     header = [word("use", lang), f"{word('unit_price', lang)}（{money}）" if lang == "zh"
               else f"{word('unit_price', lang)} ({money})", word("term", lang),
               word("plot_ratio", lang)]
-    fig.text(x0, y(top), word("prices", lang) + (f"（{word('all_uses', lang)}）" if lang == "zh"
-             and not use_key else ""), fontsize=10, va="bottom")
+    title = _cap(word("prices", lang))
+    if not use_key:
+        title += f"（{word('all_uses', lang)}）" if lang == "zh" else f" ({word('all_uses', lang)})"
+    fig.text(x0, y(top), title, fontsize=10, va="bottom")
     top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
 
     # Area and total, when the use is known.
@@ -165,7 +167,7 @@ def _page(
 
     # Nearest road-line price segment.
     nr = r.get("nearest_route")
-    fig.text(x0, y(top + 0.25), word("nearest_route", lang), fontsize=10, va="bottom")
+    fig.text(x0, y(top + 0.25), _cap(word("nearest_route", lang)), fontsize=10, va="bottom")
     if nr:
         applies = word("applies" if nr["within_standard_depth"] else "not_applies", lang)
         rows = [[f"{nr['id']} {nr['name']}", f"{nr['distance_m']:.1f}",
@@ -174,7 +176,7 @@ def _page(
         rows = [[word("none", lang), "-", "-", "-", "-"]]
     header = [word("route_id", lang), f"{word('distance', lang)} ({word('m', lang)})",
               f"{word('standard_depth', lang)} ({word('m', lang)})",
-              f"{word('road_price', lang)} ({money})", word("applies", lang)]
+              f"{word('road_price', lang)} ({money})", word("applies_head", lang)]
     top = _table(fig, rows, header, top + 0.33, (x0, x1), (0.24, 0.14, 0.16, 0.2, 0.26), h_in)
 
     # Footer: schematic note, source, date and page.
@@ -221,6 +223,11 @@ def _grade_text(r: dict[str, Any], lang: str) -> str:
     return text
 
 
+def _cap(text: str) -> str:
+    """English labels start with a capital on the page (Chinese ones are unchanged)."""
+    return text[:1].upper() + text[1:]
+
+
 def _num(v: Any) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return "-"
@@ -242,6 +249,7 @@ def _table(
     height = n * row_in
     ax = fig.add_axes((xs[0], 1 - (top_in + height) / h_in, xs[1] - xs[0], height / h_in))
     ax.set_axis_off()
+    header = [_cap(h) for h in header] if header else None
     table = ax.table(cellText=rows, colLabels=header, colWidths=list(widths), loc="upper left",
                      cellLoc="left", bbox=(0, 0, 1, 1))
     table.auto_set_font_size(False)
