@@ -389,9 +389,9 @@ def static_map(
                 fig.canvas.draw()  # the legend's size is known only once drawn
                 lbox = ax.get_legend().get_window_extent().transformed(fig.transFigure.inverted())
                 if beside:
-                    rect = (MAP_WIDTH + 0.01, lbox.y0 - 0.02, 0.99 - MAP_WIDTH - 0.01)
+                    rect = (MAP_WIDTH + 0.01, lbox.y0 - 0.045, 0.99 - MAP_WIDTH - 0.01)
                 else:
-                    rect = (0.08, lbox.y0 - 0.02, 0.84)
+                    rect = (0.08, lbox.y0 - 0.035, 0.84)
                 price_table(fig, prices, lang, rect, county_meta)
             centre = MAP_WIDTH / 2 if beside else 0.5
             fig.text(
