@@ -76,7 +76,7 @@ def test_locate_text_in_working_crs(setup) -> None:
 def test_locate_text_for_swapped_coordinates_says_why_without_a_route(setup) -> None:
     _, opts = setup
     lon, lat = transform(X0 + 20, Y0 + 20, "EPSG:4546", "EPSG:4326")
-    res = runner.invoke(app, ["locate", repr(lat), repr(lon), *opts])
+    res = runner.invoke(app, ["locate", repr(lat), repr(lon), *opts, "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "crs_suspect_swapped" in res.stdout and "swap them" in res.stdout
     assert "route" not in res.stdout.replace("status", "") and "nan" not in res.stdout

@@ -471,3 +471,30 @@ def test_cli_map_refuses_tiles_that_are_not_an_xyz_url(
     assert result.exit_code == 2, result.output
     assert "not an XYZ tile URL" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("paper", "landscape", "mm"), [
+    ("A4", False, (210, 297)),
+    ("A4", True, (297, 210)),
+    ("A3", False, (297, 420)),
+])
+def test_paper_and_dpi_fix_the_page(tmp_path: Path, paper: str, landscape: bool, mm) -> None:
+    out = static_map(synthetic_grade_map(), tmp_path / "p.png", prices=table6_legend(),
+                     paper=paper, landscape=landscape, dpi=100)
+    # Millimetres at 100 dots per inch (25.4 mm), to the pixel.
+    assert Image.open(out).size == pytest.approx([m / 25.4 * 100 for m in mm], abs=1)
+    # Every grade is still drawn on the page.
+    for color in grade_colors(range(1, 6)).values():
+        assert _pixels_near(out, _rgb255(color), tol=1) > 0
+
+
+def test_cli_map_refuses_an_unknown_paper(map_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    out = tmp_path / "m.pdf"
+    result = CliRunner().invoke(app, ["map", "-o", str(out), "--map", str(map_file), "--paper",
+                                      "Letter"])
+    assert result.exit_code == 2 and "A4, A3" in result.output
+    assert not out.exists()

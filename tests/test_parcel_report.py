@@ -173,3 +173,13 @@ def test_record_carries_parcel_shares_area_and_route_depth(engine, grade1_parcel
     route = engine.routes.set_index("id").loc[r["nearest_route"]["id"]]
     assert r["nearest_route"]["standard_depth_m"] == float(route["standard_depth_m"])
     assert r["gazette"]["document"] == load_pricebook().metadata["document"]
+
+
+def test_standard_status_messages_are_worded_in_chinese_and_own_messages_kept() -> None:
+    from landgrade.answer import STATUSES, status_message
+
+    outside = {"status": "outside_extent", "message": STATUSES["outside_extent"]}
+    assert status_message(outside, "en") == STATUSES["outside_extent"]
+    assert "基准地价范围以外" in status_message(outside, "zh")
+    own = {"status": "ok", "message": "town prices (Table 8) of 高沙镇, town grade 2"}
+    assert status_message(own, "zh") == own["message"]  # a row's own message is data

@@ -287,10 +287,25 @@ def to_text(
         lines.append(head("route") + word(
             "route_line", lang, id=nr["id"], name=nr["name"], dist=f"{nr['distance_m']:.1f}",
             inside=inside, price=_fmt(nr["price"]), unit=unit(meta, lang)))
-    lines.append(f"{head('status')}{r['status']}: {r['message']}")
+    lines.append(f"{head('status')}{r['status']}: {status_message(r, lang)}")
     if engine.grade_map.schematic:
         lines.append(f"{head('note')}{word('schematic_short', lang)}")
     return "\n".join(lines)
+
+
+def status_message(r: dict[str, Any], lang: str) -> str:
+    """A record's message in ``lang``: a status's standard message has a Chinese wording
+    (:data:`landgrade.labels.STATUS_ZH`); a row's own message (a town, a use) stays as given."""
+    from landgrade.labels import STATUS_ZH
+
+    message = str(r["message"])
+    if lang != "zh":
+        return message
+    if message == BOUNDARY_MESSAGE:
+        return STATUS_ZH["boundary"]
+    if message == STATUSES.get(str(r["status"])):
+        return STATUS_ZH.get(str(r["status"]), message)
+    return message
 
 
 def _fmt(v: Any) -> str:

@@ -94,6 +94,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
 }
 
+# Chinese wording of the answer statuses' standard messages (landgrade.answer.STATUSES); a
+# status without one here keeps its English message.
+STATUS_ZH: dict[str, str] = {
+    "ok": "已查询",
+    "boundary": "位于级别界线上：取较优（较低）级别",
+    "outside_extent": "位于基准地价范围以外：无城镇土地级别和基准地价",
+    "outside_county": "位于县域以外：请检查坐标和 --crs",
+    "empty_geometry": "空几何：无法查询",
+    "null_geometry": "无几何（或坐标为空、非数字）",
+    "invalid_geometry_repaired": "无效几何，已用 make_valid 修复后查询",
+    "invalid_geometry": "无效几何，make_valid 无法修复",
+    "crs_suspect_swapped": "坐标疑似经纬度颠倒：请交换",
+    "crs_suspect_zone_prefix": "东坐标带有高斯-克吕格带号前缀（如 37xxxxxx）：请用 --crs EPSG:4525",
+    "crs_suspect_geographic": "坐标疑似为经纬度而非米：请用 --crs EPSG:4326",
+    "crs_suspect_projected": "坐标疑似为米而非经纬度：请用 --crs EPSG:4546",
+    "crs_suspect": "坐标与所给坐标系不符：请检查 --crs",
+    "unknown_town": "镇名不在表8中：请检查镇名",
+    "bad_town_grade": "镇级别不在该镇等别的表8中",
+    "unknown_use": "用途不在本县用途表（uses.csv）中：请给出用途代码或名称",
+}
+
 
 class LanguageError(LandgradeError):
     """An unknown ``--lang``."""

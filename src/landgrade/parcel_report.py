@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.answer import STATUSES, answer_lang, to_record, use_price
+from landgrade.answer import STATUSES, answer_lang, status_message, to_record, use_price
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE
 from landgrade.labels import county_name, grade_label, schematic_note, unit, word
@@ -130,7 +131,7 @@ def _page(
     if r.get("price_source") == "town":
         facts.append((word("prices", lang), word("price_source_town", lang)))
     if r["status"] != "ok":
-        facts.append((word("status", lang), f"{r['status']}: {r['message']}"))
+        facts.append((word("status", lang), f"{r['status']}: {status_message(r, lang)}"))
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
@@ -371,6 +372,7 @@ def _report(
     layer: str | None,
 ) -> list[Path]:
     from landgrade.engine import load_engine
+    from landgrade.maps import cjk_font
 
     point = _as_point(target, y)
     if point is None and output is None:
@@ -382,6 +384,10 @@ def _report(
             "pass --county FOLDER"
         )
     lang = answer_lang(engine, lang)
+    if lang == "zh" and cjk_font() is None:
+        print("note: no CJK font found (Debian: apt-get install fonts-wqy-microhei); the report "
+              "is in English", file=sys.stderr)
+        lang = "en"
     if point is not None:
         x, yy = point
         spec = crs or "EPSG:4326"
@@ -459,8 +465,6 @@ def _file_report(
     ]
     unknown = answers["status"].astype(str) == "unknown_use"
     if unknown.any():
-        import sys
-
         print(f"warning: {path}: {int(unknown.sum())} row(s) with {STATUSES['unknown_use']}",
               file=sys.stderr)
     figs = report_pages(engine, answers, geoms, lang=lang, ids=ids, uses=uses, where=where)
