@@ -331,6 +331,9 @@ def static_map(
     if county_meta is None and prices is not None:
         county_meta = prices.metadata
     font = cjk_font()
+    if font is None and county_meta:  # no font for 文号 or issuer: leave them off, no tofu
+        county_meta = {k: v for k, v in county_meta.items()
+                       if not isinstance(v, str) or v.isascii()}
     if lang is None:
         lang = prices.lang if prices is not None and prices.lang else (
             "zh" if font is not None and default_lang(county_meta) == "zh" else "en")

@@ -148,12 +148,11 @@ def _page(
         rows.append([book.use_label(u, lang) if book is not None else u,
                      _num(r["prices"].get(u)), _num(c.get("term_years")),
                      _num(c.get("plot_ratio"))])
-    header = [word("use", lang), f"{word('unit_price', lang)}（{money}）" if lang == "zh"
-              else f"{word('unit_price', lang)} ({money})", word("term", lang),
+    header = [word("use", lang), _paren(word("unit_price", lang), money, lang), word("term", lang),
               word("plot_ratio", lang)]
     title = _cap(word("prices", lang))
     if not use_key:
-        title += f"（{word('all_uses', lang)}）" if lang == "zh" else f" ({word('all_uses', lang)})"
+        title = _paren(title, word("all_uses", lang), lang)
     fig.text(x0, y(top), title, fontsize=10, va="bottom")
     top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
 
@@ -161,9 +160,9 @@ def _page(
     if use_key and r.get("total") is not None:
         price = r.get("price")
         rows = [[f"{r.get('area_m2', 0):,.2f}", _num(price), f"{r['total']:,.2f}"]]
-        header = [f"{word('area', lang)} ({word('unit_area', lang)})",
-                  f"{word('unit_price', lang)} ({money})",
-                  f"{word('total_price', lang)} ({word('unit_money', lang)})"]
+        header = [_paren(word("area", lang), word("unit_area", lang), lang),
+                  _paren(word("unit_price", lang), money, lang),
+                  _paren(word("total_price", lang), word("unit_money", lang), lang)]
         top = _table(fig, rows, header, top + 0.2, (x0, x1), (0.3, 0.3, 0.4), h_in)
 
     # Nearest road-line price segment.
@@ -175,9 +174,9 @@ def _page(
                  _num(nr.get("standard_depth_m")), _num(nr.get("price")), applies]]
     else:
         rows = [[word("none", lang), "-", "-", "-", "-"]]
-    header = [word("route_id", lang), f"{word('distance', lang)} ({word('m', lang)})",
-              f"{word('standard_depth', lang)} ({word('m', lang)})",
-              f"{word('road_price', lang)} ({money})", word("applies_head", lang)]
+    header = [word("route_id", lang), _paren(word("distance", lang), word("m", lang), lang),
+              _paren(word("standard_depth", lang), word("m", lang), lang),
+              _paren(word("road_price", lang), money, lang), word("applies_head", lang)]
     top = _table(fig, rows, header, top + 0.33, (x0, x1), (0.24, 0.14, 0.16, 0.2, 0.26), h_in)
 
     # Footer: schematic note, source, date and page.
@@ -222,6 +221,11 @@ def _grade_text(r: dict[str, Any], lang: str) -> str:
     if r["on_boundary"]:
         text += " " + word("on_boundary", lang)
     return text
+
+
+def _paren(text: str, inner: str, lang: str) -> str:
+    """``单价（元/平方米）`` with full-width brackets in Chinese, ``unit price (yuan/m²)``."""
+    return f"{text}（{inner}）" if lang == "zh" else f"{text} ({inner})"
 
 
 def _cap(text: str) -> str:
@@ -314,6 +318,10 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
     ax.apply_aspect()
     obstacles = [_scale_bar(ax, halo, lang), _north_arrow(ax, lang),
                  legend.get_window_extent(ax.figure.canvas.get_renderer())]
+    if geom is not None and not shapely.is_empty(geom):  # labels stay off the parcel itself
+        from landgrade.maps import _data_box
+
+        obstacles.append(_data_box(ax, *shapely.bounds(geom)))
     routes = _layer(gm, "routes")
     if routes is not None:
         window = shapely.box(cx - half * aspect, cy - half, cx + half * aspect, cy + half)
