@@ -498,3 +498,24 @@ def test_cli_map_refuses_an_unknown_paper(map_file: Path, tmp_path: Path) -> Non
                                       "Letter"])
     assert result.exit_code == 2 and "A4, A3" in result.output
     assert not out.exists()
+
+
+def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    meta = json.loads((ROOT / "geo" / "dongkou" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["language"] == "zh"
+    zh, en = tmp_path / "zh.html", tmp_path / "en.html"
+    for out, extra in ((zh, []), (en, ["--lang", "en"])):
+        result = CliRunner().invoke(app, ["map", "-o", str(out), *extra])
+        assert result.exit_code == 0, result.output
+    zh_text, en_text = zh.read_text(encoding="utf-8"), en.read_text(encoding="utf-8")
+    assert "洞口县城镇土地级别与基准地价图" in zh_text and "一级 — 商服用地 3194" in zh_text
+    assert meta["document"] in zh_text and "元/平方米" in zh_text
+    assert "Dongkou urban land grades and benchmark prices" in en_text
+    assert "Grade 1 — Commercial and business services 3194" in en_text
+    assert "一级" not in en_text
