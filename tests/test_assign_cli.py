@@ -59,17 +59,24 @@ def test_locate_json_contract(setup) -> None:
 
 def test_locate_text_in_working_crs(setup) -> None:
     _, opts = setup
-    res = runner.invoke(app, ["locate", str(X0 + 20), str(Y0 + 20), "--crs", "EPSG:4546", *opts])
+    cmd = ["locate", str(X0 + 20), str(Y0 + 20), "--crs", "EPSG:4546", *opts]
+    res = runner.invoke(app, [*cmd, "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "grade      1" in res.stdout
     assert "R2 二路: 30.0 m (beyond its standard depth)" in res.stdout
-    assert "商服用地" in res.stdout and "3194" in res.stdout
+    assert "Commercial and business services" in res.stdout and "3194" in res.stdout  # uses.csv
+    # The county's metadata says "language": "zh", so that is the default.
+    zh = runner.invoke(app, cmd)
+    assert zh.exit_code == 0, zh.output
+    assert "级别       一级" in zh.stdout and "商服用地" in zh.stdout and "3194" in zh.stdout
+    assert "R2 二路：距离 30.0 米" in zh.stdout and "元/平方米" in zh.stdout
+    assert "grade" not in zh.stdout and "yuan" not in zh.stdout
 
 
 def test_locate_text_for_swapped_coordinates_says_why_without_a_route(setup) -> None:
     _, opts = setup
     lon, lat = transform(X0 + 20, Y0 + 20, "EPSG:4546", "EPSG:4326")
-    res = runner.invoke(app, ["locate", repr(lat), repr(lon), *opts])
+    res = runner.invoke(app, ["locate", repr(lat), repr(lon), *opts, "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "crs_suspect_swapped" in res.stdout and "swap them" in res.stdout
     assert "route" not in res.stdout.replace("status", "") and "nan" not in res.stdout

@@ -13,19 +13,32 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 from pyproj import Transformer
-from synthetic_grade_map import RING_AREAS, X0, Y0, synthetic_grade_map, table6_legend
+from synthetic_grade_map import (
+    LABELS_ZH,
+    RING_AREAS,
+    TABLE6,
+    X0,
+    Y0,
+    synthetic_grade_map,
+    table6_legend,
+)
 
 from landgrade.grade_map import SCHEMATIC_NOTE
 from landgrade.maps import (
+    FOOT_IN,
+    TITLE_BAND_IN,
     MapError,
+    PriceLegend,
     cjk_font,
     grade_colors,
     interactive_map,
+    map_subtitle,
     map_title,
     static_map,
     write_html,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install chromium)"
@@ -57,13 +70,24 @@ def test_grade_colours_get_lighter_from_the_best_grade() -> None:
 
 
 def test_title_says_schematic_only_when_it_is() -> None:
-    assert SCHEMATIC_NOTE in map_title(synthetic_grade_map(schematic=True))
-    assert SCHEMATIC_NOTE not in map_title(synthetic_grade_map(schematic=False))
+    assert SCHEMATIC_NOTE in map_subtitle(synthetic_grade_map(schematic=True), {}, "en")
+    assert SCHEMATIC_NOTE not in map_subtitle(synthetic_grade_map(schematic=False), {}, "en")
+    assert "示意性" in map_subtitle(synthetic_grade_map(schematic=True), {}, "zh")
     assert "Testshire" in map_title(synthetic_grade_map())
+    assert map_title(synthetic_grade_map(), lang="zh") == "测试县城镇土地级别与基准地价图"
     chinese_only = synthetic_grade_map()
     del chinese_only.metadata["county_en"]
     assert "测试县" in map_title(chinese_only)
     assert "测试县" not in map_title(chinese_only, chinese=False)  # no CJK font: no tofu boxes
+
+
+def test_subtitle_names_document_valuation_date_and_crs(dongkou_dir: Path) -> None:
+    import json
+
+    meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
+    line = map_subtitle(synthetic_grade_map(), meta, "zh")
+    assert "文号 洞政发〔2022〕1号" in line and "估价期日 2021-10-01" in line
+    assert "EPSG:4546" in line and "Gauss-Kruger CM 111E" in line
 
 
 def test_cjk_font_found_when_one_is_installed() -> None:
@@ -83,8 +107,9 @@ def test_png_has_the_page_size_and_each_grade_in_proportion_to_its_area(tmp_path
     gm = synthetic_grade_map()
     out = static_map(gm, tmp_path / "m.png", prices=table6_legend(), width_in=10, dpi=150)
     image = Image.open(out)
-    # 10 in × 150 dpi wide; the square extent gives a square map 0.68 × 10 in, plus 0.7 in title.
-    assert image.size == (1500, round((0.68 * 10 + 0.7) * 150))
+    # 10 in × 150 dpi wide; the square extent gives a square map 0.68 × 10 in, plus the title
+    # band (title, 文号/date/CRS line) and the footer (issuer, schematic note).
+    assert image.size == (1500, round((0.68 * 10 + TITLE_BAND_IN + FOOT_IN) * 150))
     counts = {g: _pixels_near(out, _rgb255(c), tol=1) for g, c in grade_colors(range(1, 6)).items()}
     assert all(n > 0 for n in counts.values()), counts
     # Areas by hand: 0.16, 0.48, 0.8, 1.12 and 1.44 km²; routes, labels and the scale bar cover
@@ -103,7 +128,7 @@ def test_svg_is_written_with_grade_fills(tmp_path: Path) -> None:
 
 
 def test_static_map_refuses_other_suffixes(tmp_path: Path) -> None:
-    with pytest.raises(MapError, match=r"\.png or \.svg"):
+    with pytest.raises(MapError, match=r"\.png, \.svg or \.pdf"):
         static_map(synthetic_grade_map(), tmp_path / "m.jpg")
 
 
@@ -271,9 +296,9 @@ def test_cli_map_refuses_unknown_formats(map_file: Path, tmp_path: Path) -> None
 
     from landgrade.cli import app
 
-    result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.pdf"), "--map", str(map_file)])
+    result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.jpg"), "--map", str(map_file)])
     assert result.exit_code == 2
-    assert ".png, .svg or .html" in result.output
+    assert ".png, .svg, .pdf or .html" in result.output
 
 
 def test_without_a_cjk_font_the_legend_falls_back_to_english(
@@ -303,7 +328,7 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     import matplotlib.pyplot as plt
     from shapely.geometry import LineString
 
-    from landgrade.maps import _label_routes
+    from landgrade.maps import label_routes
 
     # Two parallel routes 5 m apart: their midpoints' labels would sit on top of each other.
     routes = gpd.GeoDataFrame(
@@ -315,13 +340,80 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     try:
         ax.set_xlim(-50, 1050)
         ax.set_ylim(-500, 500)
-        _label_routes(routes, ax, [])
-        texts = {t.get_text(): t.get_position() for t in ax.texts}
+        texts = {t.get_text(): t.get_position() for t in label_routes(routes, ax)}
     finally:
         plt.close(fig)
     assert set(texts) == {"R1", "R2"}  # every route keeps its label
     assert texts["R1"] == pytest.approx((500, 0))  # the first placed sits mid-way
     assert texts["R2"] == pytest.approx((350, 5))  # the other moved to its next spot (0.35)
+
+
+def test_no_two_route_labels_overlap_on_the_bundled_map(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from landgrade.engine import load_grade_map
+    from landgrade.maps import _layer, label_routes, print_rc
+
+    routes = _layer(load_grade_map(), "routes")
+    for style in ("id", "price"):  # ids only, and id + name + price (far longer)
+        with plt.rc_context(print_rc()):  # the CJK font, so names are measured as drawn
+            fig, ax = plt.subplots(figsize=(11.7, 8.3), dpi=100)  # A4 landscape
+        try:
+            b = routes.total_bounds
+            ax.set_xlim(b[0] - 100, b[2] + 100)
+            ax.set_ylim(b[1] - 100, b[3] + 100)
+            ax.set_aspect("equal")
+            texts = label_routes(routes, ax, style=style, fontsize=5)
+            renderer = fig.canvas.get_renderer()
+            boxes = [t.get_window_extent(renderer) for t in texts if isinstance(t, Text)]
+        finally:
+            plt.close(fig)
+        assert len(boxes) == len(routes)  # every Table 7 route is labelled
+        overlaps = [
+            (i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+            if boxes[i].overlaps(boxes[j])
+        ]
+        assert not overlaps, (style, overlaps[:5])
+
+
+def test_pdf_and_svg_maps_keep_text_as_text(tmp_path: Path) -> None:
+    import json
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
+    meta = json.loads((ROOT / "geo" / "dongkou" / "metadata.json").read_text(encoding="utf-8"))
+    prices = PriceLegend(table=TABLE6.copy(), labels=dict(LABELS_ZH), lang="zh", metadata=meta)
+    svg = static_map(synthetic_grade_map(), tmp_path / "m.svg", prices=prices, paper="A4",
+                     landscape=True).read_text(encoding="utf-8")
+    assert "<text" in svg  # svg.fonttype none: real text, not glyph paths
+    assert "测试县城镇土地级别与基准地价图" in svg and "一级" in svg and "洞政发〔2022〕1号" in svg
+    assert "A01" in svg
+    # A4 landscape is 297 × 210 mm = 841.9 × 595.3 pt.
+    assert re.search(r'<svg[^>]*width="841\.8\d*pt"[^>]*height="595\.2\d*pt"', svg)
+    pdf = static_map(synthetic_grade_map(), tmp_path / "m.pdf", prices=prices, paper="A3")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (Debian: apt-get install poppler-utils)")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "测试县城镇土地级别与基准地价图" in text and "洞政发〔2022〕1号" in text
+    assert "2021-10-01" in text and "一级" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "CID TrueType" in fonts and " yes " in fonts  # the CJK font is embedded (type 42)
+
+
+def test_english_and_chinese_maps_differ_as_expected(tmp_path: Path) -> None:
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
+    zh = static_map(synthetic_grade_map(), tmp_path / "zh.svg", prices=table6_legend(),
+                    lang="zh").read_text(encoding="utf-8")
+    en = static_map(synthetic_grade_map(), tmp_path / "en.svg", prices=table6_legend(),
+                    lang="en").read_text(encoding="utf-8")
+    assert "一级" in zh and "Grade 1" not in zh and "基准地价范围界线" in zh
+    assert "Grade 1" in en and "一级" not in en and "grading extent" in en
 
 
 def test_cli_map_names_the_feature_whose_grade_is_not_a_number(tmp_path: Path) -> None:
@@ -379,3 +471,51 @@ def test_cli_map_refuses_tiles_that_are_not_an_xyz_url(
     assert result.exit_code == 2, result.output
     assert "not an XYZ tile URL" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("paper", "landscape", "mm"), [
+    ("A4", False, (210, 297)),
+    ("A4", True, (297, 210)),
+    ("A3", False, (297, 420)),
+])
+def test_paper_and_dpi_fix_the_page(tmp_path: Path, paper: str, landscape: bool, mm) -> None:
+    out = static_map(synthetic_grade_map(), tmp_path / "p.png", prices=table6_legend(),
+                     paper=paper, landscape=landscape, dpi=100)
+    # Millimetres at 100 dots per inch (25.4 mm), to the pixel.
+    assert Image.open(out).size == pytest.approx([m / 25.4 * 100 for m in mm], abs=1)
+    # Every grade is still drawn on the page.
+    for color in grade_colors(range(1, 6)).values():
+        assert _pixels_near(out, _rgb255(color), tol=1) > 0
+
+
+def test_cli_map_refuses_an_unknown_paper(map_file: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    out = tmp_path / "m.pdf"
+    result = CliRunner().invoke(app, ["map", "-o", str(out), "--map", str(map_file), "--paper",
+                                      "Letter"])
+    assert result.exit_code == 2 and "A4, A3" in result.output
+    assert not out.exists()
+
+
+def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    meta = json.loads((ROOT / "geo" / "dongkou" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["language"] == "zh"
+    zh, en = tmp_path / "zh.html", tmp_path / "en.html"
+    for out, extra in ((zh, []), (en, ["--lang", "en"])):
+        result = CliRunner().invoke(app, ["map", "-o", str(out), *extra])
+        assert result.exit_code == 0, result.output
+    zh_text, en_text = zh.read_text(encoding="utf-8"), en.read_text(encoding="utf-8")
+    assert "洞口县城镇土地级别与基准地价图" in zh_text and "一级 — 商服用地 3194" in zh_text
+    assert meta["document"] in zh_text and "元/平方米" in zh_text
+    assert "Dongkou urban land grades and benchmark prices" in en_text
+    assert "Grade 1 — Commercial and business services 3194" in en_text
+    assert "一级" not in en_text

@@ -106,7 +106,8 @@ def test_road_line_price_only_within_the_standard_depth(setup) -> None:  # noqa:
                                          *opts]).stdout)["nearest_route"]
     assert far["id"] == "R1" and far["distance_m"] == pytest.approx(60, abs=0.01)
     assert far["applicable"] is False and far["price"] is None
-    text = runner.invoke(app, ["locate", *map(repr, _lonlat(200, 160)), *opts]).stdout
+    text = runner.invoke(
+        app, ["locate", *map(repr, _lonlat(200, 160)), *opts, "--lang", "en"]).stdout
     assert "no road-line price applies" in text and "3000" not in text
 
 
@@ -115,7 +116,7 @@ def test_locate_outside_the_extent_shows_what_town_prices_would_give(
 ) -> None:
     _, opts = setup
     point = [*map(repr, _lonlat(600, 50))]
-    plain = runner.invoke(app, ["locate", *point, *opts]).stdout
+    plain = runner.invoke(app, ["locate", *point, *opts, "--lang", "en"]).stdout
     assert "outside_extent" in plain and "--town NAME --town-grade N" in plain
     res = runner.invoke(app, ["locate", *point, "--town", "高沙镇", "--json", *opts])
     hint = json.loads(res.stdout)["town_prices"]

@@ -30,6 +30,8 @@ status        one of :data:`STATUSES`
 message       what the status means for this row, and the fix
 share_<g>     parcels: share of the parcel's area in grade g (0–1); ``share_out`` outside
 area_m2       parcels: area in the working CRS
+price         with a use per row (``assign --use-field``): the benchmark price of that use
+total         ``price`` × the parcel's area inside the extent, yuan (points: empty)
 ============  ===================================================================================
 
 Rules, stated once:
@@ -59,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import SCHEMATIC_NOTE
+from landgrade.labels import grade_label, unit, word
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -81,6 +83,7 @@ STATUSES: dict[str, str] = {
     "crs_suspect": "coordinates do not fit the given CRS: check --crs",
     "unknown_town": "town not in the town table (Table 8): check the town name",
     "bad_town_grade": "town grade not in the town's class table (Table 8)",
+    "unknown_use": "use not in the county's use table (uses.csv): give a use key or label",
 }
 CRS_FLAG_STATUS = {
     "lat_lon_swapped": "crs_suspect_swapped",
@@ -151,13 +154,61 @@ def _int_or_none(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+def use_price(
+    answer: pd.DataFrame, uses: Any, pricebook: Any
+) -> pd.DataFrame:
+    """``answer`` with a ``price`` and ``total`` column for each row's own use.
+
+    ``uses`` holds one use per row, as a key (``commercial``) or a label (``商服用地``, ``商服``);
+    it selects that use's ``p_<u>`` column. ``total`` is the price times the parcel's area
+    inside the grading extent (``area_m2`` × (1 − ``share_out``)), so a parcel partly outside
+    pays only for the priced part; points have no area and no total. A blank use leaves both
+    empty; a use the county does not know is flagged ``unknown_use``, never silently unpriced.
+    """
+    out = answer.copy()
+    n = len(out)
+    raw = pd.Series(np.asarray(uses, dtype=object), index=out.index)
+    text = raw.where(raw.notna(), "").astype(str).str.strip()
+    price = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    for value in pd.unique(text[text != ""]):  # one lookup per distinct use, not per row
+        rows = (text == value).to_numpy()
+        try:
+            key = pricebook.use_key(value)
+        except (LandgradeError, AttributeError):
+            bad |= rows
+            continue
+        price[rows] = out[f"p_{use_short(key)}"].to_numpy(dtype=float)[rows]
+    out["price"] = price
+    if "area_m2" in out:
+        inside = out["area_m2"].to_numpy(dtype=float)
+        if "share_out" in out:
+            inside = inside * (1 - np.nan_to_num(out["share_out"].to_numpy(dtype=float)))
+        out["total"] = np.round(price * inside, 2)
+    else:
+        out["total"] = np.full(n, np.nan)
+    # Rows already flagged (outside the extent, bad geometry) keep their status: no price anyway.
+    bad &= (out["status"].astype(str) == "ok").to_numpy()
+    if bad.any():
+        for col in ("status", "message"):
+            out[col] = out[col].astype(object)
+        rows = np.flatnonzero(bad)
+        out.iloc[rows, out.columns.get_loc("status")] = "unknown_use"
+        out.iloc[rows, out.columns.get_loc("message")] = [
+            f"{STATUSES['unknown_use']}: {v!r}" for v in text.to_numpy()[rows]
+        ]
+    return out
+
+
 def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[str, Any]:
     """The one JSON-ready answer record of an answer row (see the module docstring).
 
     The nearest route's road-line price is given only where the route applies (the point is
     within its standard depth); beyond it the route is reported as not applicable. A point
     outside the urban extent but inside the county gets ``town_prices``: what Table 8 would
-    give, for ``town`` or the town a township layer named.
+    give, for ``town`` or the town a township layer named. Parcel rows add ``area_m2``,
+    ``grade_shares`` (grade → share, ``outside`` for the part outside the extent); rows from
+    :func:`use_price` add ``price`` and ``total``.
     """
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
@@ -175,23 +226,37 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
             "within_standard_depth": applies,
             "applicable": applies,
             "price": _clean(row["route_px"]) if applies else None,
+            **_route_facts(engine, str(row["route_id"])),
         }
     named_town = _clean(row["town"]) if "town" in row.index else None
-    record = {
+    record: dict[str, Any] = {
         "inside_extent": bool(row["in_extent"]),
         "grade": _clean(row["grade"]),
         "on_boundary": bool(row["on_bound"]),
         "prices": prices,
         "connotation": conn,
         "valuation_date": row["val_date"] or None,
-        "price_source": _clean(row["price_src"]) or None,
+        "price_source": _clean(row.get("price_src")) or None,
         "town": named_town or town,
-        "town_class": _int_or_none(row["town_cls"]),
+        "town_class": _int_or_none(row.get("town_cls")),
         "nearest_route": route,
         "status": row["status"],
         "message": row["message"],
         "schematic_network": engine.grade_map.schematic,
+        "gazette": _gazette(engine),
     }
+    if "area_m2" in row.index and _clean(row["area_m2"]) is not None:
+        record["area_m2"] = round(float(row["area_m2"]), 2)
+        record["grade_shares"] = {
+            int(g): round(float(row[f"share_{g}"]), 4)
+            for g in pc.grades if f"share_{g}" in row.index and _clean(row[f"share_{g}"])
+        }
+        out = _clean(row.get("share_out"))
+        if out is not None and round(float(out), 4) > 0:
+            record["grade_shares"]["outside"] = round(float(out), 4)
+    if "price" in row.index:
+        record["price"] = _clean(row["price"])
+        record["total"] = _clean(row.get("total"))
     if row["status"] == "outside_extent":
         record["town_prices"] = town_prices_hint(engine, town or named_town)
     return record
@@ -218,69 +283,137 @@ def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
     return hint
 
 
-def to_text(engine: Engine, r: dict[str, Any], x: float, y: float, crs: str) -> str:
-    lines = [f"point      {x} {y} ({crs})"]
-    if r["inside_extent"]:
-        tie = "  (on a zone boundary: the better grade)" if r["on_boundary"] else ""
-        lines.append(f"grade      {r['grade']}{tie}")
-    else:
-        lines.append("grade      - (outside the grading extent)")
-    if r.get("price_source") == "town":
-        lines.append(f"town       {r['town']}, town class {r['town_class']}: town benchmark "
-                     "prices (Table 8)")
-    elif r.get("town"):
-        inside = " (inside the urban extent: urban prices apply)" if r["inside_extent"] else ""
-        lines.append(f"town       {r['town']}{inside}")
-    if engine.pricebook is not None and any(v is not None for v in r["prices"].values()):
-        lines.append(f"prices     yuan/m², valuation date {r['valuation_date']}")
-        labels = _use_labels(engine.pricebook)
-        from landgrade.names import display_width
+def _route_facts(engine: Engine, route_id: str) -> dict[str, Any]:
+    """Standard depth and road class of a route, from the grade map's routes layer."""
+    rt = engine.routes
+    if "id" not in rt or not len(rt):
+        return {}
+    hit = rt[rt["id"].astype(str) == route_id]
+    if not len(hit):
+        return {}
+    first = hit.iloc[0]
+    facts: dict[str, Any] = {}
+    if "standard_depth_m" in rt:
+        facts["standard_depth_m"] = _clean(pd.to_numeric(first["standard_depth_m"],
+                                                         errors="coerce"))
+    if "road_class" in rt:
+        facts["road_class"] = _clean(first["road_class"])
+    return facts
 
+
+def _gazette(engine: Engine) -> dict[str, Any] | None:
+    """Where the prices come from: document number (文号), issuer, date, from the county's
+    metadata; None without a pricebook."""
+    meta = getattr(engine.pricebook, "metadata", None)
+    if not meta:
+        return None
+    return {k: meta.get(k) for k in ("document", "issuer", "date", "title")}
+
+
+def answer_lang(engine: Engine, lang: str | None) -> str:
+    """``lang``, or the county's default (its metadata's ``language``)."""
+    from landgrade.labels import check_lang, default_lang
+
+    if lang is not None:
+        return check_lang(lang)
+    return default_lang(getattr(engine.pricebook, "metadata", None))
+
+
+def to_text(
+    engine: Engine, r: dict[str, Any], x: float, y: float, crs: str, lang: str = "en"
+) -> str:
+    """A record as aligned terminal lines, in ``lang`` (``zh`` or ``en``)."""
+    from landgrade.names import display_width
+
+    meta = getattr(engine.pricebook, "metadata", None)
+    heads = {k: word(k, lang) for k in (
+        "point", "grade", "town", "prices", "route", "status", "note")}
+    hw = max(11, max(display_width(h) for h in heads.values()) + 2)
+
+    def head(key: str) -> str:
+        return heads[key] + " " * (hw - display_width(heads[key]))
+
+    lines = [f"{head('point')}{x} {y} ({crs})"]
+    if r["inside_extent"]:
+        tie = f"  {word('on_boundary', lang)}" if r["on_boundary"] else ""
+        g = r["grade"] if lang == "en" else grade_label(r["grade"], lang)
+        lines.append(f"{head('grade')}{g}{tie}")
+    else:
+        lines.append(f"{head('grade')}{word('outside_extent', lang)}")
+    if r.get("price_source") == "town":
+        lines.append(head("town") + word("town_priced", lang, town=r["town"],
+                                         cls=r["town_class"]))
+    elif r.get("town"):
+        inside = word("town_inside", lang) if r["inside_extent"] else ""
+        lines.append(f"{head('town')}{r['town']}{inside}")
+    if engine.pricebook is not None and any(v is not None for v in r["prices"].values()):
+        lines.append(head("prices") + word(
+            "prices_line", lang, unit=unit(meta, lang), date=r["valuation_date"]))
+        labels = _use_labels(engine.pricebook, lang)
         width = max(display_width(labels.get(u, u)) for u in r["prices"])
         for u, p in r["prices"].items():
             c = r["connotation"][u]
             label = labels.get(u, u)
             pad = " " * (width - display_width(label))
-            lines.append(
-                f"  {label}{pad} {_fmt(p):>8}"
-                f"   term {_fmt(c['term_years'])} y, plot ratio {_fmt(c['plot_ratio'])}"
-            )
-    lines.extend(_town_hint_lines(engine, r.get("town_prices")))
+            terms = word("term_ratio", lang, term=_fmt(c["term_years"]),
+                         ratio=_fmt(c["plot_ratio"]))
+            lines.append(f"  {label}{pad} {_fmt(p):>8}   {terms}")
+    lines.extend(_town_hint_lines(engine, r.get("town_prices"), lang, hw))
     nr = r["nearest_route"]
     if nr:
         if nr["applicable"]:
-            lines.append(
-                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (within its "
-                f"standard depth), road-line price {_fmt(nr['price'])} yuan/m²"
-            )
+            lines.append(head("route") + word(
+                "route_line", lang, id=nr["id"], name=nr["name"],
+                dist=f"{nr['distance_m']:.1f}", inside=word("within_depth", lang),
+                price=_fmt(nr["price"]), unit=unit(meta, lang)))
         else:
-            lines.append(
-                f"route      {nr['id']} {nr['name']}: {nr['distance_m']:.1f} m (beyond its "
-                "standard depth): no road-line price applies here"
-            )
-    lines.append(f"status     {r['status']}: {r['message']}")
+            lines.append(head("route") + word(
+                "route_line_na", lang, id=nr["id"], name=nr["name"],
+                dist=f"{nr['distance_m']:.1f}"))
+    lines.append(f"{head('status')}{r['status']}: {status_message(r, lang)}")
     if engine.grade_map.schematic:
-        lines.append(f"note       {SCHEMATIC_NOTE}")
+        lines.append(f"{head('note')}{word('schematic_short', lang)}")
     return "\n".join(lines)
 
 
-def _town_hint_lines(engine: Engine, hint: dict[str, Any] | None) -> list[str]:
+def _town_hint_lines(
+    engine: Engine, hint: dict[str, Any] | None, lang: str, hw: int
+) -> list[str]:
+    from landgrade.names import display_width
+
     if not hint:
         return []
-    lines = [f"town       {hint['note']}"]
+    town_head = word("town", lang)
+    pad = " " * hw
+    lines = [town_head + " " * (hw - display_width(town_head)) + word("town_hint", lang)]
     table = hint.get("by_town_grade")
     if table:
-        labels = _use_labels(engine.pricebook)
+        labels = _use_labels(engine.pricebook, lang)
         uses = list(next(iter(table.values())))
-        lines.append(f"           {hint['town']}, town class {hint['town_class']}, yuan/m² of "
-                     + " / ".join(labels.get(u, u) for u in uses[:2]) + " / …:")
+        lines.append(pad + word("town_table", lang, town=hint["town"], cls=hint["town_class"],
+                                uses=" / ".join(labels.get(u, u) for u in uses)))
         for g, prices in table.items():
             cells = " / ".join(_fmt(prices[u]) for u in uses)
-            lines.append(f"           town grade {g}: {cells}")
-        lines.append(f"           for one grade: --town {hint['town']} --town-grade N")
+            lines.append(pad + word("town_grade_row", lang, grade=g, cells=cells))
+        lines.append(pad + word("town_one_grade", lang, town=hint["town"]))
     else:
-        lines.append(f"           {hint['how']}")
+        lines.append(pad + word("town_how", lang))
     return lines
+
+
+def status_message(r: dict[str, Any], lang: str) -> str:
+    """A record's message in ``lang``: a status's standard message has a Chinese wording
+    (:data:`landgrade.labels.STATUS_ZH`); a row's own message (a town, a use) stays as given."""
+    from landgrade.labels import STATUS_ZH
+
+    message = str(r["message"])
+    if lang != "zh":
+        return message
+    if message == BOUNDARY_MESSAGE:
+        return STATUS_ZH["boundary"]
+    if message == STATUSES.get(str(r["status"])):
+        return STATUS_ZH.get(str(r["status"]), message)
+    return message
 
 
 def _fmt(v: Any) -> str:
@@ -289,8 +422,8 @@ def _fmt(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _use_labels(pricebook: Any) -> dict[str, str]:
+def _use_labels(pricebook: Any, lang: str = "zh") -> dict[str, str]:
     try:
-        return {u: pricebook.use_label(u) for u in pricebook.uses}
+        return {u: pricebook.use_label(u, lang=lang) for u in pricebook.uses}
     except (AttributeError, LandgradeError):
         return {}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from landgrade.answer import STATUSES
+from landgrade.answer import STATUSES, use_price
 from landgrade.engine import load_engine
 
 
@@ -30,6 +30,7 @@ def assign_command(
     chunk_size: int | None = None,
     progress: bool = True,
     towns: Any = None,
+    use_field: str | None = None,
 ) -> pd.Series:
     """``landgrade assign``: stream a file through :meth:`Engine.assign` into ``output``.
 
@@ -62,6 +63,10 @@ def assign_command(
             out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
                                 town_field=town_field, town_grade_field=town_grade_field,
                                 towns=towns)
+            if use_field is not None:  # the row's own use picks `price`; `total` = price × area
+                if use_field not in chunk.columns:
+                    raise io.IOInputError(f"{input_path}: no column {use_field!r} for --use-field")
+                out = use_price(out, chunk[use_field], engine.pricebook)
             out = out.set_crs(_label_crs(spec), allow_override=True)
             writer.write(out)
             counts = counts.add(out["status"].value_counts(), fill_value=0).astype("int64")

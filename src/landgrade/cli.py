@@ -50,6 +50,10 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh or en (default: the county's language, from metadata)."),
+]
 CountyOpt = Annotated[
     str | None,
     typer.Option("--county", help="County folder (path, or name under geo/); default: dongkou."),
@@ -215,13 +219,15 @@ def locate(
         str | None, typer.Option(help="Town-name field of --towns (default: detected).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Grade, prices and nearest priced road of one coordinate."""
     from landgrade.engine import locate_command
 
     px, py = _point(x, y)
     locate_command(px, py, crs=crs, map_path=map_path, county=county, as_json=as_json,
-                   town=town, town_grade=town_grade, towns=towns, town_field=town_field)
+                   town=town, town_grade=town_grade, towns=towns, town_field=town_field,
+                   lang=lang)
 
 
 @app.command()
@@ -256,6 +262,11 @@ def assign(
         int, typer.Option(min=1, help="Rows per chunk when streaming.")
     ] = 200_000,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+    use_field: Annotated[
+        str | None,
+        typer.Option(help="Column with each row's land use (用途, key or label): adds price "
+                     "and total."),
+    ] = None,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
@@ -269,26 +280,73 @@ def assign(
         y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
         town_field=None if towns else town_field, town_grade_field=town_grade_field,
         chunk_size=chunk_size, progress=progress,
-        towns=maybe_load_towns(towns, town_field),
+        towns=maybe_load_towns(towns, town_field), use_field=use_field,
     )
+
+
+# --- report (parcel_report.py) ---------------------------------------------------------------
+@app.command()
+@friendly
+def report(
+    target: Annotated[str, typer.Argument(help="X (or X,Y), or a file of points or parcels.")],
+    y: Annotated[float | None, typer.Argument(help="Y, when TARGET is X.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="OUT.pdf (a page per row) or a folder (a file per "
+                     "row). Default for a point: report.pdf."),
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="EPSG:4326 (default for X Y and CSV), gcj02, bd09, …")
+    ] = None,
+    id_field: Annotated[
+        str | None, typer.Option(help="Column with the parcel id (宗地号).")
+    ] = None,
+    use_field: Annotated[
+        str | None, typer.Option(help="Column with the land use (用途): key or label.")
+    ] = None,
+    use: Annotated[
+        str | None, typer.Option(help="One land use for every row or the point.")
+    ] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    county: CountyOpt = None,
+    lang: LangOpt = None,
+    layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
+) -> None:
+    """Write the parcel report (基准地价查询单) as PDF.
+
+    One page per point or parcel: map snippet, grade, prices, route, 文号."""
+    from landgrade.parcel_report import report_command
+
+    report_command(target, y, output, crs=crs, id_field=id_field, use_field=use_field, use=use,
+                   map_path=map_path, county=county, lang=lang, layer=layer)
 
 
 # --- map, export (maps.py, export.py) --------------------------------------------------------
 @app.command(name="map")
 @friendly
 def map_(
-    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg or .html.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg, .pdf, .html.")],
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
     county: CountyOpt = None,
     tiles: Annotated[
         str | None,
         typer.Option(help="XYZ tile URL for HTML maps; prefix gcj02: for AMap/Tencent tiles."),
     ] = None,
+    lang: LangOpt = None,
+    paper: Annotated[
+        str | None, typer.Option(help="Print page: A4 or A3 (portrait; see --landscape).")
+    ] = None,
+    landscape: Annotated[bool, typer.Option("--landscape", help="Turn the page.")] = False,
+    dpi: Annotated[int | None, typer.Option(help="Resolution of PNG output (default 150).")] = None,
+    route_labels: Annotated[
+        str, typer.Option(help="Route labels: id, name (id and name) or price (and price).")
+    ] = "id",
 ) -> None:
-    """Draw the grade map: a static picture or an offline web page."""
+    """Draw the grade map (.png, .svg, .pdf to print; .html page)."""
     from landgrade.maps import map_command
 
-    map_command(output, map_path=map_path, county=county, tiles=tiles)
+    map_command(output, map_path=map_path, county=county, tiles=tiles, lang=lang, paper=paper,
+                landscape=landscape, dpi=dpi, route_labels=route_labels)
 
 
 @app.command()

@@ -29,6 +29,7 @@ from landgrade.answer import (
     NO_ROUTE_STATUSES,
     STATUS_CODE,
     STATUSES,
+    answer_lang,
     finish_answer,
     published_decimals,
     to_record,
@@ -581,11 +582,14 @@ def locate_command(
     town_grade: int | None = None,
     towns: Path | None = None,
     town_field: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
 
     With ``town`` and ``town_grade``, Table 8 prices apply outside the urban extent; ``town``
     alone (or a township layer ``towns``) shows that town's prices for every town grade.
+    ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
+    ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
     """
     from landgrade.towns import maybe_load_towns
 
@@ -604,5 +608,5 @@ def locate_command(
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(to_text(engine, result, x, y, crs))
+        print(to_text(engine, result, x, y, crs, lang=answer_lang(engine, lang)))
     return result

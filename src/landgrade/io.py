@@ -31,6 +31,7 @@ import struct
 import sys
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -698,3 +699,22 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     except OSError as e:
         raise IOInputError(f"{path}: cannot write ({e.strerror})") from None
     return path
+
+
+@contextmanager
+def replace_atomically(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    A reader never sees a half-written file, and a failed write leaves the old file (if any)
+    untouched and no temporary file behind. The temporary name keeps the suffix, so writers
+    that pick a format by extension still work.
+    """
+    import os
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -21,7 +21,8 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,17 +37,26 @@ from landgrade.crs import gdf_to_crs, gdf_to_working
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
 from landgrade.grade_map import grade_levels as check_grade_levels
+from landgrade.labels import (
+    county_name,
+    default_lang,
+    grade_label,
+    schematic_note,
+    unit,
+    word,
+)
 
 if TYPE_CHECKING:
     import folium
     from matplotlib.axes import Axes
 
-STATIC_SUFFIXES = (".png", ".svg")
+STATIC_SUFFIXES = (".png", ".svg", ".pdf")
 HTML_SUFFIXES = (".html", ".htm")
 GCJ02_TILES_PREFIX = "gcj02:"
 _XYZ_URL = re.compile(r"(?=.*\{z\})(?=.*\{x\})(?=.*\{-?y\})")
 MAP_WIDTH = 0.68  # share of a static map's width given to the map; the legend takes the rest
-TITLE_BAND_IN = 0.7  # inches above the map for the title
+TITLE_BAND_IN = 0.85  # inches above the map for the title and the 文号/date/CRS line
+FOOT_IN = 0.45  # inches below the map for the issuer and the schematic note
 
 # Colours of the non-grade layers, shared with the QGIS styles written by landgrade.export.
 WATER_COLOR = "#6baed6"
@@ -79,11 +89,15 @@ class PriceLegend:
     """Urban benchmark prices per grade for legends and popups.
 
     ``table`` is indexed by grade with one column per use key, in the county's use order;
-    ``labels`` maps each use key to the label to show (Chinese when a CJK font is available).
+    ``labels`` maps each use key to the label to show (Chinese when a CJK font is available);
+    ``lang`` is the language of the grade words (None: English grade words, as before
+    ``--lang``); ``metadata`` the county's metadata.json (文号, valuation date, notes).
     """
 
     table: pd.DataFrame
     labels: dict[str, str]
+    lang: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def legend_uses(self) -> list[str]:
         """The two uses a legend shows: commercial and residential when the county has them."""
@@ -143,11 +157,12 @@ def cjk_font() -> str | None:
 
 
 def price_legend(
-    county: str | Path | None, grades: Any, *, chinese: bool = True
+    county: str | Path | None, grades: Any, *, chinese: bool = True, lang: str | None = None
 ) -> PriceLegend:
     """The urban benchmark prices (Table 6) of ``grades`` in a county, as a :class:`PriceLegend`.
 
-    With ``chinese=False`` the labels are English, for when no CJK font exists.
+    With ``chinese=False`` the labels are English, for when no CJK font exists; ``lang`` sets
+    the language of labels and grade words alike.
     """
     from landgrade.pricebook import load_pricebook
 
@@ -163,8 +178,9 @@ def price_legend(
     table = pd.DataFrame.from_dict(
         {g: book.urban_prices(g) for g in levels}, orient="index"
     ).rename_axis("grade")
-    labels = {str(u): book.use_label(u, lang="zh" if chinese else "en") for u in table.columns}
-    return PriceLegend(table=table, labels=labels)
+    label_lang = lang or ("zh" if chinese else "en")
+    labels = {str(u): book.use_label(u, lang=label_lang) for u in table.columns}
+    return PriceLegend(table=table, labels=labels, lang=lang, metadata=dict(book.metadata))
 
 
 # --- layers ----------------------------------------------------------------------------------
@@ -193,21 +209,41 @@ def _grades(grade_map: GradeMap) -> gpd.GeoDataFrame:
     return grades.sort_values("grade", ascending=False)
 
 
-def map_title(grade_map: GradeMap, *, chinese: bool = True) -> str:
-    """Title naming the county and, when the network is schematic, saying it is not surveyed.
+def map_title(grade_map: GradeMap, *, chinese: bool = True, lang: str | None = None,
+              priced: bool = True) -> str:
+    """The map's title: 洞口县城镇土地级别与基准地价图, or its English twin.
 
-    With ``chinese=False`` (no CJK font) a Chinese county name is left out unless the map's
-    metadata also has ``county_en``.
+    ``lang`` picks the language (default English); in English the Chinese county name is kept
+    beside the English one when ``chinese`` (a CJK font exists). The schematic-network note is
+    not part of the title: :func:`map_subtitle` and the footer carry it.
     """
     meta = grade_map.metadata
-    names = [str(meta.get("county") or ""), str(meta.get("county_en") or "")]
-    # Both names where the font can draw them (洞口县 Dongkou), else the ones it can.
-    county = " ".join(dict.fromkeys(n for n in names if n and (chinese or n.isascii())))
-    title = f"{county} benchmark land price grades".strip()
-    title = title[0].upper() + title[1:]
+    lang = lang or "en"
+    county = county_name(meta, lang)
+    if lang == "en" and chinese:  # both names (洞口县 Dongkou) where the font can draw them
+        names = [str(meta.get("county") or ""), str(meta.get("county_en") or "")]
+        county = " ".join(dict.fromkeys(n for n in names if n))
+    title = word("map_title" if priced else "map_title_plain", lang, county=county).strip()
+    return title[0].upper() + title[1:]
+
+
+def map_subtitle(grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lang: str) -> str:
+    """文号 · 估价期日 · 坐标系 (and the schematic note when it applies), one line each."""
+    meta = county_meta or {}
+    parts = []
+    if meta.get("document"):
+        parts.append(f"{word('document', lang)} {meta['document']}")
+    if meta.get("valuation_date"):
+        parts.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    crs = grade_map.crs  # the map's own working CRS (its county's Gauss-Krüger zone)
+    epsg = crs.to_epsg()
+    crs_name = f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
+    parts.append(f"{word('crs', lang)} {crs_name}")
+    sep = "　" if lang == "zh" else "  ·  "
+    lines = [sep.join(parts)]
     if grade_map.schematic:
-        title += f"\n({SCHEMATIC_NOTE})"
-    return title
+        lines.append(f"({word('schematic_short', lang)})")
+    return "\n".join(lines)
 
 
 def frontage(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -219,6 +255,40 @@ def frontage(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 # --- static map ------------------------------------------------------------------------------
 
+# Paper sizes (ISO 216), millimetres, portrait.
+PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+ROUTE_LABELS = ("id", "name", "price")
+MM = 1 / 25.4
+
+
+def page_size(paper: str | None, landscape: bool, width_in: float, aspect: float) -> tuple[
+        float, float]:
+    """The page in inches: a paper size (portrait unless ``landscape``), or ``width_in`` wide
+    and tall enough for a map of ``aspect`` (height / width) beside the legend."""
+    if paper is not None:
+        key = paper.upper()
+        if key not in PAPER_MM:
+            raise MapError(f"--paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+        w, h = PAPER_MM[key]
+        if landscape:
+            w, h = h, w
+        return w * MM, h * MM
+    map_in = MAP_WIDTH * width_in
+    return width_in, min(max(map_in * aspect, 3.0), 2.0 * width_in) + TITLE_BAND_IN + FOOT_IN
+
+
+def print_rc() -> dict[str, Any]:
+    """matplotlib settings for print: a CJK font when installed, text kept as text in SVG
+    (``svg.fonttype`` none) and fonts embedded as TrueType in PDF (``pdf.fonttype`` 42)."""
+    font = cjk_font()
+    rc: dict[str, Any] = {
+        "font.family": "sans-serif", "svg.fonttype": "none", "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+    }
+    if font:
+        rc["font.sans-serif"] = [font, "DejaVu Sans"]
+    return rc
+
 
 def static_map(
     grade_map: GradeMap,
@@ -228,106 +298,247 @@ def static_map(
     title: str | None = None,
     width_in: float = 10.0,
     dpi: int = 150,
+    paper: str | None = None,
+    landscape: bool = False,
+    lang: str | None = None,
+    county_meta: Mapping[str, Any] | None = None,
+    route_labels: str = "id",
 ) -> Path:
-    """Draw the grade map to a PNG or SVG file and return its path.
+    """Draw the grade map to a PNG, SVG or PDF file, ready to print, and return its path.
 
-    The legend shows each grade with its commercial and residential prices (yuan/m²) when
-    ``prices`` is given; routes are labelled by id in a small haloed font; a scale bar in metres
-    and a north arrow (grid north of the working CRS) sit in the corners.
+    The page holds a title (洞口县城镇土地级别与基准地价图), a line with the document number
+    (文号), valuation date and CRS from ``county_meta`` (the county's metadata.json; default:
+    the one ``prices`` came with), the map with a ticked scale bar and a north arrow (grid north
+    of the working CRS), a legend with each grade's commercial and residential prices, and a
+    footer with the schematic-network note when it applies. ``paper`` (A4, A3; portrait unless
+    ``landscape``) fixes the page; otherwise it is ``width_in`` wide. Route labels (``id``,
+    ``name`` = id and name, ``price`` = id, name and road-line price) never overlap: a label
+    with no free spot on its route moves off it on a leader line.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib import patheffects
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     output = Path(output)
     if output.suffix.lower() not in STATIC_SUFFIXES:
-        raise MapError(f"{output}: a static map is .png or .svg")
+        raise MapError(f"{output}: a static map is .png, .svg or .pdf")
+    if route_labels not in ROUTE_LABELS:
+        raise MapError(f"--route-labels {route_labels!r}: use one of {', '.join(ROUTE_LABELS)}")
+    if county_meta is None and prices is not None:
+        county_meta = prices.metadata
+    font = cjk_font()
+    if font is None and county_meta:  # no font for 文号 or issuer: leave them off, no tofu
+        county_meta = {k: v for k, v in county_meta.items()
+                       if not isinstance(v, str) or v.isascii()}
+    if lang is None:
+        lang = prices.lang if prices is not None and prices.lang else (
+            "zh" if font is not None and default_lang(county_meta) == "zh" else "en")
     grades = _grades(grade_map)
     extent = _layer(grade_map, "extent")
-    frame = (extent if extent is not None else grades).total_bounds
-    minx, miny, maxx, maxy = frame
+    minx, miny, maxx, maxy = (extent if extent is not None else grades).total_bounds
     pad = 0.03 * max(maxx - minx, maxy - miny)
     aspect = (maxy - miny + 2 * pad) / max(maxx - minx + 2 * pad, 1e-9)
-    # The map takes the left MAP_WIDTH of the page, the legend the rest; a band on top holds the
-    # title. The page size is fixed (not trimmed) so that width_in × dpi is the picture's width.
-    map_in = MAP_WIDTH * width_in
-    height_in = min(max(map_in * aspect, 3.0), 2.0 * width_in) + TITLE_BAND_IN
-    font = cjk_font()
-    rc = {"font.family": "sans-serif", "svg.fonttype": "path"}
-    if font:
-        rc["font.sans-serif"] = [font, "DejaVu Sans"]
+    width, height = page_size(paper, landscape, width_in, aspect)
+    # Legend beside the map on a wide page, below it on a tall one.
+    beside = paper is None or width >= height
     colors = grade_colors(grades["grade"])
-    halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+    halo = _halo()
 
-    with plt.rc_context(rc):
-        fig = plt.figure(figsize=(width_in, height_in), dpi=dpi)
-        ax = fig.add_axes((0.0, 0.0, MAP_WIDTH, 1.0 - TITLE_BAND_IN / height_in))
+    with plt.rc_context(print_rc()):
+        fig = plt.figure(figsize=(width, height), dpi=dpi)
+        top = 1.0 - TITLE_BAND_IN / height
+        bottom = FOOT_IN / height
+        if beside:
+            ax = fig.add_axes((0.0, bottom, MAP_WIDTH, top - bottom))
+            legend_anchor, legend_loc = (MAP_WIDTH + 0.01, top), "upper left"
+        else:
+            # The map as tall as its shape asks (leaving 2 inches for the legend), the legend
+            # right below it.
+            map_h = min(0.96 * width * aspect, (top - bottom) * height - 2.0) / height
+            ax = fig.add_axes((0.02, top - map_h - 0.01, 0.96, map_h))
+            legend_anchor, legend_loc = (0.5, top - map_h - 0.02), "upper center"
         try:
-            grades.plot(
-                ax=ax, color=[colors[g] for g in grades["grade"]], edgecolor="white",
-                linewidth=0.4, zorder=1,
-            )
-            handles: list[Any] = [
-                Patch(facecolor=colors[g], edgecolor="none", label=legend_label(g, prices))
+            handles = draw_layers(ax, grade_map, colors, lang=lang)
+            handles[:0] = [
+                Patch(facecolor=colors[g], edgecolor="none", label=legend_label(g, prices, lang))
                 for g in sorted(colors)
             ]
-            roads = _layer(grade_map, "roads")
-            if roads is not None:
-                roads.plot(ax=ax, color=ROAD_COLOR, linewidth=0.4, alpha=0.6, zorder=2)
-                handles.append(Line2D([], [], color=ROAD_COLOR, lw=0.6, label="roads"))
-            water = _layer(grade_map, "water")
-            if water is not None:
-                _plot_water(water, ax)
-                handles.append(Patch(facecolor=WATER_COLOR, edgecolor=WATER_COLOR, label="water"))
-            routes = _layer(grade_map, "routes")
-            if routes is not None:
-                routes.plot(ax=ax, color=ROUTE_COLOR, linewidth=1.0, zorder=4)
-                handles.append(
-                    Line2D([], [], color=ROUTE_COLOR, lw=1.0, label="road-line price route (id)")
-                )
-            if extent is not None:
-                extent.boundary.plot(ax=ax, color=EXTENT_COLOR, linewidth=1.2, zorder=5)
-                handles.append(Line2D([], [], color=EXTENT_COLOR, lw=1.2, label="grading extent"))
-
             ax.set_xlim(minx - pad, maxx + pad)
             ax.set_ylim(miny - pad, maxy + pad)
             ax.set_aspect("equal")
             ax.set_axis_off()
-            if routes is not None:
-                _label_routes(routes, ax, halo)  # after the limits: placement is in page units
-            _scale_bar(ax, halo)
-            _north_arrow(ax)
-            legend_title = "Grade — benchmark price, yuan/m²" if prices else "Grade"
+            obstacles = [_scale_bar(ax, halo, lang), _north_arrow(ax, lang)]
+            routes = _layer(grade_map, "routes")
+            if routes is not None:  # after the limits: placement is in page units
+                # Labels grow with the page: 4.5 pt on a 10-inch picture, 6 pt on A3.
+                label_pt = min(max(_LABEL_PT * max(width, height) / 11.0, _LABEL_PT), 7.0)
+                label_routes(routes, ax, style=route_labels, avoid=obstacles,
+                             unit=unit(county_meta, lang), fontsize=label_pt)
+            legend_title = (
+                word("legend_title", lang, unit=unit(county_meta, lang)) if prices
+                else word("legend_grades", lang)
+            )
             ax.legend(
-                handles=handles, title=legend_title, loc="upper left", fontsize=7,
-                title_fontsize=8, framealpha=0.9, bbox_to_anchor=(MAP_WIDTH + 0.01, 0.98),
+                handles=handles, title=legend_title, loc=legend_loc, fontsize=7,
+                title_fontsize=8, framealpha=0.9, bbox_to_anchor=legend_anchor,
                 bbox_transform=fig.transFigure, borderaxespad=0.0,
+                ncol=1 if beside else 2,
             )
-            fig.suptitle(
-                title if title is not None else map_title(grade_map, chinese=font is not None),
-                fontsize=11,
-                x=MAP_WIDTH / 2, y=1.0 - 0.1 / height_in, va="top",
+            if prices is not None:  # the whole Table 6 under the legend
+                fig.canvas.draw()  # the legend's size is known only once drawn
+                lbox = ax.get_legend().get_window_extent().transformed(fig.transFigure.inverted())
+                if beside:
+                    rect = (MAP_WIDTH + 0.01, lbox.y0 - 0.045, 0.99 - MAP_WIDTH - 0.01)
+                else:
+                    rect = (0.08, lbox.y0 - 0.035, 0.84)
+                price_table(fig, prices, lang, rect, county_meta)
+            centre = MAP_WIDTH / 2 if beside else 0.5
+            fig.text(
+                centre, 1.0 - 0.12 / height,
+                title if title is not None else map_title(
+                    grade_map, chinese=font is not None, lang=lang, priced=prices is not None),
+                fontsize=14, ha="center", va="top",
             )
-            output.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(output, dpi=dpi)
+            fig.text(centre, 1.0 - 0.42 / height, map_subtitle(grade_map, county_meta, lang),
+                     fontsize=7.5, ha="center", va="top", linespacing=1.4)
+            _footer(fig, grade_map, county_meta, lang, width)
+            _frame_line(fig, ax)
+            write_figure(fig, output, dpi=dpi)
         finally:
             plt.close(fig)
     return output
 
 
-def legend_label(grade: int, prices: PriceLegend | None) -> str:
-    """``Grade 1 — 商服用地 3194, 住宅用地 1932``: a grade and its legend prices (yuan/m²)."""
-    label = f"Grade {grade}"
+def price_table(
+    fig: Any,
+    prices: PriceLegend,
+    lang: str,
+    rect: tuple[float, float, float],
+    county_meta: Mapping[str, Any] | None,
+) -> None:
+    """Every grade's benchmark price for every use (Table 6) as a boxed table whose top left is
+    at ``rect[:2]`` and width ``rect[2]`` (figure fractions)."""
+    import textwrap
+
+    uses = list(prices.table.columns)
+    width_in = rect[2] * fig.get_figwidth()
+    chars = max(4, int(width_in / (len(uses) + 1) * (9 if lang == "zh" else 16)))
+    header = [word("grade", lang)] + [
+        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars)) for u in uses
+    ]
+    rows = [[grade_label(int(g), lang)] + [f"{prices.table.at[g, u]:g}" for u in uses]
+            for g in prices.table.index]
+    lines = max(h.count("\n") + 1 for h in header)
+    row_in = 0.2
+    height_in = row_in * (len(rows) + 0.6 * lines + 0.6)
+    height = height_in / fig.get_figheight()
+    ax = fig.add_axes((rect[0], rect[1] - height, rect[2], height))
+    ax.set_axis_off()
+    ax.set_title(f"{word('prices', lang)} ({unit(county_meta, lang)})", fontsize=7.5, pad=3)
+    table = ax.table(cellText=rows, colLabels=header, loc="upper left", cellLoc="center",
+                     bbox=(0, 0, 1, 1))
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.5)
+    head_share = 0.6 * lines / (len(rows) + 0.6 * lines)
+    for (row, _col), cell in table.get_celld().items():
+        cell.set_linewidth(0.4)
+        cell.set_height(head_share if row == 0 else (1 - head_share) / len(rows))
+        if row == 0:
+            cell.set_facecolor("#eeeeee")
+
+
+def _halo() -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.0, foreground="white")]
+
+
+def draw_layers(ax: Axes, grade_map: GradeMap, colors: dict[int, str], *, lang: str,
+                route_width: float = 1.0) -> list[Any]:
+    """Grades, roads, water, routes and the extent on ``ax``; returns legend handles for all
+    but the grades."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    grades = _grades(grade_map)
+    grades.plot(
+        ax=ax, color=[colors[g] for g in grades["grade"]], edgecolor="white", linewidth=0.4,
+        zorder=1,
+    )
+    handles: list[Any] = []
+    roads = _layer(grade_map, "roads")
+    if roads is not None:
+        roads.plot(ax=ax, color=ROAD_COLOR, linewidth=0.4, alpha=0.6, zorder=2)
+        handles.append(Line2D([], [], color=ROAD_COLOR, lw=0.6, label=word("roads", lang)))
+    water = _layer(grade_map, "water")
+    if water is not None:
+        _plot_water(water, ax)
+        handles.append(Patch(facecolor=WATER_COLOR, edgecolor=WATER_COLOR,
+                             label=word("water", lang)))
+    routes = _layer(grade_map, "routes")
+    if routes is not None:
+        routes.plot(ax=ax, color=ROUTE_COLOR, linewidth=route_width, zorder=4)
+        handles.append(Line2D([], [], color=ROUTE_COLOR, lw=route_width,
+                              label=word("routes_legend", lang)))
+    extent = _layer(grade_map, "extent")
+    if extent is not None:
+        extent.boundary.plot(ax=ax, color=EXTENT_COLOR, linewidth=1.2, zorder=5)
+        handles.append(Line2D([], [], color=EXTENT_COLOR, lw=1.2, label=word("extent", lang)))
+    return handles
+
+
+def write_figure(fig: Any, output: Path, *, dpi: int) -> Path:
+    """Save a figure through a temporary file beside ``output``, so the file appears only
+    complete (see :func:`landgrade.io.replace_atomically`)."""
+    from landgrade.io import replace_atomically
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with replace_atomically(output) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=output.suffix.lower().lstrip("."))
+    return output
+
+
+def _footer(fig: Any, grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lang: str,
+            width_in: float) -> None:
+    """Issuer and date on the left; the schematic note (from metadata) wrapped below."""
+    import textwrap
+
+    meta = county_meta or {}
+    left = []
+    if meta.get("issuer"):
+        left.append(f"{word('issuer', lang)} {meta['issuer']}")
+    if meta.get("date"):
+        left.append(f"{word('issued', lang)} {meta['date']}")
+    lines = ["　".join(left) if lang == "zh" else "  ·  ".join(left)] if left else []
+    if grade_map.schematic:
+        note = schematic_note(meta, lang, SCHEMATIC_NOTE)
+        chars = int(width_in * (9 if lang == "zh" else 17))  # 6.5 pt text per inch
+        lines += textwrap.wrap(f"{word('note', lang)}: {note}", chars)
+    fig.text(0.02, 0.08 / fig.get_figheight(), "\n".join(lines), fontsize=6.5, ha="left",
+             va="bottom", color="#333333", linespacing=1.3)
+
+
+def _frame_line(fig: Any, ax: Axes) -> None:
+    """A thin neat line round the map, as printed maps have."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, edgecolor="#444444",
+                           linewidth=0.8, zorder=8, clip_on=False))
+
+
+def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None) -> str:
+    """``一级 — 商服用地 3194，住宅用地 1932`` (or ``Grade 1 — …``): a grade and its legend
+    prices; the grade word is in ``lang``, else the legend's, else English."""
+    lang = lang or (prices.lang if prices is not None else None) or "en"
+    label = grade_label(grade, lang)
     if prices is None or grade not in prices.table.index:
         return label
     parts = [
         f"{prices.labels.get(u, u)} {prices.table.at[grade, u]:g}" for u in prices.legend_uses()
     ]
-    return f"{label} — {', '.join(parts)}"
+    return f"{label} — {('，' if lang == 'zh' else ', ').join(parts)}"
 
 
 def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
@@ -340,47 +551,118 @@ def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
         lines.plot(ax=ax, color=WATER_COLOR, linewidth=2.0, zorder=3)
 
 
-# Where along a route its id may sit, in order of preference (fractions of its length).
-_LABEL_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8)
+# Where along a route its label may sit, in order of preference (fractions of its length), and
+# how far off the route (in label heights, either side) before giving up on that spot.
+_LABEL_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.425, 0.575, 0.275, 0.725)
+_LABEL_OFFSETS = (0.0, 1.3, -1.3, 2.6, -2.6, 4.0, -4.0, 6.0, -6.0, 8.0, -8.0, 10.0, -10.0, 13.0,
+                  -13.0, 17.0, -17.0)
 _LABEL_PT = 4.5
+_LABEL_SHRINK = (1.0, 0.85, 0.7)
+_LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.8}
 
 
-def _label_routes(routes: gpd.GeoDataFrame, ax: Axes, halo: list[Any]) -> None:
-    """Label each route by id at the first spot along it where the label overlaps no other.
+def route_label_text(row: pd.Series, style: str, unit_text: str) -> str:
+    """A route's label: its id, ``id name`` or ``id name price unit``."""
+    text = str(row.get("id", ""))
+    if style in ("name", "price") and pd.notna(row.get("name")):
+        text += f" {row['name']}"
+    if style == "price" and pd.notna(row.get("price")):
+        text += f" {float(row['price']):g}"
+    return text
 
-    Long routes are placed first (they have the most room); a label with no free spot takes
-    the least crowded one, so every route keeps its label.
+
+def label_routes(
+    routes: gpd.GeoDataFrame,
+    ax: Axes,
+    *,
+    style: str = "id",
+    avoid: list[Any] | None = None,
+    unit: str = "",
+    fontsize: float = _LABEL_PT,
+) -> list[Any]:
+    """Label every route so that no two labels (nor ``avoid``'s boxes) overlap.
+
+    Each label is measured as drawn; long routes are placed first (they have the most room),
+    each at the first free spot along it (:data:`_LABEL_SPOTS`), then at the same spots moved
+    off the route across its direction (:data:`_LABEL_OFFSETS`), joined to it by a thin leader
+    line. Only when every spot is taken does a label take the least crowded one. Labels sit on
+    a white box rather than a stroked halo, which would turn SVG/PDF text into paths. Returns
+    the text artists.
     """
+    from matplotlib.transforms import Bbox
+
     if "id" not in routes.columns or not len(routes):
-        return
+        return []
+    fig = ax.figure
     ax.apply_aspect()
+    renderer = fig.canvas.get_renderer()
     geoms = routes.geometry.array
-    spots = np.stack([
-        ax.transData.transform(np.c_[shapely.get_x(p), shapely.get_y(p)])
-        for p in (shapely.line_interpolate_point(geoms, f, normalized=True) for f in _LABEL_SPOTS)
-    ], axis=1)  # routes × spots × (x, y) in display pixels
-    ids = routes["id"].astype(str).to_numpy()
-    px = ax.figure.dpi / 72.0
-    half_w = np.array([len(t) for t in ids]) * 0.62 * _LABEL_PT * px / 2 + px
-    half_h = 0.75 * _LABEL_PT * px
-    placed: list[tuple[float, float, float]] = []  # x, y, half width
+    frac = np.asarray(_LABEL_SPOTS)
+    pts = [shapely.line_interpolate_point(geoms, f, normalized=True) for f in frac]
+    ahead = [shapely.line_interpolate_point(geoms, np.minimum(f + 0.02, 1.0), normalized=True)
+             for f in frac]
+    behind = [shapely.line_interpolate_point(geoms, np.maximum(f - 0.02, 0.0), normalized=True)
+              for f in frac]
+
+    def display(p: np.ndarray) -> np.ndarray:
+        return ax.transData.transform(np.c_[shapely.get_x(p), shapely.get_y(p)])
+
+    at = np.stack([display(p) for p in pts], axis=1)  # routes × spots × (x, y)
+    direction = np.stack([display(a) - display(b) for a, b in zip(ahead, behind, strict=True)],
+                         axis=1)
+    norm = np.hypot(direction[..., 0], direction[..., 1])[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normal = np.where(norm > 0, np.stack([-direction[..., 1], direction[..., 0]], -1) / norm,
+                          np.array([0.0, 1.0]))
+    frame = ax.get_window_extent(renderer)
+    placed: list[Bbox] = [b for b in (avoid or []) if b is not None]
+    texts = []
     for i in np.argsort(-shapely.length(geoms), kind="stable"):
-        best, best_hits = None, None
-        for x, y in spots[i]:
-            if not (math.isfinite(x) and math.isfinite(y)):
-                continue
-            hits = sum(abs(x - qx) < half_w[i] + qw and abs(y - qy) < 2 * half_h
-                       for qx, qy, qw in placed)
-            if best_hits is None or hits < best_hits:
-                best, best_hits = (x, y), hits
-            if hits == 0:
+        label = route_label_text(routes.iloc[i], style, unit)
+        t = ax.text(0, 0, label, fontsize=fontsize, ha="center", va="center", color=ROUTE_COLOR,
+                    zorder=6, transform=None, bbox=_LABEL_BOX)
+        box = t.get_window_extent(renderer)
+        best, best_cost = None, None
+        # A crowded label first tries smaller type (85 %, 70 %) before it may overlap another.
+        for shrink in _LABEL_SHRINK:
+            w, h = box.width * shrink + 2, box.height * shrink + 2
+            for off in _LABEL_OFFSETS:
+                for j in range(len(frac)):
+                    x, y = at[i, j] + normal[i, j] * off * h
+                    if not (math.isfinite(x) and math.isfinite(y)):
+                        continue
+                    cand = Bbox.from_bounds(x - w / 2, y - h / 2, w, h)
+                    inside = frame.containsx(cand.x0) and frame.containsx(cand.x1) and \
+                        frame.containsy(cand.y0) and frame.containsy(cand.y1)
+                    cost = sum(_overlap(cand, b) for b in placed) + (0 if inside else w * h)
+                    if best_cost is None or cost < best_cost:
+                        best, best_cost = (x, y, off, j, w, h, shrink), cost
+                    if cost == 0:
+                        break
+                if best_cost == 0:
+                    break
+            if best_cost == 0:
                 break
         if best is None:
+            t.remove()
             continue
-        placed.append((best[0], best[1], half_w[i]))
-        x, y = ax.transData.inverted().transform(best)
-        ax.text(x, y, ids[i], fontsize=_LABEL_PT, ha="center", va="center", color=ROUTE_COLOR,
-                path_effects=halo, zorder=6)
+        x, y, off, j, w, h, shrink = best
+        t.set_fontsize(fontsize * shrink)
+        placed.append(Bbox.from_bounds(x - w / 2, y - h / 2, w, h))
+        t.set_transform(ax.transData)
+        t.set_position(ax.transData.inverted().transform((x, y)))
+        texts.append(t)
+        if off:
+            ax.plot(*ax.transData.inverted().transform(np.array([at[i, j], (x, y)])).T,
+                    color=ROUTE_COLOR, linewidth=0.3, zorder=5.5)
+    return texts
+
+
+def _overlap(a: Any, b: Any) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _nice_length(span: float) -> float:
@@ -390,14 +672,21 @@ def _nice_length(span: float) -> float:
     return max((m * base for m in (1, 2, 5) if m * base <= target), default=base)
 
 
-def _scale_bar(ax: Axes, halo: list[Any]) -> None:
+def _scale_bar(ax: Axes, halo: list[Any], lang: str = "en") -> Any:
+    """A checkered scale bar with a tick and a distance at 0, ¼, ½ and the full length, in
+    the lower left; returns its box in display units (for label placement)."""
     from matplotlib.patches import Rectangle
 
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _nice_length(x1 - x0)
-    height = 0.012 * (y1 - y0)
+    height = 0.010 * (y1 - y0)
     left, bottom = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+    km = length >= 1000
+    scale, unit_word = (1000.0, word("km", lang)) if km else (1.0, word("m", lang))
+    ax.add_patch(Rectangle((left - 0.01 * (x1 - x0), bottom - 1.2 * height),
+                           length + 0.03 * (x1 - x0), 5.2 * height, facecolor="white",
+                           edgecolor="none", alpha=0.8, zorder=7))
     for i in range(4):
         ax.add_patch(
             Rectangle(
@@ -405,20 +694,40 @@ def _scale_bar(ax: Axes, halo: list[Any]) -> None:
                 facecolor="k" if i % 2 else "w", edgecolor="k", linewidth=0.6, zorder=7,
             )
         )
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    for x, text in ((left, "0"), (left + length, label)):
-        ax.text(
-            x, bottom + 1.6 * height, text, ha="center", va="bottom", fontsize=7,
-            path_effects=halo, zorder=7,
-        )
+    for f in (0.0, 0.25, 0.5, 1.0):
+        x = left + f * length
+        ax.plot([x, x], [bottom + height, bottom + 1.6 * height], color="k", linewidth=0.6,
+                zorder=7)
+        text = f"{f * length / scale:g}" + (f" {unit_word}" if f == 1.0 else "")
+        ax.text(x, bottom + 1.8 * height, text, ha="center", va="bottom", fontsize=6.5,
+                zorder=7)
+    return _data_box(ax, left - 0.01 * (x1 - x0), bottom - 1.2 * height,
+                     left + length + 0.08 * (x1 - x0), bottom + 4.0 * height)
 
 
-def _north_arrow(ax: Axes) -> None:
-    ax.annotate(
-        "N", xy=(0.96, 0.97), xytext=(0.96, 0.88), xycoords="axes fraction",
-        ha="center", va="center", fontsize=9,
-        arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 1.2}, zorder=7,
-    )
+def _north_arrow(ax: Axes, lang: str = "en") -> Any:
+    """A north arrow (grid north of the working CRS) in the upper right; returns its box."""
+    from matplotlib.patches import Polygon
+
+    cx, tip, base, half = 0.955, 0.975, 0.885, 0.014
+    ax.add_patch(Polygon([(cx, tip), (cx - half, base), (cx, base + 0.02)], closed=True,
+                         transform=ax.transAxes, facecolor="k", edgecolor="k", linewidth=0.6,
+                         zorder=7))
+    ax.add_patch(Polygon([(cx, tip), (cx + half, base), (cx, base + 0.02)], closed=True,
+                         transform=ax.transAxes, facecolor="w", edgecolor="k", linewidth=0.6,
+                         zorder=7))
+    ax.text(cx, base - 0.01, word("north", lang), transform=ax.transAxes, ha="center",
+            va="top", fontsize=9, zorder=7)
+    fig_box = ax.transAxes.transform([(cx - 2 * half, base - 0.05), (cx + 2 * half, tip)])
+    from matplotlib.transforms import Bbox
+
+    return Bbox(fig_box)
+
+
+def _data_box(ax: Axes, x0: float, y0: float, x1: float, y1: float) -> Any:
+    from matplotlib.transforms import Bbox
+
+    return Bbox(ax.transData.transform([(x0, y0), (x1, y1)]))
 
 
 # --- web page --------------------------------------------------------------------------------
@@ -431,6 +740,7 @@ def interactive_map(
     tiles: str | None = None,
     tiles_attribution: str | None = None,
     tiles_crs: str = "EPSG:4326",
+    lang: str = "en",
 ) -> folium.Map:
     """A Leaflet map of the grade map whose page works offline (see the module docstring).
 
@@ -459,7 +769,7 @@ def interactive_map(
     if tiles:
         folium.TileLayer(tiles, attr=tiles_attribution or tiles, name="background").add_to(fmap)
 
-    _add_grades(fmap, grades, colors, prices, display_crs)
+    _add_grades(fmap, grades, colors, prices, display_crs, lang)
     roads = _layer(grade_map, "roads")
     if roads is not None:
         _add_lines(
@@ -477,7 +787,8 @@ def interactive_map(
         ).add_to(fmap)
     routes = _layer(grade_map, "routes")
     if routes is not None:
-        _add_routes(fmap, routes, display_crs)
+        _add_routes(fmap, routes, display_crs, lang,
+                    unit(prices.metadata if prices is not None else None, lang))
     if extent is not None:
         folium.GeoJson(
             _geojson(extent.boundary.to_frame("geometry"), [], display_crs),
@@ -486,8 +797,8 @@ def interactive_map(
             interactive=False,
         ).add_to(fmap)
 
-    _add_outside_click(fmap)
-    _add_legend(fmap, grade_map, colors, prices)
+    _add_outside_click(fmap, lang)
+    _add_legend(fmap, grade_map, colors, prices, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
     return fmap
@@ -496,8 +807,11 @@ def interactive_map(
 def write_html(fmap: folium.Map, output: str | Path) -> Path:
     """Save a map from :func:`interactive_map` as one self-contained HTML file."""
     output = Path(output)
+    from landgrade.io import replace_atomically
+
     output.parent.mkdir(parents=True, exist_ok=True)
-    fmap.save(str(output))
+    with replace_atomically(output) as tmp:
+        fmap.save(str(tmp))
     return output
 
 
@@ -564,21 +878,22 @@ def _add_grades(
     colors: dict[int, str],
     prices: PriceLegend | None,
     display_crs: str,
+    lang: str = "en",
 ) -> None:
     import folium
 
     layer = grades[["grade", "geometry"]].copy()
-    fields, aliases = ["grade"], ["grade"]
+    fields, aliases = ["grade"], [word("grade", lang)]
     if prices is not None:
         for use in prices.table.columns:
             col = f"price_{use}"
             layer[col] = layer["grade"].map(prices.table[use]).astype("float").round(0)
             fields.append(col)
-            aliases.append(f"{prices.labels.get(use, use)} (yuan/m²)")
+            aliases.append(f"{prices.labels.get(use, use)} ({unit(prices.metadata, lang)})")
     if "area_m2" in grades.columns:
         layer["area_ha"] = (grades["area_m2"].astype(float) / 1e4).round(1)
         fields.append("area_ha")
-        aliases.append("area (ha)")
+        aliases.append(word("area_ha", lang))
     folium.GeoJson(
         _geojson(layer, fields, display_crs), name="grades",
         style_function=lambda f: {
@@ -612,18 +927,22 @@ def _add_lines(
     ).add_to(fmap)
 
 
-_ROUTE_FIELDS = ["id", "name", "grade", "road_class", "price", "standard_depth_m", "from", "to"]
-_ROUTE_ALIASES = [
-    "route", "name", "grade", "road class", "road-line price (yuan/m²)", "standard depth (m)",
-    "from", "to",
-]
+_ROUTE_FIELDS = {  # field: label word (labels.WORDS)
+    "id": "route_id", "name": "name", "grade": "grade", "road_class": "road_class",
+    "price": "road_price", "standard_depth_m": "standard_depth", "from": "from", "to": "to",
+}
 
 
-def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str) -> None:
+def _add_routes(
+    fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str, lang: str = "en",
+    unit_text: str = "yuan/m²",
+) -> None:
     import folium
 
     fields = [f for f in _ROUTE_FIELDS if f in routes.columns]
-    aliases = [a for f, a in zip(_ROUTE_FIELDS, _ROUTE_ALIASES, strict=True) if f in fields]
+    units = {"price": f" ({unit_text})",
+             "standard_depth_m": f" ({word('m', lang)})"}
+    aliases = [word(_ROUTE_FIELDS[f], lang) + units.get(f, "") for f in fields]
     if "standard_depth_m" in routes.columns:
         folium.GeoJson(
             _geojson(frontage(routes), fields, display_crs),
@@ -644,7 +963,7 @@ def _add_routes(fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str) ->
     ).add_to(fmap)
 
 
-def _add_outside_click(fmap: folium.Map) -> None:
+def _add_outside_click(fmap: folium.Map, lang: str = "en") -> None:
     """A click that reaches the map itself missed every grade polygon: it is outside the extent."""
     import folium
 
@@ -654,7 +973,7 @@ def _add_outside_click(fmap: folium.Map) -> None:
       var map = {fmap.get_name()};
       map.on("click", function (e) {{
         L.popup().setLatLng(e.latlng)
-          .setContent("Outside the grading extent: no urban benchmark grade here.")
+          .setContent({json.dumps(word("click_outside", lang), ensure_ascii=False)})
           .openOn(map);
       }});
     }});
@@ -667,25 +986,32 @@ def _add_legend(
     grade_map: GradeMap,
     colors: dict[int, str],
     prices: PriceLegend | None,
+    lang: str = "en",
 ) -> None:
     import folium
 
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-        f'vertical-align:middle;background:{c}"></span>{html.escape(legend_label(g, prices))}'
+        f'vertical-align:middle;background:{c}"></span>{html.escape(legend_label(g, prices, lang))}'
         "</div>"
         for g, c in sorted(colors.items())
     )
-    title = html.escape(map_title(grade_map)).replace("\n", "<br><b>") + (
-        "</b>" if grade_map.schematic else ""
-    )
-    unit = "<div style='color:#555'>prices in yuan/m²</div>" if prices else ""
-    unit += "<div style='color:#555'>click anywhere for its grade and prices</div>"
+    title = f"<b>{html.escape(map_title(grade_map, lang=lang, priced=prices is not None))}</b>"
+    if grade_map.schematic:
+        title += f"<br>({html.escape(word('schematic_short', lang))})"
+    meta = prices.metadata if prices is not None else {}
+    notes = [word("legend_title", lang, unit=unit(meta, lang))] if prices else []
+    if meta.get("document"):
+        notes.append(f"{word('document', lang)} {meta['document']}")
+    if meta.get("valuation_date"):
+        notes.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    notes.append(word("click_hint", lang))
+    unit_html = "".join(f"<div style='color:#555'>{html.escape(n)}</div>" for n in notes)
     box = (
         '<div id="landgrade-legend" style="position:fixed;bottom:24px;right:12px;z-index:1000;'
         "background:rgba(255,255,255,0.92);padding:8px 10px;font:12px sans-serif;"
         f'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)"><div>{title}</div>'
-        f"{rows}{unit}</div>"
+        f"{rows}{unit_html}</div>"
     )
     fmap.get_root().html.add_child(folium.Element(box))
 
@@ -698,20 +1024,37 @@ def map_command(
     map_path: str | Path | None = None,
     county: str | Path | None = None,
     tiles: str | None = None,
+    *,
+    lang: str | None = None,
+    paper: str | None = None,
+    landscape: bool = False,
+    dpi: int | None = None,
+    route_labels: str = "id",
 ) -> Path:
-    """``landgrade map``: draw the bundled (or ``map_path``) grade map to PNG, SVG or HTML.
+    """``landgrade map``: draw the bundled (or ``map_path``) grade map to PNG, SVG, PDF or HTML.
 
     ``tiles`` is an XYZ URL template for the HTML background; prefix it with ``gcj02:`` for
-    tiles of AMap or Tencent maps, which are drawn in GCJ-02.
+    tiles of AMap or Tencent maps, which are drawn in GCJ-02. ``lang`` defaults to the county's
+    language (metadata.json); ``paper``/``landscape``/``dpi``/``route_labels`` shape a static
+    map (see :func:`static_map`).
     """
     from landgrade.engine import load_grade_map
+    from landgrade.labels import check_lang
 
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in STATIC_SUFFIXES + HTML_SUFFIXES:
-        raise MapError(f"{output}: give a .png, .svg or .html file name")
+        raise MapError(f"{output}: give a .png, .svg, .pdf or .html file name")
     if tiles and suffix not in HTML_SUFFIXES:
         raise MapError("--tiles only applies to .html maps")
+    if lang is not None:
+        check_lang(lang)
+    if paper is not None and paper.upper() not in PAPER_MM:
+        raise MapError(f"--paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+    if route_labels not in ROUTE_LABELS:
+        raise MapError(f"--route-labels {route_labels!r}: use one of {', '.join(ROUTE_LABELS)}")
+    if dpi is not None and not 30 <= dpi <= 1200:
+        raise MapError(f"--dpi {dpi}: give a resolution between 30 and 1200")
     tiles_crs = "EPSG:4326"
     if tiles and tiles.lower().startswith(GCJ02_TILES_PREFIX):
         tiles, tiles_crs = tiles[len(GCJ02_TILES_PREFIX) :], "gcj02"
@@ -723,22 +1066,45 @@ def map_command(
         )
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
+    if lang is None:
+        lang = default_lang(_county_metadata(grade_map, county, map_path))
     # HTML is rendered by the browser, which has its own fonts; only matplotlib needs one here.
     chinese = suffix in HTML_SUFFIXES or cjk_font() is not None
     if not chinese:
         print(
             "note: no CJK font found (Debian: apt-get install fonts-wqy-microhei); "
-            "use names in the legend are in English",
+            "the map's words and use names are in English",
             file=sys.stderr,
         )
-    prices = prices_for_map(grade_map, county, map_path, chinese=chinese)
+        lang = "en"
+    prices = prices_for_map(grade_map, county, map_path, chinese=chinese, lang=lang)
     if suffix in HTML_SUFFIXES:
-        fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs)
+        fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs,
+                               lang=lang)
         written = write_html(fmap, output)
     else:
-        written = static_map(grade_map, output, prices=prices)
+        written = static_map(
+            grade_map, output, prices=prices, lang=lang, paper=paper, landscape=landscape,
+            dpi=dpi or 150, route_labels=route_labels,
+        )
     print(f"wrote {written}")
     return written
+
+
+def _county_metadata(
+    grade_map: GradeMap, county: str | Path | None, map_path: str | Path | None
+) -> dict[str, Any]:
+    """The metadata.json of the map's county (see :func:`prices_for_map`), or empty."""
+    from landgrade.county import county_folder
+
+    try:
+        folder = (
+            county_folder(county) if county is not None or map_path is None
+            else county_of_map(grade_map.metadata)
+        )
+        return dict(folder.metadata) if folder is not None else {}
+    except LandgradeError:
+        return {}
 
 
 def prices_for_map(
@@ -747,16 +1113,17 @@ def prices_for_map(
     map_path: str | Path | None,
     *,
     chinese: bool,
+    lang: str | None = None,
 ) -> PriceLegend | None:
     """The price legend of the map's county: ``--county``, else the county folder the map
     records, else the bundled county for the bundled map. Otherwise grades only, and it says so."""
     grades = grade_levels(grade_map)
     if county is not None or map_path is None:
-        return price_legend(county, grades, chinese=chinese)
+        return price_legend(county, grades, chinese=chinese, lang=lang)
     folder = county_of_map(grade_map.metadata)
     if folder is not None:
         try:
-            return price_legend(folder.root, grades, chinese=chinese)
+            return price_legend(folder.root, grades, chinese=chinese, lang=lang)
         except LandgradeError as e:
             print(f"note: {e}", file=sys.stderr)
     print(

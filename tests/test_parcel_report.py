@@ -1,0 +1,185 @@
+"""The parcel report (基准地价查询单) and the use-priced columns of ``assign --use-field``.
+
+Expected values come from the county folder (Table 6 through the pricebook, 文号 and valuation
+date from metadata.json) and from geometry computed by hand; the PDFs are read back with
+pdftotext, as a reader of the printed page would.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import box
+from typer.testing import CliRunner
+
+from landgrade.answer import use_price
+from landgrade.cli import app
+from landgrade.crs import transform
+from landgrade.engine import load_engine
+from landgrade.pricebook import load_pricebook
+
+runner = CliRunner()
+PDFTOTEXT = shutil.which("pdftotext")
+needs_pdftotext = pytest.mark.skipif(
+    PDFTOTEXT is None, reason="pdftotext not installed (Debian: apt-get install poppler-utils)"
+)
+POINT = (110.575, 27.06)  # the README's grade-1 point in the county seat (WGS84)
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True)
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return load_engine()
+
+
+@pytest.fixture(scope="module")
+def grade1_parcel(engine) -> shapely.Polygon:
+    """A 40 m × 30 m parcel (1200 m² by hand) around the grade-1 point, wholly in grade 1."""
+    x, y = transform(*POINT, "EPSG:4326", "EPSG:4546")
+    parcel = box(x - 20, y - 15, x + 20, y + 15)
+    grades = engine.grade_map.grades.to_crs(4546)
+    grade1 = shapely.union_all(grades[grades["grade"] == 1].geometry.array)
+    assert grade1.contains(parcel), "test parcel must lie wholly in grade 1"
+    return parcel
+
+
+@needs_pdftotext
+def test_grade1_point_report_holds_grade_table6_document_and_date(tmp_path: Path) -> None:
+    book = load_pricebook()
+    out = tmp_path / "point.pdf"
+    res = runner.invoke(app, ["report", str(POINT[0]), str(POINT[1]), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "一级" in text
+    for use, price in book.urban_prices(1).items():  # Table 6, grade 1, every use
+        assert f"{price:g}" in text, (use, price)
+        assert book.use_label(use) in text
+    assert book.metadata["document"] in text  # 洞政发〔2022〕1号
+    assert book.metadata["issuer"] in text
+    assert book.metadata["valuation_date"] in text
+    assert "示意性重建" in text  # the bundled network is schematic: the page says so
+    assert "洞口县城镇基准地价查询单" in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    assert "CID TrueType" in fonts and " yes " in fonts  # CJK font embedded
+
+
+@needs_pdftotext
+def test_english_report_differs_from_the_chinese_one(tmp_path: Path) -> None:
+    book = load_pricebook()
+    out = tmp_path / "en.pdf"
+    res = runner.invoke(app, ["report", f"{POINT[0]},{POINT[1]}", "-o", str(out), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "Grade 1" in text and "一级" not in text
+    assert "Dongkou benchmark land price statement" in text
+    assert book.use_label("commercial", "en") in text and "商服用地" not in text
+    assert book.metadata["document"] in text  # data stays as published
+    assert "schematic reconstruction" in text
+
+
+@needs_pdftotext
+def test_parcel_with_a_known_use_has_total_price_times_area(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    book = load_pricebook()
+    parcels = gpd.GeoDataFrame(
+        {"宗地号": ["DK-1", "DK-2"], "用途": ["商服用地", "residential"]},
+        geometry=[grade1_parcel, shapely.affinity.translate(grade1_parcel, 5000, 0)],
+        crs="EPSG:4546",
+    )
+    src = tmp_path / "parcels.gpkg"
+    parcels.to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "--id-field", "宗地号", "--use-field", "用途",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["DK-1.pdf", "DK-2.pdf"]  # one per parcel
+    text = _text(out / "DK-1.pdf")
+    price = book.urban_price(1, "commercial")
+    assert "DK-1" in text and "商服用地" in text and "1,200.00" in text  # 40 m × 30 m
+    assert f"{price * 1200:,.2f}" in text  # 单价 × 面积
+    assert "一级 100.00%" in text
+    assert "住宅用地" not in text  # the use's own price only, not all five
+    outside = _text(out / "DK-2.pdf")  # 5 km east: outside the grading extent
+    assert "范围以外 100.00%" in outside and f"{price * 1200:,.2f}" not in outside
+
+
+def test_assign_use_field_gives_price_and_total(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    book = load_pricebook()
+    parcels = gpd.GeoDataFrame(
+        {"id": [1, 2, 3, 4], "用途": ["住宅用地", "industrial", "", "农田"]},
+        geometry=[grade1_parcel] * 4, crs="EPSG:4546",
+    )
+    src, out = tmp_path / "p.gpkg", tmp_path / "out.gpkg"
+    parcels.to_file(src)
+    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--use-field", "用途"])
+    assert res.exit_code == 0, res.output
+    got = gpd.read_file(out)
+    assert got["price"].iloc[0] == book.urban_price(1, "residential")
+    assert got["total"].iloc[0] == pytest.approx(book.urban_price(1, "residential") * 1200)
+    assert got["price"].iloc[1] == book.urban_price(1, "industrial")
+    assert np.isnan(got["price"].iloc[2]) and got["status"].iloc[2] == "ok"  # blank: no use
+    assert got["status"].iloc[3] == "unknown_use" and "农田" in got["message"].iloc[3]
+    assert np.isnan(got["price"].iloc[3])
+
+
+def test_use_price_totals_only_the_part_inside_the_extent() -> None:
+    book = load_pricebook()
+    answer = pd.DataFrame({
+        "p_comm": [3194.0, 2248.0], "p_resi": [1932.0, 1458.0],
+        "area_m2": [1000.0, 1000.0], "share_out": [0.0, 0.25],
+        "status": pd.Categorical(["ok", "ok"]), "message": ["answered", "answered"],
+    })
+    out = use_price(answer, ["commercial", "商服"], book)
+    assert out["price"].tolist() == [3194.0, 2248.0]
+    assert out["total"].tolist() == [3194.0 * 1000, 2248.0 * 750]  # 25 % outside is unpriced
+
+
+def test_report_errors_name_the_option_and_fix(tmp_path: Path, grade1_parcel) -> None:
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"id": [1]}, geometry=[grade1_parcel], crs="EPSG:4546").to_file(src)
+    res = runner.invoke(app, ["report", str(src), "--id-field", "宗地号", "-o",
+                              str(tmp_path / "r.pdf")])
+    assert res.exit_code == 2
+    assert "--id-field '宗地号' is not a column" in res.output and "id" in res.output
+    res = runner.invoke(app, ["report", str(src)])
+    assert res.exit_code == 2 and "-o OUT.pdf" in res.output
+    res = runner.invoke(app, ["report", "110.575", "27.06", "--lang", "fr", "-o",
+                              str(tmp_path / "x.pdf")])
+    assert res.exit_code == 2 and "zh, en" in res.output
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "r.pdf").exists()
+
+
+def test_record_carries_parcel_shares_area_and_route_depth(engine, grade1_parcel) -> None:
+    from landgrade.answer import to_record
+
+    row = engine.assign(gpd.GeoDataFrame(geometry=[grade1_parcel], crs="EPSG:4546")).iloc[0]
+    r = to_record(engine, row)
+    assert r["area_m2"] == pytest.approx(1200.0)
+    assert r["grade_shares"] == {1: 1.0}
+    route = engine.routes.set_index("id").loc[r["nearest_route"]["id"]]
+    assert r["nearest_route"]["standard_depth_m"] == float(route["standard_depth_m"])
+    assert r["gazette"]["document"] == load_pricebook().metadata["document"]
+
+
+def test_standard_status_messages_are_worded_in_chinese_and_own_messages_kept() -> None:
+    from landgrade.answer import STATUSES, status_message
+
+    outside = {"status": "outside_extent", "message": STATUSES["outside_extent"]}
+    assert status_message(outside, "en") == STATUSES["outside_extent"]
+    assert "基准地价范围以外" in status_message(outside, "zh")
+    own = {"status": "ok", "message": "town prices (Table 8) of 高沙镇, town grade 2"}
+    assert status_message(own, "zh") == own["message"]  # a row's own message is data
