@@ -1,0 +1,51 @@
+"""``landgrade serve``: the engine as a local HTTP service, an OGC API and a web page.
+
+- :mod:`landgrade.service.app` — the FastAPI application and the ``/api`` routes;
+- :mod:`landgrade.service.batch` — concurrent point requests coalesced into engine calls;
+- :mod:`landgrade.service.files` — uploaded files graded as ``landgrade assign`` grades them;
+- :mod:`landgrade.service.ogc` — OGC API – Features (Part 1 Core) at ``/ogc``, for QGIS;
+- :mod:`landgrade.service.web` — the page at ``/``.
+
+FastAPI (with uvicorn) was chosen because the endpoints are typed functions, as the CLI's are,
+and the OpenAPI description at ``/docs`` comes from them. The optional ``serve`` extra installs
+it: ``pip install "landgrade[serve]"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from landgrade.errors import LandgradeError
+
+
+def serve(
+    *,
+    map_path: Path | None = None,
+    county: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    cors: list[str] | None = None,
+    max_body_mb: float = 50,
+    max_features: int = 200_000,
+    root_path: str = "",
+    log_level: str = "info",
+) -> None:
+    """Load the engine once and serve it until interrupted (see :mod:`landgrade.service.app`)."""
+    try:
+        import uvicorn
+
+        from landgrade.service.app import ServiceConfig, create_app
+    except ImportError as e:
+        raise LandgradeError(
+            f"landgrade serve needs FastAPI and uvicorn ({e.name} is missing): "
+            'pip install "landgrade[serve]"'
+        ) from None
+    if max_body_mb <= 0 or max_features < 1:
+        raise LandgradeError("--max-body-mb and --max-features must be positive")
+    config = ServiceConfig(
+        map_path=map_path, county=county, max_body_bytes=int(max_body_mb * 1024 * 1024),
+        max_features=max_features, cors_origins=tuple(cors or ()),
+    )
+    app = create_app(config)
+    uvicorn.run(app, host=host, port=port, root_path=root_path, log_level=log_level,
+                proxy_headers=True, server_header=False, access_log=log_level == "debug")

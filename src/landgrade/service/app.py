@@ -1,0 +1,568 @@
+"""The HTTP API: the FastAPI application that ``landgrade serve`` runs.
+
+:func:`create_app` loads the engine once (the cached grade map, as ``landgrade locate`` does)
+and serves it read-only:
+
+- ``GET /api/locate`` (``x``, ``y`` or ``xy``, ``crs``) — one point: exactly the JSON object
+  ``landgrade locate --json`` prints (:func:`landgrade.answer.to_record`);
+- ``POST /api/locate`` ``{"x": [...], "y": [...], "crs": ...}`` — many points, answers in order;
+- ``POST /api/assign`` — a GeoJSON FeatureCollection, or an uploaded file (zipped shapefile,
+  GeoPackage, GeoJSON, CSV, GeoParquet): the same features with the ``assign`` columns, graded
+  by the same code as ``landgrade assign`` (:mod:`landgrade.service.files`);
+- ``GET /api/prices`` (Tables 6 and 8 with their connotation), ``GET /api/convert``,
+  ``GET /api/health``; the OGC API – Features at ``/ogc`` (:mod:`landgrade.service.ogc`); the
+  web page at ``/``; OpenAPI docs at ``/docs``.
+
+Robustness: request bodies are bounded (:attr:`ServiceConfig.max_body_bytes`, default 50 MB)
+and so are points and features per request (:attr:`ServiceConfig.max_features`). Every bad
+request is a 4xx with ``{"detail": "<what is wrong and the fix>"}``; handlers are installed for
+validation errors, landgrade errors and anything unexpected, so no response carries a
+traceback. No parameter names a path on the server: coordinate systems are restricted to codes
+and names (a PROJ string could name a grid file), and uploads go to private temporary folders.
+Engine calls run on worker threads (points on one, files on another) so the event loop keeps
+answering while a large file is graded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from landgrade import __version__
+from landgrade.crs import CrsSpec, resolve_crs, transform
+from landgrade.engine import Engine, load_engine
+from landgrade.errors import LandgradeError
+from landgrade.service.batch import LocateBatcher
+from landgrade.service.files import (
+    OUTPUT_FORMATS,
+    AssignOptions,
+    TooLargeError,
+    grade_upload,
+)
+
+log = logging.getLogger("landgrade.service")
+
+WEB_DIR = Path(__file__).parent / "web"
+DEFAULT_MAX_BODY_MB = 50
+DEFAULT_MAX_FEATURES = 200_000
+# Codes and names only: no PROJ strings, WKT or file names (see the module docstring).
+_CRS_TEXT = re.compile(r"^[A-Za-z0-9:_\-. ]{1,64}$")
+# A pasted coordinate: two numbers split by a comma (half or full width), semicolon or space.
+_XY_SPLIT = re.compile(r"[\s,，;；]+")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What ``landgrade serve`` was started with; limits are per request."""
+
+    map_path: Path | None = None
+    county: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024
+    max_features: int = DEFAULT_MAX_FEATURES
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+class BadRequest(LandgradeError):
+    """A request the service cannot answer; ``status`` is the HTTP code (4xx)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# --- body size -----------------------------------------------------------------------------
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` gets 413 before the app reads it.
+
+    The declared Content-Length is checked first; a chunked body is counted as it arrives and
+    buffered, so the application never sees more than the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                await self._refuse(send, 400, "Content-Length is not a number")
+                return
+            if too_big:
+                await self._too_large(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            body.append(chunk)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send) -> None:
+        mb = self.max_bytes / (1024 * 1024)
+        await self._refuse(
+            send, 413, f"request body over the limit of {mb:g} MB (landgrade serve --max-body-mb)"
+        )
+
+    @staticmethod
+    async def _refuse(send: Send, status: int, message: str) -> None:
+        body = json.dumps({"detail": message}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+# --- helpers -------------------------------------------------------------------------------
+def json_response(obj: Any, status: int = 200, media_type: str = "application/json") -> Response:
+    """JSON without FastAPI's encoder pass (records are plain already); Chinese kept readable."""
+    body = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Response(body.encode("utf-8"), status_code=status, media_type=media_type)
+
+
+def parse_number(name: str, value: str | None) -> float:
+    """A finite number from a query parameter, or a 400 naming the parameter."""
+    if value is None or not str(value).strip():
+        raise BadRequest(f"{name}: missing; give a number, e.g. {name}=110.575")
+    try:
+        v = float(str(value).strip())
+    except ValueError:
+        raise BadRequest(f"{name}: {value!r} is not a number") from None
+    if not math.isfinite(v):
+        raise BadRequest(f"{name}: {value!r} is not a finite number")
+    return v
+
+
+def parse_xy(text: str) -> tuple[float, float]:
+    """``110.575,27.06`` as pasted from a web map (also ``110.575，27.06``, spaces, brackets)."""
+    parts = [p for p in _XY_SPLIT.split(text.strip().strip("()[]（）")) if p]
+    if len(parts) != 2:
+        raise BadRequest(
+            f"xy: {text!r} is not two numbers; give them as x,y (e.g. xy=110.575,27.06)"
+        )
+    return parse_number("xy (x)", parts[0]), parse_number("xy (y)", parts[1])
+
+
+class CrsCache:
+    """Resolved coordinate systems by the text a request gave (bounded: requests choose it)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._cache: OrderedDict[str, CrsSpec] = OrderedDict()
+
+    def __call__(self, text: str | None, name: str = "crs") -> CrsSpec:
+        text = (text or "EPSG:4326").strip()
+        if text in self._cache:
+            self._cache.move_to_end(text)
+            return self._cache[text]
+        if not _CRS_TEXT.match(text):
+            raise BadRequest(
+                f"{name}: {text[:80]!r} is not a coordinate system code; give an EPSG code "
+                "(EPSG:4326, EPSG:4546, EPSG:4525), WGS84, CGCS2000, gcj02 or bd09"
+            )
+        try:
+            spec = resolve_crs(text)
+        except LandgradeError as e:
+            raise BadRequest(f"{name}: {e}") from None
+        self._cache[text] = spec
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return spec
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query")]
+        where = ".".join(loc) or "body"
+        got = err.get("input")
+        shown = "" if isinstance(got, dict | list) or got is None else f" (got {str(got)[:40]!r})"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
+
+
+# --- the application -----------------------------------------------------------------------
+def create_app(config: ServiceConfig | None = None, engine: Engine | None = None) -> FastAPI:
+    """The service over ``engine`` (default: :func:`load_engine` of the config's map/county)."""
+    from landgrade.service.ogc import ogc_router
+    from landgrade.service.web import web_page, web_static
+
+    config = config or ServiceConfig()
+    if engine is None:
+        engine = load_engine(map_path=config.map_path, county=config.county)
+    _warm_up(engine)
+    pools: list[ThreadPoolExecutor] = []
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="landgrade",
+        version=__version__,
+        description=(
+            "Grade, benchmark land prices (城镇基准地价) and nearest road-line price for points "
+            "and parcels; OGC API – Features at /ogc; the web page at /."
+            + (" The road network of this map is a schematic reconstruction, not a survey."
+               if engine.grade_map.schematic else "")
+        ),
+    )
+    state = app.state
+    state.engine = engine
+    state.config = config
+    state.crs = CrsCache()
+    # One thread for point answers (the batcher) and one for files, so a large upload does not
+    # hold up single points; the engine is read-only and warmed up, so both may use it.
+    state.point_pool = ThreadPoolExecutor(1, thread_name_prefix="landgrade-points")
+    state.file_pool = ThreadPoolExecutor(1, thread_name_prefix="landgrade-files")
+    pools += [state.point_pool, state.file_pool]
+    state.batcher = LocateBatcher(engine, state.point_pool)
+
+    _install_errors(app)
+    if config.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+
+    _api_routes(app)
+    app.include_router(ogc_router(engine), prefix="/ogc")
+    app.add_api_route("/", web_page(engine), methods=["GET"], include_in_schema=False,
+                      response_class=HTMLResponse)
+    for path, mount in web_static().items():
+        app.mount(path, mount)
+    return app
+
+
+def _warm_up(engine: Engine) -> None:
+    """Build every lazily built index (prepared geometry, route codes) before threads share it."""
+    import geopandas as gpd
+    import shapely
+
+    extent = engine.grade_map.extent.geometry.iloc[0]
+    c = shapely.point_on_surface(extent)
+    engine.locate([c.x], [c.y], crs=resolve_crs("EPSG:4546"))
+    parcel = gpd.GeoDataFrame(geometry=[c.buffer(5.0)], crs="EPSG:4546")
+    engine.assign(parcel)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(BadRequest)
+    async def _bad(_: Request, exc: BadRequest) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(TooLargeError)
+    async def _large(_: Request, exc: TooLargeError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=413)
+
+    @app.exception_handler(LandgradeError)
+    async def _landgrade(_: Request, exc: LandgradeError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback on the server; the client gets one line, never the trace.
+        log.exception("unexpected error answering %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": f"internal error ({type(exc).__name__}); the server log has the details"},
+            status_code=500,
+        )
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    if not body.strip():
+        raise BadRequest("empty request body; send JSON")
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BadRequest(f"request body is not valid JSON ({e})") from None
+
+
+def _points(name: str, values: Any, limit: int) -> np.ndarray:
+    if not isinstance(values, list):
+        raise BadRequest(f"{name}: give a JSON array of numbers")
+    if len(values) > limit:
+        raise BadRequest(
+            f"{name}: {len(values)} points; at most {limit} per request "
+            "(landgrade serve --max-features)", 413)
+    bad = next((i for i, v in enumerate(values)
+                if v is not None and (isinstance(v, bool) or not isinstance(v, int | float))),
+               None)
+    if bad is not None:
+        raise BadRequest(f"{name}[{bad}]: {values[bad]!r} is not a number (null for a blank)")
+    # A null is a blank coordinate: the engine answers it with status null_geometry.
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _api_routes(app: FastAPI) -> None:
+    state = app.state
+    engine: Engine = state.engine
+    config: ServiceConfig = state.config
+
+    @app.get("/api/locate", tags=["api"],
+             summary="One point: the same JSON object as `landgrade locate --json`")
+    async def locate_get(
+        x: Annotated[str | None, Query(description="Easting or longitude")] = None,
+        y: Annotated[str | None, Query(description="Northing or latitude")] = None,
+        xy: Annotated[str | None, Query(
+            description="Both, as pasted from a web map: `110.575,27.06`")] = None,
+        crs: Annotated[str, Query(
+            description="EPSG:4326 (default), EPSG:4546, EPSG:4525, gcj02, bd09, …")
+        ] = "EPSG:4326",
+    ) -> Response:
+        if xy is not None:
+            if x is not None or y is not None:
+                raise BadRequest("give either xy or x and y, not both")
+            px, py = parse_xy(xy)
+        else:
+            px, py = parse_number("x", x), parse_number("y", y)
+        spec = state.crs(crs)
+        records = await state.batcher.locate([px], [py], spec)
+        return json_response(records[0])
+
+    @app.post("/api/locate", tags=["api"],
+              summary="Many points: {\"x\": [...], \"y\": [...], \"crs\": ...}; answers in order",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"type": "object", "required": ["x", "y"], "properties": {
+                      "x": {"type": "array", "items": {"type": "number", "nullable": True}},
+                      "y": {"type": "array", "items": {"type": "number", "nullable": True}},
+                      "crs": {"type": "string", "default": "EPSG:4326"}}}}}}})
+    async def locate_post(request: Request) -> Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            raise BadRequest('body: give an object {"x": [...], "y": [...], "crs": "EPSG:4326"}')
+        missing = [k for k in ("x", "y") if k not in body]
+        if missing:
+            raise BadRequest(f"body: missing {' and '.join(missing)}; give "
+                             '{"x": [...], "y": [...], "crs": "EPSG:4326"}')
+        unknown = sorted(set(body) - {"x", "y", "crs"})
+        if unknown:
+            raise BadRequest(f"body: unknown key(s) {', '.join(map(str, unknown))}; "
+                             "the keys are x, y and crs")
+        crs = body.get("crs", "EPSG:4326")
+        if not isinstance(crs, str):
+            raise BadRequest("crs: give the coordinate system as a string, e.g. \"gcj02\"")
+        xs = _points("x", body["x"], config.max_features)
+        ys = _points("y", body["y"], config.max_features)
+        if len(xs) != len(ys):
+            raise BadRequest(f"x has {len(xs)} values but y has {len(ys)}; give one y per x")
+        spec = state.crs(crs)
+        records = await state.batcher.locate(xs, ys, spec) if len(xs) else []
+        return json_response({"crs": spec.name, "count": len(records), "answers": records})
+
+    @app.post("/api/assign", tags=["api"],
+              summary="Grade a GeoJSON FeatureCollection or an uploaded file",
+              description=(
+                  "Body: a GeoJSON FeatureCollection (application/json or application/geo+json)"
+                  ", or multipart/form-data with a `file` (a zipped shapefile, .gpkg, .geojson, "
+                  ".csv or .parquet). Out: every feature with the `landgrade assign` columns, "
+                  "one out per feature in, in order; an upload comes back as `format` (default: "
+                  "the upload's own format)."),
+              openapi_extra={"requestBody": {"content": {
+                  "application/geo+json": {"schema": {"type": "object"}},
+                  "multipart/form-data": {"schema": {"type": "object", "properties": {
+                      "file": {"type": "string", "format": "binary"}}}}}}})
+    async def assign(
+        request: Request,
+        format: Annotated[str | None, Query(
+            description=f"Output: {', '.join(OUTPUT_FORMATS)}")] = None,
+        crs: Annotated[str | None, Query(description="What the coordinates really are "
+                                         "(overrides the file's label), e.g. gcj02")] = None,
+        x_field: Annotated[str | None, Query(description="CSV x column")] = None,
+        y_field: Annotated[str | None, Query(description="CSV y column")] = None,
+        layer: Annotated[str | None, Query(description="GeoPackage layer")] = None,
+        encoding: Annotated[str | None, Query(description="Shapefile text encoding")] = None,
+        town: Annotated[str | None, Query(description="Town (乡镇) of every row")] = None,
+        town_grade: Annotated[int | None, Query(description="Town grade of every row")] = None,
+        town_field: Annotated[str | None, Query(description="Column with the town")] = None,
+        town_grade_field: Annotated[str | None, Query(
+            description="Column with the town grade")] = None,
+    ) -> Response:
+        if crs is not None:
+            state.crs(crs)  # a bad code is a 400 before any work
+        opts = AssignOptions(crs=crs, x_field=x_field, y_field=y_field, layer=layer,
+                             encoding=encoding, town=town, town_grade=town_grade,
+                             town_field=town_field, town_grade_field=town_grade_field)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "multipart/form-data":
+            data, filename = await _upload(request)
+            out_format = format
+        elif ctype in ("application/json", "application/geo+json", ""):
+            data, filename = await _feature_collection(request, config.max_features)
+            out_format = format or "geojson"
+        else:
+            raise BadRequest(
+                f"content type {ctype!r}: send a GeoJSON FeatureCollection as application/json "
+                "or a file as multipart/form-data (field `file`)", 415)
+        if out_format is not None and out_format not in OUTPUT_FORMATS:
+            raise BadRequest(f"format: {out_format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+        loop = asyncio.get_running_loop()
+        graded = await loop.run_in_executor(
+            state.file_pool,
+            lambda: grade_upload(engine, data, filename, out_format, opts,
+                                 max_features=config.max_features,
+                                 max_bytes=config.max_body_bytes))
+        stem = re.sub(r"[^\w\-]+", "_", Path(filename).stem)[:60] or "upload"
+        return Response(graded.content, media_type=graded.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{stem}_graded{graded.extension}"',
+            "X-Landgrade-Rows": str(graded.rows)})
+
+    @app.get("/api/prices", tags=["api"],
+             summary="Tables 6 and 8: urban and town benchmark prices with their connotation")
+    async def prices() -> Response:
+        return json_response(state.prices)
+
+    @app.get("/api/convert", tags=["api"], summary="Convert one coordinate between systems")
+    async def convert(
+        x: str | None = None, y: str | None = None, xy: str | None = None,
+        from_crs: Annotated[str, Query(alias="from")] = "EPSG:4326",
+        to_crs: Annotated[str, Query(alias="to")] = "EPSG:4326",
+    ) -> Response:
+        px, py = parse_xy(xy) if xy is not None else (parse_number("x", x), parse_number("y", y))
+        src, dst = state.crs(from_crs, "from"), state.crs(to_crs, "to")
+        cx, cy = transform(px, py, src, dst)
+        if not (math.isfinite(cx) and math.isfinite(cy)):
+            raise BadRequest(f"({px}, {py}) in {src} has no position in {dst}")
+        return json_response({"x": float(cx), "y": float(cy), "crs": dst.name})
+
+    @app.get("/api/health", tags=["api"], summary="Is it up, and on which map")
+    async def health() -> Response:
+        gm = engine.grade_map
+        return json_response({
+            "status": "ok",
+            "version": __version__,
+            "county": gm.metadata.get("county"),
+            "grades": [int(g) for g in engine._prices.grades],
+            "routes": len(engine.routes),
+            "prices": engine.pricebook is not None,
+            "schematic_network": gm.schematic,
+            "limits": {"max_body_bytes": config.max_body_bytes,
+                       "max_features": config.max_features},
+        })
+
+    state.prices = price_tables(engine)
+
+
+async def _upload(request: Request) -> tuple[bytes, str]:
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except Exception as e:  # python-multipart refusing a malformed body
+        raise BadRequest(f"multipart body cannot be read ({e}); send the file as field `file`"
+                         ) from None
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise BadRequest("multipart body has no file in field `file`")
+    data = await upload.read()
+    if not data:
+        raise BadRequest(f"{upload.filename or 'file'}: the uploaded file is empty")
+    return data, upload.filename or "upload"
+
+
+async def _feature_collection(request: Request, max_features: int) -> tuple[bytes, str]:
+    body = await _json_body(request)
+    if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
+        raise BadRequest('body: give a GeoJSON FeatureCollection ({"type": "FeatureCollection", '
+                         '"features": [...]})')
+    feats = body.get("features")
+    if not isinstance(feats, list):
+        raise BadRequest("body: the FeatureCollection's features must be an array")
+    if not feats:
+        raise BadRequest("body: the FeatureCollection has no features")
+    if len(feats) > max_features:
+        raise BadRequest(f"body: {len(feats)} features; at most {max_features} per request "
+                         "(landgrade serve --max-features)", 413)
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict) or f.get("type") != "Feature":
+            raise BadRequest(f"features[{i}]: not a GeoJSON Feature (type must be 'Feature')")
+        g = f.get("geometry")
+        if g is not None and not (isinstance(g, dict) and isinstance(g.get("type"), str)):
+            raise BadRequest(f"features[{i}].geometry: not a GeoJSON geometry (or null)")
+        props = f.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise BadRequest(f"features[{i}].properties: must be an object (or null)")
+    return json.dumps(body, ensure_ascii=False).encode("utf-8"), "features.geojson"
+
+
+def price_tables(engine: Engine) -> dict[str, Any]:
+    """Tables 6 and 8 with the connotation of every price, for ``GET /api/prices``."""
+    book = engine.pricebook
+    if book is None:
+        return {"detail": "no county tables match this map: grades and routes only"}
+    uses = [{"use": u, "label_zh": book.use_label(u, "zh"), "label_en": book.use_label(u, "en"),
+             "definition_zh": book.use_definition(u)} for u in book.uses]
+
+    def grid(table: Any, area: str) -> list[dict[str, Any]]:
+        rows = []
+        for g in table.index:
+            rows.append({
+                "grade": int(g),
+                "prices": {u: float(table.at[g, u]) for u in book.uses},
+                "connotation": {u: book.connotation(int(g), u, area=area).to_dict()
+                                for u in book.uses},
+            })
+        return rows
+
+    towns = book.towns
+    classes = [{
+        "town_class": int(c),
+        "label": book.town_class_label(c),
+        "towns": towns.loc[towns["town_class"] == c, "town"].tolist(),
+        "grades": grid(book.town_price_table(c), f"town_class_{c}"),
+    } for c in book.town_classes]
+    return {"county": book.county, "units": book.units, "uses": uses,
+            "urban": grid(book.urban_price_table(), "urban"), "towns": classes}
