@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from landgrade.answer import to_record
 from landgrade.crs import CrsSpec
@@ -38,6 +39,18 @@ class _Job:
     y: np.ndarray
     crs: CrsSpec
     future: asyncio.Future[list[dict[str, Any]]]
+
+
+def answer_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of an answer frame as plain mappings, for :func:`to_record`.
+
+    Column lists zipped into dicts hold the same Python values as ``frame.iloc[i]`` (tests
+    check the records are equal) at a fraction of the cost of a Series per row, or of
+    ``to_dict("records")``.
+    """
+    keys = list(frame.columns)
+    columns = [frame[c].tolist() for c in keys]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 class LocateBatcher:
@@ -97,9 +110,7 @@ class LocateBatcher:
             x = np.concatenate([j.x for j in jobs])
             y = np.concatenate([j.y for j in jobs])
             frame = self.engine.locate(x, y, crs=jobs[0].crs)
-            # to_dict gives plain row mappings ~10x faster than iterating Series; to_record reads
-            # them the same way (tests check the records equal those of frame.iloc[i]).
-            records = [to_record(self.engine, row) for row in frame.to_dict("records")]
+            records = [to_record(self.engine, row) for row in answer_rows(frame)]
             start = 0
             for i, job in zip(members, jobs, strict=True):
                 out[i] = records[start:start + len(job.x)]
