@@ -48,10 +48,10 @@ def page_config(engine: Engine) -> dict[str, Any]:
         for u in book.uses:
             zh, en = book.use_label(u, "zh"), book.use_label(u, "en")
             uses.append({"use": u, "label_zh": zh, "label_en": en})
-            k = use_short(u)
-            labels[f"p_{k}"] = (f"{zh}地价", f"{en} price")
-            labels[f"t_{k}"] = (f"{zh}年期", f"{en} term")
-            labels[f"r_{k}"] = (f"{zh}容积率", f"{en} plot ratio")
+            k, short = use_short(u), zh.removesuffix("用地")  # 商服用地 → 商服地价
+            labels[f"p_{k}"] = (f"{short}地价", f"{en} price")
+            labels[f"t_{k}"] = (f"{short}年期", f"{en} term")
+            labels[f"r_{k}"] = (f"{short}容积率", f"{en} plot ratio")
     for g in engine._prices.grades:
         labels[f"share_{g}"] = (f"{g}级占比", f"share grade {g}")
     return {

@@ -5,7 +5,8 @@
   const $ = (id) => document.getElementById(id);
   const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  const num = (v, d) => v == null ? "—" : (Number.isInteger(v) ? String(v) : v.toFixed(d == null ? 2 : d));
+  // Numbers as the API gives them, at most d decimals, no trailing zeros (3194, 2.3, 50.33).
+  const num = (v, d) => v == null ? "—" : String(parseFloat(v.toFixed(d == null ? 2 : d)));
 
   if (CONFIG.schematic) {
     $("lg-schematic").hidden = false;
@@ -118,7 +119,7 @@
     $("lg-result").innerHTML = html;
     if (marker) marker.remove();
     marker = L.circleMarker([lat, lon], { radius: 6, color: "#000", fillColor: "#fff", fillOpacity: 1 }).addTo(map);
-    L.popup({ maxWidth: 420 }).setLatLng([lat, lon]).setContent(html).openOn(map);
+    L.popup({ maxWidth: 440, maxHeight: 330, autoPanPadding: [20, 20] }).setLatLng([lat, lon]).setContent(html).openOn(map);
   }
 
   map.on("click", async (e) => {
