@@ -453,3 +453,52 @@ def test_ogc_bbox_selects_what_intersects_it(client, engine) -> None:
     assert 0 < len(want) < 74 and page["numberMatched"] == len(want)
     one = client.get(f"/ogc/collections/routes/items/{want[0]}").json()
     assert one["properties"]["price"] == engine.pricebook.route(want[0]).price
+
+
+# --- the command --------------------------------------------------------------------------------
+def test_serve_command_answers_as_locate_and_assign(engine, tmp_path) -> None:
+    """`landgrade serve` started as the README says, on the loopback, against the CLI."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from service_helpers import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "landgrade.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            try:
+                urllib.request.urlopen(f"{base}/api/health", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "landgrade serve did not start"
+                time.sleep(0.3)
+        for x, y, crs in _points(engine)[:7]:
+            url = f"{base}/api/locate?x={x!r}&y={y!r}&crs={crs}"
+            with urllib.request.urlopen(url) as r:
+                assert json.load(r) == _cli_locate(x, y, crs)
+        gdf = _parcels(engine)
+        src = tmp_path / "p.geojson"
+        src.write_text(gdf.to_json(drop_id=True), encoding="utf-8")
+        req = urllib.request.Request(f"{base}/api/assign", data=src.read_bytes(),
+                                     headers={"Content-Type": "application/geo+json"})
+        with urllib.request.urlopen(req) as r:
+            (tmp_path / "served.geojson").write_bytes(r.read())
+        _same_file_content(tmp_path / "served.geojson", _cli_assign(tmp_path, src, "c.geojson"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_command_with_a_bad_map_is_a_one_line_error(tmp_path) -> None:
+    res = runner.invoke(cli, ["serve", "--map", str(tmp_path / "none.gpkg")])
+    assert res.exit_code == 2
+    assert "no such grade map" in res.output and "Traceback" not in res.output
+    res = runner.invoke(cli, ["serve", "--max-features", "0"])
+    assert res.exit_code == 2 and "--max-features" in res.output
