@@ -9,7 +9,11 @@ two bounded phases, each for ``--seconds``:
    ``--batch-size`` points (default 1,000).
 
 Points are uniform random in the grading extent's bounding box (from ``/ogc``), so inside and
-outside points both occur. Reports requests/s, points/min and p50/p99 latency per phase, and
+outside points both occur. Baseline, measured first in the same run and process: the engine
+called directly, without HTTP, the obvious way — ``Engine.locate`` per point (or per 1,000-point
+batch) and :func:`landgrade.answer.to_record` per row, serialised with ``json.dumps`` — on one
+thread for ``--baseline-seconds``; the figures printed are the service's rates and their ratio
+to it. Reports requests/s, points/min and p50/p99 latency per phase, and
 errors (anything but a 200 with the expected number of answers; must be 0). The client is a
 minimal HTTP/1.1 client on asyncio streams, so that it costs the shared CPU as little as
 possible. Targets (2 cores): ≥ 500 single-point requests/s with p99 < 50 ms at 16 clients, and
@@ -127,6 +131,31 @@ async def phase(port: int, clients: int, seconds: float, make: object,
     }
 
 
+def baseline(seconds: float, batch_size: int, seed: int) -> dict[str, float]:
+    """The engine called directly, the obvious way, one call after the other (see the doc)."""
+    from landgrade.answer import to_record
+    from landgrade.engine import load_engine
+
+    engine = load_engine()
+    x0, y0, x1, y1 = engine.grade_map.extent.to_crs(4326).total_bounds
+    rng = np.random.default_rng(seed + 1)
+    xs, ys = rng.uniform(x0, x1, batch_size), rng.uniform(y0, y1, batch_size)
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        frame = engine.locate(xs[n % batch_size], ys[n % batch_size], crs="EPSG:4326")
+        json.dumps(to_record(engine, frame.iloc[0]), ensure_ascii=False)
+        n += 1
+    single = n / (time.perf_counter() - t0)
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        frame = engine.locate(xs, ys, crs="EPSG:4326")
+        json.dumps([to_record(engine, frame.iloc[i]) for i in range(len(frame))],
+                   ensure_ascii=False)
+        n += 1
+    per_min = n * batch_size / (time.perf_counter() - t0) * 60
+    return {"single_per_s": round(single, 1), "batch_points_per_min": round(per_min)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
@@ -134,6 +163,8 @@ def main() -> None:
     ap.add_argument("--batch-clients", type=int, default=4, help="batch clients")
     ap.add_argument("--batch-size", type=int, default=1000, help="points per batch")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--baseline-seconds", type=float, default=3.0,
+                    help="duration of each in-process baseline")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra argument for `landgrade serve` (repeatable)")
@@ -141,6 +172,7 @@ def main() -> None:
     if args.seconds <= 0 or args.seconds > 600 or not 1 <= args.clients <= 256:
         raise SystemExit("--seconds must be in (0, 600] and --clients in [1, 256]")
 
+    base = baseline(args.baseline_seconds, args.batch_size, args.seed)
     port = free_port()
     proc = start_server(port, args.server_arg)
     try:
@@ -194,6 +226,11 @@ def main() -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+    one, many = results["single_point_get"], results[f"batch_{args.batch_size}_post"]
+    one["baseline_req_per_s"] = base["single_per_s"]
+    one["ratio"] = round(one["req_per_s"] / base["single_per_s"], 2)
+    many["baseline_points_per_min"] = base["batch_points_per_min"]
+    many["ratio"] = round(many["points_per_min"] / base["batch_points_per_min"], 2)
     results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                           "server_args": args.server_arg}  # type: ignore[assignment]
     if args.json:
@@ -202,7 +239,11 @@ def main() -> None:
     for name, r in results.items():
         if name == "machine":
             continue
-        extra = f", {r['points_per_min']:,} points/min" if "points_per_min" in r else ""
+        if "points_per_min" in r:
+            extra = (f", {r['points_per_min']:,} points/min ({r['ratio']}x the in-process "
+                     f"baseline's {r['baseline_points_per_min']:,})")
+        else:
+            extra = f" ({r['ratio']}x the in-process baseline's {r['baseline_req_per_s']})"
         print(f"{name:<18} {r['clients']:>3} clients  {r['requests']:>7} requests in "
               f"{r['seconds']} s: {r['req_per_s']:>8.1f} req/s{extra}, p50 {r['p50_ms']} ms, "
               f"p99 {r['p99_ms']} ms, errors {r['errors']} {r['first_error']}")
