@@ -116,6 +116,46 @@ def test_batched_answers_do_not_depend_on_their_neighbours(client, engine) -> No
     assert len({a["grade"] for a in whole["answers"]}) >= 4
 
 
+def test_concurrent_requests_coalesced_each_get_their_own_answers(engine) -> None:
+    """Many requests in flight at once (mixed CRSs, single points and a batch larger than one
+    engine call's slice) are answered together, each with exactly its own points' answers."""
+    import asyncio
+
+    import httpx
+
+    from landgrade.service.batch import SLICE_POINTS
+
+    rng = np.random.default_rng(11)
+    x0, y0, x1, y1 = engine.grade_map.extent.to_crs(4326).total_bounds
+    n_big = 2 * SLICE_POINTS + 123
+    bx, by = rng.uniform(x0, x1, n_big), rng.uniform(y0, y1, n_big)
+    singles = [(float(rng.uniform(x0, x1)), float(rng.uniform(y0, y1)),
+                "gcj02" if i % 3 == 0 else "EPSG:4326") for i in range(60)]
+
+    app = create_app(engine=engine)
+
+    async def run() -> tuple[list[dict], dict]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            big = c.post("/api/locate", json={"x": bx.tolist(), "y": by.tolist()})
+            small = [c.get("/api/locate", params={"x": x, "y": y, "crs": crs})
+                     for x, y, crs in singles]
+            got = await asyncio.gather(big, *small)
+        return [r.json() for r in got[1:]], got[0].json()
+
+    small, big = asyncio.run(run())
+    requests = len(singles) + 3  # the batch is three slices
+    assert app.state.batcher.engine_calls < requests / 2  # coalesced, not one call each
+    for (x, y, crs), rec in zip(singles, small, strict=True):
+        assert rec == to_record(engine, engine.locate(x, y, crs=crs).iloc[0])
+    frame = engine.locate(bx, by, crs="EPSG:4326")
+    assert big["count"] == n_big
+    for i in (0, SLICE_POINTS - 1, SLICE_POINTS, n_big - 1):
+        assert big["answers"][i] == to_record(engine, frame.iloc[i])
+    assert [a["grade"] for a in big["answers"]] == [
+        None if pd.isna(g) else int(g) for g in frame["grade"]]
+
+
 # --- /api/assign ------------------------------------------------------------------------------
 def _parcels(engine) -> gpd.GeoDataFrame:
     """Points and parcels in WGS84 with Chinese attributes, a null geometry and a parcel across

@@ -28,9 +28,11 @@ from landgrade.answer import to_record
 from landgrade.crs import CrsSpec
 from landgrade.engine import Engine
 
-# Points per engine call: large enough to amortise its fixed cost, small enough that one call
-# never holds the worker for long while single-point requests wait behind it.
-MAX_POINTS_PER_CALL = 20_000
+# Points per engine call: large enough to amortise its fixed cost (a few ms), small enough that
+# one call (~0.1 s at this size) never holds single-point requests back for long. A request with
+# more points is answered in slices of this size, one slice per call, with the small requests
+# that arrived meanwhile.
+SLICE_POINTS = 5_000
 
 
 @dataclass
@@ -61,31 +63,51 @@ class LocateBatcher:
         self.executor = executor
         self._queue: list[_Job] = []
         self._draining = False
+        self.engine_calls = 0  # how many Engine.locate calls answered the requests so far
         self._task: asyncio.Task[None] | None = None  # kept so the drain is not collected
 
     async def locate(self, x: Sequence[float], y: Sequence[float],
                      crs: CrsSpec) -> list[dict[str, Any]]:
         """The answer records for these coordinates, in order."""
         loop = asyncio.get_running_loop()
-        job = _Job(np.asarray(x, dtype=float), np.asarray(y, dtype=float), crs,
-                   loop.create_future())
-        self._queue.append(job)
+        xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        jobs = [_Job(xs[i:i + SLICE_POINTS], ys[i:i + SLICE_POINTS], crs, loop.create_future())
+                for i in range(0, max(len(xs), 1), SLICE_POINTS)]
+        self._queue.extend(jobs)
         if not self._draining:
             self._draining = True
             self._task = loop.create_task(self._drain())
-        return await job.future
+        if len(jobs) == 1:
+            return await jobs[0].future
+        parts = await asyncio.gather(*(j.future for j in jobs))
+        return [r for part in parts for r in part]
+
+    def _take(self) -> list[_Job]:
+        """The next call's jobs: queued small requests up to a slice's worth of points, in
+        order, plus the oldest large slice, so that neither kind waits for the other for long."""
+        batch: list[_Job] = []
+        rest: list[_Job] = []
+        points, large_taken = 0, False
+        for job in self._queue:
+            n = len(job.x)
+            if n > SLICE_POINTS // 2:
+                if not large_taken:
+                    batch.append(job)
+                    large_taken = True
+                    continue
+            elif points + n <= SLICE_POINTS:
+                batch.append(job)
+                points += n
+                continue
+            rest.append(job)
+        self._queue = rest
+        return batch
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             while self._queue:
-                batch: list[_Job] = []
-                points = 0
-                while self._queue and (not batch or points + len(self._queue[0].x)
-                                       <= MAX_POINTS_PER_CALL):
-                    job = self._queue.pop(0)
-                    batch.append(job)
-                    points += len(job.x)
+                batch = self._take()
                 try:
                     results = await loop.run_in_executor(self.executor, self._answer, batch)
                 except Exception as e:  # handed to each waiting request's own error handling
@@ -110,6 +132,7 @@ class LocateBatcher:
             x = np.concatenate([j.x for j in jobs])
             y = np.concatenate([j.y for j in jobs])
             frame = self.engine.locate(x, y, crs=jobs[0].crs)
+            self.engine_calls += 1
             records = [to_record(self.engine, row) for row in answer_rows(frame)]
             start = 0
             for i, job in zip(members, jobs, strict=True):
