@@ -318,6 +318,8 @@ BAD = [
      "not a coordinate system code"),
     ("post", "/api/locate", {"content": b"{not json"}, 400, "not valid JSON"),
     ("post", "/api/locate", {"json": [1, 2]}, 400, "give an object"),
+    ("post", "/api/locate", {"content": b"[" * 200_000 + b"]" * 200_000}, 400, "nested too deeply"),
+    ("post", "/api/assign", {"content": b"[" * 200_000 + b"]" * 200_000}, 400, "nested too deeply"),
     ("post", "/api/locate", {"json": {"x": [1]}}, 400, "missing y"),
     ("post", "/api/locate", {"json": {"x": [1, 2], "y": [1]}}, 400, "x has 2 values but y has 1"),
     ("post", "/api/locate", {"json": {"x": [1, "a"], "y": [1, 2]}}, 400, "x[1]: 'a'"),

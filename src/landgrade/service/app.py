@@ -345,6 +345,8 @@ async def _json_body(request: Request) -> Any:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BadRequest(f"request body is not valid JSON ({e})") from None
+    except RecursionError:
+        raise BadRequest("request body is JSON nested too deeply to read") from None
 
 
 def _points(name: str, values: Any, limit: int) -> np.ndarray:
