@@ -14,6 +14,7 @@ it: ``pip install "landgrade[serve]"``.
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 
 from landgrade.errors import LandgradeError
@@ -48,6 +49,16 @@ def serve(
         max_features=max_features, cors_origins=tuple(cors or ()),
     )
     app = create_app(config)
+    engine = app.state.engine
+    where = f"http://{host if ':' not in host else f'[{host}]'}:{port}{root_path}"
+    note = " (schematic road network, not a survey)" if engine.grade_map.schematic else ""
+    print(f"landgrade serve: {engine.grade_map.metadata.get('county', 'grade map')}{note}\n"
+          f"  web page {where}/   API docs {where}/docs   OGC API - Features {where}/ogc\n"
+          f"  limits: {max_body_mb:g} MB per request body, {max_features} points or features "
+          "per request", file=sys.stderr)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"  note: bound to {host}: anyone who can reach this machine can use the service "
+              "(it has no login); prefer 127.0.0.1 behind a reverse proxy", file=sys.stderr)
     # Objects that live as long as the process (the map, its index, the app) need no garbage
     # collection passes: freezing them keeps collections short, and so the latency tail.
     gc.collect()

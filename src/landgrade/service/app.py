@@ -505,7 +505,7 @@ def _api_routes(app: FastAPI) -> None:
             "status": "ok",
             "version": __version__,
             "county": gm.metadata.get("county"),
-            "grades": [int(g) for g in engine._prices.grades],
+            "grades": sorted(int(g) for g in gm.grades["grade"]),
             "routes": len(engine.routes),
             "prices": engine.pricebook is not None,
             "schematic_network": gm.schematic,
