@@ -277,12 +277,12 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
     state.batcher = LocateBatcher(engine, state.point_pool)
 
     _install_errors(app)
-    if config.cors_origins:
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    if config.cors_origins:  # added last, so outermost: a 413 carries the CORS headers too
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
-    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
 
     _api_routes(app)
     app.include_router(ogc_router(engine), prefix="/ogc")
