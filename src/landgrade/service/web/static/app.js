@@ -79,7 +79,7 @@
   }
 
   // --- answers ---------------------------------------------------------------------------
-  function answerHTML(rec, lon, lat, input) {
+  function answerHTML(rec, lon, lat, input, compact) {
     let h = '<div class="lg-answer">';
     if (rec.inside_extent) {
       h += '<div class="lg-grade">级别 Grade: <b class="lg-grade-value">' + esc(rec.grade) + "</b>" +
@@ -108,18 +108,20 @@
     }
     h += '<div class="lg-line lg-coord">坐标 <span class="en">Coordinate</span>: ' + lon.toFixed(6) + ", " + lat.toFixed(6) + " (WGS84)" +
       (input ? "<br>输入 <span class=\"en\">input</span>: " + esc(input) : "") + "</div>";
-    h += '<div class="lg-line en">状态 status: ' + esc(rec.status) + " — " + esc(rec.message) + "</div>";
-    if (rec.schematic_network) h += '<div class="lg-line en">示意路网 ' + esc(CONFIG.schematic_note) + "</div>";
+    if (!compact) {  // the popup stays small; the side panel has everything
+      h += '<div class="lg-line en">状态 status: ' + esc(rec.status) + " — " + esc(rec.message) + "</div>";
+      if (rec.schematic_network) h += '<div class="lg-line en">示意路网 ' + esc(CONFIG.schematic_note) + "</div>";
+    }
     return h + "</div>";
   }
 
   function show(rec, lon, lat, input) {
-    const html = answerHTML(rec, lon, lat, input);
     $("lg-result").className = "";
-    $("lg-result").innerHTML = html;
+    $("lg-result").innerHTML = answerHTML(rec, lon, lat, input, false);
     if (marker) marker.remove();
     marker = L.circleMarker([lat, lon], { radius: 6, color: "#000", fillColor: "#fff", fillOpacity: 1 }).addTo(map);
-    L.popup({ maxWidth: 440, maxHeight: 330, autoPanPadding: [20, 20] }).setLatLng([lat, lon]).setContent(html).openOn(map);
+    L.popup({ maxWidth: 440, autoPanPadding: [20, 20] }).setLatLng([lat, lon])
+      .setContent(answerHTML(rec, lon, lat, input, true)).openOn(map);
   }
 
   map.on("click", async (e) => {
@@ -142,8 +144,8 @@
         getJSON("api/locate?" + q + "&crs=" + encodeURIComponent(crs)),
         getJSON("api/convert?" + q + "&from=" + encodeURIComponent(crs) + "&to=EPSG:4326"),
       ]);
+      map.setView([pos.y, pos.x], Math.max(map.getZoom(), 14), { animate: false });
       show(rec, pos.x, pos.y, xy + " (" + $("lg-crs").selectedOptions[0].text + ")");
-      map.setView([pos.y, pos.x], Math.max(map.getZoom(), 14));
     } catch (err) {
       $("lg-paste-error").textContent = err.message;
     }
