@@ -131,3 +131,49 @@ def test_still_answering_after_the_fuzz(client) -> None:
     assert client.get("/api/health").json()["status"] == "ok"
     r = client.get("/api/locate", params={"xy": "110.575,27.06"})
     assert r.status_code == 200 and r.json()["status"] in ("ok", "outside_extent")
+
+
+def test_live_server_keeps_answering_after_malformed_http() -> None:
+    """Hundreds of broken requests on real sockets (garbage request lines, lying or missing
+    lengths, bodies cut short, oversized headers, random bytes): nothing answered 5xx, and the
+    server answers a good request afterwards."""
+    import random
+    import socket
+
+    pytest.importorskip("uvicorn")
+    from service_helpers import LiveServer
+
+    rnd = random.Random(5)
+    good = b"GET /api/locate?x=110.575&y=27.06 HTTP/1.1\r\nHost: t\r\n\r\n"
+    broken = [
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/9.9\r\nHost: t\r\n\r\n",
+        b"POST /api/locate HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n{}",
+        b"POST /api/locate HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{\"x\": [1",
+        b"POST /api/assign HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; "
+        b"boundary=zz\r\nContent-Length: 40\r\n\r\n--zz\r\nContent-Disposition: form-da",
+        b"POST /api/locate HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET /api/locate?x=" + b"9" * 70_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /api/locate HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
+        b"POST /api/locate HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999999\r\n\r\n",
+    ]
+    app = create_app(ServiceConfig(max_body_bytes=100_000), engine=load_engine())
+    statuses: list[int] = []
+    with LiveServer(app) as server:
+        for i in range(300):
+            payload = broken[i % len(broken)] if i % 3 else bytes(
+                rnd.getrandbits(8) for _ in range(rnd.randint(1, 300)))
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+                try:
+                    s.sendall(payload)
+                    s.shutdown(socket.SHUT_WR)
+                    reply = s.recv(64)
+                except OSError:  # the server may hang up on garbage: that is an answer too
+                    continue
+            if reply.startswith(b"HTTP/1.1 "):
+                statuses.append(int(reply[9:12]))
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(good)
+            reply = s.recv(65536)
+    assert statuses and all(400 <= code < 500 for code in statuses), sorted(set(statuses))
+    assert reply.startswith(b"HTTP/1.1 200") and b'"grade"' in reply
