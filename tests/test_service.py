@@ -189,6 +189,8 @@ def _same_file_content(a: Path, b: Path) -> None:
 def test_assign_feature_collection_is_the_assign_command(client, engine, tmp_path) -> None:
     gdf = _parcels(engine)
     fc = json.loads(gdf.to_json(drop_id=True))
+    fc["features"][0]["id"] = "宗地-甲"  # feature ids come back too
+    fc["features"][2]["id"] = 7
     r = client.post("/api/assign", json=fc)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/geo+json")
@@ -197,6 +199,7 @@ def test_assign_feature_collection_is_the_assign_command(client, engine, tmp_pat
     for fin, fout in zip(fc["features"], out["features"], strict=True):
         for k, v in fin["properties"].items():  # every input property kept
             assert fout["properties"][k] == v
+    assert [f.get("id") for f in out["features"]] == [f.get("id") for f in fc["features"]]
     grades = [f["properties"]["grade"] for f in out["features"]]
     assert grades[:2] == [1, 2] and grades[2] is None
     assert out["features"][2]["properties"]["status"] == "null_geometry"
@@ -544,3 +547,13 @@ def test_serve_command_with_a_bad_map_is_a_one_line_error(tmp_path) -> None:
     assert "no such grade map" in res.output and "Traceback" not in res.output
     res = runner.invoke(cli, ["serve", "--max-features", "0"])
     assert res.exit_code == 2 and "--max-features" in res.output
+
+
+def test_behind_a_proxy_links_carry_the_sub_path_and_scheme(engine) -> None:
+    c = TestClient(create_app(engine=engine), root_path="/landgrade",
+                   base_url="https://gis.example")
+    page = c.get("/ogc/collections/routes/items", params={"limit": 50}).json()
+    nxt = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    assert nxt == "https://gis.example/landgrade/ogc/collections/routes/items?limit=50&offset=50"
+    html = c.get("/").text
+    assert 'src="static/app/app.js"' in html  # relative: works under any sub-path

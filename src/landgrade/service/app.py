@@ -464,11 +464,12 @@ def _api_routes(app: FastAPI) -> None:
                              encoding=encoding, town=town, town_grade=town_grade,
                              town_field=town_field, town_grade_field=town_grade_field)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ids: list[Any] | None = None
         if ctype == "multipart/form-data":
             data, filename = await _upload(request)
             out_format = format
         elif ctype in ("application/json", "application/geo+json", ""):
-            data, filename = await _feature_collection(request, config.max_features)
+            data, filename, ids = await _feature_collection(request, config.max_features)
             out_format = format or "geojson"
         else:
             raise BadRequest(
@@ -482,7 +483,10 @@ def _api_routes(app: FastAPI) -> None:
             lambda: grade_upload(engine, data, filename, out_format, opts,
                                  max_features=config.max_features,
                                  max_bytes=config.max_body_bytes))
-        return Response(graded.content, media_type=graded.media_type, headers={
+        content = graded.content
+        if ids is not None and out_format == "geojson":
+            content = _restore_ids(content, ids)
+        return Response(content, media_type=graded.media_type, headers={
             "Content-Disposition": _attachment(filename, graded.extension),
             "X-Landgrade-Rows": str(graded.rows)})
 
@@ -545,7 +549,18 @@ async def _upload(request: Request) -> tuple[bytes, str]:
     return data, upload.filename or "upload"
 
 
-async def _feature_collection(request: Request, max_features: int) -> tuple[bytes, str]:
+def _restore_ids(content: bytes, ids: list[Any]) -> bytes:
+    """Put the input features' ``id`` members back (GDAL reads them as row ids, not columns);
+    the output has one feature per input feature, in order."""
+    out = json.loads(content)
+    for feature, fid in zip(out["features"], ids, strict=True):
+        if fid is not None:
+            feature["id"] = fid
+    return json.dumps(out, ensure_ascii=False).encode("utf-8")
+
+
+async def _feature_collection(request: Request,
+                              max_features: int) -> tuple[bytes, str, list[Any] | None]:
     body = await _json_body(request)
     if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
         raise BadRequest('body: give a GeoJSON FeatureCollection ({"type": "FeatureCollection", '
@@ -581,8 +596,10 @@ async def _feature_collection(request: Request, max_features: int) -> tuple[byte
         i = given[unread[0]]
         raise BadRequest(f"features[{i}].geometry: not a readable GeoJSON "
                          f"{feats[i]['geometry']['type']} (check its coordinates)")
+    ids = [f.get("id") for f in feats]
     # json, not orjson: a property may hold an integer beyond 64 bits, which GDAL reads as text.
-    return json.dumps(body, ensure_ascii=False).encode("utf-8"), "features.geojson"
+    return (json.dumps(body, ensure_ascii=False).encode("utf-8"), "features.geojson",
+            ids if any(i is not None for i in ids) else None)
 
 
 def price_tables(engine: Engine) -> dict[str, Any]:
