@@ -38,8 +38,7 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-]
+]  # not oas30: FastAPI describes the API in OpenAPI 3.1 (linked as service-desc)
 GEOJSON = "application/geo+json"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -217,7 +216,7 @@ def ogc_router(engine: Engine) -> APIRouter:
                 {"href": _url(request, "ogc_landing"), "rel": "self",
                  "type": "application/json", "title": "this document"},
                 {"href": str(request.url_for("openapi")), "rel": "service-desc",
-                 "type": "application/vnd.oai.openapi+json;version=3.0",
+                 "type": "application/vnd.oai.openapi+json;version=3.1",
                  "title": "the API definition"},
                 {"href": str(request.url_for("swagger_ui_html")), "rel": "service-doc",
                  "type": "text/html", "title": "the API documentation"},
