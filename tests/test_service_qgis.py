@@ -98,3 +98,36 @@ def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
     assert len(routes["features"]) == len(book.routes) == 74
     a01 = next(f for f in routes["features"] if f["attrs"]["id"] == "A01")
     assert a01["attrs"]["price"] == book.route("A01").price
+
+
+def test_gdal_oapif_pages_through_every_route(tmp_path) -> None:
+    """GDAL's own OAPIF client (the system ogr2ogr, in a subprocess) follows the `next` links
+    page by page (PAGE_SIZE=20) and gets every Table 7 route once, with its price."""
+    import shutil
+
+    import geopandas as gpd
+
+    ogr2ogr = shutil.which("ogr2ogr")
+    if ogr2ogr is None:
+        pytest.skip("GDAL command-line tools not installed (Debian: apt-get install gdal-bin)")
+    engine = load_engine()
+    out = tmp_path / "routes.geojson"
+    inner = create_app(engine=engine)
+    asked: list[str] = []
+
+    async def app(scope, receive, send):  # records what GDAL asks for
+        if scope["type"] == "http":
+            asked.append(scope["path"] + "?" + scope["query_string"].decode())
+        await inner(scope, receive, send)
+
+    with LiveServer(app) as server:
+        run = subprocess.run([ogr2ogr, "-f", "GeoJSON", str(out), f"OAPIF:{server.url}/ogc",
+                              "routes", "-oo", "PAGE_SIZE=20"],
+                             capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    pages = [a for a in asked if a.startswith("/ogc/collections/routes/items")]
+    assert sum("offset=" in a for a in pages) >= 3, asked  # 74 routes, 20 a page
+    routes = gpd.read_file(out)
+    assert list(routes["id"]) == list(engine.grade_map.routes["id"])
+    book = engine.pricebook
+    assert [float(p) for p in routes["price"]] == [book.route(r).price for r in routes["id"]]
