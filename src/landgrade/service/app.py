@@ -343,8 +343,19 @@ def _install_errors(app: FastAPI) -> None:
         )
 
 
+# Bodies above this are parsed off the event loop (tens of ms and more); smaller ones are not
+# worth a thread hop.
+_PARSE_IN_THREAD_BYTES = 1 << 20
+
+
 async def _json_body(request: Request) -> Any:
     body = await request.body()
+    if len(body) > _PARSE_IN_THREAD_BYTES:
+        return await asyncio.get_running_loop().run_in_executor(None, _parse_json, body)
+    return _parse_json(body)
+
+
+def _parse_json(body: bytes) -> Any:
     if not body.strip():
         raise BadRequest("empty request body; send JSON")
     try:
@@ -469,7 +480,9 @@ def _api_routes(app: FastAPI) -> None:
             data, filename = await _upload(request)
             out_format = format
         elif ctype in ("application/json", "application/geo+json", ""):
-            data, filename, ids = await _feature_collection(request, config.max_features)
+            # Parsing and checking a large collection takes a while: off the event loop.
+            data, filename, ids = await asyncio.get_running_loop().run_in_executor(
+                state.file_pool, _feature_collection, await request.body(), config.max_features)
             out_format = format or "geojson"
         else:
             raise BadRequest(
@@ -559,9 +572,9 @@ def _restore_ids(content: bytes, ids: list[Any]) -> bytes:
     return json.dumps(out, ensure_ascii=False).encode("utf-8")
 
 
-async def _feature_collection(request: Request,
-                              max_features: int) -> tuple[bytes, str, list[Any] | None]:
-    body = await _json_body(request)
+def _feature_collection(raw: bytes, max_features: int) -> tuple[bytes, str, list[Any] | None]:
+    """A posted FeatureCollection checked and re-encoded for :func:`grade_upload`; its ids."""
+    body = _parse_json(raw)
     if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
         raise BadRequest('body: give a GeoJSON FeatureCollection ({"type": "FeatureCollection", '
                          '"features": [...]})')
