@@ -557,3 +557,20 @@ def test_behind_a_proxy_links_carry_the_sub_path_and_scheme(engine) -> None:
     assert nxt == "https://gis.example/landgrade/ogc/collections/routes/items?limit=50&offset=50"
     html = c.get("/").text
     assert 'src="static/app/app.js"' in html  # relative: works under any sub-path
+
+
+def test_a_map_without_county_tables_is_served_without_prices() -> None:
+    """A grade map no county folder matches: grades and routes, no prices, nothing breaks."""
+    from test_engine import hand_map
+
+    from landgrade.engine import Engine
+
+    c = TestClient(create_app(engine=Engine(hand_map())))
+    assert c.get("/api/health").json()["prices"] is False
+    r = c.get("/api/prices")
+    assert r.status_code == 404 and "--county" in r.json()["detail"]
+    grades = c.get("/ogc/collections/grades/items").json()["features"]
+    assert grades and "p_comm" not in grades[0]["properties"]
+    assert c.get("/").status_code == 200
+    rec = c.post("/api/locate", json={"x": [0.0], "y": [0.0], "crs": "EPSG:4546"}).json()
+    assert rec["answers"][0]["prices"] == {}

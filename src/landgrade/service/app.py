@@ -506,6 +506,9 @@ def _api_routes(app: FastAPI) -> None:
     @app.get("/api/prices", tags=["api"],
              summary="Tables 6 and 8: urban and town benchmark prices with their connotation")
     async def prices() -> Response:
+        if state.prices is None:
+            raise BadRequest("no county tables match this map, so no prices: start the service "
+                             "with --county FOLDER", 404)
         return json_response(state.prices)
 
     @app.get("/api/convert", tags=["api"], summary="Convert one coordinate between systems")
@@ -615,11 +618,11 @@ def _feature_collection(raw: bytes, max_features: int) -> tuple[bytes, str, list
             ids if any(i is not None for i in ids) else None)
 
 
-def price_tables(engine: Engine) -> dict[str, Any]:
+def price_tables(engine: Engine) -> dict[str, Any] | None:
     """Tables 6 and 8 with the connotation of every price, for ``GET /api/prices``."""
     book = engine.pricebook
     if book is None:
-        return {"detail": "no county tables match this map: grades and routes only"}
+        return None
     uses = [{"use": u, "label_zh": book.use_label(u, "zh"), "label_en": book.use_label(u, "en"),
              "definition_zh": book.use_definition(u)} for u in book.uses]
 

@@ -110,7 +110,8 @@ def build_collections(engine: Engine) -> dict[str, Collection]:
         wgs = gdf_to_crs(layer, "EPSG:4326")
         ids = _feature_ids(name, layer)
         props = pd.DataFrame(wgs.drop(columns=wgs.geometry.name))
-        records = json.loads(props.to_json(orient="records", force_ascii=False))
+        records = (json.loads(props.to_json(orient="records", force_ascii=False))
+                   if len(props.columns) else [{}] * len(props))  # pandas gives [] for no columns
         geoms = shapely.to_geojson(wgs.geometry.to_numpy())
         features = [
             '{"type":"Feature","id":' + json.dumps(fid) + ',"geometry":' + (g or "null")
