@@ -574,3 +574,40 @@ def test_a_map_without_county_tables_is_served_without_prices() -> None:
     assert c.get("/").status_code == 200
     rec = c.post("/api/locate", json={"x": [0.0], "y": [0.0], "crs": "EPSG:4546"}).json()
     assert rec["answers"][0]["prices"] == {}
+
+
+def test_a_failing_engine_call_fails_only_its_own_requests(engine, monkeypatch) -> None:
+    """Coalesced requests in two CRSs; the engine call for one fails: only those requests get
+    its error (a 4xx naming it), the others their answers."""
+    import asyncio
+
+    import httpx
+
+    from landgrade.errors import LandgradeError
+
+    app = create_app(engine=engine)
+    real = engine.locate
+
+    def locate(x, y, crs="EPSG:4326"):
+        if getattr(crs, "offset", None) == "bd09":
+            raise LandgradeError("bd09 is down for the test")
+        return real(x, y, crs=crs)
+
+    monkeypatch.setattr(engine, "locate", locate)
+    lon, lat = interior_point(engine, 1)
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            return await asyncio.gather(*[
+                c.get("/api/locate", params={"x": lon, "y": lat,
+                                             "crs": "bd09" if i % 2 else "EPSG:4326"})
+                for i in range(20)])
+
+    got = asyncio.run(run())
+    assert app.state.batcher.engine_calls < 20
+    for i, r in enumerate(got):
+        if i % 2:
+            assert r.status_code == 400 and "bd09 is down" in r.json()["detail"]
+        else:
+            assert r.status_code == 200 and r.json()["grade"] == 1

@@ -116,14 +116,21 @@ class LocateBatcher:
                             job.future.set_exception(e)
                     continue
                 for job, records in zip(batch, results, strict=True):
-                    if not job.future.done():  # a client that went away has been cancelled
+                    if job.future.done():  # a client that went away has been cancelled
+                        continue
+                    if isinstance(records, Exception):
+                        job.future.set_exception(records)
+                    else:
                         job.future.set_result(records)
         finally:
             self._draining = False
 
-    def _answer(self, batch: list[_Job]) -> list[list[dict[str, Any]]]:
-        """One engine call per coordinate system in the batch; records split back per job."""
-        out: list[list[dict[str, Any]]] = [[] for _ in batch]
+    def _answer(self, batch: list[_Job]) -> list[list[dict[str, Any]] | Exception]:
+        """One engine call per coordinate system in the batch; records split back per job.
+
+        A call that fails fails only the requests in its coordinate system, with its error.
+        """
+        out: list[list[dict[str, Any]] | Exception] = [[] for _ in batch]
         by_crs: dict[str, list[int]] = {}
         for i, job in enumerate(batch):
             by_crs.setdefault(job.crs.name + "|" + str(job.crs.offset), []).append(i)
@@ -131,9 +138,14 @@ class LocateBatcher:
             jobs = [batch[i] for i in members]
             x = np.concatenate([j.x for j in jobs])
             y = np.concatenate([j.y for j in jobs])
-            frame = self.engine.locate(x, y, crs=jobs[0].crs)
-            self.engine_calls += 1
-            records = [to_record(self.engine, row) for row in answer_rows(frame)]
+            try:
+                frame = self.engine.locate(x, y, crs=jobs[0].crs)
+                self.engine_calls += 1
+                records = [to_record(self.engine, row) for row in answer_rows(frame)]
+            except Exception as e:  # handed to those requests' own error handling
+                for i in members:
+                    out[i] = e
+                continue
             start = 0
             for i, job in zip(members, jobs, strict=True):
                 out[i] = records[start:start + len(job.x)]
