@@ -178,8 +178,12 @@ def _cli_assign(tmp_path: Path, src: Path, out_name: str, crs: str | None = None
     return out
 
 
+def _read(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(path) if path.suffix == ".parquet" else gpd.read_file(path)
+
+
 def _same_file_content(a: Path, b: Path) -> None:
-    fa, fb = gpd.read_file(a), gpd.read_file(b)
+    fa, fb = _read(a), _read(b)
     pd.testing.assert_frame_equal(pd.DataFrame(fa.drop(columns="geometry")),
                                   pd.DataFrame(fb.drop(columns="geometry")))
     assert list(fa.geometry.is_empty | fa.geometry.isna()) == list(
@@ -220,7 +224,7 @@ def _zip_shapefile(gdf: gpd.GeoDataFrame, folder: Path, stem: str = "宗地") ->
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["shp", "gpkg", "csv", "geojson"])
+@pytest.mark.parametrize("kind", ["shp", "gpkg", "csv", "geojson", "parquet"])
 def test_uploads_come_back_as_assign_writes_them(client, engine, tmp_path, kind) -> None:
     gdf = _parcels(engine).to_crs(4546)
     if kind == "csv":
@@ -255,8 +259,7 @@ def test_uploads_come_back_as_assign_writes_them(client, engine, tmp_path, kind)
         assert list(pd.read_csv(served)["grade"]) == [1, 2]
     else:
         _same_file_content(served, cli_out)
-    assert int(r.headers["x-landgrade-rows"]) == len(gpd.read_file(cli_out)) if kind != "csv" \
-        else 2
+    assert int(r.headers["x-landgrade-rows"]) == (2 if kind == "csv" else len(_read(cli_out)))
 
 
 def test_upload_output_format_and_crs_override(client, engine, tmp_path) -> None:
