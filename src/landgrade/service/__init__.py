@@ -3,6 +3,7 @@
 - :mod:`landgrade.service.app` — the FastAPI application and the ``/api`` routes;
 - :mod:`landgrade.service.batch` — concurrent point requests coalesced into engine calls;
 - :mod:`landgrade.service.files` — uploaded files graded as ``landgrade assign`` grades them;
+- :mod:`landgrade.service.guards` — body limits and the JSON error answers;
 - :mod:`landgrade.service.ogc` — OGC API – Features (Part 1 Core) at ``/ogc``, for QGIS;
 - :mod:`landgrade.service.web` — the page at ``/``.
 

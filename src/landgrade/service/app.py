@@ -16,9 +16,10 @@ and serves it read-only:
 Robustness: request bodies are bounded (:attr:`ServiceConfig.max_body_bytes`, default 50 MB)
 and so are points and features per request (:attr:`ServiceConfig.max_features`). Every bad
 request is a 4xx with ``{"detail": "<what is wrong and the fix>"}``; handlers are installed for
-validation errors, landgrade errors and anything unexpected, so no response carries a
-traceback. No parameter names a path on the server: coordinate systems are restricted to codes
-and names (a PROJ string could name a grid file), and uploads go to private temporary folders.
+validation errors, landgrade errors and anything unexpected (:mod:`landgrade.service.guards`),
+so no response carries a traceback. No parameter names a path on the server: coordinate
+systems are restricted to codes and names (a PROJ string could name a grid file), and uploads
+go to private temporary folders.
 Engine calls run on worker threads (points on one, files on another) so the event loop keeps
 answering while a large file is graded.
 """
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import math
 import re
 from collections import OrderedDict
@@ -43,11 +43,7 @@ import numpy as np
 import orjson
 import shapely
 from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.responses import HTMLResponse, Response
 
 from landgrade import __version__
 from landgrade.crs import WORKING_CRS, CrsSpec, resolve_crs, transform
@@ -57,13 +53,10 @@ from landgrade.service.batch import LocateBatcher
 from landgrade.service.files import (
     OUTPUT_FORMATS,
     AssignOptions,
-    TooLargeError,
     grade_upload,
 )
+from landgrade.service.guards import BadRequest, BodyLimit, install_error_handlers
 
-log = logging.getLogger("landgrade.service")
-
-WEB_DIR = Path(__file__).parent / "web"
 DEFAULT_MAX_BODY_MB = 50
 DEFAULT_MAX_FEATURES = 200_000
 # Codes and names only: no PROJ strings, WKT or file names (see the module docstring).
@@ -83,81 +76,6 @@ class ServiceConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024
     max_features: int = DEFAULT_MAX_FEATURES
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
-
-
-class BadRequest(LandgradeError):
-    """A request the service cannot answer; ``status`` is the HTTP code (4xx)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-# --- body size -----------------------------------------------------------------------------
-class BodyLimit:
-    """ASGI middleware: a request body over ``max_bytes`` gets 413 before the app reads it.
-
-    The declared Content-Length is checked first; a chunked body is counted as it arrives and
-    buffered, so the application never sees more than the limit.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.max_bytes
-            except ValueError:
-                await self._refuse(send, 400, "Content-Length is not a number")
-                return
-            if too_big:
-                await self._too_large(send)
-                return
-            await self.app(scope, receive, send)
-            return
-        body, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large(send)
-                return
-            body.append(chunk)
-            more = message.get("more_body", False)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _too_large(self, send: Send) -> None:
-        mb = self.max_bytes / (1024 * 1024)
-        await self._refuse(
-            send, 413, f"request body over the limit of {mb:g} MB (landgrade serve --max-body-mb)"
-        )
-
-    @staticmethod
-    async def _refuse(send: Send, status: int, message: str) -> None:
-        body = json.dumps({"detail": message}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -226,17 +144,6 @@ class CrsCache:
         return spec
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query")]
-        where = ".".join(loc) or "body"
-        got = err.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {str(got)[:40]!r})"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}{shown}")
-    return "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
-
-
 # --- the application -----------------------------------------------------------------------
 def create_app(config: ServiceConfig | None = None, engine: Engine | None = None) -> FastAPI:
     """The service over ``engine`` (default: :func:`load_engine` of the config's map/county)."""
@@ -277,7 +184,7 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
     pools += [state.point_pool, state.file_pool]
     state.batcher = LocateBatcher(engine, state.point_pool)
 
-    _install_errors(app)
+    install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.cors_origins:  # added last, so outermost: a 413 carries the CORS headers too
         from fastapi.middleware.cors import CORSMiddleware
@@ -304,43 +211,6 @@ def _warm_up(engine: Engine) -> None:
     engine.locate([c.x], [c.y], crs=resolve_crs("EPSG:4546"))
     parcel = gpd.GeoDataFrame(geometry=[c.buffer(5.0)], crs="EPSG:4546")
     engine.assign(parcel)
-
-
-def _install_errors(app: FastAPI) -> None:
-    @app.exception_handler(BadRequest)
-    async def _bad(_: Request, exc: BadRequest) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
-
-    @app.exception_handler(TooLargeError)
-    async def _large(_: Request, exc: TooLargeError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=413)
-
-    @app.exception_handler(LandgradeError)
-    async def _landgrade(_: Request, exc: LandgradeError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(ClientDisconnect)
-    async def _gone(_: Request, __: ClientDisconnect) -> Response:
-        # The client hung up before its body arrived: nobody is left to read an answer.
-        return Response(status_code=400)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Logged with its traceback on the server; the client gets one line, never the trace.
-        log.exception("unexpected error answering %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"detail": f"internal error ({type(exc).__name__}); the server log has the details"},
-            status_code=500,
-        )
 
 
 # Bodies above this are parsed off the event loop (tens of ms and more); smaller ones are not

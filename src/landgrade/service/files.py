@@ -23,6 +23,7 @@ from landgrade import io
 from landgrade.crs import resolve_crs
 from landgrade.engine import Engine
 from landgrade.errors import LandgradeError
+from landgrade.service.guards import BadRequest
 
 # Output format key → (file extension written, media type of the response).
 OUTPUT_FORMATS: dict[str, tuple[str, str]] = {
@@ -46,12 +47,15 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 ZIP_EXPANSION = 10
 
 
-class UploadError(LandgradeError):
+class UploadError(BadRequest):
     """An upload that cannot be graded; the message names the problem (HTTP 400)."""
 
 
 class TooLargeError(UploadError):
     """An upload over the service's feature or size limits (HTTP 413)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 413)
 
 
 @dataclass

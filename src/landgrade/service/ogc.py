@@ -32,7 +32,7 @@ from fastapi.responses import Response
 from landgrade.crs import gdf_to_crs
 from landgrade.engine import Engine
 from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.service.app import BadRequest
+from landgrade.service.guards import BadRequest
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
