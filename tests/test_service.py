@@ -350,6 +350,9 @@ BAD = [
      "not a readable zip"),
     ("post", "/api/assign", {"files": {"file": ("a.exe", b"MZ")}}, 400, "unknown file type"),
     ("post", "/api/assign", {"files": {"file": ("a.csv", b"")}}, 400, "empty"),
+    ("post", "/api/assign", {"files": {"file": ("a.csv", b"x,y\n")}}, 400, "no rows"),
+    ("post", "/api/assign", {"files": {"file": (
+        "a.geojson", b'{"type": "FeatureCollection", "features": []}')}}, 400, "no rows"),
     ("post", "/api/assign", {"files": {"file": ("a.csv", b"name,foo\nA,1\n")}}, 400, "a.csv"),
     ("post", "/api/assign", {"files": {"file": ("a.geojson", b'{"type": "Feature"')}}, 400,
      "a.geojson"),

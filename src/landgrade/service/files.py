@@ -214,7 +214,10 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
     except LandgradeError as e:
         raise UploadError(_rename(str(e), path, name)) from None
     except Exception as e:  # GDAL/Arrow/pandas refusing the user's bytes: their file, not ours
-        raise UploadError(f"{name}: cannot read the file ({type(e).__name__}: {e})") from None
+        raise UploadError(_rename(f"{name}: cannot read the file ({type(e).__name__}: {e})",
+                                  path, name)) from None
+    if rows == 0:
+        raise UploadError(f"{name}: the file has no rows or features to grade")
     return rows
 
 
