@@ -228,7 +228,7 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
             "price": _clean(row["route_px"]) if applies else None,
             **_route_facts(engine, str(row["route_id"])),
         }
-    named_town = _clean(row["town"]) if "town" in row.index else None
+    named_town = _clean(row["town"]) if "town" in row else None
     record: dict[str, Any] = {
         "inside_extent": bool(row["in_extent"]),
         "grade": _clean(row["grade"]),
@@ -245,16 +245,16 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
         "schematic_network": engine.grade_map.schematic,
         "gazette": _gazette(engine),
     }
-    if "area_m2" in row.index and _clean(row["area_m2"]) is not None:
+    if "area_m2" in row and _clean(row["area_m2"]) is not None:
         record["area_m2"] = round(float(row["area_m2"]), 2)
         record["grade_shares"] = {
             int(g): round(float(row[f"share_{g}"]), 4)
-            for g in pc.grades if f"share_{g}" in row.index and _clean(row[f"share_{g}"])
+            for g in pc.grades if f"share_{g}" in row and _clean(row[f"share_{g}"])
         }
         out = _clean(row.get("share_out"))
         if out is not None and round(float(out), 4) > 0:
             record["grade_shares"]["outside"] = round(float(out), 4)
-    if "price" in row.index:
+    if "price" in row:
         record["price"] = _clean(row["price"])
         record["total"] = _clean(row.get("total"))
     if row["status"] == "outside_extent":
@@ -284,21 +284,26 @@ def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
 
 
 def _route_facts(engine: Engine, route_id: str) -> dict[str, Any]:
-    """Standard depth and road class of a route, from the grade map's routes layer."""
-    rt = engine.routes
-    if "id" not in rt or not len(rt):
-        return {}
-    hit = rt[rt["id"].astype(str) == route_id]
-    if not len(hit):
-        return {}
-    first = hit.iloc[0]
-    facts: dict[str, Any] = {}
-    if "standard_depth_m" in rt:
-        facts["standard_depth_m"] = _clean(pd.to_numeric(first["standard_depth_m"],
-                                                         errors="coerce"))
-    if "road_class" in rt:
-        facts["road_class"] = _clean(first["road_class"])
-    return facts
+    """Standard depth and road class of a route, from the grade map's routes layer (read once
+    per engine: the service builds thousands of records a second)."""
+    facts = engine.__dict__.get("_route_facts")
+    if facts is None:
+        facts = {}
+        rt = engine.routes
+        if "id" in rt and len(rt):
+            depth = (pd.to_numeric(rt["standard_depth_m"], errors="coerce")
+                     if "standard_depth_m" in rt else None)
+            for i, rid in enumerate(rt["id"].astype(str)):
+                if rid in facts:
+                    continue  # the first row of an id, as a lookup by id would find
+                f: dict[str, Any] = {}
+                if depth is not None:
+                    f["standard_depth_m"] = _clean(depth.iloc[i])
+                if "road_class" in rt:
+                    f["road_class"] = _clean(rt["road_class"].iloc[i])
+                facts[rid] = f
+        engine.__dict__["_route_facts"] = facts
+    return dict(facts.get(route_id, {}))
 
 
 def _gazette(engine: Engine) -> dict[str, Any] | None:

@@ -390,6 +390,29 @@ def cache_clear() -> None:
     typer.echo(f"removed {n} cache entries ({cache.size_text(size)}) from {cache.cache_dir()}")
 
 
+# --- serve (service/) ------------------------------------------------------------------------
+@app.command()
+@friendly
+def serve(
+    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    county: CountyOpt = None,
+    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 opens it to the network.")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    cors: Annotated[list[str] | None, typer.Option(
+        "--cors", help="Allow browser pages from this origin (repeatable); default: none.")] = None,
+    max_body_mb: Annotated[float, typer.Option(help="Largest request body, MB.")] = 50,
+    max_features: Annotated[int, typer.Option(
+        help="Most points or features per request.")] = 200_000,
+    root_path: Annotated[str, typer.Option(help="URL prefix when behind a reverse proxy.")] = "",
+) -> None:
+    """Serve an HTTP API, OGC API – Features (QGIS) and a web page."""
+    from landgrade.service import serve as run
+
+    run(map_path=map_path, county=county, host=host, port=port, cors=cors,
+        max_body_mb=max_body_mb, max_features=max_features, root_path=root_path)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 
