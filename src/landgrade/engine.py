@@ -87,6 +87,7 @@ class _PriceColumns:
         self.terms = self.prices.copy()
         self.ratios = self.prices.copy()
         self.valuation_date = ""
+        self.table = np.full((0, len(self.grades) + 1), np.nan)
         if pricebook is None:
             return
         table = pricebook.urban_price_table()
@@ -100,12 +101,47 @@ class _PriceColumns:
                 self.valuation_date = self.valuation_date or str(_attr(c, "valuation_date") or "")
             self.terms[u] = terms
             self.ratios[u] = ratios
+        self.table = self._table()
 
+    def _table(self) -> np.ndarray:
+        """(columns, grades + 1) array: p, t, r of each use per grade; the last column (no
+        grade) is all NaN, so one 2-D take fills every price column at once."""
+        rows = []
+        for u in self.uses:
+            rows += [self.prices[u], self.terms[u], self.ratios[u]]
+        table = np.full((len(rows), len(self.grades) + 1), np.nan)
+        for i, r in enumerate(rows):
+            table[i, :-1] = pd.to_numeric(r, errors="coerce").to_numpy(dtype=float)
+        return table
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{k}_{self.short[u]}" for u in self.uses for k in ("p", "t", "r")]
 
     def position(self, grade: np.ndarray) -> np.ndarray:
         """Row of each grade in the price tables; -1 for no grade."""
         ok = (grade >= 0) & (grade < len(self._lookup))
         return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
+
+    def fill(self, out: np.ndarray, pos: np.ndarray, shares: np.ndarray | None) -> None:
+        """Write p, t, r of every use into ``out`` (columns × rows) from one table; parcels
+        (rows of ``shares`` with a finite total) get area-weighted prices."""
+        if not len(self.uses):
+            return
+        pos = np.where(pos < 0, len(self.grades), pos)
+        for i, row in enumerate(self.table):  # row by row: a 2-D take along axis 1 is slower
+            np.take(row, pos, out=out[i])
+        if shares is None:
+            return
+        tot = shares.sum(axis=1)
+        rows = np.flatnonzero(np.isfinite(tot))
+        if not len(rows):
+            return
+        part, tot = shares[rows], tot[rows]
+        for j in range(len(self.uses)):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                weighted = (part * np.nan_to_num(self.table[3 * j, :-1])).sum(axis=1) / tot
+            out[3 * j, rows] = np.where(tot > 0, weighted, np.nan)
 
 
 def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
@@ -182,34 +218,17 @@ class Engine:
         x: np.ndarray,
         y: np.ndarray,
         shares: np.ndarray | None = None,
+        area: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        """The answer columns from per-row arrays; ``shares`` (rows × grades) weights prices."""
+        """The answer columns from per-row arrays; ``shares`` (rows × grades) weights prices.
+
+        Built as one block per dtype (floats, bools) written in place and handed to pandas
+        without copies: at a million rows, per-column arrays and pandas' block merging cost
+        more than the spatial queries.
+        """
         n = len(grade)
         inside = grade >= 0
         pc = self._prices
-        pos = pc.position(grade)
-        cols: dict[str, Any] = {
-            "in_extent": inside,
-            "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64), ~inside),
-        }
-        for u in pc.uses:
-            k = pc.short[u]
-            price = _take(pc.prices[u].to_numpy(dtype=float), pos)
-            if shares is not None:
-                tot = shares.sum(axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    weighted = (shares * np.nan_to_num(pc.prices[u].to_numpy(dtype=float))).sum(
-                        axis=1) / tot
-                price = np.where(np.isnan(tot), price, np.where(tot > 0, weighted, np.nan))
-            cols[f"p_{k}"] = price
-            cols[f"t_{k}"] = _take(pc.terms[u].to_numpy(dtype=float), pos)
-            cols[f"r_{k}"] = _take(pc.ratios[u].to_numpy(dtype=float), pos)
-        priced = inside & bool(pc.uses)
-        cols["val_date"] = pd.Categorical.from_codes(
-            np.where(priced, 1, 0), categories=["", pc.valuation_date or "-"])
-        cols["price_src"] = pd.Categorical.from_codes(
-            np.where(priced, 1, 0), categories=["", "urban", "town"])
-        cols["town_cls"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
         ok = status == STATUS_CODE["ok"]
         if self.outline is not None:
             far = ok & ~inside
@@ -219,28 +238,72 @@ class Engine:
         # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
         # answers nothing: those rows get no route.
         has_route = (route >= 0) & ~np.isin(status, NO_ROUTE_STATUSES)
-        route = np.where(has_route, route, -1)
-        rt = self.routes
-        for col, src in (("route_id", "id"), ("route_name", "name")):
-            cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
-            codes = self._route_codes[src] if src in self._route_codes else None
-            if codes is None:
-                uniq, codes = np.unique(cats.to_numpy(dtype=str), return_inverse=True)
-                self._route_codes[src] = codes = (uniq, codes)
-            uniq, inv = codes
-            cols[col] = pd.Categorical.from_codes(
-                np.where(has_route, inv[np.maximum(route, 0)] if len(inv) else -1, -1),
-                categories=uniq)
-        cols["route_m"] = np.where(has_route, dist, np.nan)
+        route_pos = np.where(has_route, route, len(self.routes))
+
+        names = ["in_extent", "grade", *pc.columns, "val_date", "price_src", "town_cls",
+                 "route_id", "route_name", "route_m", "route_in", "route_px", "on_bound",
+                 "status", "message"]
+        share_names: list[str] = []
+        if shares is not None:
+            share_names = [f"share_{g}" for g in pc.grades] + ["share_out", "area_m2"]
+        place = {c: i for i, c in enumerate(names + share_names)}
+        float_names = [*pc.columns, "route_m", "route_px", *share_names]
+        floats = np.empty((len(float_names), n))
+        k = len(pc.columns)
+        pc.fill(floats[:k], pc.position(grade), shares)
+        floats[k] = np.where(has_route, dist, np.nan)
+        route_tab = self._route_table()
+        floats[k + 1] = route_tab[1][route_pos]
+        if shares is not None:
+            ng = shares.shape[1]
+            floats[k + 2:k + 2 + ng] = shares.T
+            floats[k + 2 + ng] = 1 - shares.sum(axis=1)
+            floats[k + 3 + ng] = area
+        bools = np.empty((3, n), dtype=bool)
+        bools[0] = inside
         with np.errstate(invalid="ignore"):
-            cols["route_in"] = has_route & (dist <= _take(_num_col(rt, "standard_depth_m"), route))
-        cols["route_px"] = _take(_num_col(rt, "price"), route)
-        cols["on_bound"] = on_bound
-        cols["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+            np.less_equal(dist, route_tab[0][route_pos], out=bools[1])
+        bools[1] &= has_route
+        bools[2] = on_bound
+
+        priced = (inside & bool(pc.uses)).view(np.int8)
         msg = status.astype(np.int16)
         msg[(status == STATUS_CODE["ok"]) & on_bound] = len(STATUSES)
-        cols["message"] = pd.Categorical.from_codes(msg, categories=MESSAGES)
-        return pd.DataFrame(cols, copy=False)
+        ext: dict[str, Any] = {
+            "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64),
+                                            ~inside),
+            "val_date": _categorical(priced, ["", pc.valuation_date or "-"]),
+            "price_src": _categorical(priced, ["", "urban", "town"]),
+            "town_cls": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
+            "status": _categorical(status, list(STATUSES)),
+            "message": _categorical(msg, MESSAGES),
+        }
+        for col, src in (("route_id", "id"), ("route_name", "name")):
+            uniq, inv = self._route_codes_of(src)
+            ext[col] = _categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
+                                    if len(inv) else np.full(n, -1), uniq)
+        blocks = [
+            (floats, [place[c] for c in float_names]),
+            (bools, [place[c] for c in ("in_extent", "route_in", "on_bound")]),
+            *((arr, [place[c]]) for c, arr in ext.items()),
+        ]
+        return _frame_from_blocks(blocks, names + share_names, n)
+
+    def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Standard depth and road-line price per route row, with a NaN row for no route."""
+        if "_route_tab" not in self.__dict__:
+            rt = self.routes
+            self._route_tab = (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
+                               np.r_[_num_col(rt, "price"), np.nan])
+        return self._route_tab
+
+    def _route_codes_of(self, src: str) -> tuple[np.ndarray, np.ndarray]:
+        if src not in self._route_codes:
+            rt = self.routes
+            cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
+            uniq, codes = np.unique(cats.to_numpy(dtype=str), return_inverse=True)
+            self._route_codes[src] = (uniq, codes)
+        return self._route_codes[src]
 
     # -- files and frames ----------------------------------------------------------------------
     def assign(
@@ -332,12 +395,8 @@ class Engine:
                 on_bound[a_rows] = False
         # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
         _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
-        answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
-        if shares is not None:
-            for j, g in enumerate(self._prices.grades):
-                answer[f"share_{g}"] = shares[:, j]
-            answer["share_out"] = 1 - shares.sum(axis=1)
-            answer["area_m2"] = area
+        answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
+                             area=area)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field)
         answer.index = gdf.index
         return _join(gdf, answer)
@@ -458,6 +517,31 @@ def _take(values: np.ndarray, pos: np.ndarray, fill: Any = np.nan) -> np.ndarray
     return out
 
 
+def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
+    """A categorical from codes already known to be in range (no validation pass)."""
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _frame_from_blocks(blocks: list[tuple[Any, list[int]]], columns: list[str], n: int
+                       ) -> pd.DataFrame:
+    """A DataFrame whose columns are the given 2-D blocks / 1-D arrays at the given places."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas < 3: build per column (slower, same frame)
+        cols: dict[int, Any] = {}
+        for arr, place in blocks:
+            if getattr(arr, "ndim", 1) == 2:
+                cols.update({p: arr[i] for i, p in enumerate(place)})
+            else:
+                cols[place[0]] = arr
+        return pd.DataFrame({columns[p]: cols[p] for p in range(len(columns))},
+                            index=pd.RangeIndex(n))
+    return create_dataframe_from_blocks(
+        [(arr, np.asarray(place)) for arr, place in blocks],
+        index=pd.RangeIndex(n), columns=pd.Index(columns))
+
+
 def _num_col(df: pd.DataFrame, col: str) -> np.ndarray:
     if col not in df:
         return np.full(len(df), np.nan)
@@ -477,7 +561,9 @@ def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
     clash = [c for c in answer.columns if c in gdf.columns and c != gdf.geometry.name]
     base = gdf.rename(columns={c: f"src_{c}"[:10] for c in clash}) if clash else gdf
     out = pd.concat([pd.DataFrame(base), answer], axis=1)
-    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
+    # copy=False: the columns are fresh or copy-on-write views; a copy here costs as much as
+    # building the answer.
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs, copy=False)
 
 
 # --- loading -------------------------------------------------------------------------------------
