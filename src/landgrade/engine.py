@@ -120,6 +120,8 @@ class _PriceColumns:
 
     def position(self, grade: np.ndarray) -> np.ndarray:
         """Row of each grade in the price tables; -1 for no grade."""
+        if len(grade) and grade.min() >= -1 and grade.max() < len(self._lookup) - 1:
+            return self._lookup[grade]  # -1 reads the last entry, which is -1
         ok = (grade >= 0) & (grade < len(self._lookup))
         return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
 
@@ -130,7 +132,7 @@ class _PriceColumns:
             return
         pos = np.where(pos < 0, len(self.grades), pos)
         for i, row in enumerate(self.table):  # row by row: a 2-D take along axis 1 is slower
-            np.take(row, pos, out=out[i])
+            np.take(row, pos, out=out[i], mode="clip")  # in range: clip skips the checks
         if shares is None:
             return
         tot = shares.sum(axis=1)
@@ -231,9 +233,10 @@ class Engine:
         pc = self._prices
         ok = status == STATUS_CODE["ok"]
         if self.outline is not None:
-            far = ok & ~inside
+            far = np.flatnonzero(ok & ~inside)
+            far = far[~self._surely_in_county(x[far], y[far])]
             in_county = shapely.intersects_xy(self.outline, x[far], y[far])
-            status[np.flatnonzero(far)[~in_county]] = STATUS_CODE["outside_county"]
+            status[far[~in_county]] = STATUS_CODE["outside_county"]
         status[(status == STATUS_CODE["ok"]) & ~inside] = STATUS_CODE["outside_extent"]
         # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
         # answers nothing: those rows get no route.
@@ -253,7 +256,7 @@ class Engine:
         pc.fill(floats[:k], pc.position(grade), shares)
         floats[k] = np.where(has_route, dist, np.nan)
         route_tab = self._route_table()
-        floats[k + 1] = route_tab[1][route_pos]
+        np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
         if shares is not None:
             ng = shares.shape[1]
             floats[k + 2:k + 2 + ng] = shares.T
@@ -288,6 +291,25 @@ class Engine:
             *((arr, [place[c]]) for c, arr in ext.items()),
         ]
         return _frame_from_blocks(blocks, names + share_names, n)
+
+    def _surely_in_county(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """True where a point lies in a coarse cell wholly inside the county outline, so the
+        exact test (thousands of outline vertices) is needed only near the outline."""
+        if "_county_cells" not in self.__dict__:
+            n = 64
+            x0, y0, x1, y1 = shapely.bounds(self.outline)
+            cw, ch = (x1 - x0) / n or 1.0, (y1 - y0) / n or 1.0
+            iy, ix = np.divmod(np.arange(n * n), n)
+            boxes = shapely.box(x0 + ix * cw, y0 + iy * ch, x0 + (ix + 1) * cw,
+                                y0 + (iy + 1) * ch)
+            self._county_cells = (x0, y0, cw, ch, n,
+                                  shapely.contains_properly(self.outline, boxes))
+        x0, y0, cw, ch, n, inner = self._county_cells
+        with np.errstate(invalid="ignore"):
+            ix, iy = np.floor((x - x0) / cw), np.floor((y - y0) / ch)
+            ok = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
+        cell = np.where(ok, iy * n + ix, 0).astype(np.int64)
+        return ok & inner[cell]
 
     def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
         """Standard depth and road-line price per route row, with a NaN row for no route."""

@@ -10,6 +10,7 @@ rendering here: :mod:`landgrade.engine` builds answers on top of these kernels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -44,6 +45,27 @@ class GradeIndex:
     cand_ptr: np.ndarray
     cand_seg: np.ndarray
     route_geoms: np.ndarray
+
+    @cached_property
+    def seg_terms(self) -> np.ndarray:
+        """(8, n) per-segment terms of the distance: ax, ay, dx, dy, dx² + dy², √(dx² + dy²), bx, by.
+
+        Computed once with the same operations GEOS performs per query, so results stay
+        bit-identical while each query does less arithmetic.
+        """
+        ax, ay, bx, by = (np.ascontiguousarray(self.seg[:, k]) for k in range(4))
+        dx, dy = bx - ax, by - ay
+        len2 = dx * dx + dy * dy
+        return np.stack([ax, ay, dx, dy, len2, np.sqrt(len2), bx, by])
+
+    @cached_property
+    def cell_single(self) -> np.ndarray:
+        """The only candidate segment of each cell (most cells have one), else -1."""
+        cnt = np.diff(self.cand_ptr)
+        single = np.full(len(cnt), -1, dtype=np.int32)
+        one = np.flatnonzero(cnt == 1)
+        single[one] = self.cand_seg[self.cand_ptr[one]]
+        return single
 
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
@@ -172,6 +194,33 @@ def _segment_distance(
     return dist
 
 
+def _segment_distance_terms(px: np.ndarray, py: np.ndarray, terms: np.ndarray, s: np.ndarray
+                            ) -> np.ndarray:
+    """:func:`_segment_distance` to segments ``s`` from their precomputed :attr:`seg_terms`.
+
+    All three cases (foot of the perpendicular on the segment, before A, beyond B) are computed
+    for every pair and the right one picked with masks: cheaper than gathering the end cases.
+    """
+    ax, ay, dx, dy, len2, length, bx, by = (np.take(t, s, mode="clip") for t in terms)
+    pax = px - ax
+    pay = py - ay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = pax * dx
+        r += pay * dy
+        r /= len2
+        dist = pax * dy
+        dist -= pay * dx
+        dist /= len2
+        np.abs(dist, out=dist)
+        dist *= length
+    before = (r <= 0.0) | (len2 == 0)
+    pbx = px - bx
+    pby = py - by
+    np.copyto(dist, np.sqrt(pbx * pbx + pby * pby), where=r >= 1.0)
+    np.copyto(dist, np.sqrt(pax * pax + pay * pay), where=before)
+    return dist
+
+
 def grade_rows_xy(
     index: GradeIndex,
     x: np.ndarray,
@@ -216,26 +265,36 @@ def nearest_route_xy(
         return route, dist
     ok = np.isfinite(x) & np.isfinite(y)
     cid, inside = cells if cells is not None else index.cell_of(x, y)
-    sx, sy, ex, ey = (np.ascontiguousarray(index.seg[:, k]) for k in range(4))
+    terms, single = index.seg_terms, index.cell_single
     for lo in range(0, n, _BLOCK):
         sl = slice(lo, min(lo + _BLOCK, n))
-        sel = np.flatnonzero(inside[sl] & ok[sl]) + lo
+        usable = inside[sl] & ok[sl]
+        s1 = np.where(usable, single[cid[sl]], -1)
+        # Most cells have a single candidate segment: no pairs to expand there.
+        one = s1 >= 0
+        if one.all():
+            p1 = None
+            xs, ys, s1 = x[sl], y[sl], s1
+        else:
+            p1 = np.flatnonzero(one)
+            xs, ys, s1 = x[sl][p1], y[sl][p1], s1[p1]
+        if len(s1):
+            d1 = _segment_distance_terms(xs, ys, terms, s1)
+            r1 = index.seg_route[s1]
+            if p1 is None:
+                dist[sl], route[sl] = d1, r1
+            else:
+                dist[lo + p1], route[lo + p1] = d1, r1
+        sel = np.flatnonzero(usable & ~one) + lo
         if len(sel):
             c = cid[sel]
             start = index.cand_ptr[c]
             cnt = index.cand_ptr[c + 1] - start
-            # Most cells have a single candidate segment: no pairs to expand there.
-            one = cnt == 1
-            p1, s1 = sel[one], index.cand_seg[start[one]]
-            dist[p1] = _segment_distance(x[p1], y[p1], sx[s1], sy[s1], ex[s1], ey[s1])
-            route[p1] = index.seg_route[s1]
-            sel, start, cnt = sel[~one], start[~one], cnt[~one]
-        if len(sel):
             first = np.cumsum(cnt) - cnt
             pair_pt = np.repeat(np.arange(len(sel)), cnt)
             seg_ix = index.cand_seg[np.repeat(start - first, cnt) + np.arange(cnt.sum())]
             pts = sel[pair_pt]
-            d = _segment_distance(x[pts], y[pts], sx[seg_ix], sy[seg_ix], ex[seg_ix], ey[seg_ix])
+            d = _segment_distance_terms(x[pts], y[pts], terms, seg_ix)
             dmin = np.minimum.reduceat(d, first)
             r = np.where(d == dmin[pair_pt], index.seg_route[seg_ix], np.iinfo(np.int64).max)
             route[sel] = np.minimum.reduceat(r, first)
