@@ -48,7 +48,7 @@ class GradeIndex:
 
     @cached_property
     def seg_terms(self) -> np.ndarray:
-        """(8, n) per-segment terms of the distance: ax, ay, dx, dy, dx² + dy², √(dx² + dy²), bx, by.
+        """(8, n) per-segment distance terms: ax, ay, dx, dy, dx² + dy², √(dx² + dy²), bx, by.
 
         Computed once with the same operations GEOS performs per query, so results stay
         bit-identical while each query does less arithmetic.
