@@ -430,18 +430,45 @@ class Engine:
         return crsmod.gdf_to_working(g, crs=spec).geometry.to_numpy()
 
     def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas."""
+        """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas.
+
+        A parcel wholly inside one zone gets share 1 of its grade without an intersection: first
+        from the grid (every cell under its bounding box lies inside one zone), then from
+        ``contains_properly`` on the prepared zone; only parcels that cross a boundary are
+        intersected.
+        """
         idx = self.index
         area = shapely.area(geoms)
-        tree = shapely.STRtree(idx.grade_geoms)
-        gi, zi = tree.query(geoms, predicate="intersects")
-        inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
-        col = self._prices.position(idx.grade_values[zi])
         table = np.zeros((len(geoms), len(self._prices.grades)))
-        np.add.at(table, (gi, col), inter)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = table / area[:, None]
-        return np.nan_to_num(shares), area
+        col_of_zone = self._prices.position(idx.grade_values)
+        held = idx.zone_holding_boxes(shapely.bounds(geoms))
+        by_grid = np.flatnonzero(held >= 0)
+        table[by_grid, col_of_zone[held[by_grid]]] = 1.0
+        rest = np.flatnonzero(held < 0)
+        gi = zi = np.empty(0, dtype=np.int64)
+        if len(rest):
+            tree = self._zone_tree()
+            gi, zi = tree.query(geoms[rest], predicate="intersects")
+            gi = rest[gi]
+            inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
+            table[gi[inside], col_of_zone[zi[inside]]] = 1.0
+            gi, zi = gi[~inside], zi[~inside]
+        if len(gi):
+            inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
+            part = np.zeros_like(table)
+            np.add.at(part, (gi, col_of_zone[zi]), inter)
+            cut = np.unique(gi)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                table[cut] = part[cut] / area[cut, None]
+        return np.nan_to_num(table), area
+
+    def _zone_tree(self) -> shapely.STRtree:
+        """The zones in a tree, each prepared (once per engine)."""
+        if "_zones_tree" not in self.__dict__:
+            for g in self.index.grade_geoms:
+                shapely.prepare(g)
+            self._zones_tree = shapely.STRtree(self.index.grade_geoms)
+        return self._zones_tree
 
     def _apply_towns(
         self,

@@ -67,6 +67,32 @@ class GradeIndex:
         single[one] = self.cand_seg[self.cand_ptr[one]]
         return single
 
+    @cached_property
+    def open_cells_sum(self) -> np.ndarray:
+        """Summed-area table of cells not wholly inside one zone (crossed or outside): a box
+        of cells holding none of them lies wholly inside one zone's interior."""
+        open_ = (self.cell_grade < 0).reshape(self.ny, self.nx).astype(np.int32)
+        table = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
+        np.cumsum(np.cumsum(open_, axis=0), axis=1, out=table[1:, 1:])
+        return table
+
+    def zone_holding_boxes(self, bounds: np.ndarray) -> np.ndarray:
+        """Row of the zone whose interior wholly holds each box (xmin, ymin, xmax, ymax), from
+        the grid alone; -1 where the box reaches a crossed or outside cell (test exactly)."""
+        pad = self.cell * 1e-6  # a box edge on a cell edge also checks the cell beside it
+        with np.errstate(invalid="ignore"):
+            lo_x = np.floor((bounds[:, 0] - pad - self.x0) / self.cell)
+            lo_y = np.floor((bounds[:, 1] - pad - self.y0) / self.cell)
+            hi_x = np.floor((bounds[:, 2] + pad - self.x0) / self.cell)
+            hi_y = np.floor((bounds[:, 3] + pad - self.y0) / self.cell)
+            ok = (lo_x >= 0) & (lo_y >= 0) & (hi_x < self.nx) & (hi_y < self.ny)
+        x0, y0, x1, y1 = (np.where(ok, v, 0).astype(np.int64) + d
+                          for v, d in ((lo_x, 0), (lo_y, 0), (hi_x, 1), (hi_y, 1)))
+        t = self.open_cells_sum
+        n_open = t[y1, x1] - t[y0, x1] - t[y1, x0] + t[y0, x0]
+        held = ok & (n_open == 0)
+        return np.where(held, self.cell_grade[y0 * self.nx + x0], -1)
+
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
             ix = np.floor((x - self.x0) / self.cell)
