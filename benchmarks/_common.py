@@ -91,15 +91,29 @@ def first_nearest(pi: np.ndarray, ri: np.ndarray, d: np.ndarray, n: int
     return route, dist
 
 
+CPU_TIMES: dict[int, list[float]] = {}
+
+
 def median_time(fn: Callable[[], Any], repeat: int) -> tuple[Any, float, list[float]]:
-    """Result of the last call, median seconds and all times of ``repeat`` calls."""
-    times, out = [], None
+    """Result of the last call, median seconds and all times of ``repeat`` calls.
+
+    The CPU seconds of this process for each call are kept in ``CPU_TIMES[id(fn)]``: on a
+    machine shared with other jobs, wall times of the two sides drift with the load; CPU
+    times much less.
+    """
+    times, cpu, out = [], [], None
     for _ in range(repeat):
         out = None  # free the previous result first: it is not part of the next run
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    CPU_TIMES[id(fn)] = cpu
     return out, statistics.median(times), times
+
+
+def median_cpu(fn: Callable[[], Any]) -> float:
+    return statistics.median(CPU_TIMES[id(fn)])
 
 
 class PeakRSS:

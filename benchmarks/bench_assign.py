@@ -48,6 +48,7 @@ from _common import (
     PeakRSS,
     first_nearest,
     machine,
+    median_cpu,
     median_time,
     random_points,
     route_segments,
@@ -138,6 +139,7 @@ def run_points(args: argparse.Namespace) -> dict:
         with PeakRSS() as mem:
             results[side], res[f"{side}_s"], times = median_time(fn, args.repeat)
         res[f"{side}_runs_s"] = [round(t, 3) for t in times]
+        res[f"{side}_cpu_s"] = median_cpu(fn)
         rss[side] = mem.peak - mem.start
     ours = results.pop("landgrade")
     withheld = np.isin(ours["status"].cat.codes.to_numpy(), NO_ROUTE_STATUSES)
@@ -146,14 +148,17 @@ def run_points(args: argparse.Namespace) -> dict:
     res["rows_without_route_by_rule"] = int(withheld.sum())
     for side, base in results.items():
         res[f"ratio_{side}"] = round(res[f"{side}_s"] / res["landgrade_s"], 2)
+        res[f"ratio_{side}_cpu"] = round(res[f"{side}_cpu_s"] / res["landgrade_cpu_s"], 2)
         res[f"mismatches_{side}"] = compare(answers, base, withheld)
     for side in sides:
         res[f"{side}_s"] = round(res[f"{side}_s"], 3)
+        res[f"{side}_cpu_s"] = round(res[f"{side}_cpu_s"], 3)
         res[f"{side}_peak_rss_growth_mb"] = round(rss[side] / 2**20, 1)
     res["landgrade_peak_alloc_mb"] = round(traced_peak(lambda: engine.assign(pts)) / 2**20, 1)
     res["statuses"] = {k: int(v) for k, v in ours["status"].value_counts().items() if v}
     res["timing"] = (f"median of {args.repeat} runs per side, same process, same points, after "
-                     "a 1000-point warm-up; the engine's index is cached on disk by load_engine")
+                     "a 1000-point warm-up; the engine's index is cached on disk by load_engine; "
+                     "_cpu_s: CPU seconds of this process (steadier when the machine is shared)")
     res["memory"] = ("peak_rss_growth: psutil RSS sampled every 5 ms over the timed runs, peak "
                      "minus start; peak_alloc: tracemalloc peak of one untimed run")
     res["process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

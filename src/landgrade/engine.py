@@ -40,7 +40,7 @@ from landgrade.grid import (
     GradeIndex,
     build_index,
     grade_rows_xy,
-    nearest_route_geoms,
+    nearest_route_shapes,
     nearest_route_xy,
 )
 
@@ -405,7 +405,7 @@ class Engine:
         area = None
         if len(rest):
             wgeom = self._geoms_to_working(geom[rest], spec)
-            route[rest], dist[rest] = nearest_route_geoms(self.index, wgeom)
+            route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree())
             a_rows = np.flatnonzero(is_area)
             if len(a_rows):
                 share_a, area_a = self._shares(wgeom[is_area[rest]])
@@ -448,11 +448,15 @@ class Engine:
         gi = zi = np.empty(0, dtype=np.int64)
         if len(rest):
             tree = self._zone_tree()
-            gi, zi = tree.query(geoms[rest], predicate="intersects")
+            # Boxes only, then predicates on the prepared zones: the tree's own predicate
+            # would test each parcel against a whole unprepared zone.
+            gi, zi = tree.query(geoms[rest])
             gi = rest[gi]
             inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
             table[gi[inside], col_of_zone[zi[inside]]] = 1.0
             gi, zi = gi[~inside], zi[~inside]
+            meet = shapely.intersects(idx.grade_geoms[zi], geoms[gi])
+            gi, zi = gi[meet], zi[meet]
         if len(gi):
             inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
             part = np.zeros_like(table)
@@ -461,6 +465,12 @@ class Engine:
             with np.errstate(invalid="ignore", divide="ignore"):
                 table[cut] = part[cut] / area[cut, None]
         return np.nan_to_num(table), area
+
+    def _seg_tree(self) -> shapely.STRtree:
+        """The routes' 2-point segments in a tree (once per engine)."""
+        if "_segs_tree" not in self.__dict__:
+            self._segs_tree = shapely.STRtree(shapely.linestrings(self.index.seg.reshape(-1, 2, 2)))
+        return self._segs_tree
 
     def _zone_tree(self) -> shapely.STRtree:
         """The zones in a tree, each prepared (once per engine)."""
