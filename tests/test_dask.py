@@ -73,14 +73,14 @@ def test_dask_cli_gives_the_single_process_output_row_for_row(setup, tmp_path) -
     assert "rows written in 3 parts" in res.stderr
 
 
-def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup, tmp_path) -> None:  # noqa: F811
+def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup) -> None:  # noqa: F811
     import dask_geopandas
     from distributed import Client, LocalCluster
 
     from landgrade import dask as lgdask
     from landgrade.engine import load_engine
 
-    root, opts = setup
+    _, opts = setup
     map_path, county = opts[1], opts[3]
     parcels = gpd.GeoDataFrame(
         {"pid": [10, 11, 12, 13]},
