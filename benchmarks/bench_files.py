@@ -118,7 +118,8 @@ def main() -> None:
         tmp_path = Path(tmp)
         map_path = grade_map.to_gpkg(tmp_path / "map.gpkg")
         pts = random_points(grade_map, args.points)
-        pts["addr"] = np.array([f"洞口县{i % 97}号" for i in range(97)])[np.arange(args.points) % 97]
+        names = np.array([f"洞口县{i}号" for i in range(97)])
+        pts["addr"] = names[np.arange(args.points) % 97]
         for fmt in args.formats.split(","):
             src_name, out_name = FORMATS[fmt]
             src = tmp_path / src_name
