@@ -349,6 +349,33 @@ def nearest_route_geoms(index: GradeIndex, geoms: np.ndarray) -> tuple[np.ndarra
     return route, dist
 
 
+def _segments_within(index: GradeIndex, bounds: np.ndarray, reach: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(geometry, segment) pairs that may lie within ``reach`` of each other, given the
+    geometries' bounds: boxes grown by ``reach`` overlap, and the segment is within
+    ``reach`` + half the box diagonal of the box centre (every point of the geometry is that
+    close to its centre). Plain numpy: cheaper than a prepared dwithin per geometry."""
+    seg = index.seg
+    sx0, sx1 = np.minimum(seg[:, 0], seg[:, 2]), np.maximum(seg[:, 0], seg[:, 2])
+    sy0, sy1 = np.minimum(seg[:, 1], seg[:, 3]), np.maximum(seg[:, 1], seg[:, 3])
+    block = max(1, 2_000_000 // len(seg))  # bounds the (geometries × segments) masks
+    out_g, out_s = [], []
+    for lo in range(0, len(bounds), block):
+        b, r = bounds[lo:lo + block], reach[lo:lo + block, None]
+        near = ((b[:, 0, None] - r <= sx1) & (b[:, 2, None] + r >= sx0)
+                & (b[:, 1, None] - r <= sy1) & (b[:, 3, None] + r >= sy0))
+        g, sg = np.nonzero(near)
+        out_g.append(g + lo)
+        out_s.append(sg)
+    gi, si = np.concatenate(out_g), np.concatenate(out_s)
+    b = bounds[gi]
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    half_diag = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2
+    dc = _segment_distance_terms(cx, cy, index.seg_terms, si)
+    keep = dc - half_diag <= reach[gi] + 1e-6
+    return gi[keep], si[keep]
+
+
 def nearest_route_shapes(
     index: GradeIndex, geoms: np.ndarray, seg_tree: shapely.STRtree
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -373,8 +400,8 @@ def nearest_route_shapes(
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     bound[owner[starts]] = np.fmin.reduceat(vd, starts)
     has = np.flatnonzero(np.isfinite(bound))
-    reach = bound[has] * (1 + 1e-9) + 1e-6  # slack: dwithin may round differently
-    gi, si = seg_tree.query(geoms[has], predicate="dwithin", distance=reach)
+    reach = bound[has] * (1 + 1e-9) + 1e-6  # slack for rounding in the bounds below
+    gi, si = _segments_within(index, shapely.bounds(geoms[has]), reach)
     gi = has[gi]
     d = shapely.distance(geoms[gi], seg_tree.geometries[si])
     r = index.seg_route[si]
