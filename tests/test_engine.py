@@ -470,3 +470,31 @@ def test_cache_drops_older_builds_of_the_same_county_only(tmp_path, monkeypatch)
     cache._prune("county-x-bbb")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["county-xy-ccc.map.pkl",
                                                           "map-ddd.map.pkl"]
+
+
+def test_parcel_and_line_nearest_routes_equal_geos_query_nearest() -> None:
+    """The vertex-bounded search gives query_nearest's route and distance, ties included."""
+    import shapely.affinity as aff
+
+    from landgrade.grid import nearest_route_shapes
+
+    gm = random_map(7)
+    engine = Engine(gm, index=build_index(gm, max_cells=64))
+    rng = np.random.default_rng(8)
+    n = 600
+    cx, cy = rng.uniform(X0 - 200, X0 + 2200, n), rng.uniform(Y0 - 200, Y0 + 1700, n)
+    w, h, t = rng.uniform(5, 120, n), rng.uniform(5, 120, n), rng.uniform(0, 180, n)
+    parcels = [aff.rotate(shapely.box(x - a / 2, y - b / 2, x + a / 2, y + b / 2), r)
+               for x, y, a, b, r in zip(cx, cy, w, h, t, strict=True)]
+    lines = [shapely.LineString([(x, y), (x + a, y - b)]) for x, y, a, b in
+             zip(cx[:100], cy[:100], w[:100], h[:100], strict=True)]
+    # a parcel crossed by route R3 (and its duplicate): distance 0, the first of the two wins
+    r3 = gm.routes.geometry.iloc[3]
+    mid = r3.interpolate(0.5, normalized=True)
+    parcels.append(shapely.box(mid.x - 5, mid.y - 5, mid.x + 5, mid.y + 5))
+    geoms = np.array(parcels + lines)
+    route, dist = nearest_route_shapes(engine.index, geoms, engine._seg_tree())
+    expect_route, expect_dist = nearest_route_geoms(engine.index, geoms)
+    np.testing.assert_array_equal(route, expect_route)
+    np.testing.assert_array_equal(dist, expect_dist)
+    assert route[n] == 3 and dist[n] == 0.0
