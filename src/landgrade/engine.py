@@ -562,20 +562,6 @@ class Engine:
             answer.loc[moved, "message"] = f"town prices (Table 8) of {t}, town grade {g}"
 
 
-def _take(values: np.ndarray, pos: np.ndarray, fill: Any = np.nan) -> np.ndarray:
-    """values[pos] with ``fill`` where pos < 0."""
-    if not len(values):
-        return np.full(len(pos), fill, dtype=object if fill is None else float)
-    out = values[np.maximum(pos, 0)]
-    if fill is None:
-        out = out.astype(object)
-        out[pos < 0] = None
-    else:
-        out = out.astype(float)
-        out[pos < 0] = fill
-    return out
-
-
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
     """A categorical from codes already known to be in range (no validation pass)."""
     dtype = pd.CategoricalDtype(categories)
