@@ -73,12 +73,12 @@ def test_dask_cli_gives_the_single_process_output_row_for_row(setup, tmp_path) -
     assert "rows written in 3 parts" in res.stderr
 
 
-def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup) -> None:  # noqa: F811
+def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup, monkeypatch) -> None:  # noqa: F811
     import dask_geopandas
     from distributed import Client, LocalCluster
 
     from landgrade import dask as lgdask
-    from landgrade.engine import load_engine
+    from landgrade import engine as engine_mod
 
     _, opts = setup
     map_path, county = opts[1], opts[3]
@@ -87,12 +87,23 @@ def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup) -> None: 
         geometry=[box(80, 0, 120, 50), box(10, 10, 40, 60), box(250, 0, 350, 50),
                   box(150, 120, 200, 180)], crs="EPSG:4546")
     ddf = dask_geopandas.from_geopandas(parcels, npartitions=2)
+    loads: list[str] = []
+    real_load = engine_mod.load_engine
+
+    def counting_load(**kw):  # type: ignore[no-untyped-def]
+        loads.append(kw["map_path"])
+        return real_load(**kw)
+
+    monkeypatch.setattr(engine_mod, "load_engine", counting_load)
+    monkeypatch.setattr(lgdask, "_ENGINES", {})
+    # threads in this process (processes=False): the worker's engine cache is visible here
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                       dashboard_address=None) as cluster, Client(cluster):
         out = lgdask.assign(ddf, map_path=map_path, county=county)
         assert out.npartitions == 2
         got = out.compute()
-    expect = load_engine(map_path=map_path, county=county).assign(parcels)
+    assert len(loads) == 1  # one load for the worker, not one per partition
+    expect = real_load(map_path=map_path, county=county).assign(parcels)
     pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expect))
     assert got["share_1"].tolist() == pytest.approx([0.5, 1.0, 0.0, 0.0])
     assert got["share_out"].tolist() == pytest.approx([0.0, 0.0, 0.5, 0.0])

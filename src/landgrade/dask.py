@@ -66,6 +66,16 @@ class AssignOptions:
     town_grade_field: str | None = None
 
 
+def engine_spec(map_path: str | Path | None, county: str | Path | None) -> EngineSpec:
+    """The spec with paths made absolute: workers do not share the caller's directory."""
+    def absolute(p: str | Path | None) -> str | None:
+        if p is None:
+            return None
+        return str(Path(p).resolve()) if Path(p).exists() else str(p)  # a county name stays
+
+    return EngineSpec(absolute(map_path), absolute(county))
+
+
 _ENGINES: dict[EngineSpec, Any] = {}
 _LOCK = threading.Lock()
 
@@ -122,7 +132,7 @@ def assign(ddf: Any, *, map_path: str | Path | None = None, county: str | None =
     """Answer every row of a dask-geopandas frame; partition i of the result answers
     partition i of ``ddf``, same rows, same order (lazy: compute or write it)."""
     _require_dask()
-    spec = EngineSpec(None if map_path is None else str(map_path), county)
+    spec = engine_spec(map_path, county)
     opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
     # The answer's columns and dtypes, from a few rows of the first partition (parcels add
     # share columns that points do not have, so an empty frame cannot tell).
@@ -199,7 +209,7 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
     if any(p.resolve().parent == output.resolve() for p in parts):
         raise DaskSetupError(f"{output}: is the input folder; write the output parts elsewhere")
     output.mkdir(parents=True, exist_ok=True)
-    spec = EngineSpec(None if map_path is None else str(map_path), county)
+    spec = engine_spec(map_path, county)
     opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
     cluster = None
     try:
