@@ -198,6 +198,62 @@ def test_parcel_area_shares_and_weighted_prices(engine: Engine) -> None:
     assert out["route_m"].tolist() == pytest.approx([30.0, 40.0, 50.0])
 
 
+def _intersect_shares(gm: GradeMap, parcels: np.ndarray) -> np.ndarray:
+    """Share per grade (1, 2) of each parcel by plain shapely intersection, no shortcut."""
+    zones = gm.grades
+    return np.array([[sum(shapely.intersection(p, z).area
+                          for z in zones.geometry[zones["grade"] == g]) / p.area
+                      for g in (1, 2)] for p in parcels])
+
+
+def test_parcel_wholly_inside_one_zone_gets_share_one_without_intersecting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a) deep inside the square: every grid cell under it is grade 1's interior;
+    # (b) inside the corridor strip, which is too thin for any grid cell to lie inside it,
+    #     so contains_properly on the prepared zone decides; (c) deep inside grade 2.
+    inside = [box(10, 10, 40, 60), box(150, 97, 170, 103), box(200, 130, 260, 190)]
+    cells = engine.index.zone_holding_boxes(shapely.bounds(np.array(inside)))
+    assert (cells[[0, 2]] >= 0).all() and cells[1] == -1
+    calls: list[int] = []
+    real = shapely.intersection
+    monkeypatch.setattr(shapely, "intersection",
+                        lambda a, b, **kw: calls.append(len(np.atleast_1d(a))) or real(a, b))
+    out = engine.assign(gpd.GeoDataFrame({"pid": [1, 2, 3]}, geometry=inside, crs=CRS))
+    assert calls == []  # no intersection was computed for any of them
+    assert out["share_1"].tolist() == [1.0, 1.0, 0.0]
+    assert out["share_2"].tolist() == [0.0, 0.0, 1.0]
+    assert out["share_out"].tolist() == [0.0, 0.0, 0.0]
+    assert out["grade"].tolist() == [1, 1, 2]
+    assert out["p_comm"].tolist() == [PRICES[1][0], PRICES[1][0], PRICES[2][0]]
+    # the intersect path agrees: the whole parcel is in that zone
+    expect = _intersect_shares(hand_map(), np.array(inside))
+    np.testing.assert_allclose(out[["share_1", "share_2"]].to_numpy(), expect, rtol=0,
+                               atol=1e-15)
+
+
+def test_straddling_parcels_get_the_intersection_shares() -> None:
+    gm = hand_map()
+    engine = Engine(gm, FakePriceBook(), index=build_index(gm, max_cells=32))
+    rng = np.random.default_rng(3)
+    cx, cy = rng.uniform(0, 300, 400), rng.uniform(0, 200, 400)
+    w, h, turn = rng.uniform(5, 60, 400), rng.uniform(5, 60, 400), rng.uniform(0, 180, 400)
+    import shapely.affinity as aff
+
+    parcels = np.array([aff.rotate(box(x - a / 2, y - b / 2, x + a / 2, y + b / 2), t)
+                        for x, y, a, b, t in zip(cx, cy, w, h, turn, strict=True)])
+    out = engine.assign(gpd.GeoDataFrame({"pid": np.arange(400)}, geometry=parcels, crs=CRS))
+    got = out[["share_1", "share_2"]].to_numpy()
+    expect = _intersect_shares(gm, parcels)
+    straddle = (expect > 0).sum(axis=1) + (expect.sum(axis=1) < 1 - 1e-9) > 1
+    assert straddle.sum() > 50  # the random parcels do cross grade and extent boundaries
+    # one zone row per grade here, so each share is one intersection area / parcel area,
+    # published to 1e-4 (answer.SHARE_DECIMALS)
+    np.testing.assert_array_equal(got[straddle], np.round(expect[straddle], 4))
+    np.testing.assert_array_equal(got, np.round(expect, 4))
+    np.testing.assert_array_equal(out["share_out"], np.round(1 - expect.sum(axis=1), 4))
+
+
 def test_bad_geometries_are_flagged_not_dropped(engine: Engine) -> None:
     bowtie = shapely.Polygon([rel(10, 10), rel(60, 60), rel(60, 10), rel(10, 60)])
     gdf = gpd.GeoDataFrame(
@@ -437,3 +493,31 @@ def test_answers_are_rounded_to_what_they_mean(engine: Engine) -> None:
     assert out["p_comm"].iloc[0] == round(share_1 * c1 + (1 - share_1) * c2)
     dist = out["route_m"].iloc[0]
     assert dist == round(dist, 2)
+
+
+def test_parcel_and_line_nearest_routes_equal_geos_query_nearest() -> None:
+    """The vertex-bounded search gives query_nearest's route and distance, ties included."""
+    import shapely.affinity as aff
+
+    from landgrade.grid import nearest_route_shapes
+
+    gm = random_map(7)
+    engine = Engine(gm, index=build_index(gm, max_cells=64))
+    rng = np.random.default_rng(8)
+    n = 600
+    cx, cy = rng.uniform(X0 - 200, X0 + 2200, n), rng.uniform(Y0 - 200, Y0 + 1700, n)
+    w, h, t = rng.uniform(5, 120, n), rng.uniform(5, 120, n), rng.uniform(0, 180, n)
+    parcels = [aff.rotate(shapely.box(x - a / 2, y - b / 2, x + a / 2, y + b / 2), r)
+               for x, y, a, b, r in zip(cx, cy, w, h, t, strict=True)]
+    lines = [shapely.LineString([(x, y), (x + a, y - b)]) for x, y, a, b in
+             zip(cx[:100], cy[:100], w[:100], h[:100], strict=True)]
+    # a parcel crossed by route R3 (and its duplicate): distance 0, the first of the two wins
+    r3 = gm.routes.geometry.iloc[3]
+    mid = r3.interpolate(0.5, normalized=True)
+    parcels.append(shapely.box(mid.x - 5, mid.y - 5, mid.x + 5, mid.y + 5))
+    geoms = np.array(parcels + lines)
+    route, dist = nearest_route_shapes(engine.index, geoms, engine._seg_tree())
+    expect_route, expect_dist = nearest_route_geoms(engine.index, geoms)
+    np.testing.assert_array_equal(route, expect_route)
+    np.testing.assert_array_equal(dist, expect_dist)
+    assert route[n] == 3 and dist[n] == 0.0

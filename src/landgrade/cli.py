@@ -267,11 +267,31 @@ def assign(
         typer.Option(help="Column with each row's land use (用途, key or label): adds price "
                      "and total."),
     ] = None,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="Run on dask: INPUT a folder or glob of GeoParquet "
+                           "parts, OUTPUT a folder (pip install \"landgrade[dask]\").")
+    ] = False,
+    scheduler: Annotated[
+        str | None, typer.Option(help="With --dask: a running scheduler, tcp://host:8786.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="With --dask and no --scheduler: local workers.")
+    ] = None,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
     Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
     """
+    if dask:
+        from landgrade.dask import assign_parts
+
+        assign_parts(str(input_path), output, map_path=map_path, county=county, crs=crs,
+                     town=town, town_grade=town_grade, town_field=town_field,
+                     town_grade_field=town_grade_field, scheduler=scheduler, workers=workers,
+                     progress=progress)
+        return
+    if scheduler or workers:
+        raise LandgradeError("--scheduler and --workers go with --dask")
     from landgrade.assign import assign_command
     from landgrade.towns import maybe_load_towns
 

@@ -43,7 +43,7 @@ from landgrade.grid import (
     GradeIndex,
     build_index,
     grade_rows_xy,
-    nearest_route_geoms,
+    nearest_route_shapes,
     nearest_route_xy,
 )
 
@@ -94,6 +94,7 @@ class _PriceColumns:
         self.terms = self.prices.copy()
         self.ratios = self.prices.copy()
         self.valuation_date = ""
+        self.table = np.full((0, len(self.grades) + 1), np.nan)
         if pricebook is None:
             return
         table = pricebook.urban_price_table()
@@ -107,12 +108,49 @@ class _PriceColumns:
                 self.valuation_date = self.valuation_date or str(_attr(c, "valuation_date") or "")
             self.terms[u] = terms
             self.ratios[u] = ratios
+        self.table = self._table()
 
+    def _table(self) -> np.ndarray:
+        """(columns, grades + 1) array: p, t, r of each use per grade; the last column (no
+        grade) is all NaN, so one 2-D take fills every price column at once."""
+        rows = []
+        for u in self.uses:
+            rows += [self.prices[u], self.terms[u], self.ratios[u]]
+        table = np.full((len(rows), len(self.grades) + 1), np.nan)
+        for i, r in enumerate(rows):
+            table[i, :-1] = pd.to_numeric(r, errors="coerce").to_numpy(dtype=float)
+        return table
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{k}_{self.short[u]}" for u in self.uses for k in ("p", "t", "r")]
 
     def position(self, grade: np.ndarray) -> np.ndarray:
         """Row of each grade in the price tables; -1 for no grade."""
+        if len(grade) and grade.min() >= -1 and grade.max() < len(self._lookup) - 1:
+            return self._lookup[grade]  # -1 reads the last entry, which is -1
         ok = (grade >= 0) & (grade < len(self._lookup))
         return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
+
+    def fill(self, out: np.ndarray, pos: np.ndarray, shares: np.ndarray | None) -> None:
+        """Write p, t, r of every use into ``out`` (columns × rows) from one table; parcels
+        (rows of ``shares`` with a finite total) get area-weighted prices."""
+        if not len(self.uses):
+            return
+        pos = np.where(pos < 0, len(self.grades), pos)
+        for i, row in enumerate(self.table):  # row by row: a 2-D take along axis 1 is slower
+            np.take(row, pos, out=out[i], mode="clip")  # in range: clip skips the checks
+        if shares is None:
+            return
+        tot = shares.sum(axis=1)
+        rows = np.flatnonzero(np.isfinite(tot))
+        if not len(rows):
+            return
+        part, tot = shares[rows], tot[rows]
+        for j in range(len(self.uses)):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                weighted = (part * np.nan_to_num(self.table[3 * j, :-1])).sum(axis=1) / tot
+            out[3 * j, rows] = np.where(tot > 0, weighted, np.nan)
 
 
 def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
@@ -194,65 +232,112 @@ class Engine:
         x: np.ndarray,
         y: np.ndarray,
         shares: np.ndarray | None = None,
+        area: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        """The answer columns from per-row arrays; ``shares`` (rows × grades) weights prices."""
+        """The answer columns from per-row arrays; ``shares`` (rows × grades) weights prices.
+
+        Built as one block per dtype (floats, bools) written in place and handed to pandas
+        without copies: at a million rows, per-column arrays and pandas' block merging cost
+        more than the spatial queries.
+        """
         n = len(grade)
         inside = grade >= 0
         pc = self._prices
-        pos = pc.position(grade)
-        cols: dict[str, Any] = {
-            "in_extent": inside,
-            "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64), ~inside),
-        }
-        for u in pc.uses:
-            k = pc.short[u]
-            price = _take(pc.prices[u].to_numpy(dtype=float), pos)
-            if shares is not None:
-                tot = shares.sum(axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    weighted = (shares * np.nan_to_num(pc.prices[u].to_numpy(dtype=float))).sum(
-                        axis=1) / tot
-                price = np.where(np.isnan(tot), price, np.where(tot > 0, weighted, np.nan))
-            cols[f"p_{k}"] = price
-            cols[f"t_{k}"] = _take(pc.terms[u].to_numpy(dtype=float), pos)
-            cols[f"r_{k}"] = _take(pc.ratios[u].to_numpy(dtype=float), pos)
-        priced = inside & bool(pc.uses)
-        cols["val_date"] = pd.Categorical.from_codes(
-            np.where(priced, 1, 0), categories=["", pc.valuation_date or "-"])
-        cols["price_src"] = pd.Categorical.from_codes(
-            np.where(priced, 1, 0), categories=["", "urban", "town"])
-        cols["town_cls"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
         ok = status == STATUS_CODE["ok"]
         if self.outline is not None:
-            far = ok & ~inside
+            far = np.flatnonzero(ok & ~inside)
+            far = far[~self._surely_in_county(x[far], y[far])]
             in_county = shapely.intersects_xy(self.outline, x[far], y[far])
-            status[np.flatnonzero(far)[~in_county]] = STATUS_CODE["outside_county"]
+            status[far[~in_county]] = STATUS_CODE["outside_county"]
         status[(status == STATUS_CODE["ok"]) & ~inside] = STATUS_CODE["outside_extent"]
         # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
         # answers nothing: those rows get no route.
         has_route = (route >= 0) & ~np.isin(status, NO_ROUTE_STATUSES)
-        route = np.where(has_route, route, -1)
-        rt = self.routes
-        for col, src in (("route_id", "id"), ("route_name", "name")):
-            cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
-            codes = self._route_codes[src] if src in self._route_codes else None
-            if codes is None:
-                uniq, codes = np.unique(cats.to_numpy(dtype=str), return_inverse=True)
-                self._route_codes[src] = codes = (uniq, codes)
-            uniq, inv = codes
-            cols[col] = pd.Categorical.from_codes(
-                np.where(has_route, inv[np.maximum(route, 0)] if len(inv) else -1, -1),
-                categories=uniq)
-        cols["route_m"] = np.where(has_route, dist, np.nan)
+        route_pos = np.where(has_route, route, len(self.routes))
+
+        names = ["in_extent", "grade", *pc.columns, "val_date", "price_src", "town_cls",
+                 "route_id", "route_name", "route_m", "route_in", "route_px", "on_bound",
+                 "status", "message"]
+        share_names: list[str] = []
+        if shares is not None:
+            share_names = [f"share_{g}" for g in pc.grades] + ["share_out", "area_m2"]
+        place = {c: i for i, c in enumerate(names + share_names)}
+        float_names = [*pc.columns, "route_m", "route_px", *share_names]
+        floats = np.empty((len(float_names), n))
+        k = len(pc.columns)
+        pc.fill(floats[:k], pc.position(grade), shares)
+        floats[k] = np.where(has_route, dist, np.nan)
+        route_tab = self._route_table()
+        np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
+        if shares is not None:
+            ng = shares.shape[1]
+            floats[k + 2:k + 2 + ng] = shares.T
+            floats[k + 2 + ng] = 1 - shares.sum(axis=1)
+            floats[k + 3 + ng] = area
+        bools = np.empty((3, n), dtype=bool)
+        bools[0] = inside
         with np.errstate(invalid="ignore"):
-            cols["route_in"] = has_route & (dist <= _take(_num_col(rt, "standard_depth_m"), route))
-        cols["route_px"] = _take(_num_col(rt, "price"), route)
-        cols["on_bound"] = on_bound
-        cols["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+            np.less_equal(dist, route_tab[0][route_pos], out=bools[1])
+        bools[1] &= has_route
+        bools[2] = on_bound
+
+        priced = (inside & bool(pc.uses)).view(np.int8)
         msg = status.astype(np.int16)
         msg[(status == STATUS_CODE["ok"]) & on_bound] = len(STATUSES)
-        cols["message"] = pd.Categorical.from_codes(msg, categories=MESSAGES)
-        return pd.DataFrame(cols, copy=False)
+        ext: dict[str, Any] = {
+            "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64),
+                                            ~inside),
+            "val_date": _categorical(priced, ["", pc.valuation_date or "-"]),
+            "price_src": _categorical(priced, ["", "urban", "town"]),
+            "town_cls": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
+            "status": _categorical(status, list(STATUSES)),
+            "message": _categorical(msg, MESSAGES),
+        }
+        for col, src in (("route_id", "id"), ("route_name", "name")):
+            uniq, inv = self._route_codes_of(src)
+            ext[col] = _categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
+                                    if len(inv) else np.full(n, -1), uniq)
+        blocks = [
+            (floats, [place[c] for c in float_names]),
+            (bools, [place[c] for c in ("in_extent", "route_in", "on_bound")]),
+            *((arr, [place[c]]) for c, arr in ext.items()),
+        ]
+        return _frame_from_blocks(blocks, names + share_names, n)
+
+    def _surely_in_county(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """True where a point lies in a coarse cell wholly inside the county outline, so the
+        exact test (thousands of outline vertices) is needed only near the outline."""
+        if "_county_cells" not in self.__dict__:
+            n = 64
+            x0, y0, x1, y1 = shapely.bounds(self.outline)
+            cw, ch = (x1 - x0) / n or 1.0, (y1 - y0) / n or 1.0
+            iy, ix = np.divmod(np.arange(n * n), n)
+            boxes = shapely.box(x0 + ix * cw, y0 + iy * ch, x0 + (ix + 1) * cw,
+                                y0 + (iy + 1) * ch)
+            self._county_cells = (x0, y0, cw, ch, n,
+                                  shapely.contains_properly(self.outline, boxes))
+        x0, y0, cw, ch, n, inner = self._county_cells
+        with np.errstate(invalid="ignore"):
+            ix, iy = np.floor((x - x0) / cw), np.floor((y - y0) / ch)
+            ok = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
+        cell = np.where(ok, iy * n + ix, 0).astype(np.int64)
+        return ok & inner[cell]
+
+    def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Standard depth and road-line price per route row, with a NaN row for no route."""
+        if "_route_tab" not in self.__dict__:
+            rt = self.routes
+            self._route_tab = (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
+                               np.r_[_num_col(rt, "price"), np.nan])
+        return self._route_tab
+
+    def _route_codes_of(self, src: str) -> tuple[np.ndarray, np.ndarray]:
+        if src not in self._route_codes:
+            rt = self.routes
+            cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
+            uniq, codes = np.unique(cats.to_numpy(dtype=str), return_inverse=True)
+            self._route_codes[src] = (uniq, codes)
+        return self._route_codes[src]
 
     # -- files and frames ----------------------------------------------------------------------
     def assign(
@@ -336,7 +421,7 @@ class Engine:
         area = None
         if len(rest):
             wgeom = self._geoms_to_working(geom[rest], spec)
-            route[rest], dist[rest] = nearest_route_geoms(self.index, wgeom)
+            route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree())
             a_rows = np.flatnonzero(is_area)
             if len(a_rows):
                 share_a, area_a = self._shares(wgeom[is_area[rest]])
@@ -348,12 +433,8 @@ class Engine:
                 on_bound[a_rows] = False
         # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
         _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
-        answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
-        if shares is not None:
-            for j, g in enumerate(self._prices.grades):
-                answer[f"share_{g}"] = shares[:, j]
-            answer["share_out"] = 1 - shares.sum(axis=1)
-            answer["area_m2"] = area
+        answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
+                             area=area)
         finish_answer(answer, self._price_decimals)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
                           towns.names_at(wx, wy) if towns is not None else None)
@@ -367,18 +448,55 @@ class Engine:
         return crsmod.gdf_to_working(g, crs=spec, working=self.working_crs).geometry.to_numpy()
 
     def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas."""
+        """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas.
+
+        A parcel wholly inside one zone gets share 1 of its grade without an intersection: first
+        from the grid (every cell under its bounding box lies inside one zone), then from
+        ``contains_properly`` on the prepared zone; only parcels that cross a boundary are
+        intersected.
+        """
         idx = self.index
         area = shapely.area(geoms)
-        tree = shapely.STRtree(idx.grade_geoms)
-        gi, zi = tree.query(geoms, predicate="intersects")
-        inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
-        col = self._prices.position(idx.grade_values[zi])
         table = np.zeros((len(geoms), len(self._prices.grades)))
-        np.add.at(table, (gi, col), inter)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = table / area[:, None]
-        return np.nan_to_num(shares), area
+        col_of_zone = self._prices.position(idx.grade_values)
+        held = idx.zone_holding_boxes(shapely.bounds(geoms))
+        by_grid = np.flatnonzero(held >= 0)
+        table[by_grid, col_of_zone[held[by_grid]]] = 1.0
+        rest = np.flatnonzero(held < 0)
+        gi = zi = np.empty(0, dtype=np.int64)
+        if len(rest):
+            tree = self._zone_tree()
+            # Boxes only, then predicates on the prepared zones: the tree's own predicate
+            # would test each parcel against a whole unprepared zone.
+            gi, zi = tree.query(geoms[rest])
+            gi = rest[gi]
+            inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
+            table[gi[inside], col_of_zone[zi[inside]]] = 1.0
+            gi, zi = gi[~inside], zi[~inside]
+            meet = shapely.intersects(idx.grade_geoms[zi], geoms[gi])
+            gi, zi = gi[meet], zi[meet]
+        if len(gi):
+            inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
+            part = np.zeros_like(table)
+            np.add.at(part, (gi, col_of_zone[zi]), inter)
+            cut = np.unique(gi)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                table[cut] = part[cut] / area[cut, None]
+        return np.nan_to_num(table), area
+
+    def _seg_tree(self) -> shapely.STRtree:
+        """The routes' 2-point segments in a tree (once per engine)."""
+        if "_segs_tree" not in self.__dict__:
+            self._segs_tree = shapely.STRtree(shapely.linestrings(self.index.seg.reshape(-1, 2, 2)))
+        return self._segs_tree
+
+    def _zone_tree(self) -> shapely.STRtree:
+        """The zones in a tree, each prepared (once per engine)."""
+        if "_zones_tree" not in self.__dict__:
+            for g in self.index.grade_geoms:
+                shapely.prepare(g)
+            self._zones_tree = shapely.STRtree(self.index.grade_geoms)
+        return self._zones_tree
 
     def _apply_towns(
         self,
@@ -483,18 +601,29 @@ class Engine:
             answer.loc[moved, "message"] = f"town prices (Table 8) of {t}, town grade {g}"
 
 
-def _take(values: np.ndarray, pos: np.ndarray, fill: Any = np.nan) -> np.ndarray:
-    """values[pos] with ``fill`` where pos < 0."""
-    if not len(values):
-        return np.full(len(pos), fill, dtype=object if fill is None else float)
-    out = values[np.maximum(pos, 0)]
-    if fill is None:
-        out = out.astype(object)
-        out[pos < 0] = None
-    else:
-        out = out.astype(float)
-        out[pos < 0] = fill
-    return out
+def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
+    """A categorical from codes already known to be in range (no validation pass)."""
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _frame_from_blocks(blocks: list[tuple[Any, list[int]]], columns: list[str], n: int
+                       ) -> pd.DataFrame:
+    """A DataFrame whose columns are the given 2-D blocks / 1-D arrays at the given places."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas < 3: build per column (slower, same frame)
+        cols: dict[int, Any] = {}
+        for arr, place in blocks:
+            if getattr(arr, "ndim", 1) == 2:
+                cols.update({p: arr[i] for i, p in enumerate(place)})
+            else:
+                cols[place[0]] = arr
+        return pd.DataFrame({columns[p]: cols[p] for p in range(len(columns))},
+                            index=pd.RangeIndex(n))
+    return create_dataframe_from_blocks(
+        [(arr, np.asarray(place)) for arr, place in blocks],
+        index=pd.RangeIndex(n), columns=pd.Index(columns))
 
 
 def _num_col(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -516,7 +645,9 @@ def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
     clash = [c for c in answer.columns if c in gdf.columns and c != gdf.geometry.name]
     base = gdf.rename(columns={c: f"src_{c}"[:10] for c in clash}) if clash else gdf
     out = pd.concat([pd.DataFrame(base), answer], axis=1)
-    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
+    # copy=False: the columns are fresh or copy-on-write views; a copy here costs as much as
+    # building the answer.
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs, copy=False)
 
 
 # --- loading -------------------------------------------------------------------------------------

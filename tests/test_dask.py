@@ -1,0 +1,123 @@
+"""`landgrade assign parts/ -o out/ --dask` and landgrade.dask.assign on a local cluster.
+
+The single-process `landgrade assign` is the reference: the dask run must give exactly its
+output, row for row, part for part (the hand map of test_engine, Table 6 prices).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from test_assign_cli import setup  # noqa: F401  (the fixture: hand map + county folder)
+from test_engine import X0, Y0, box
+from typer.testing import CliRunner
+
+from landgrade.cli import app
+
+pytest.importorskip("dask_geopandas")
+pytest.importorskip("distributed")
+
+runner = CliRunner()
+
+
+def sample_points(n: int, seed: int = 5) -> gpd.GeoDataFrame:
+    """Points over the hand map's 300 × 200 m extent and 50 m beyond it, with attributes."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-50, 350, n), rng.uniform(-50, 250, n)
+    return gpd.GeoDataFrame(
+        {"pid": np.arange(n), "owner": [f"户{i % 7}" for i in range(n)],
+         "area": rng.uniform(10, 500, n)},
+        geometry=shapely.points(X0 + x, Y0 + y), crs="EPSG:4546")
+
+
+def write_parts(gdf: gpd.GeoDataFrame, folder: Path, sizes: list[int]) -> list[Path]:
+    folder.mkdir()
+    paths, lo = [], 0
+    for i, k in enumerate(sizes):
+        p = folder / f"part.{i}.parquet"
+        gdf.iloc[lo:lo + k].to_parquet(p)
+        paths.append(p)
+        lo += k
+    return paths
+
+
+def test_dask_cli_gives_the_single_process_output_row_for_row(setup, tmp_path) -> None:  # noqa: F811
+    root, opts = setup
+    pts = sample_points(3000)
+    whole = root / "whole.parquet"
+    pts.to_parquet(whole)
+    res = runner.invoke(app, ["assign", str(whole), "-o", str(root / "single.parquet"),
+                              "--no-progress", *opts])
+    assert res.exit_code == 0, res.output
+    single = gpd.read_parquet(root / "single.parquet")
+    parts = write_parts(pts, root / "parts", [1200, 1000, 800])
+    res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "out"), "--dask",
+                              "--workers", "2", *opts])
+    assert res.exit_code == 0, res.output
+    outs = sorted((root / "out").iterdir())
+    assert [p.name for p in outs] == [p.name for p in parts]  # no temporary files left over
+    got = [gpd.read_parquet(p) for p in outs]
+    assert [len(g) for g in got] == [1200, 1000, 800]  # partitions line up
+    both = pd.concat(got, ignore_index=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(both), pd.DataFrame(single))
+    assert both.crs == single.crs
+    # the answers are real: grade 1 in the square, 2 beyond it, none outside the extent
+    inside = both.geometry.x.between(X0 + 1, X0 + 99) & both.geometry.y.between(Y0 + 1, Y0 + 94)
+    assert (both.loc[inside, "grade"] == 1).all() and inside.sum() > 100
+    assert both.loc[both.geometry.x > X0 + 301, "grade"].isna().all()
+    assert "rows written in 3 parts" in res.stderr
+
+
+def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup, monkeypatch) -> None:  # noqa: F811
+    import dask_geopandas
+    from distributed import Client, LocalCluster
+
+    from landgrade import dask as lgdask
+    from landgrade import engine as engine_mod
+
+    _, opts = setup
+    map_path, county = opts[1], opts[3]
+    parcels = gpd.GeoDataFrame(
+        {"pid": [10, 11, 12, 13]},
+        geometry=[box(80, 0, 120, 50), box(10, 10, 40, 60), box(250, 0, 350, 50),
+                  box(150, 120, 200, 180)], crs="EPSG:4546")
+    ddf = dask_geopandas.from_geopandas(parcels, npartitions=2)
+    loads: list[str] = []
+    real_load = engine_mod.load_engine
+
+    def counting_load(**kw):  # type: ignore[no-untyped-def]
+        loads.append(kw["map_path"])
+        return real_load(**kw)
+
+    monkeypatch.setattr(engine_mod, "load_engine", counting_load)
+    monkeypatch.setattr(lgdask, "_ENGINES", {})
+    # threads in this process (processes=False): the worker's engine cache is visible here
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster):
+        out = lgdask.assign(ddf, map_path=map_path, county=county)
+        assert out.npartitions == 2
+        got = out.compute()
+    assert len(loads) == 1  # one load for the worker, not one per partition
+    expect = real_load(map_path=map_path, county=county).assign(parcels)
+    pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expect))
+    assert got["share_1"].tolist() == pytest.approx([0.5, 1.0, 0.0, 0.0])
+    assert got["share_out"].tolist() == pytest.approx([0.0, 0.0, 0.5, 0.0])
+
+
+def test_dask_refuses_a_single_file_output_and_the_input_folder(setup) -> None:  # noqa: F811
+    root, opts = setup
+    write_parts(sample_points(10), root / "parts", [10])
+    res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "o.parquet"),
+                              "--dask", "--workers", "1", *opts])
+    assert res.exit_code == 2 and "output is a folder" in res.output
+    res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "parts"),
+                              "--dask", "--workers", "1", *opts])
+    assert res.exit_code == 2 and "is the input folder" in res.output
+    res = runner.invoke(app, ["assign", str(root / "nothing" / "*.parquet"), "-o",
+                              str(root / "out"), "--dask", "--workers", "1", *opts])
+    assert res.exit_code == 2 and "no GeoParquet parts" in res.output
