@@ -114,25 +114,6 @@ def published_decimals(values: Any) -> int:
     return 2
 
 
-def finish_answer(answer: pd.DataFrame, price_decimals: int) -> None:
-    """Round answer columns in place to what they mean (see "Rounding" above), and keep a
-    road-line price only where its route applies: beyond the standard depth the nearest route
-    is named, with its distance, but offers no price."""
-    if "route_px" in answer and "route_in" in answer:
-        answer["route_px"] = answer["route_px"].where(answer["route_in"].astype(bool))
-    for col in answer.columns:
-        if col == "route_m":
-            answer[col] = answer[col].round(DISTANCE_DECIMALS)
-        elif col == "area_m2":
-            answer[col] = answer[col].round(AREA_DECIMALS)
-        elif col.startswith("share_"):
-            answer[col] = answer[col].round(SHARE_DECIMALS)
-        elif col.startswith("p_"):
-            answer[col] = answer[col].round(price_decimals)
-        elif col.startswith("t_"):  # terms are whole years: an integer column in every format
-            answer[col] = pd.array(answer[col].round(), dtype="Int64")
-
-
 def use_short(use: str) -> str:
     """Short key of a use for 10-character column names: ``public_1`` → ``pub1``."""
     head, _, tail = use.rpartition("_")

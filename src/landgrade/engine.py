@@ -24,13 +24,15 @@ import pandas as pd
 import shapely
 
 from landgrade.answer import (
+    AREA_DECIMALS,
     CRS_FLAG_STATUS,
+    DISTANCE_DECIMALS,
     MESSAGES,
     NO_ROUTE_STATUSES,
+    SHARE_DECIMALS,
     STATUS_CODE,
     STATUSES,
     answer_lang,
-    finish_answer,
     published_decimals,
     to_record,
     to_text,
@@ -132,25 +134,34 @@ class _PriceColumns:
         ok = (grade >= 0) & (grade < len(self._lookup))
         return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
 
-    def fill(self, out: np.ndarray, pos: np.ndarray, shares: np.ndarray | None) -> None:
-        """Write p, t, r of every use into ``out`` (columns × rows) from one table; parcels
-        (rows of ``shares`` with a finite total) get area-weighted prices."""
+    def fill(self, out: np.ndarray, terms: np.ndarray, terms_na: np.ndarray, pos: np.ndarray,
+             shares: np.ndarray | None, price_decimals: int) -> None:
+        """Write price and plot ratio of every use into ``out`` (rows p, r per use) and the
+        whole-year terms into ``terms``/``terms_na`` (an integer column needs no float pass),
+        from one table; parcels (rows of ``shares`` with a finite total) get area-weighted
+        prices. Prices are rounded to the published precision in place."""
         if not len(self.uses):
             return
         pos = np.where(pos < 0, len(self.grades), pos)
-        for i, row in enumerate(self.table):  # row by row: a 2-D take along axis 1 is slower
-            np.take(row, pos, out=out[i], mode="clip")  # in range: clip skips the checks
-        if shares is None:
-            return
-        tot = shares.sum(axis=1)
-        rows = np.flatnonzero(np.isfinite(tot))
-        if not len(rows):
-            return
-        part, tot = shares[rows], tot[rows]
+        table = self.table
+        term_na = np.isnan(table[1::3])
+        term_int = np.where(term_na, 0, np.round(np.nan_to_num(table[1::3]))).astype(np.int64)
+        for j in range(len(self.uses)):  # row by row: a 2-D take along axis 1 is slower
+            np.take(table[3 * j], pos, out=out[2 * j], mode="clip")  # in range: clip is free
+            np.take(table[3 * j + 2], pos, out=out[2 * j + 1], mode="clip")
+            np.take(term_int[j], pos, out=terms[j], mode="clip")
+            np.take(term_na[j], pos, out=terms_na[j], mode="clip")
+        if shares is not None:
+            tot = shares.sum(axis=1)
+            rows = np.flatnonzero(np.isfinite(tot))
+            if len(rows):
+                part, tot = shares[rows], tot[rows]
+                for j in range(len(self.uses)):
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        weighted = (part * np.nan_to_num(table[3 * j, :-1])).sum(axis=1) / tot
+                    out[2 * j, rows] = np.where(tot > 0, weighted, np.nan)
         for j in range(len(self.uses)):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                weighted = (part * np.nan_to_num(self.table[3 * j, :-1])).sum(axis=1) / tot
-            out[3 * j, rows] = np.where(tot > 0, weighted, np.nan)
+            np.round(out[2 * j], price_decimals, out=out[2 * j])
 
 
 def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
@@ -218,9 +229,7 @@ class Engine:
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
-        answer = self._frame(grade, on_bound, route, dist, status, wx, wy)
-        finish_answer(answer, self._price_decimals)
-        return answer
+        return self._frame(grade, on_bound, route, dist, status, wx, wy)
 
     def _frame(
         self,
@@ -262,24 +271,31 @@ class Engine:
         if shares is not None:
             share_names = [f"share_{g}" for g in pc.grades] + ["share_out", "area_m2"]
         place = {c: i for i, c in enumerate(names + share_names)}
-        float_names = [*pc.columns, "route_m", "route_px", *share_names]
+        nu = len(pc.uses)
+        pr_names = [f"{k}_{pc.short[u]}" for u in pc.uses for k in ("p", "r")]
+        float_names = [*pr_names, "route_m", "route_px", *share_names]
         floats = np.empty((len(float_names), n))
-        k = len(pc.columns)
-        pc.fill(floats[:k], pc.position(grade), shares)
-        floats[k] = np.where(has_route, dist, np.nan)
+        terms = np.empty((nu, n), dtype=np.int64)
+        terms_na = np.empty((nu, n), dtype=bool)
+        k = len(pr_names)
+        pc.fill(floats[:k], terms, terms_na, pc.position(grade), shares, self._price_decimals)
+        # Published precision ("Rounding" in landgrade.answer), in the block: no column copies.
+        np.round(np.where(has_route, dist, np.nan), DISTANCE_DECIMALS, out=floats[k])
         route_tab = self._route_table()
         np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
         if shares is not None:
             ng = shares.shape[1]
-            floats[k + 2:k + 2 + ng] = shares.T
-            floats[k + 2 + ng] = 1 - shares.sum(axis=1)
-            floats[k + 3 + ng] = area
+            np.round(shares.T, SHARE_DECIMALS, out=floats[k + 2:k + 2 + ng])
+            np.round(1 - shares.sum(axis=1), SHARE_DECIMALS, out=floats[k + 2 + ng])
+            np.round(area, AREA_DECIMALS, out=floats[k + 3 + ng])
         bools = np.empty((3, n), dtype=bool)
         bools[0] = inside
         with np.errstate(invalid="ignore"):
             np.less_equal(dist, route_tab[0][route_pos], out=bools[1])
         bools[1] &= has_route
         bools[2] = on_bound
+        # A road-line price only where its route applies (within the standard depth).
+        floats[k + 1][~bools[1]] = np.nan
 
         priced = (inside & bool(pc.uses)).view(np.int8)
         msg = status.astype(np.int16)
@@ -287,6 +303,8 @@ class Engine:
         ext: dict[str, Any] = {
             "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64),
                                             ~inside),
+            **{f"t_{pc.short[u]}": pd.arrays.IntegerArray(terms[j], terms_na[j])
+               for j, u in enumerate(pc.uses)},
             "val_date": _categorical(priced, ["", pc.valuation_date or "-"]),
             "price_src": _categorical(priced, ["", "urban", "town"]),
             "town_cls": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
@@ -435,7 +453,6 @@ class Engine:
         _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
                              area=area)
-        finish_answer(answer, self._price_decimals)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
                           towns.names_at(wx, wy) if towns is not None else None)
         answer.index = gdf.index
