@@ -139,7 +139,7 @@ class _PriceColumns:
         """Write price and plot ratio of every use into ``out`` (rows p, r per use) and the
         whole-year terms into ``terms``/``terms_na`` (an integer column needs no float pass),
         from one table; parcels (rows of ``shares`` with a finite total) get area-weighted
-        prices. Prices are rounded to the published precision in place."""
+        prices, rounded to the published precision."""
         if not len(self.uses):
             return
         pos = np.where(pos < 0, len(self.grades), pos)
@@ -159,9 +159,9 @@ class _PriceColumns:
                 for j in range(len(self.uses)):
                     with np.errstate(invalid="ignore", divide="ignore"):
                         weighted = (part * np.nan_to_num(table[3 * j, :-1])).sum(axis=1) / tot
-                    out[2 * j, rows] = np.where(tot > 0, weighted, np.nan)
-        for j in range(len(self.uses)):
-            np.round(out[2 * j], price_decimals, out=out[2 * j])
+                    # the table is already at the published precision; weights are not
+                    out[2 * j, rows] = np.round(np.where(tot > 0, weighted, np.nan),
+                                                price_decimals)
 
 
 def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
