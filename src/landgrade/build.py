@@ -886,6 +886,9 @@ def read_routes(path: str | Path) -> pd.DataFrame:
         rid = repeated["id"].iloc[0]
         lines = ", ".join(map(str, repeated.loc[repeated["id"] == rid, "line"]))
         raise BuildError(f"{path}: id {rid} is on lines {lines}; each route needs its own id")
+    from landgrade.pricebook import check_route_numbers
+
+    check_route_numbers(df, path)
     df = df.drop(columns="line")
     for c in ("standard_depth_m", "price"):
         if c in df:
@@ -992,8 +995,15 @@ def build_command(output: Path, inputs: BuildInputs, quiet: bool = False) -> Gra
     """``landgrade build``: build, write the GeoPackage, print the report table and a summary."""
     import typer
 
+    from landgrade import io
+
+    io.check_output(output, [
+        *io.county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
+        inputs.landmarks, inputs.extent, inputs.routes, inputs.aliases, inputs.decisions,
+    ], suffixes=(".gpkg",))
     gm = build_from(inputs)
-    gm.to_gpkg(output)
+    with io.atomic_output(output) as tmp:  # an interrupted build leaves no half map
+        gm.to_gpkg(tmp)
     if gm.report is not None:
         if not quiet:
             typer.echo(format_report(gm.report))

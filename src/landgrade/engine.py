@@ -473,11 +473,28 @@ def _best_grade(shares: np.ndarray, grades: list[int]) -> np.ndarray:
 
 
 def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Input columns then answer columns; an input column with an answer's name gets ``src_``."""
-    clash = [c for c in answer.columns if c in gdf.columns and c != gdf.geometry.name]
-    base = gdf.rename(columns={c: f"src_{c}"[:10] for c in clash}) if clash else gdf
+    """Input columns then answer columns.
+
+    A graded input (one carrying ``in_extent``, ``status`` and ``message``) has its old answer
+    columns replaced by the new ones; any other input column named like an answer column is
+    kept as ``src_<name>`` (``src_src_<name>`` if that is taken too), never overwritten.
+    """
+    gname = gdf.geometry.name
+    base = gdf
+    if {"in_extent", "status", "message"} <= set(gdf.columns):
+        base = gdf.drop(columns=[c for c in answer.columns if c in gdf.columns and c != gname])
+    taken = set(map(str, base.columns)) | set(map(str, answer.columns))
+    renames: dict[Any, str] = {}
+    for c in answer.columns:
+        if c in base.columns and c != gname:
+            new = f"src_{c}"
+            while new in taken:
+                new = f"src_{new}"
+            taken.add(new)
+            renames[c] = new
+    base = base.rename(columns=renames) if renames else base
     out = pd.concat([pd.DataFrame(base), answer], axis=1)
-    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
+    return gpd.GeoDataFrame(out, geometry=gname, crs=gdf.crs)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -541,6 +558,8 @@ def locate_command(
     as_json: bool = False,
 ) -> dict[str, Any]:
     """``landgrade locate``: print one coordinate's answer, as text or one JSON object."""
+    if not str(crs).strip():
+        raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
     engine = load_engine(map_path=map_path, county=county)
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "

@@ -719,6 +719,9 @@ def map_command(
             f"--tiles {tiles!r}: not an XYZ tile URL; give one with {{z}}, {{x}} and {{y}}, "
             "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         )
+    from landgrade import io
+
+    io.check_output(output, [map_path, *io.county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     # HTML is rendered by the browser, which has its own fonts; only matplotlib needs one here.
@@ -730,11 +733,13 @@ def map_command(
             file=sys.stderr,
         )
     prices = prices_for_map(grade_map, county, map_path, chinese=chinese)
-    if suffix in HTML_SUFFIXES:
-        fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs)
-        written = write_html(fmap, output)
-    else:
-        written = static_map(grade_map, output, prices=prices)
+    with io.atomic_output(output) as tmp:  # the picture appears only complete
+        if suffix in HTML_SUFFIXES:
+            fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs)
+            write_html(fmap, tmp)
+        else:
+            static_map(grade_map, tmp, prices=prices)
+    written = output
     print(f"wrote {written}")
     return written
 
