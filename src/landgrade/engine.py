@@ -45,6 +45,9 @@ from landgrade.grid import (
 )
 
 
+CRS_CODES = {STATUS_CODE[code] for code in CRS_FLAG_STATUS.values()}
+
+
 def _to_working_xy(x: np.ndarray, y: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates in the working CRS (no work when they already are)."""
     from landgrade import crs as crsmod
@@ -318,6 +321,13 @@ class Engine:
         route, dist = nearest_route_xy(self.index, wx, wy, cells)
         shares = None
         area = None
+        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
+        if len(rest):
+            # A parcel whose coordinates do not fit its CRS is flagged like a point, not measured.
+            unfit = np.isin(status[rest], list(CRS_CODES)) | ~np.isfinite(wx[rest] + wy[rest])
+            is_area[rest[unfit]] = False
+            rest = rest[~unfit]
         if len(rest):
             wgeom = self._geoms_to_working(geom[rest], spec)
             route[rest], dist[rest] = nearest_route_geoms(self.index, wgeom)
@@ -330,8 +340,6 @@ class Engine:
                 area[a_rows] = area_a
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
-        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
-        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1])
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares)
         if shares is not None:
             for j, g in enumerate(self._prices.grades):
