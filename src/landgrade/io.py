@@ -151,28 +151,25 @@ def detect_dbf_encoding(shp: str | Path) -> tuple[str, str]:
     return "UTF-8", "no .cpg and no encoding decodes cleanly: text may be garbled, pass --encoding"
 
 
-def _decodes(raw: bytes, encoding: str) -> str | None:
-    """``raw`` decoded strictly, or None; a character cut by the end of the sample is fine."""
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as e:
-        if e.start > len(raw) - 4:
-            return raw[: e.start].decode(encoding, errors="replace")
-        return None
+def _reads_as(raw: bytes, encoding: str) -> bool:
+    """True when ``raw`` reads cleanly in ``encoding``: at most a few broken characters (a
+    writer that cut text at 254 bytes splits the last character) and no signs of garbling."""
+    text = raw.decode(encoding, errors="replace")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    broken = text.count("\ufffd")
+    return broken <= 0.02 * max(non_ascii, 1) and not looks_garbled([text.replace("\ufffd", "")])
 
 
 def _check_cpg(cpg: Path, encoding: str, raw: bytes) -> None:
     """A ``.cpg`` that names the wrong encoding is an error naming it, not garbled text."""
     if raw.isascii():
         return
-    text = _decodes(raw, encoding)
     is_utf8 = codecs.lookup(encoding).name == "utf-8"
-    other = None if is_utf8 else _decodes(raw, "utf-8")
-    if text is not None and not looks_garbled([text]) and other is None:
+    if _reads_as(raw, encoding) and (is_utf8 or not _reads_as(raw, "utf-8")):
         return
-    actual = "UTF-8" if other is not None else next(
-        (name for enc, name in (("utf-8", "UTF-8"), ("gb18030", "GBK"))
-         if (t := _decodes(raw, enc)) is not None and not looks_garbled([t])), None)
+    actual = next((name for enc, name in (("utf-8", "UTF-8"), ("gb18030", "GBK"))
+                   if codecs.lookup(enc).name != codecs.lookup(encoding).name
+                   and _reads_as(raw, enc)), None)
     fix = f"pass --encoding {actual}, or write {actual} into" if actual else "fix or delete"
     raise IOInputError(
         f"{cpg}: says the attributes are {encoding} but they are not"
