@@ -70,9 +70,14 @@ def assign_command(
     kept: list[str] = []
     try:
         with writer:
-            for chunk, wkb in io.iter_chunks(src, size, progress=progress, with_wkb=True):
+            # GeoParquet to GeoParquet: the geometry passes through as the file's own WKB, and
+            # points are answered from x/y read straight from it, never as shapely objects.
+            raw = src.format == "parquet" and writer.format == "parquet"
+            for chunk in io.iter_chunks(src, size, progress=progress, raw=raw):
+                chunk, wkb, xy = chunk if raw else (chunk, None, None)
                 out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
-                                    town_field=town_field, town_grade_field=town_grade_field)
+                                    town_field=town_field, town_grade_field=town_grade_field,
+                                    xy=xy)
                 out = out.set_crs(label, allow_override=True)
                 if not kept:
                     kept = [c for c in out.columns if c not in chunk.columns

@@ -44,7 +44,7 @@ from landgrade.grid import (
     nearest_route_xy,
 )
 
-
+# Status codes of rows whose coordinates do not fit their CRS.
 CRS_CODES = {STATUS_CODE[code] for code in CRS_FLAG_STATUS.values()}
 
 
@@ -254,8 +254,13 @@ class Engine:
         town_grade: int | None = None,
         town_field: str | None = None,
         town_grade_field: str | None = None,
+        xy: np.ndarray | None = None,
     ) -> gpd.GeoDataFrame:
         """The input with the answer columns added; one row per input row, same order.
+
+        ``xy`` (n × 2): the rows' coordinates when every row is a 2-D point already decoded
+        (:func:`landgrade.io.wkb_points_xy`); the frame's geometry is then not read, so it may
+        be left empty while the file's own geometry passes through to the output.
 
         ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
         one). Town prices (Table 8) come from ``town``/``town_grade`` or the named columns; they
@@ -269,7 +274,10 @@ class Engine:
         geom = gdf.geometry.to_numpy()
         n = len(geom)
         status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
-        xy, which = shapely.get_coordinates(geom, return_index=True)
+        if xy is None:
+            xy, which = shapely.get_coordinates(geom, return_index=True)
+        else:  # every row a 2-D point, decoded by the caller without shapely objects
+            xy, which = np.asarray(xy, dtype=float).reshape(n, 2), np.arange(n)
         if len(which) == n and (n == 0 or which[-1] == n - 1):
             # One coordinate per row: every row is a point (the common, large case).
             type_id = np.zeros(n, dtype=np.int8)

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -421,9 +421,22 @@ def _crs_from_geo(col: dict[str, Any]) -> Any:
     return CRS.from_user_input(col["crs"])
 
 
+class RawChunk(NamedTuple):
+    """A chunk with the file's own geometry encoding, for :func:`iter_chunks` ``raw=True``.
+
+    ``wkb``: the geometry as the file stores it (an Arrow binary array; GeoParquet only, else
+    None). ``xy``: the coordinates when every row is a 2-D point read straight from ``wkb``; the
+    frame's geometry is then left empty (None) instead of building shapely points.
+    """
+
+    frame: gpd.GeoDataFrame
+    wkb: Any
+    xy: np.ndarray | None
+
+
 def iter_chunks(
     src: Source, chunk_size: int = DEFAULT_CHUNK_SIZE, *, progress: bool = True,
-    with_wkb: bool = False,
+    raw: bool = False,
 ) -> Iterator[Any]:
     """The rows of a source as GeoDataFrames of at most ``chunk_size`` rows, in file order.
 
@@ -431,8 +444,8 @@ def iter_chunks(
     numbers in messages are file row numbers (0-based). Column types come from the file's own
     schema (CSV: every cell text, exactly as written), so no value changes between chunks.
 
-    With ``with_wkb``, yields ``(chunk, wkb)``: ``wkb`` is the file's own geometry encoding
-    (an Arrow binary array, GeoParquet only, else None), for writers to pass through unchanged.
+    With ``raw``, yields :class:`RawChunk` s, whose geometry a writer can pass through
+    unchanged (see :meth:`ChunkWriter.write`) without it ever becoming shapely objects.
     """
     from tqdm import tqdm
 
@@ -445,20 +458,22 @@ def iter_chunks(
                desc=src.path.name, leave=False)
     start = 0
     try:
-        for chunk, wkb in _raw_chunks(src, chunk_size):
+        for chunk, wkb, xy in _raw_chunks(src, chunk_size, lazy=raw):
             chunk.index = pd.RangeIndex(start, start + len(chunk))
             start += len(chunk)
             bar.update(len(chunk))
-            yield (chunk, wkb) if with_wkb else chunk
+            yield RawChunk(chunk, wkb, xy) if raw else chunk
     finally:
         bar.close()
 
 
-def _raw_chunks(src: Source, chunk_size: int) -> Iterator[tuple[gpd.GeoDataFrame, Any]]:
+def _raw_chunks(
+    src: Source, chunk_size: int, *, lazy: bool = False
+) -> Iterator[tuple[gpd.GeoDataFrame, Any, np.ndarray | None]]:
     if src.format == "xlsx":
         df = _read_excel(src)
         for lo in range(0, len(df), chunk_size):
-            yield points_from_xy(df.iloc[lo:lo + chunk_size], src.x_field, src.y_field), None
+            yield points_from_xy(df.iloc[lo:lo + chunk_size], src.x_field, src.y_field), None, None
         return
     if src.format == "csv":
         try:
@@ -467,7 +482,7 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[tuple[gpd.GeoDataFrame
             reader = pd.read_csv(src.path, chunksize=chunk_size, encoding=src.encoding,
                                  dtype=str, keep_default_na=False)
             for df in reader:
-                yield points_from_xy(df, src.x_field, src.y_field), None
+                yield points_from_xy(df, src.x_field, src.y_field), None, None
         except UnicodeDecodeError as e:
             raise IOInputError(
                 f"{src.path}: text is not {src.encoding} ({e.reason}); pass --encoding"
@@ -488,10 +503,12 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[tuple[gpd.GeoDataFrame
             wkb = batch.column(gcol)
             df = batch.drop_columns([gcol]).to_pandas(types_mapper=_nullable_ints)
             xy = wkb_points_xy(wkb)
-            geom = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)) if xy is None \
-                else shapely.points(xy)
+            if xy is None:
+                geom = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
+            else:  # building shapely points costs as much as decoding: only when asked for
+                geom = np.full(len(xy), None, dtype=object) if lazy else shapely.points(xy)
             yield gpd.GeoDataFrame(
-                df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs), wkb
+                df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs), wkb, xy
         return
     import pyogrio
 
@@ -506,7 +523,7 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[tuple[gpd.GeoDataFrame
                 df = pyogrio.read_dataframe(src.path, encoding=src.encoding, skip_features=lo,
                                             max_features=chunk_size, use_arrow=True,
                                             arrow_to_pandas_kwargs={"types_mapper": _nullable_ints})
-            yield gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=src.crs), None
+            yield gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=src.crs), None, None
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -524,7 +541,7 @@ def _raw_chunks(src: Source, chunk_size: int) -> Iterator[tuple[gpd.GeoDataFrame
                 geom = shapely.from_wkb(df.pop(gname).to_numpy()) if gname in df.columns else None
                 yield gpd.GeoDataFrame(
                     df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs
-                ), None
+                ), None, None
 
 
 def _nullable_ints(arrow_type: Any) -> Any:
