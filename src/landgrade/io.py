@@ -5,21 +5,34 @@ Formats are chosen by extension:
 ==============  ======================================================================
 extension       format
 ==============  ======================================================================
-.shp            ESRI Shapefile (attribute encoding: the ``.cpg``; else detected, see
-                :func:`detect_dbf_encoding`; ``encoding=`` overrides)
-.gpkg           GeoPackage (``layer=`` picks a layer; default the first)
+.shp            ESRI Shapefile (attribute encoding: the ``.cpg``, checked against the
+                data; else detected, see :func:`detect_dbf_encoding`; ``encoding=``
+                overrides)
+.gpkg           GeoPackage (``layer=`` picks a layer; needed when several have geometry)
 .geojson .json  GeoJSON
 .parquet        GeoParquet (WKB geometry column, ``geo`` metadata)
 .csv            a table with coordinate columns (auto-detected among common names, see
                 :data:`X_NAMES` / :data:`Y_NAMES`, or ``x_field=`` / ``y_field=``);
-                UTF-8 (with or without BOM), else GBK
+                UTF-8 (with or without BOM), else GBK; every cell read as text
+.xlsx           an Excel sheet with coordinate columns (the first sheet, or ``sheet=``)
 ==============  ======================================================================
 
-Large inputs are read in chunks (:func:`iter_chunks`) and written by appending
-(:class:`ChunkWriter`), so memory stays flat however large the file. Shapefiles are always
-written in UTF-8 with a ``.cpg`` and field names cut to the format's 10 characters; the renames
-are reported in :attr:`ChunkWriter.renamed`. Every failure is a :class:`IOInputError` that names
-the file and the fix.
+Large inputs are read in chunks (:func:`iter_chunks`) through Arrow and written by appending
+(:class:`ChunkWriter`), so memory stays flat however large the file.
+
+A user's files are sacred (README, "What landgrade promises about your files"):
+
+- every output goes through :class:`AtomicOutput`: written to a temporary file beside the
+  destination and moved into place only when complete, so an interrupted or failed run leaves no
+  destination or the old one untouched, and concurrent writers cannot mix;
+- :func:`check_output` refuses an output that is, or would replace, one of the run's inputs;
+- values round-trip: CSV cells as text, column types from the file's schema, GeoParquet geometry
+  passed through as its own WKB; what a format cannot hold is reported in
+  :attr:`ChunkWriter.warnings`;
+- GeoPackages are GPKG 1.2 (:data:`GPKG_DATASET_OPTIONS`, used by :func:`write_ogr`).
+
+Shapefiles are always written in UTF-8 with a ``.cpg`` and field names cut to the format's 10
+characters (reported). Every failure is an :class:`IOInputError` that names the file and the fix.
 """
 
 from __future__ import annotations
