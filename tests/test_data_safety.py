@@ -437,6 +437,23 @@ def test_excel_sheet_option_and_unknown_sheet(opts, tmp_path):
     assert res.exit_code == 2 and "sheets: 说明, 点位" in res.output
 
 
+def test_excel_columns_are_never_lost_to_a_missing_or_repeated_name(opts, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["备注", "备注", "x", "y"])
+    sheet.append(["甲", "乙", X0 + 10, Y0 + 10])
+    src = tmp_path / "dup.xlsx"
+    book.save(src)
+    back = io.read_file(src)
+    assert back["备注"].tolist() == ["甲"] and back["备注.1"].tolist() == ["乙"]
+    sheet.append(["丙", "丁", X0 + 20, Y0 + 20, "no header above me"])
+    book.save(src)
+    res = cli("assign", src, "-o", tmp_path / "o.csv", "--crs", "EPSG:4546", *opts)
+    assert res.exit_code == 2 and "cell E3" in res.output and "name the column" in res.output
+
+
 def test_prices_and_audit_write_excel(opts, tmp_path):
     from openpyxl import load_workbook
 

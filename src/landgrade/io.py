@@ -621,9 +621,23 @@ def _excel_sheet_head(path: Path, sheet: str | None) -> tuple[str, list[str], in
             raise IOInputError(
                 f"{path}: sheet {ws.title!r} has no header row; put the column names in row 1"
             )
-        return ws.title, header, max((ws.max_row or 1) - 1, 0)
+        return ws.title, _unique_names(header), max((ws.max_row or 1) - 1, 0)
     finally:
         book.close()
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Column names as pandas names a CSV's: a blank one ``Unnamed: i``, a repeat ``name.1``,
+    so that no column is lost to another of the same name."""
+    out: list[str] = []
+    for i, name in enumerate(header):
+        name = name or f"Unnamed: {i}"
+        new, k = name, 0
+        while new in out:
+            k += 1
+            new = f"{name}.{k}"
+        out.append(new)
+    return out
 
 
 def _read_excel(src: Source) -> pd.DataFrame:
@@ -633,8 +647,19 @@ def _read_excel(src: Source) -> pd.DataFrame:
     try:
         rows = book[src.sheet].iter_rows(min_row=2, values_only=True)
         width = len(src.columns)
-        data = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows
-                if any(v is not None and v != "" for v in r)]
+        data = []
+        for i, r in enumerate(rows, start=2):
+            if not any(v is not None and v != "" for v in r):
+                continue  # a blank line, as in a CSV
+            extra = [j for j, v in enumerate(r[width:], start=width) if v not in (None, "")]
+            if extra:
+                from openpyxl.utils import get_column_letter
+
+                raise IOInputError(
+                    f"{src.path}: sheet {src.sheet!r}, cell {get_column_letter(extra[0] + 1)}{i} "
+                    "has a value but its column has no name in row 1; name the column"
+                )
+            data.append(tuple(r[:width]) + (None,) * (width - len(r)))
     finally:
         book.close()
     cols = list(zip(*data, strict=True)) if data else [()] * width
@@ -1118,10 +1143,13 @@ class ChunkWriter:
         for c in gdf.columns:
             if c == gdf.geometry.name or not _is_text(gdf[c]):
                 continue
-            values = pa.array(gdf[c].astype(object).where(gdf[c].notna(), None), pa.large_string(),
-                              from_pandas=True)
-            n = int(pc.sum(pc.greater(pc.binary_length(values), SHAPEFILE_TEXT_LIMIT)).as_py()
-                    or 0)
+            values = gdf[c].astype(object).where(gdf[c].notna(), None)
+            try:
+                lengths = pc.binary_length(pa.array(values, pa.large_string(), from_pandas=True))
+                n = int(pc.sum(pc.greater(lengths, SHAPEFILE_TEXT_LIMIT)).as_py() or 0)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values: GDAL writes them as text
+                n = sum(len(str(v).encode("utf-8")) > SHAPEFILE_TEXT_LIMIT
+                        for v in values if v is not None)
             if n:
                 self._too_long[str(c)] = self._too_long.get(str(c), 0) + n
 
