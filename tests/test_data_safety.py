@@ -454,6 +454,30 @@ def test_excel_columns_are_never_lost_to_a_missing_or_repeated_name(opts, tmp_pa
     assert res.exit_code == 2 and "cell E3" in res.output and "name the column" in res.output
 
 
+def test_what_excel_or_csv_cannot_hold_as_given_is_kept_and_said(opts, tmp_path):
+    """An 18-digit integer id does not fit Excel's doubles; a ``wkt`` property is not the
+    geometry column a CSV output adds."""
+    from openpyxl import load_workbook
+
+    ids = [10**17 + 1, 10**17 + 2]
+    pts = gpd.GeoDataFrame({"uid": np.array(ids, dtype=np.int64), "wkt": ["mine", "mine"]},
+                           geometry=[shapely.Point(X0 + 10, Y0 + 10),
+                                     shapely.Point(X0 + 20, Y0 + 20)], crs=4546)
+    src = tmp_path / "ids.gpkg"
+    pyogrio.write_dataframe(pts, src)
+    res = cli("assign", src, "-o", tmp_path / "o.xlsx", "--no-progress", *opts)
+    assert res.exit_code == 0 and "'uid': 2 integer(s) longer than Excel" in res.output
+    rows = list(load_workbook(tmp_path / "o.xlsx", read_only=True).active.iter_rows(
+        values_only=True))
+    uid = rows[0].index("uid")
+    assert [r[uid] for r in rows[1:]] == [str(i) for i in ids]  # every digit kept
+    res = cli("assign", src, "-o", tmp_path / "o.csv", "--no-progress", *opts)
+    back = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert back["wkt"].tolist() == ["mine", "mine"]
+    assert back["uid"].tolist() == [str(i) for i in ids]
+    assert back["geometry_wkt"].str.startswith("POINT").all()
+
+
 def test_prices_and_audit_write_excel(opts, tmp_path):
     from openpyxl import load_workbook
 

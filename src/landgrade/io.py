@@ -732,6 +732,7 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx
 SHAPEFILE_TEXT_LIMIT = 254
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_TEXT_LIMIT = 32_767
+EXCEL_EXACT_INT = 2**53  # Excel numbers are doubles: integers beyond this lose digits
 _TEMP_TAG = ".lgtmp-"
 
 
@@ -989,6 +990,7 @@ class ChunkWriter:
         self.rows = 0
         self.columns: list[str] | None = None
         self._too_long: dict[str, int] = {}
+        self._excel_text: dict[str, int] = {}
         self._parquet: Any = None
         self._schema: Any = None
         self._csv: Any = None
@@ -999,7 +1001,8 @@ class ChunkWriter:
     # -- public --------------------------------------------------------------------------------
     @property
     def warnings(self) -> list[str]:
-        """Values the format could not hold, one line per column (shapefile text > 254 bytes)."""
+        """What the format could not hold as given, one line per column: shapefile text over
+        254 bytes and names over 10 characters, Excel integers beyond 15 digits."""
         return [
             f"{self.path}: column {c!r}: {n} value(s) longer than {SHAPEFILE_TEXT_LIMIT} bytes "
             "cut by the shapefile format; write .gpkg or .parquet to keep them whole"
@@ -1007,6 +1010,10 @@ class ChunkWriter:
         ] + [
             f"{self.path}: field name {a!r} cut to {b!r} (shapefile names hold 10 characters)"
             for a, b in self.renamed.items()
+        ] + [
+            f"{self.path}: column {c!r}: {n} integer(s) longer than Excel's 15 digits written "
+            "as text so that they keep every digit"
+            for c, n in self._excel_text.items()
         ]
 
     @property
@@ -1077,7 +1084,11 @@ class ChunkWriter:
     def _plain(self, gdf: gpd.GeoDataFrame) -> pd.DataFrame:
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         if self.csv_geometry:
-            df["wkt"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=-1)
+            # The geometry as text, in a column of its own: ``wkt``, or ``geometry_wkt`` …
+            # when the data already has a ``wkt`` column, which is kept as it is.
+            name = next(n for n in ("wkt", "geometry_wkt", *(f"wkt_{i}" for i in range(1, 99)))
+                        if n not in df.columns)
+            df[name] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=-1)
         return df
 
     def _write_csv(self, gdf: gpd.GeoDataFrame) -> None:
@@ -1108,7 +1119,7 @@ class ChunkWriter:
         from openpyxl.utils.exceptions import IllegalCharacterError
 
         try:
-            for row in _excel_rows(df, self._sheet, self.path):
+            for row in _excel_rows(df, self._sheet, self.path, self._excel_text):
                 self._sheet.append(row)
         except IllegalCharacterError:
             raise IOInputError(
@@ -1241,8 +1252,10 @@ def _cast_to(table: Any, schema: Any, path: Path) -> Any:
     return pa.Table.from_arrays(cols, schema=schema)
 
 
-def _excel_rows(df: pd.DataFrame, sheet: Any, path: Path) -> Iterator[list[Any]]:
-    """Rows of Python values for openpyxl: blanks for missing values, text kept as text."""
+def _excel_rows(df: pd.DataFrame, sheet: Any, path: Path,
+                as_text: dict[str, int]) -> Iterator[list[Any]]:
+    """Rows of Python values for openpyxl: blanks for missing values, text kept as text;
+    ``as_text`` counts, per column, integers too long for Excel written as text."""
     columns = []
     for c in df.columns:
         s = df[c]
@@ -1262,6 +1275,14 @@ def _excel_rows(df: pd.DataFrame, sheet: Any, path: Path) -> Iterator[list[Any]]
                           else v for v in values]
         else:
             values = [v.item() if isinstance(v, np.generic) else v for v in values]
+            # Excel stores numbers as doubles: an integer id beyond 2**53 would come back
+            # changed, so it is written as its text instead (and counted for a warning).
+            big = [i for i, v in enumerate(values) if isinstance(v, int)
+                   and not isinstance(v, bool) and abs(v) > EXCEL_EXACT_INT]
+            if big:
+                as_text[str(c)] = as_text.get(str(c), 0) + len(big)
+                for i in big:
+                    values[i] = str(values[i])
         columns.append(values)
     yield from (list(r) for r in zip(*columns, strict=True))
 
