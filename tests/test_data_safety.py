@@ -302,6 +302,21 @@ def test_csv_cells_come_back_as_the_exact_text(opts, tmp_path):
     assert back["x"].tolist() == [str(X0 + d) for d in (10, 20, 30, 40)]
 
 
+def test_a_layer_written_as_csv_reads_back_from_its_wkt_column(opts, tmp_path):
+    parcels = gpd.GeoDataFrame({"pid": ["P-1", "P-2"]}, geometry=[box(10, 10, 40, 40),
+                                                                  box(150, 20, 190, 60)], crs=4546)
+    src = tmp_path / "parcels.gpkg"
+    pyogrio.write_dataframe(parcels, src)
+    once, twice = tmp_path / "once.csv", tmp_path / "twice.csv"
+    assert cli("assign", src, "-o", once, "--no-progress", *opts).exit_code == 0
+    res = cli("assign", once, "-o", twice, "--crs", "EPSG:4546", "--no-progress", *opts)
+    assert res.exit_code == 0, res.output
+    first, second = (pd.read_csv(p, dtype=str, keep_default_na=False) for p in (once, twice))
+    assert sorted(second.columns) == sorted(first.columns)  # regraded, nothing added
+    pd.testing.assert_frame_equal(second[first.columns.tolist()], first)
+    assert first["grade"].tolist() == ["1", "2"]  # x 10–40 is grade 1, x 150–190 grade 2
+
+
 def test_column_types_do_not_change_between_chunks(opts, tmp_path):
     """A code column that looks numeric in the first chunk and is text later stays text."""
     src = tmp_path / "pts.csv"

@@ -12,8 +12,9 @@ extension       format
 .geojson .json  GeoJSON
 .parquet        GeoParquet (WKB geometry column, ``geo`` metadata)
 .csv            a table with coordinate columns (auto-detected among common names, see
-                :data:`X_NAMES` / :data:`Y_NAMES`, or ``x_field=`` / ``y_field=``);
-                UTF-8 (with or without BOM), else GBK; every cell read as text
+                :data:`X_NAMES` / :data:`Y_NAMES`, or ``x_field=`` / ``y_field=``) or
+                else a WKT column (:data:`WKT_NAMES`); UTF-8 (with or without BOM),
+                else GBK; every cell read as text
 .xlsx           an Excel sheet with coordinate columns (the first sheet, or ``sheet=``)
 ==============  ======================================================================
 
@@ -81,6 +82,8 @@ X_NAMES = ("x", "lon", "lng", "long", "longitude", "经度", "x坐标", "横坐�
 Y_NAMES = ("y", "lat", "latitude", "纬度", "y坐标", "纵坐标", "北坐标", "northing",
            "point_y", "coord_y", "ycoord", "gps_lat", "wgs84_lat")
 
+# A table without coordinate columns may carry its geometry as WKT (landgrade's own CSV output).
+WKT_NAMES = ("wkt", "geometry_wkt", "geometry", "geom", "the_geom", "shape")
 SHAPEFILE_FIELD_LIMIT = 10
 DEFAULT_CHUNK_SIZE = 200_000
 # Text that survived a wrong decoding: the replacement character, 锟斤拷 (UTF-8 of U+FFFD read as
@@ -246,6 +249,29 @@ def detect_xy_fields(
     return x, y
 
 
+def _table_geometry(src: Source, x_field: str | None, y_field: str | None) -> None:
+    """Where a table's geometry is: its x/y columns, else a WKT column (as landgrade's own
+    CSV and Excel output of a layer has), else an error naming the columns."""
+    try:
+        src.x_field, src.y_field = detect_xy_fields(src.columns, x_field, y_field,
+                                                    source=src.path)
+    except IOInputError:
+        norm = {_norm_col(c): c for c in src.columns}
+        wkt = next((norm[n] for n in WKT_NAMES if n in norm), None)
+        if x_field is not None or y_field is not None or wkt is None:
+            raise
+        src.wkt_field = wkt
+
+
+def _table_frame(df: pd.DataFrame, src: Source) -> gpd.GeoDataFrame:
+    if src.wkt_field is None:
+        return points_from_xy(df, src.x_field, src.y_field)
+    text = df[src.wkt_field].to_numpy(dtype=object)
+    text = np.where(pd.isna(text) | (text == ""), None, text)
+    geom = shapely.from_wkt(text, on_invalid="ignore")  # unreadable text: a null geometry
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, index=df.index))
+
+
 def points_from_xy(df: pd.DataFrame, x: str, y: str, crs: Any = None) -> gpd.GeoDataFrame:
     """Point geometry from two columns; a blank or non-numeric coordinate gives a null geometry."""
     xs = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
@@ -268,6 +294,7 @@ class Source:
     encoding_note: str = ""
     x_field: str | None = None
     y_field: str | None = None
+    wkt_field: str | None = None
     sheet: str | None = None
     crs: Any = None
     n_rows: int | None = None
@@ -303,7 +330,7 @@ def open_source(
     if fmt == "xlsx":
         src.sheet, header, src.n_rows = _excel_sheet_head(path, sheet)
         src.columns = header
-        src.x_field, src.y_field = detect_xy_fields(src.columns, x_field, y_field, source=path)
+        _table_geometry(src, x_field, y_field)
         return src
     if fmt == "csv":
         src.encoding = encoding or _csv_encoding(path)
@@ -312,7 +339,7 @@ def open_source(
         except Exception as e:  # any parser failure is the user's file
             raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()})") from None
         src.columns = [str(c) for c in head.columns]
-        src.x_field, src.y_field = detect_xy_fields(src.columns, x_field, y_field, source=path)
+        _table_geometry(src, x_field, y_field)
         return src
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -486,7 +513,7 @@ def _raw_chunks(
     if src.format == "xlsx":
         df = _read_excel(src)
         for lo in range(0, len(df), chunk_size):
-            yield points_from_xy(df.iloc[lo:lo + chunk_size], src.x_field, src.y_field), None, None
+            yield _table_frame(df.iloc[lo:lo + chunk_size], src), None, None
         return
     if src.format == "csv":
         try:
@@ -495,7 +522,7 @@ def _raw_chunks(
             reader = pd.read_csv(src.path, chunksize=chunk_size, encoding=src.encoding,
                                  dtype=str, keep_default_na=False)
             for df in reader:
-                yield points_from_xy(df, src.x_field, src.y_field), None, None
+                yield _table_frame(df, src), None, None
         except UnicodeDecodeError as e:
             raise IOInputError(
                 f"{src.path}: text is not {src.encoding} ({e.reason}); pass --encoding"
