@@ -347,6 +347,20 @@ def test_a_geojson_integer_id_property_survives(opts, tmp_path):
         assert back["id"].tolist() == [7, 9], ext
 
 
+def test_a_geojson_feature_id_survives(opts, tmp_path):
+    src = tmp_path / "pts.geojson"
+    src.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        f'{{"type": "Feature", "id": 101, "properties": {{"n": "a"}}, "geometry": '
+        f'{{"type": "Point", "coordinates": [{X0 + 10}, {Y0 + 10}]}}}},'
+        f'{{"type": "Feature", "id": 205, "properties": {{"n": "b"}}, "geometry": '
+        f'{{"type": "Point", "coordinates": [{X0 + 20}, {Y0 + 20}]}}}}]}}', encoding="utf-8")
+    out = tmp_path / "out.gpkg"
+    res = cli("assign", src, "-o", out, "--crs", "EPSG:4546", "--no-progress", *opts)
+    assert res.exit_code == 0, res.output
+    assert io.read_file(out)["id"].tolist() == [101, 205]
+
+
 def test_grading_a_graded_file_replaces_the_old_answers(opts, tmp_path):
     src = write_input(points_table(30), tmp_path / "in.gpkg")
     once, twice = tmp_path / "once.gpkg", tmp_path / "twice.gpkg"

@@ -567,17 +567,31 @@ def _raw_chunks(
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        # A GeoJSON feature's own integer ``id`` (beside its properties) is GDAL's fid: read it
+        # too, and keep it as an ``id`` column unless it is only GDAL's row count 0, 1, 2, …
+        want_fids = src.format == "geojson" and "id" not in src.columns
         with pyogrio.open_arrow(src.path, layer=src.layer, encoding=src.encoding,
-                                batch_size=chunk_size, use_pyarrow=True) as (meta, reader):
+                                batch_size=chunk_size, use_pyarrow=True,
+                                return_fids=want_fids) as (meta, reader):
             gname = meta.get("geometry_name") or "wkb_geometry"
             fid = meta.get("fid_column")
             # GDAL reports a GeoJSON property named ``id`` as the fid column as well as a
             # field: it is the user's data, so only a fid that is not a field is dropped.
             drop_fid = fid and fid not in set(map(str, meta.get("fields", [])))
+            keep_ids: bool | None = None
+            seen = 0
             for batch in reader:
                 df = batch.to_pandas(types_mapper=_nullable_ints)
-                if drop_fid and fid in df.columns:
+                if want_fids and fid in df.columns:
+                    ids = df.pop(fid)
+                    if keep_ids is None:  # decided once, so every chunk has the same columns
+                        keep_ids = not np.array_equal(ids.to_numpy(dtype="int64"),
+                                                      np.arange(seen, seen + len(ids)))
+                    if keep_ids:
+                        df.insert(0, "id", ids)
+                elif drop_fid and fid in df.columns:
                     df = df.drop(columns=fid)
+                seen += len(df)
                 geom = shapely.from_wkb(df.pop(gname).to_numpy()) if gname in df.columns else None
                 yield gpd.GeoDataFrame(
                     df, geometry=gpd.GeoSeries(geom, index=df.index), crs=src.crs
