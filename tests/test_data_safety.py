@@ -189,8 +189,10 @@ def big_csv(place) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("ext", "old"), [(".csv", False), (".parquet", True), (".shp", True)])
-def test_ctrl_c_mid_write_leaves_no_partial_file(place, big_csv, tmp_path, ext, old):
+@pytest.mark.parametrize(("ext", "old", "sig"), [(".csv", False, signal.SIGINT),
+                                                 (".parquet", True, signal.SIGINT),
+                                                 (".shp", True, signal.SIGTERM)])
+def test_ctrl_c_mid_write_leaves_no_partial_file(place, big_csv, tmp_path, ext, old, sig):
     out = tmp_path / f"out{ext}"
     if old:  # a previous run's complete output must survive an interrupted new one
         io.write_file(as_frame(points_table(3)), out)
@@ -202,7 +204,7 @@ def test_ctrl_c_mid_write_leaves_no_partial_file(place, big_csv, tmp_path, ext, 
         time.sleep(0.005)
     assert proc.poll() is None, "the run ended before it was interrupted: give it more rows"
     time.sleep(0.3)  # well into the writing
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err

@@ -32,6 +32,7 @@ def friendly(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _terminate_as_interrupt()
         try:
             return fn(*args, **kwargs)
         except LandgradeError as e:
@@ -46,6 +47,18 @@ def friendly(fn: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a scheduler or `kill` stopping a run) cleans up like Ctrl-C: the atomic
+    writers then remove their temporary files instead of leaving them behind."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 CountyOpt = Annotated[
