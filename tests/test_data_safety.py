@@ -333,6 +333,20 @@ def test_column_types_do_not_change_between_chunks(opts, tmp_path):
         assert io.read_file(out, **kw)["code"].tolist() == codes, ext
 
 
+def test_parcels_whose_first_chunk_has_no_area_keep_every_row(opts, tmp_path):
+    geoms = [None, shapely.Polygon(), None, box(10, 10, 40, 40), box(150, 20, 190, 60)]
+    parcels = gpd.GeoDataFrame({"pid": range(5)}, geometry=geoms, crs=4546)
+    src = tmp_path / "parcels.gpkg"
+    pyogrio.write_dataframe(parcels, src, geometry_type="Polygon")
+    out = tmp_path / "out.csv"
+    res = cli("assign", src, "-o", out, "--chunk-size", "2", "--no-progress", *opts)
+    assert res.exit_code == 0, res.output
+    back = pd.read_csv(out)
+    assert back["pid"].tolist() == list(range(5))
+    assert back["share_1"].tolist()[3:] == [1.0, 0.0] and back["share_1"][:3].isna().all()
+    assert back["area_m2"].tolist()[3:] == [900.0, 1600.0]
+
+
 def test_a_geojson_integer_id_property_survives(opts, tmp_path):
     src = tmp_path / "pts.geojson"
     src.write_text(

@@ -67,6 +67,9 @@ def assign_command(
     counts: pd.Series = pd.Series(dtype="int64")
     size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     writer = io.ChunkWriter(output, csv_geometry=not src.is_table)
+    # The parcel columns (share_<g>, area_m2) exist only for chunks holding areas: the output
+    # has them from the first row on unless every geometry is known to be a point.
+    area_columns = [] if src.points_only else _area_columns(engine)
     kept: list[str] = []
     try:
         with writer:
@@ -82,6 +85,9 @@ def assign_command(
                 if not kept:
                     kept = [c for c in out.columns if c not in chunk.columns
                             and str(c).startswith("src_")]
+                if writer.rows == 0:
+                    missing = [c for c in area_columns if c not in out.columns]
+                    out = out.reindex(columns=[*out.columns, *missing]) if missing else out
                 writer.write(out, wkb=wkb)
                 counts = counts.add(out["status"].value_counts(), fill_value=0).astype("int64")
     except BaseException:
@@ -134,6 +140,17 @@ def _check_town_options(
             f"--town-grade {town_grade}: {town} has town grades "
             f"{', '.join(map(str, grades))} (Table 8); pick one of those"
         )
+
+
+def _area_columns(engine: Any) -> list[str]:
+    """The answer columns a parcel gets, from one probe parcel in the grading extent."""
+    import geopandas as gpd
+    import shapely
+
+    layer = engine.grade_map.extent
+    probe = shapely.buffer(shapely.point_on_surface(shapely.union_all(layer.geometry)), 1.0)
+    out = engine.assign(gpd.GeoDataFrame(geometry=[probe], crs=layer.crs))
+    return [str(c) for c in out.columns if str(c).startswith("share_") or c == "area_m2"]
 
 
 def _label_crs(spec: str) -> Any:

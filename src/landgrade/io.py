@@ -299,10 +299,20 @@ class Source:
     crs: Any = None
     n_rows: int | None = None
     columns: list[str] = field(default_factory=list)
+    geometry_types: list[str] = field(default_factory=list)
 
     @property
     def is_table(self) -> bool:
         return self.format in ("csv", "xlsx")
+
+    @property
+    def points_only(self) -> bool:
+        """True when every geometry is known to be a point (coordinate columns, a point layer)."""
+        if self.is_table:
+            return self.wkt_field is None
+        return bool(self.geometry_types) and all(
+            t.removesuffix(" Z").removesuffix("Z").strip() in ("Point", "MultiPoint")
+            for t in self.geometry_types)
 
 
 def open_source(
@@ -358,6 +368,7 @@ def open_source(
         src.columns = [c for c in pf.schema_arrow.names]
         col = geo["columns"][geo["primary_column"]]
         src.crs = _crs_from_geo(col)
+        src.geometry_types = [str(t) for t in col.get("geometry_types") or []]
         return src
     import pyogrio
 
@@ -393,6 +404,8 @@ def open_source(
             "with geometry (--layer), or save the table as CSV with coordinate columns"
         )
     src.crs = info.get("crs")
+    src.geometry_types = [str(info["geometry_type"])] if info.get("geometry_type") not in (
+        None, "Unknown") else []
     src.n_rows = int(info["features"]) if info.get("features", -1) >= 0 else None
     src.columns = [str(c) for c in info["fields"]]
     return src
