@@ -612,3 +612,27 @@ def test_bad_table7_numbers_are_refused(dongkou_dir, tmp_path, column, value):
     res = cli("build", "--county", dongkou_dir, "--routes", county / "routes.csv",
               "-o", tmp_path / "m.gpkg")
     assert res.exit_code == 2 and "line 5" in res.output and "positive" in res.output
+
+
+# --- the one atomic-write facility ----------------------------------------------------------------
+def test_atomic_output_replaces_whole_or_not_at_all(tmp_path):
+    dest = tmp_path / "table.csv"
+    dest.write_text("old\n")
+    with pytest.raises(RuntimeError), io.atomic_output(dest) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("a failure part-way")
+    assert dest.read_text() == "old\n" and not temp_files(tmp_path)
+    with io.atomic_output(dest) as tmp:
+        tmp.write_text("new\n")
+    assert dest.read_text() == "new\n" and not temp_files(tmp_path)
+
+
+def test_a_new_shapefile_replaces_every_part_of_the_old_one(tmp_path):
+    shp = tmp_path / "out.shp"
+    pyogrio.write_dataframe(as_frame(points_table(4)), shp, encoding="GBK")
+    (tmp_path / "out.qix").write_bytes(b"stale spatial index of the old file")
+    no_crs = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[shapely.Point(0, 0)] * 2)
+    io.write_file(no_crs, shp)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["out.cpg", "out.dbf", "out.shp", "out.shx"]  # no stale .prj or .qix
+    assert io.read_file(shp)["n"].tolist() == [1, 2]

@@ -959,10 +959,14 @@ class AtomicOutput:
         return self.tmp
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.abort()
+            raise
 
 
 def atomic_output(path: str | Path) -> AtomicOutput:
@@ -1097,12 +1101,12 @@ class ChunkWriter:
         """Finish the file and move it into place."""
         try:
             self._finish()
+            if self.rows == 0 and not self._out.tmp.exists():
+                self._write_empty()
+            self._out.commit()
         except BaseException:
             self.abort()
             raise
-        if self.rows == 0 and not self._out.tmp.exists():
-            self._write_empty()
-        self._out.commit()
 
     def abort(self) -> None:
         """Drop everything written so far; the destination stays as it was."""
