@@ -442,6 +442,40 @@ def test_assign_returns_every_row_in_order_with_its_values(opts, tmp_path_factor
     assert set(back["status"]) <= {"ok", "outside_extent"}
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs", "Cc")),
+                                         max_size=10)),
+            st.one_of(st.none(), st.integers(-2**62, 2**62)),
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.floats(-60, 360), st.floats(-60, 260),
+        ),
+        min_size=1, max_size=20,
+    ),
+    ext=st.sampled_from([".gpkg", ".parquet", ".geojson"]),
+    chunk=st.integers(1, 25),
+)
+def test_assign_keeps_typed_rows_in_every_layer_format(opts, tmp_path_factory, rows, ext, chunk):
+    work = tmp_path_factory.mktemp("typed")
+    text, ints, floats, dx, dy = map(list, zip(*rows, strict=True))
+    layer = gpd.GeoDataFrame(
+        {"text": pd.Series(text, dtype=object), "n": pd.array(ints, dtype="Int64"),
+         "f": floats},
+        geometry=shapely.points(np.array(dx) + X0, np.array(dy) + Y0), crs=4546)
+    src, out = work / f"in{ext}", work / f"out{ext}"
+    io.write_file(layer, src)
+    res = cli("assign", src, "-o", out, "--chunk-size", chunk, "--no-progress", *opts)
+    assert res.exit_code == 0, res.output
+    back = io.read_file(out)
+    assert [None if pd.isna(v) else v for v in back["text"]] == text  # null stays null
+    assert [None if pd.isna(v) else int(v) for v in back["n"]] == ints
+    assert back["f"].tolist() == floats
+    assert shapely.equals(back.geometry.to_numpy(), layer.geometry.to_numpy()).all()
+
+
 # --- Excel ---------------------------------------------------------------------------------------
 def test_an_excel_sheet_in_gives_an_excel_sheet_out_with_every_row(opts, tmp_path):
     from openpyxl import load_workbook

@@ -215,8 +215,11 @@ MIN_EXTENT_WIDTH_M = 50.0
 def check_extent(extent: BaseGeometry, where: str) -> BaseGeometry:
     """The polygonal part of a (made valid) extent; a flat, tiny or empty one is a one-line
     :class:`NetworkError` naming the file and its size."""
-    polys = [g for g in shapely.get_parts(extent) if g.geom_type in ("Polygon", "MultiPolygon")]
-    geom = shapely.union_all(polys) if polys else shapely.Polygon()
+    geom = extent
+    if extent.geom_type not in ("Polygon", "MultiPolygon"):  # make_valid gave a collection
+        polys = [g for g in shapely.get_parts(extent)
+                 if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(polys) if polys else shapely.Polygon()
     width = 0.0
     if not geom.is_empty:
         ring = shapely.get_coordinates(shapely.oriented_envelope(geom))
