@@ -377,6 +377,24 @@ def test_a_geojson_feature_id_survives(opts, tmp_path):
     assert io.read_file(out)["id"].tolist() == [101, 205]
 
 
+def test_geojson_text_that_looks_like_a_date_stays_text_over_many_chunks(opts, tmp_path):
+    src = tmp_path / "d.geojson"
+    feats = ",".join(
+        f'{{"type": "Feature", "properties": {{"d": "2021-10-0{i}", "t": "12:3{i}"}}, '
+        f'"geometry": {{"type": "Point", "coordinates": [{X0 + 10 * i}, {Y0 + 10}]}}}}'
+        for i in range(1, 6))
+    src.write_text(f'{{"type": "FeatureCollection", "features": [{feats}]}}', encoding="utf-8")
+    for ext in (".geojson", ".csv", ".gpkg"):
+        out = tmp_path / f"out{ext}"
+        res = cli("assign", src, "-o", out, "--crs", "EPSG:4546", "--chunk-size", "2",
+                  "--no-progress", *opts)
+        assert res.exit_code == 0, res.output
+        back = pd.read_csv(out, dtype=str) if ext == ".csv" else io.read_file(out)
+        assert back["d"].tolist() == [f"2021-10-0{i}" for i in range(1, 6)], ext
+        assert back["t"].tolist() == [f"12:3{i}" for i in range(1, 6)], ext
+        assert back["val_date"].tolist() == ["2021-10-01"] * 5, ext
+
+
 def test_grading_a_graded_file_replaces_the_old_answers(opts, tmp_path):
     src = write_input(points_table(30), tmp_path / "in.gpkg")
     once, twice = tmp_path / "once.gpkg", tmp_path / "twice.gpkg"
@@ -449,7 +467,8 @@ def test_assign_returns_every_row_in_order_with_its_values(opts, tmp_path_factor
         st.tuples(
             st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs", "Cc")),
                                          max_size=10)),
-            st.one_of(st.none(), st.integers(-2**62, 2**62)),
+            # GDAL reads a GeoJSON integer below about -1e18 as a float: beyond our writers.
+            st.one_of(st.none(), st.integers(-10**17, 2**62)),
             st.floats(allow_nan=False, allow_infinity=False, width=64),
             st.floats(-60, 360), st.floats(-60, 260),
         ),

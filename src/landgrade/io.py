@@ -583,9 +583,11 @@ def _raw_chunks(
         # A GeoJSON feature's own integer ``id`` (beside its properties) is GDAL's fid: read it
         # too, and keep it as an ``id`` column unless it is only GDAL's row count 0, 1, 2, …
         want_fids = src.format == "geojson" and "id" not in src.columns
+        # GeoJSON has no date type: a text that looks like a date stays the text it is.
+        options = {"DATE_AS_STRING": "YES"} if src.format == "geojson" else {}
         with pyogrio.open_arrow(src.path, layer=src.layer, encoding=src.encoding,
                                 batch_size=chunk_size, use_pyarrow=True,
-                                return_fids=want_fids) as (meta, reader):
+                                return_fids=want_fids, **options) as (meta, reader):
             gname = meta.get("geometry_name") or "wkb_geometry"
             fid = meta.get("fid_column")
             # GDAL reports a GeoJSON property named ``id`` as the fid column as well as a
@@ -1053,6 +1055,7 @@ class ChunkWriter:
         self._schema: Any = None
         self._csv: Any = None
         self._xlsx: Any = None
+        self._geojson: list[gpd.GeoDataFrame] = []
         check_output(self.path)
         self._out = AtomicOutput(self.path)
 
@@ -1089,6 +1092,10 @@ class ChunkWriter:
                 self._write_xlsx(gdf)
             elif self.format == "parquet":
                 self._write_parquet(gdf, wkb)
+            elif self.format == "geojson":
+                # One JSON document: GDAL would re-read (and re-type, e.g. a date-like text as
+                # a Date) and rewrite the whole file per appended chunk, so it is written once.
+                self._geojson.append(gdf)
             else:
                 self._write_ogr(gdf)
         except LandgradeError:
@@ -1110,6 +1117,7 @@ class ChunkWriter:
 
     def abort(self) -> None:
         """Drop everything written so far; the destination stays as it was."""
+        self._geojson = []
         with contextlib.suppress(Exception):
             self._finish()
         self._out.abort()
@@ -1187,7 +1195,7 @@ class ChunkWriter:
 
     def _write_ogr(self, gdf: gpd.GeoDataFrame) -> None:
         out = gdf
-        first = self.rows == 0 and not self._out.tmp.exists()
+        first = not self._out.tmp.exists()
         if self.format == "shapefile":
             if first:
                 self.renamed = shapefile_field_names(
@@ -1260,6 +1268,10 @@ class ChunkWriter:
                 write_ogr(empty, self._out.tmp, layer=self.layer)
 
     def _finish(self) -> None:
+        if self._geojson:
+            chunks, self._geojson = self._geojson, []
+            whole = chunks[0] if len(chunks) == 1 else pd.concat(chunks)
+            self._write_ogr(whole)
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
