@@ -576,6 +576,19 @@ def test_what_excel_or_csv_cannot_hold_as_given_is_kept_and_said(opts, tmp_path)
     assert back["geometry_wkt"].str.startswith("POINT").all()
 
 
+def test_numbers_a_shapefile_cannot_hold_are_counted(opts, tmp_path):
+    values = [0.1 + 0.2, 8.77e262, 1.09e-152, 104.26435848633992]  # 0.1 + 0.2: ordinary rounding
+    pts = gpd.GeoDataFrame({"measure": values}, geometry=shapely.points(
+        X0 + np.arange(4) * 10.0, np.full(4, Y0 + 10)), crs=4546)
+    src = tmp_path / "m.parquet"
+    pts.to_parquet(src)
+    res = cli("assign", src, "-o", tmp_path / "o.shp", "--chunk-size", "3", "--no-progress",
+              *opts)
+    assert res.exit_code == 0, res.output
+    assert "column 'measure': 2 number(s) too large or too small" in res.output
+    assert "route_m" not in res.output  # the answers fit
+
+
 def test_prices_and_audit_write_excel(opts, tmp_path):
     from openpyxl import load_workbook
 

@@ -1051,6 +1051,7 @@ class ChunkWriter:
         self.columns: list[str] | None = None
         self._too_long: dict[str, int] = {}
         self._excel_text: dict[str, int] = {}
+        self._changed: dict[str, int] = {}
         self._parquet: Any = None
         self._schema: Any = None
         self._csv: Any = None
@@ -1063,11 +1064,16 @@ class ChunkWriter:
     @property
     def warnings(self) -> list[str]:
         """What the format could not hold as given, one line per column: shapefile text over
-        254 bytes and names over 10 characters, Excel integers beyond 15 digits."""
+        254 bytes, numbers beyond its 24 characters and names over 10 characters, Excel
+        integers beyond 15 digits."""
         return [
             f"{self.path}: column {c!r}: {n} value(s) longer than {SHAPEFILE_TEXT_LIMIT} bytes "
             "cut by the shapefile format; write .gpkg or .parquet to keep them whole"
             for c, n in self._too_long.items()
+        ] + [
+            f"{self.path}: column {c!r}: {n} number(s) too large or too small for a shapefile's "
+            "24-character number field were changed; write .gpkg or .parquet to keep them"
+            for c, n in self._changed.items()
         ] + [
             f"{self.path}: field name {a!r} cut to {b!r} (shapefile names hold 10 characters)"
             for a, b in self.renamed.items()
@@ -1212,6 +1218,8 @@ class ChunkWriter:
             self._count_long_text(gdf)
         write_ogr(out, self._out.tmp, layer=self.layer if self.format == "gpkg" else None,
                   append=not first)
+        if self.format == "shapefile":
+            self._count_changed_numbers(gdf, out)
 
     def _count_long_text(self, gdf: gpd.GeoDataFrame) -> None:
         import pyarrow as pa
@@ -1229,6 +1237,26 @@ class ChunkWriter:
                         for v in values if v is not None)
             if n:
                 self._too_long[str(c)] = self._too_long.get(str(c), 0) + n
+
+    def _count_changed_numbers(self, gdf: gpd.GeoDataFrame, out: gpd.GeoDataFrame) -> None:
+        """A .dbf holds a number as at most 24 characters with 15 decimals, so very large or
+        very small values change (1e-152 → 0): read this chunk back and count them. A change
+        below 1e-12 of the value (the 16th digit) is the format's ordinary rounding."""
+        import pyogrio
+
+        floats = [c for c in gdf.columns if c != gdf.geometry.name
+                  and pd.api.types.is_float_dtype(gdf[c].dtype)]
+        if not floats or not len(gdf):
+            return
+        names = [str(self.renamed.get(str(c), c)) for c in floats]
+        _, back = pyogrio.read_arrow(self._out.tmp, columns=names, read_geometry=False,
+                                     skip_features=self.rows, max_features=len(gdf))
+        for c, name in zip(floats, names, strict=True):
+            given = gdf[c].to_numpy(dtype=float, na_value=np.nan)
+            read = back.column(name).to_numpy(zero_copy_only=False).astype(float)
+            changed = ~np.isclose(read, given, rtol=1e-12, atol=0.0, equal_nan=True)
+            if changed.any():
+                self._changed[str(c)] = self._changed.get(str(c), 0) + int(changed.sum())
 
     def _write_parquet(self, gdf: gpd.GeoDataFrame, wkb: Any) -> None:
         import pyarrow as pa
