@@ -155,8 +155,8 @@ def test_assign_parquet_streams_in_chunks_like_one_pass(setup) -> None:
 @pytest.mark.filterwarnings("ignore:.crs. was not provided")
 def test_assign_errors_name_the_file_and_fix(setup) -> None:
     tmp, opts = setup
-    res = runner.invoke(app, ["assign", str(tmp / "a.xlsx"), "-o", str(tmp / "o.shp"), *opts])
-    assert res.exit_code == 2 and "unknown file type '.xlsx'" in res.output
+    res = runner.invoke(app, ["assign", str(tmp / "a.dwg"), "-o", str(tmp / "o.shp"), *opts])
+    assert res.exit_code == 2 and "unknown file type '.dwg'" in res.output
     nocrs = tmp / "nocrs.shp"
     pyogrio.write_dataframe(gpd.GeoDataFrame(geometry=[shapely.Point(rel(20, 20))]), nocrs)
     res = runner.invoke(app, ["assign", str(nocrs), "-o", str(tmp / "o.gpkg"), *opts])

@@ -52,6 +52,7 @@ def written(tmp_path_factory: pytest.TempPathFactory, dongkou_dir: Path) -> dict
         crs="EPSG:4326",
     )
     points.to_file(tmp / "points.geojson")
+    (tmp / "shp").mkdir()  # landgrade writes into an existing folder only
     out = {"build": tmp / "built.gpkg", "export": tmp / "export.gpkg",
            "assign": tmp / "graded.gpkg"}
     for args in (

@@ -23,7 +23,7 @@ import typer
 
 from landgrade.answer import SHARE_DECIMALS
 from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
-from landgrade.io import check_output, write_table
+from landgrade.io import TABLE_SUFFIXES, check_output, county_inputs, write_table
 from landgrade.names import display_width, grade_number
 
 BOUNDARY_TOLERANCE_M = 0.5
@@ -190,18 +190,19 @@ def audit_command(county: str | Path | None = None, map_path: str | Path | None 
                   output: str | Path | None = None) -> None:
     """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map.
 
-    With ``output``, also write the table as CSV (UTF-8 with a byte-order mark, so spreadsheet
-    programs show the Chinese names).
+    With ``output``, also write the table as ``.csv`` (UTF-8 with a byte-order mark, so
+    spreadsheet programs show the Chinese names) or ``.xlsx``.
     """
     from landgrade.engine import load_grade_map
 
+    inputs = [map_path, *county_inputs(county)]
     if output is not None:
-        check_output(output)
+        check_output(output, inputs, suffixes=TABLE_SUFFIXES)
     grade_map = load_grade_map(map_path=map_path, county=county)
     if grade_map.schematic:
         typer.echo(f"note: {SCHEMATIC_NOTE}; this audits the sketch")
     table = audit_grade_map(grade_map)
     typer.echo(format_audit(table))
     if output is not None:
-        write_table(table, output)
+        write_table(table, output, inputs)
         typer.echo(f"wrote {output}")

@@ -1098,6 +1098,9 @@ def read_routes(path: str | Path) -> pd.DataFrame:
         rid = repeated["id"].iloc[0]
         lines = ", ".join(map(str, repeated.loc[repeated["id"] == rid, "line"]))
         raise BuildError(f"{path}: id {rid} is on lines {lines}; each route needs its own id")
+    from landgrade.pricebook import check_route_numbers
+
+    check_route_numbers(df, path)
     df = df.drop(columns="line")
     for c in ("standard_depth_m", "price"):
         if c in df:
@@ -1219,14 +1222,23 @@ def build_command(
     warnings. ``review``: also write the review page there (``landgrade.review``)."""
     import typer
 
+    from landgrade import io
     from landgrade.export import write_grade_map
-    from landgrade.io import write_table
     from landgrade.review import check_output, write_review
 
+    inputs_read = [
+        *io.county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
+        inputs.landmarks, inputs.extent, inputs.routes, inputs.aliases, inputs.decisions,
+    ]
+    io.check_output(output, inputs_read, suffixes=(".gpkg",))
     if review is not None:
         check_output(review)
+        io.check_output(review, inputs_read)
+    if report_csv is not None:
+        io.check_output(report_csv, inputs_read, suffixes=io.TABLE_SUFFIXES)
     gm = build_from(inputs)
-    write_grade_map(gm, output, inputs.county)  # styled and priced, as `export` writes it
+    # styled and priced, as `export` writes it; atomically: an interrupted build leaves no half map
+    write_grade_map(gm, output, inputs.county)
     if review is not None:
         write_review(gm, review)
     if gm.report is not None and not quiet:
@@ -1241,7 +1253,7 @@ def build_command(
     if review is not None:
         typer.echo(f"wrote {review}")
     if gm.report is not None and report_csv is not None:
-        typer.echo(f"wrote {write_table(gm.report, report_csv)}")
+        typer.echo(f"wrote {io.write_table(gm.report, report_csv)}")
     if gm.report is not None:
         for line in summary_lines(gm.report):
             typer.echo(line)

@@ -37,6 +37,7 @@ def friendly(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _terminate_as_interrupt()
         try:
             return fn(*args, **kwargs)
         except LandgradeError as e:
@@ -46,8 +47,29 @@ def friendly(fn: F) -> F:
             where = f"{e.filename}: " if e.filename else ""
             typer.echo(f"error: {where}{e.strerror or e}", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:  # Ctrl-C: outputs are written atomically, so nothing is half
+            typer.echo("error: interrupted; no output was left half-written", err=True)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a scheduler or `kill` stopping a run) cleans up like Ctrl-C: the atomic
+    writers then remove their temporary files instead of leaving them behind."""
+    import signal
+    import threading
+
+    from landgrade.io import note_interrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    # Both signals are also remembered: a KeyboardInterrupt raised inside a C callback (pyproj's
+    # logger, say) is swallowed there, and the writers must still refuse to commit.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, note_interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, note_interrupt)
 
 
 LangOpt = Annotated[
@@ -70,11 +92,14 @@ def prices(
     routes: Annotated[
         bool, typer.Option("--routes", help="List the road-line price segments (路线价) instead.")
     ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
+    ] = None,
 ) -> None:
     """Print the price tables: urban, one town's, or road-line."""
     from landgrade.pricebook import print_prices
 
-    print_prices(county, town=town, grade=grade, routes=routes)
+    print_prices(county, town=town, grade=grade, routes=routes, output=output)
 
 
 # --- convert (crs.py) ------------------------------------------------------------------------
@@ -166,7 +191,9 @@ def build(
 def audit(
     county: CountyOpt = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write CSV.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
+    ] = None,
 ) -> None:
     """Check each Table 7 route's stated grade against the grade map.
 
@@ -233,7 +260,9 @@ def locate(
 @app.command()
 @friendly
 def assign(
-    input_path: Annotated[Path, typer.Argument(help="Points or parcels (shp, gpkg, …, csv).")],
+    input_path: Annotated[
+        Path, typer.Argument(help="Points or parcels (shp, gpkg, geojson, parquet, csv, xlsx).")
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file.")],
     crs: Annotated[
         str | None,
@@ -244,7 +273,10 @@ def assign(
     county: CountyOpt = None,
     x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
     y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
-    layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
+    layer: Annotated[
+        str | None, typer.Option(help="Input layer (needed when a GeoPackage has several).")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding (default: the .cpg, else UTF-8 or GBK).")
     ] = None,
@@ -280,7 +312,8 @@ def assign(
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
-    Input CRS: the file's own; CSV defaults to WGS84 (EPSG:4326). Prints a count per status.
+    Input CRS: the file's own; CSV and Excel default to WGS84 (EPSG:4326). Prints a count per
+    status. The output appears only when complete and may not replace any input.
     """
     if dask:
         from landgrade.dask import assign_parts
@@ -297,7 +330,8 @@ def assign(
 
     assign_command(
         input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
-        y_field=y_field, layer=layer, encoding=encoding, town=town, town_grade=town_grade,
+        y_field=y_field, layer=layer, sheet=sheet, encoding=encoding, town=town,
+        town_grade=town_grade,
         town_field=None if towns else town_field, town_grade_field=town_grade_field,
         chunk_size=chunk_size, progress=progress,
         towns=maybe_load_towns(towns, town_field), use_field=use_field,

@@ -49,6 +49,9 @@ from landgrade.grid import (
     nearest_route_xy,
 )
 
+# Status codes of rows whose coordinates do not fit their CRS.
+CRS_CODES = {STATUS_CODE[code] for code in CRS_FLAG_STATUS.values()}
+
 
 def _to_working_xy(
     x: np.ndarray, y: np.ndarray, spec: Any, working: Any = WORKING_CRS
@@ -367,8 +370,13 @@ class Engine:
         town_field: str | None = None,
         town_grade_field: str | None = None,
         towns: Any = None,
+        xy: np.ndarray | None = None,
     ) -> gpd.GeoDataFrame:
         """The input with the answer columns added; one row per input row, same order.
+
+        ``xy`` (n × 2): the rows' coordinates when every row is a 2-D point already decoded
+        (:func:`landgrade.io.wkb_points_xy`); the frame's geometry is then not read, so it may
+        be left empty while the file's own geometry passes through to the output.
 
         ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
         one). Town prices (Table 8) come from ``town``/``town_grade`` or the named columns; they
@@ -385,7 +393,10 @@ class Engine:
         geom = gdf.geometry.to_numpy()
         n = len(geom)
         status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
-        xy, which = shapely.get_coordinates(geom, return_index=True)
+        if xy is None:
+            xy, which = shapely.get_coordinates(geom, return_index=True)
+        else:  # every row a 2-D point, decoded by the caller without shapely objects
+            xy, which = np.asarray(xy, dtype=float).reshape(n, 2), np.arange(n)
         if len(which) == n and (n == 0 or which[-1] == n - 1):
             # One coordinate per row: every row is a point (the common, large case).
             type_id = np.zeros(n, dtype=np.int8)
@@ -437,6 +448,13 @@ class Engine:
         route, dist = nearest_route_xy(self.index, wx, wy, cells)
         shares = None
         area = None
+        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
+        if len(rest):
+            # A parcel whose coordinates do not fit its CRS is flagged like a point, not measured.
+            unfit = np.isin(status[rest], list(CRS_CODES)) | ~np.isfinite(wx[rest] + wy[rest])
+            is_area[rest[unfit]] = False
+            rest = rest[~unfit]
         if len(rest):
             wgeom = self._geoms_to_working(geom[rest], spec)
             route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree())
@@ -449,8 +467,6 @@ class Engine:
                 area[a_rows] = area_a
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
-        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
-        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
                              area=area)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
@@ -658,13 +674,30 @@ def _best_grade(shares: np.ndarray, grades: list[int]) -> np.ndarray:
 
 
 def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Input columns then answer columns; an input column with an answer's name gets ``src_``."""
-    clash = [c for c in answer.columns if c in gdf.columns and c != gdf.geometry.name]
-    base = gdf.rename(columns={c: f"src_{c}"[:10] for c in clash}) if clash else gdf
+    """Input columns then answer columns.
+
+    A graded input (one carrying ``in_extent``, ``status`` and ``message``) has its old answer
+    columns replaced by the new ones; any other input column named like an answer column is
+    kept as ``src_<name>`` (``src_src_<name>`` if that is taken too), never overwritten.
+    """
+    gname = gdf.geometry.name
+    base = gdf
+    if {"in_extent", "status", "message"} <= set(gdf.columns):
+        base = gdf.drop(columns=[c for c in answer.columns if c in gdf.columns and c != gname])
+    taken = set(map(str, base.columns)) | set(map(str, answer.columns))
+    renames: dict[Any, str] = {}
+    for c in answer.columns:
+        if c in base.columns and c != gname:
+            new = f"src_{c}"
+            while new in taken:
+                new = f"src_{new}"
+            taken.add(new)
+            renames[c] = new
+    base = base.rename(columns=renames) if renames else base
     out = pd.concat([pd.DataFrame(base), answer], axis=1)
     # copy=False: the columns are fresh or copy-on-write views; a copy here costs as much as
     # building the answer.
-    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs, copy=False)
+    return gpd.GeoDataFrame(out, geometry=gname, crs=gdf.crs, copy=False)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -737,10 +770,11 @@ def locate_command(
     With ``town`` and ``town_grade``, Table 8 prices apply outside the urban extent; ``town``
     alone (or a township layer ``towns``) shows that town's prices for every town grade.
     ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
-    ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
     """
     from landgrade.towns import maybe_load_towns
 
+    if not str(crs).strip():
+        raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
     engine = load_engine(map_path=map_path, county=county)
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "

@@ -318,10 +318,21 @@ def export_gpkg(
     county: Any = None,
 ) -> ExportResult:
     """Write every layer (as :func:`for_qgis` hands it on) and a QGIS ``layer_styles`` table to
-    one GeoPackage (replaced). ``county`` is the map's county folder, or None (no prices)."""
-    path = Path(path)
+    one GeoPackage (replaced once complete). ``county`` is the map's county folder, or None
+    (no prices)."""
+    from landgrade.io import atomic_output
+
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     grade_map = for_qgis(grade_map, county)
     aliases = field_aliases(county)
+    with atomic_output(dest) as path:  # moved into place once the styles are in too
+        _write_styled_gpkg(grade_map, path, prices, aliases)
+    return ExportResult(files=[dest])
+
+
+def _write_styled_gpkg(grade_map: GradeMap, path: Path, prices: PriceLegend | None,
+                       aliases: dict[str, Any]) -> None:
     grade_map.to_gpkg(path)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
     with sqlite3.connect(path) as db:
@@ -356,7 +367,6 @@ def export_gpkg(
             rows,
         )
     db.close()
-    return ExportResult(files=[path])
 
 
 # --- shapefiles ------------------------------------------------------------------------------
@@ -464,6 +474,9 @@ def export_command(
     output = Path(output)
     if output.suffix.lower() not in (".gpkg", ".shp"):
         raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
+    from landgrade import io
+
+    io.check_output(output, [map_path, *io.county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     prices = prices_for_map(grade_map, county, map_path, chinese=True)

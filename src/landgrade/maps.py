@@ -491,11 +491,11 @@ def draw_layers(ax: Axes, grade_map: GradeMap, colors: dict[int, str], *, lang: 
 
 def write_figure(fig: Any, output: Path, *, dpi: int) -> Path:
     """Save a figure through a temporary file beside ``output``, so the file appears only
-    complete (see :func:`landgrade.io.replace_atomically`)."""
-    from landgrade.io import replace_atomically
+    complete (see :func:`landgrade.io.atomic_output`)."""
+    from landgrade.io import atomic_output
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    with replace_atomically(output) as tmp:
+    with atomic_output(output) as tmp:
         fig.savefig(tmp, dpi=dpi, format=output.suffix.lower().lstrip("."))
     return output
 
@@ -807,10 +807,10 @@ def interactive_map(
 def write_html(fmap: folium.Map, output: str | Path) -> Path:
     """Save a map from :func:`interactive_map` as one self-contained HTML file."""
     output = Path(output)
-    from landgrade.io import replace_atomically
+    from landgrade.io import atomic_output
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    with replace_atomically(output) as tmp:
+    with atomic_output(output) as tmp:
         fmap.save(str(tmp))
     return output
 
@@ -1064,6 +1064,9 @@ def map_command(
             f"--tiles {tiles!r}: not an XYZ tile URL; give one with {{z}}, {{x}} and {{y}}, "
             "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         )
+    from landgrade import io
+
+    io.check_output(output, [map_path, *io.county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     if lang is None:
@@ -1077,6 +1080,7 @@ def map_command(
             file=sys.stderr,
         )
         lang = "en"
+    # static_map and write_html each write atomically (landgrade.io.atomic_output).
     prices = prices_for_map(grade_map, county, map_path, chinese=chinese, lang=lang)
     if suffix in HTML_SUFFIXES:
         fmap = interactive_map(grade_map, prices=prices, tiles=tiles, tiles_crs=tiles_crs,

@@ -323,7 +323,7 @@ def load_network(
     if extent_geom.is_empty or extent_geom.geom_type not in ("Polygon", "MultiPolygon"):
         where = sources.get("extent", "extent")
         raise NetworkError(f"{where}: the grading extent must be a polygon")
-    extent_geom = shapely.make_valid(extent_geom)
+    extent_geom = check_extent(shapely.make_valid(extent_geom), sources.get("extent", "extent"))
     return Network(
         roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
         aliases=read_aliases(aliases), sources=sources, notes=notes, choices=choices,
@@ -352,6 +352,33 @@ def parse_name_fields(values: list[str] | tuple[str, ...] | None) -> dict[str, s
             raise NetworkError(f"--name-field: two fields for {which} ({out[key]!r}, {fld!r})")
         out[key] = fld
     return out
+
+
+# A grading extent is a county seat's boundary, kilometres across; one narrower than this is a
+# wrong file or CRS, and would only make every later geometric step fail.
+MIN_EXTENT_WIDTH_M = 50.0
+
+
+def check_extent(extent: BaseGeometry, where: str) -> BaseGeometry:
+    """The polygonal part of a (made valid) extent; a flat, tiny or empty one is a one-line
+    :class:`NetworkError` naming the file and its size."""
+    geom = extent
+    if extent.geom_type not in ("Polygon", "MultiPolygon"):  # make_valid gave a collection
+        polys = [g for g in shapely.get_parts(extent)
+                 if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(polys) if polys else shapely.Polygon()
+    width = 0.0
+    if not geom.is_empty:
+        ring = shapely.get_coordinates(shapely.oriented_envelope(geom))
+        sides = np.hypot(*np.diff(ring, axis=0).T) if len(ring) > 1 else np.zeros(1)
+        width = float(sides.min())
+    if geom.is_empty or geom.area <= 0 or width < MIN_EXTENT_WIDTH_M:
+        raise NetworkError(
+            f"{where}: the grading extent is degenerate ({width:.1f} m across, area "
+            f"{geom.area:.1f} m²); it must be the county seat's boundary, at least "
+            f"{MIN_EXTENT_WIDTH_M:.0f} m across: check the file and its CRS"
+        )
+    return geom
 
 
 def read_aliases(

@@ -485,13 +485,13 @@ def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from landgrade.io import replace_atomically
+    from landgrade.io import atomic_output
 
     written = []
     try:
         if output.suffix.lower() == ".pdf":
             output.parent.mkdir(parents=True, exist_ok=True)
-            with replace_atomically(output) as tmp, PdfPages(tmp) as pdf:
+            with atomic_output(output) as tmp, PdfPages(tmp) as pdf:
                 for fig in figs:
                     pdf.savefig(fig)
             written.append(output)
@@ -506,7 +506,7 @@ def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
                 if seen[stem] > 1:  # two parcels with one id keep both pages
                     stem = f"{stem}_{seen[stem]}"
                 target = output / f"{stem}.pdf"
-                with replace_atomically(target) as tmp, PdfPages(tmp) as pdf:
+                with atomic_output(target) as tmp, PdfPages(tmp) as pdf:
                     pdf.savefig(fig)
                 written.append(target)
     finally:

@@ -783,21 +783,60 @@ def format_routes(book: PriceBook, grade: int | None = None) -> str:
     return "\n".join([*lines, *_table(header, rows, numeric_from=6)])
 
 
+def prices_table(
+    book: PriceBook, *, town: str | None = None, grade: int | None = None, routes: bool = False
+) -> pd.DataFrame:
+    """What ``landgrade prices`` prints, as one table for a spreadsheet: the urban prices (one
+    row per grade, one column per use label), one town's, or the route segments."""
+    if routes:
+        table = book.routes
+        if grade is not None:
+            table = table[table["grade"] == book._urban_grade(grade)]
+        return table.reset_index(drop=True)
+    if town is not None:
+        name = book.town_name(town)
+        grid = book.town_price_table(book.town_class(name))
+        if grade is not None:
+            _, g = book._town_grade(name, grade)
+            grid = grid.loc[[g]]
+        front = {"town": name, "town_class": book.town_class(name)}
+    else:
+        grid = book.urban_price_table()
+        if grade is not None:
+            grid = grid.loc[[book._urban_grade(grade)]]
+        front = {}
+    table = grid.rename(columns={u: book.use_label(u) for u in grid.columns}).reset_index()
+    for i, (k, v) in enumerate(front.items()):
+        table.insert(i, k, v)
+    table.columns.name = None
+    table.insert(len(table.columns), "units", book.units)
+    return table
+
+
 def print_prices(
     county: str | Path | CountyFolder | None = None,
     *,
     town: str | None = None,
     grade: int | None = None,
     routes: bool = False,
+    output: str | Path | None = None,
 ) -> None:
-    """``landgrade prices``: print the urban table, one town's prices, or the route segments."""
+    """``landgrade prices``: print the urban table, one town's prices, or the route segments;
+    with ``output`` (``.csv`` or ``.xlsx``), also write them as a table."""
     import typer
 
+    from landgrade.io import TABLE_SUFFIXES, check_output, county_inputs, write_table
+
+    inputs = county_inputs(county if not isinstance(county, CountyFolder) else county.root)
+    if output is not None:
+        check_output(output, inputs, suffixes=TABLE_SUFFIXES)
     book = load_pricebook(county)
     if routes and town is not None:
         raise PriceBookError(
             "--routes lists the urban road-line prices; leave out --town, or drop --routes"
         )
+    if output is not None:
+        write_table(prices_table(book, town=town, grade=grade, routes=routes), output, inputs)
     if routes:
         text = format_routes(book, grade)
     elif town is not None:
@@ -805,6 +844,27 @@ def print_prices(
     else:
         text = format_urban_prices(book, grade)
     typer.echo(text)
+    if output is not None:
+        typer.echo(f"wrote {output}")
+
+
+def check_route_numbers(table: pd.DataFrame, path: str | Path) -> None:
+    """Table 7 prices and standard depths, where a routes CSV gives them, must be positive
+    numbers; ``table`` has the file's ``line`` numbers (see :func:`read_data_table`)."""
+    for column in ("price", "standard_depth_m"):
+        if column not in table:
+            continue
+        for value, line in zip(table[column], table["line"], strict=True):
+            text = normalize(str(value)).strip()
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or number <= 0:
+                raise PriceBookError(
+                    f"{path}, line {line}: {column} {value!r} is not a positive number; "
+                    "write plain digits such as 5714 (yuan/m²) or 20 (m)"
+                )
 
 
 __all__ = [
@@ -819,6 +879,7 @@ __all__ = [
     "format_town_prices",
     "format_urban_prices",
     "load_pricebook",
+    "prices_table",
     "print_prices",
 ]
 
