@@ -54,7 +54,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
@@ -568,7 +568,7 @@ class _Builder:
             row.length_m, row.area_m2 = line.length, float(geom.area)
             self.record(row, line=line, area=geom)
             return geom
-        line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
+        line, a, b, ends = self.stretch_between(clause, base, c.from_, c.to, row)
         # Both sides of the road: on a dual carriageway, from each outer carriageway.
         beside = base.alongside(line)
         geom = shapely.buffer(shapely.union_all([line, *beside]) if beside else line, c.width_m,
@@ -577,7 +577,8 @@ class _Builder:
             row.features = _join(row.features, "dual carriageway: from each outer carriageway")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
-        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]))
+        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]),
+                    candidates=ends)
         return geom
 
     def road_line(self, clause: str, features: Iterable[str], row: ReportRow) -> BaseLine:
@@ -596,14 +597,17 @@ class _Builder:
         return BaseLine(merged, joined)
 
     def stretch_between(self, clause: str, base: BaseLine, start: str, end: str,
-                        row: ReportRow) -> tuple[LineString, Junction, Junction]:
-        """The sub-line of a road between two endpoint texts; ambiguity → the shortest pair."""
+                        row: ReportRow) -> tuple[LineString, Junction, Junction, MultiPoint]:
+        """The sub-line of a road between two endpoint texts; ambiguity → the shortest pair.
+
+        Also every end it could have taken (for review), the chosen two among them."""
         pairs = self.stretch_options(clause, base, start, end, row)
         line, a, b = pairs[0]
         if len(pairs) > 1:
             row.warn(f"{len(pairs)} possible stretches between {start} and {end}; took the "
                      f"shortest ({line.length:.1f} m)")
-        return line, a, b
+        ends = shapely.multipoints(sorted({(j.x, j.y) for _, ja, jb in pairs for j in (ja, jb)}))
+        return line, a, b, ends
 
     def stretch_options(self, clause: str, base: BaseLine, start: str, end: str,
                         row: ReportRow) -> list[tuple[LineString, Junction, Junction]]:
@@ -663,7 +667,8 @@ class _Builder:
         return built
 
     def grade(self, rule: GradeRule, taken: BaseGeometry) -> BaseGeometry:
-        pieces = []
+        pieces: list[BaseGeometry] = []
+        residuals: list[ReportRow] = []  # their area is known once the grade is
         for area_no, area in enumerate(rule.areas, start=1):
             clause = f"{rule.grade}.{area_no}"
             if isinstance(area, Ring):
@@ -677,8 +682,9 @@ class _Builder:
                 geom = self.region(clause, area, rule.grade, area_no)
             elif isinstance(area, Residual):
                 geom = self.extent
-                self.rows.append(ReportRow("residual", clause, text="the rest of the extent",
+                residuals.append(ReportRow("residual", clause, text="the rest of the extent",
                                            grade=rule.grade, area=area_no))
+                self.rows.append(residuals[-1])
             else:  # pragma: no cover - Rules only holds the four kinds
                 raise BuildError(f"clause {clause}: unknown area kind {area!r}")
             excl = getattr(area, "exclude_grades", ())
@@ -688,6 +694,8 @@ class _Builder:
             pieces.append(polygonal(shapely.intersection(geom, self.extent, grid_size=GRID_M)))
         union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
         geom = shapely.difference(union, taken, grid_size=GRID_M)
+        for residual in residuals:  # what the residual ends up as: the rest of the extent
+            self.record(residual, area=geom)
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
         row.area_m2 = float(geom.area)
         if geom.area <= 1.0:
