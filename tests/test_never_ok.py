@@ -126,3 +126,41 @@ def test_the_geometry_of_every_clause_is_kept_for_review():
     assert route.geometry.iloc[0].length == pytest.approx(200.0)
     # Each row points at its report row.
     assert (gm.report.iloc[route["report_row"].iloc[0]]["clause"]) == "A02"
+
+
+def _with_roads(name: str, lines: list[LineString]) -> gpd.GeoDataFrame:
+    roads = grid_town()["roads"]
+    extra = gpd.GeoDataFrame({"name": [name] * len(lines), "road_class": ["支路"] * len(lines),
+                              "road_id": [f"x{k}" for k in range(len(lines))]},
+                             geometry=lines, crs=roads.crs)
+    return pd.concat([roads, extra], ignore_index=True)
+
+
+def test_a_road_in_two_sections_divides_the_extent_as_a_whole():
+    # 戊路 comes in from the north edge at x = 300 down to y = 700, then (after a gap where the
+    # junction area is drawn under other names) runs from (400, 600) east to 四路 at x = 800.
+    # Its facing ends are joined across the 141.4 m gap and its east end extended to x = 1000:
+    # north of it is the rectangle 300..1000 × 600..1000 less the corner triangle (300, 600),
+    # (400, 600), (300, 700): 280 000 − 5 000 m². Extending each loose end straight on instead
+    # would cross the rays and take the west strip above y = 600 as well.
+    roads = _with_roads("戊路", [LineString([xy(300, 1000), xy(300, 700)]),
+                                 LineString([xy(400, 600), xy(800, 600)])])
+    rules = Rules((GradeRule(1, (Region((Bound("戊路", "N"),)),)), GradeRule(2, (Residual(),))))
+    gm = build_grade_map(rules, _net(roads))
+    areas = gm.grades.set_index("grade").geometry.area
+    assert abs(areas[1] - 275_000) < 1.0
+    bound = gm.report[(gm.report["clause"] == "1.1") & (gm.report["kind"] == "item")].iloc[0]
+    assert "in sections 141.4 m apart" in bound["warnings"]
+    assert bound["status"] == "warning" and _impossible(gm).empty
+
+
+def test_a_dual_carriageway_leaving_the_extent_on_one_side_is_not_flagged():
+    # 己路 as two carriageways (x = 590 and 610) from beyond the north edge down to y = 300:
+    # it leaves the extent in one place, so extending its south ends is normal, not a loose
+    # piece. East of the road as a whole is east of the east carriageway: 390 × 1000 m².
+    roads = _with_roads("己路", [LineString([xy(590, 1050), xy(590, 300)]),
+                                 LineString([xy(610, 300), xy(610, 1050)])])
+    rules = Rules((GradeRule(1, (Region((Bound("己路", "E"),)),)), GradeRule(2, (Residual(),))))
+    gm = build_grade_map(rules, _net(roads))
+    assert _impossible(gm).empty
+    assert abs(gm.grades.set_index("grade").geometry.area[1] - 390_000) < 1.0

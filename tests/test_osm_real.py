@@ -32,10 +32,6 @@ POINTS = pd.read_csv(DATA / "longgang_points.csv", dtype={"id": str})
 LENGTHS = pd.read_csv(DATA / "longgang_route_lengths.csv", dtype={"id": str})
 ROUTES = pd.read_csv(DATA / "longgang_routes.csv", dtype={"id": str})
 
-# Until the road model for real data (issue 11, deliverable 1: dual carriageways as one road,
-# junctions as clusters, the county's own Gauss-Krüger zone) is merged, these fail.
-NEEDS_ROAD_MODEL = pytest.mark.xfail(strict=False, reason="needs i11a road model")
-
 
 def _cli(args: list[str]):
     from typer.testing import CliRunner
@@ -187,31 +183,18 @@ def _grade_at(gm: GradeMap, lon: float, lat: float) -> list[int]:
     return sorted(int(g) for g in gm.grades.loc[gm.grades.contains(p), "grade"])
 
 
-# Points the builder gets right only with dual carriageways as one road: each stands 10 m
-# beyond the outer carriageway on the strip's side (ring 1.1: P02 龙翔大道 N, P04 爱南路 N,
-# P06 红棉路 E, P08 龙飞大道 S; ring 2.2: P10 爱南路 N), so 27–45 m from the other carriageway,
-# which a model of one carriageway may measure from.
-_ROAD_MODEL_POINTS = {"P02", "P04", "P06", "P08", "P10"}
-
-
-@pytest.mark.parametrize("pid", [
-    pytest.param(p, marks=NEEDS_ROAD_MODEL) if p in _ROAD_MODEL_POINTS else p
-    for p in POINTS["id"]
-])
+# The strip points (P02, P04, P06, P08, P10, P12) stand 10 m beyond the outer carriageway on
+# the strip's side, so 27–45 m from the other carriageway: right only when a dual carriageway is
+# one road and a strip is measured from the carriageway on its side.
+@pytest.mark.parametrize("pid", POINTS["id"])
 def test_every_hand_measured_point_gets_its_grade(built: GradeMap, pid: str) -> None:
     p = POINTS.set_index("id").loc[pid]
     assert _grade_at(built, p["lon"], p["lat"]) == [int(p["grade"])], p["how"]
 
 
 # Route lengths within 3 %: junction clusters are 15–30 m across here, and a route between the
-# nearest raw crossings is short by about that much until a junction is its cluster.
-_ROAD_MODEL_ROUTES = {"L01", "L04"}
-
-
-@pytest.mark.parametrize("rid", [
-    pytest.param(r, marks=NEEDS_ROAD_MODEL) if r in _ROAD_MODEL_ROUTES else r
-    for r in LENGTHS["id"]
-])
+# nearest raw crossings is short by about that much; a junction is its cluster's centre.
+@pytest.mark.parametrize("rid", LENGTHS["id"])
 def test_every_route_is_within_3_percent_of_its_length_along_the_road(
         built: GradeMap, rid: str) -> None:
     routes = built.routes.set_index("id")
@@ -232,7 +215,6 @@ def test_every_grade_is_non_empty_and_the_grades_partition_the_extent(built: Gra
     assert set(ROUTES["id"]) == set(built.routes["id"])
 
 
-@NEEDS_ROAD_MODEL
 def test_the_map_is_built_in_the_districts_own_gauss_krueger_zone(built: GradeMap) -> None:
     # 114.19–114.23 °E: the CGCS2000 3-degree zone of central meridian 114 °E is EPSG:4547.
     assert built.grades.crs.to_epsg() == 4547

@@ -177,20 +177,30 @@ def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
 
 def test_every_clause_and_resolved_route_of_the_dongkou_build_has_shapes_to_show() -> None:
     from landgrade.build import build_county
+    from landgrade.review import _shapes
 
     gm = build_county()
-    report, drawn = gm.report, gm.drawn
+    report, clauses = gm.report, gm.clauses
     heads = report[report["kind"].isin(["ring", "corridor", "region", "residual"])]
     routes = report[(report["kind"] == "route") & (report["status"] != "unresolved")]
-    assert set(heads["clause"]) | set(routes["clause"]) <= set(drawn["clause"])
     assert len(routes) == 74
-    roles = drawn.groupby("clause")["role"].agg(set)
-    assert all({"stretch", "junction"} <= roles[c] for c in report.loc[
+    shapes = pd.DataFrame([f["properties"] for f in _shapes(gm)["features"]])
+    roles = shapes.groupby("clause")["role"].agg(set)
+    assert set(heads["clause"]) | set(routes["clause"]) <= set(roles.index)
+    assert all({"stretch", "junction", "area"} <= roles[c] for c in report.loc[
         report["kind"] == "ring", "clause"])
+    assert all({"area"} <= roles[c] for c in heads["clause"])
     assert all({"route", "junction"} <= roles[c] for c in routes["clause"])
-    # Every strip a ring item reports (its area) is drawn for that item.
+    # A route shows its two ends.
+    assert (shapes[shapes["role"] == "junction"].groupby("clause").size()[
+        routes["clause"]] == 2).all()
+    # Every strip a ring item reports (its area) is shown for that item, and nothing else is.
     strips = report[(report["kind"] == "item") & report["area_m2"].notna()
                     & report["clause"].isin(report.loc[report["kind"] == "ring", "clause"])]
-    drawn_strips = drawn[drawn["role"] == "strip"]
+    shown = shapes[shapes["role"] == "strip"]
     assert set(zip(strips["clause"], strips["item"], strict=True)) == set(
-        zip(drawn_strips["clause"], drawn_strips["item"], strict=True))
+        zip(shown["clause"], shown["item"], strict=True))
+    # Each report row with geometry points at itself: the same clause and kind.
+    rows = report.iloc[clauses["report_row"].to_numpy()]
+    assert (rows["clause"].to_numpy() == clauses["clause"].to_numpy()).all()
+    assert (rows["kind"].to_numpy() == clauses["kind"].to_numpy()).all()

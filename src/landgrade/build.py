@@ -28,17 +28,19 @@ OpenStreetMap as well as hand-drawn sketches:
 - a **dual carriageway** is one road: a junction is the *cluster* of crossings within
   :data:`landgrade.junctions.DUAL_CARRIAGEWAY_M` along a line (``crossing:n`` counts clusters);
   a one-sided strip is measured from the carriageway on its side, a corridor from each outer
-  carriageway, a half-plane from the road as a whole;
+  carriageway, a half-plane from the road as a whole (a road in sections, with a gap where a
+  junction area is drawn under other names, is joined across it end to facing end, and the
+  join is a warning);
 - ``crossing:n`` and ``end:`` decisions count along the road model's direction (west to east,
   south to north), not the digitising direction;
 - everything is drawn in the network's working CRS (the county's Gauss-Krüger zone), which the
   map records.
 
 A result that cannot be right — a half-plane or region covering the whole extent or nothing, a
-grade with no area, a strip along less than a tenth of its stretch, an extension of a line that
-already spans the extent, a ring over half the extent — is a report warning starting
-``cannot be right:`` naming the clause (``--strict`` fails on it). The geometry each report row
-was drawn from is kept in :attr:`GradeMap.clauses` for review.
+grade with no area, a strip along less than a tenth of its stretch, an extension of a line (or a
+join across a gap in it) that already spans the extent, a ring over half the extent — is a
+report warning starting ``cannot be right:`` naming the clause (``--strict`` fails on it).
+The geometry each report row was drawn from is kept in :attr:`GradeMap.clauses` for review.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
@@ -322,16 +324,29 @@ class _Builder:
         return (min(pa, pb), max(pa, pb))
 
     # -- half planes ----------------------------------------------------------------------------
-    def half_plane(self, line: BaseLine, side: str, row: ReportRow) -> BaseGeometry:
-        """The part of the extent on ``side`` of a line, extended to the extent line."""
-        extended, grown = extend_to_extent(line.geom, self.extent)
+    def half_plane(self, line: BaseLine, side: str,
+                   row: ReportRow) -> tuple[BaseGeometry, BaseGeometry]:
+        """The part of the extent on ``side`` of a line, extended to the extent line, and the
+        line as it divides the extent (joined and extended, for review).
+
+        A road in sections with a gap between them (a junction area drawn under other names)
+        is taken as a whole: facing loose ends are joined across the gap first, and only the
+        ends left over are extended."""
+        joined, gaps = bridge_gaps(line.geom, self.extent)
+        if gaps:
+            row.warn(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
+                     "joined straight across for the half-plane (check it on the review page)")
+        extended, grown = extend_to_extent(joined, self.extent)
         if grown > self.tolerance_m:
             row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
-            if _crossings_of_extent(line.geom, self.extent) >= 2:
-                row.impossible(
-                    f"{line.label} already reaches the extent line on both sides, yet a loose "
-                    f"end was extended {grown:.1f} m (a piece that does not join the road?); "
-                    f"join the pieces (--snap) or add a decision")
+        if (grown > self.tolerance_m or gaps) and _crossings_of_extent(line.geom,
+                                                                       self.extent) >= 2:
+            how = (f"a loose end was extended {grown:.1f} m" if grown > self.tolerance_m
+                   else f"it was joined across a gap of {max(gaps):.1f} m")
+            row.impossible(
+                f"{line.label} already reaches the extent line on both sides, yet {how} (a "
+                f"piece that does not join the road?); join the pieces (--snap) or add a "
+                f"decision")
         if extended.is_empty:
             # The line lies wholly outside the extent: the extent is on one side of it.
             rp = shapely.point_on_surface(self.extent)
@@ -342,7 +357,7 @@ class _Builder:
             half = side_of(extended, side, self.extent)
         name = f"{line.label}以{CHAR_OF_SIDE[side]}"
         self.check_part(half, name, row)
-        return half
+        return half, extended if not extended.is_empty else line.geom
 
     def check_part(self, geom: BaseGeometry, what: str, row: ReportRow) -> None:
         """Flag a half-plane or region that covers the whole extent or nothing."""
@@ -358,7 +373,7 @@ class _Builder:
         if not m:
             return None
         line = self.item_line(clause, "within", m.group("name"), None, row)
-        return self.half_plane(line, SIDE_OF_CHAR[m.group("side")], row)
+        return self.half_plane(line, SIDE_OF_CHAR[m.group("side")], row)[0]
 
     # -- areas ----------------------------------------------------------------------------------
     def ring(self, clause: str, ring: Ring, grade: int, area_no: int) -> BaseGeometry:
@@ -568,7 +583,7 @@ class _Builder:
             row.length_m, row.area_m2 = line.length, float(geom.area)
             self.record(row, line=line, area=geom)
             return geom
-        line, a, b = self.stretch_between(clause, base, c.from_, c.to, row)
+        line, a, b, ends = self.stretch_between(clause, base, c.from_, c.to, row)
         # Both sides of the road: on a dual carriageway, from each outer carriageway.
         beside = base.alongside(line)
         geom = shapely.buffer(shapely.union_all([line, *beside]) if beside else line, c.width_m,
@@ -577,7 +592,8 @@ class _Builder:
             row.features = _join(row.features, "dual carriageway: from each outer carriageway")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         row.area_m2 = float(geom.area)
-        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]))
+        self.record(row, line=line, area=geom, point=shapely.multipoints([a.point, b.point]),
+                    candidates=ends)
         return geom
 
     def road_line(self, clause: str, features: Iterable[str], row: ReportRow) -> BaseLine:
@@ -596,14 +612,17 @@ class _Builder:
         return BaseLine(merged, joined)
 
     def stretch_between(self, clause: str, base: BaseLine, start: str, end: str,
-                        row: ReportRow) -> tuple[LineString, Junction, Junction]:
-        """The sub-line of a road between two endpoint texts; ambiguity → the shortest pair."""
+                        row: ReportRow) -> tuple[LineString, Junction, Junction, MultiPoint]:
+        """The sub-line of a road between two endpoint texts; ambiguity → the shortest pair.
+
+        Also every end it could have taken (for review), the chosen two among them."""
         pairs = self.stretch_options(clause, base, start, end, row)
         line, a, b = pairs[0]
         if len(pairs) > 1:
             row.warn(f"{len(pairs)} possible stretches between {start} and {end}; took the "
                      f"shortest ({line.length:.1f} m)")
-        return line, a, b
+        ends = shapely.multipoints(sorted({(j.x, j.y) for _, ja, jb in pairs for j in (ja, jb)}))
+        return line, a, b, ends
 
     def stretch_options(self, clause: str, base: BaseLine, start: str, end: str,
                         row: ReportRow) -> list[tuple[LineString, Junction, Junction]]:
@@ -635,10 +654,10 @@ class _Builder:
             brow = ReportRow("item", clause, text=f"{b.feature}以{CHAR_OF_SIDE[b.side]}",
                              grade=grade, area=area_no, item=str(k))
             line = self.item_line(clause, str(k), b.feature, None, brow)
-            half = self.half_plane(line, b.side, brow)
+            half, bound = self.half_plane(line, b.side, brow)
             brow.area_m2 = float(half.area)
             self.rows.append(brow)
-            self.record(brow, line=line.geom, area=half)
+            self.record(brow, line=bound, area=half)
             area = polygonal(shapely.intersection(area, half, grid_size=GRID_M))
         row.area_m2 = float(area.area)
         self.check_part(area, f"region {row.text}", row)
@@ -663,7 +682,8 @@ class _Builder:
         return built
 
     def grade(self, rule: GradeRule, taken: BaseGeometry) -> BaseGeometry:
-        pieces = []
+        pieces: list[BaseGeometry] = []
+        residuals: list[ReportRow] = []  # their area is known once the grade is
         for area_no, area in enumerate(rule.areas, start=1):
             clause = f"{rule.grade}.{area_no}"
             if isinstance(area, Ring):
@@ -677,8 +697,9 @@ class _Builder:
                 geom = self.region(clause, area, rule.grade, area_no)
             elif isinstance(area, Residual):
                 geom = self.extent
-                self.rows.append(ReportRow("residual", clause, text="the rest of the extent",
+                residuals.append(ReportRow("residual", clause, text="the rest of the extent",
                                            grade=rule.grade, area=area_no))
+                self.rows.append(residuals[-1])
             else:  # pragma: no cover - Rules only holds the four kinds
                 raise BuildError(f"clause {clause}: unknown area kind {area!r}")
             excl = getattr(area, "exclude_grades", ())
@@ -688,6 +709,8 @@ class _Builder:
             pieces.append(polygonal(shapely.intersection(geom, self.extent, grid_size=GRID_M)))
         union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
         geom = shapely.difference(union, taken, grid_size=GRID_M)
+        for residual in residuals:  # what the residual ends up as: the rest of the extent
+            self.record(residual, area=geom)
         row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
         row.area_m2 = float(geom.area)
         if geom.area <= 1.0:
@@ -810,6 +833,62 @@ def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeom
     return shapely.union_all(polys), misfit
 
 
+def _loose_ends(parts: list[LineString], extent: BaseGeometry
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ends of ``parts`` that meet no other end and lie inside the extent: their
+    coordinates, headings (unit vectors, outwards over the last 20 m) and part numbers."""
+    tips, heads, owner = [], [], []
+    ends = shapely.get_coordinates(shapely.boundary(np.array(parts, dtype=object)))
+    for k, p in enumerate(parts):
+        if p.is_closed:
+            continue
+        for at in (0.0, p.length):
+            tip = shapely.get_coordinates(p.interpolate(at))[0]
+            if np.sum(np.all(np.isclose(ends, tip), axis=1)) != 1:
+                continue
+            if not shapely.contains_xy(extent, *tip):
+                continue
+            back = shapely.get_coordinates(p.interpolate(abs(at - min(20.0, p.length))))[0]
+            d = tip - back
+            tips.append(tip)
+            heads.append(d / (np.hypot(*d) or 1.0))
+            owner.append(k)
+    return (np.array(tips, dtype=float).reshape(-1, 2), np.array(heads, dtype=float).reshape(-1, 2),
+            np.array(owner, dtype=int))
+
+
+def bridge_gaps(geom: BaseGeometry, extent: BaseGeometry,
+                facing: float = 0.5) -> tuple[BaseGeometry, list[float]]:
+    """Join a road's sections across the gaps between them (straight, facing end to facing end).
+
+    Two loose ends inside the extent, of different parts, are joined when each lies ahead of
+    the other (within 60° of its heading, ``facing`` = cos 60°): the two carriageways of a dual
+    road end side by side, not facing, and are never joined to each other. Closest pairs first,
+    each end once. Returns the line with the joins and the gap lengths (metres).
+    """
+    parts = [p for p in shapely.get_parts(shapely.line_merge(geom)) if p.geom_type == "LineString"]
+    if len(parts) < 2:
+        return geom, []
+    tips, heads, owner = _loose_ends(parts, extent)
+    if len(tips) < 2:
+        return geom, []
+    gap = tips[None, :, :] - tips[:, None, :]  # [i, j]: from tip i to tip j
+    dist = np.hypot(gap[..., 0], gap[..., 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ahead = np.einsum("ijk,ik->ij", gap, heads) / dist
+    ok = (owner[:, None] != owner[None, :]) & (ahead > facing) & (ahead.T > facing)
+    joins, used = [], set()
+    for i, j in zip(*np.unravel_index(np.argsort(np.where(ok, dist, np.inf), axis=None),
+                                      dist.shape), strict=True):
+        if not ok[i, j] or i in used or j in used:
+            continue
+        used |= {int(i), int(j)}
+        joins.append(LineString([tips[i], tips[j]]))
+    if not joins:
+        return geom, []
+    return shapely.union_all([geom, *joins]), [float(j.length) for j in joins]
+
+
 def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeometry, float]:
     """Extend each loose end lying inside the extent straight on until it reaches the extent line.
 
@@ -865,13 +944,16 @@ def polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _crossings_of_extent(line: BaseGeometry, extent: BaseGeometry) -> int:
-    """How many separate places a line meets the extent line (1 m apart or more)."""
+    """How many separate places a road meets the extent line: crossings closer than
+    :data:`DUAL_CARRIAGEWAY_M` are one (the two carriageways of a dual road leaving together)."""
     hit = shapely.intersection(line, shapely.buffer(shapely.boundary(extent), 1.0))
     parts = shapely.get_parts(shapely.get_parts(hit))
     lines = parts[shapely.get_type_id(parts) == 1]
     if not len(lines):
         return 0
-    return len(shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines))))
+    places = shapely.buffer(shapely.line_merge(shapely.multilinestrings(lines)),
+                            DUAL_CARRIAGEWAY_M / 2)
+    return len(shapely.get_parts(places))
 
 
 def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.05) -> BaseGeometry:

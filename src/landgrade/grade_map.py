@@ -58,12 +58,13 @@ class GradeMap:
     ``status``, ``warnings`` and the geometry:
 
     - ``area``: what the row contributes (a ring's polygon, an item's strip, a corridor's
-      buffer, a region bound's half-plane, a region);
+      buffer, a region bound's half-plane, a region, what the residual ends up as);
     - ``path``: a ring's closed path; ``line``: an item's stretch, a corridor's stretch, a
-      region bound's line;
+      region bound's line as it divides the extent (sections joined, loose ends extended);
     - a route (``kind`` ``route``) has its ``line``, ``point`` and ``candidates``;
     - ``point``: a junction taken (a corridor's or route's two ends as a MultiPoint);
-    - ``candidates``: every junction (cluster of crossings) it could have been (MultiPoint).
+    - ``candidates``: every junction (cluster of crossings) it could have been, the one taken
+      among them (MultiPoint; a corridor's or route's every possible end).
     """
 
     grades: gpd.GeoDataFrame

@@ -3,14 +3,16 @@
 ``landgrade build … --review review.html`` writes it. The left column lists every row of the
 build report, grouped by clause (each ring, corridor, region and residual, then each Table 7
 route, then decisions); rows with a warning, an unresolved route or a stale decision are marked.
-Selecting a clause draws on the map what the builder drew for it (``GradeMap.drawn``):
+Selecting a clause draws on the map the geometry the builder drew it from
+(``GradeMap.clauses``, the one per-clause record a build keeps):
 
 - the *stretch* each ring item, region bound or corridor runs along (blue),
-- each one-sided *strip* (orange),
-- each *junction* taken (red dot) and the other *candidate* crossings of the same two features
-  that were not (hollow grey circles): on real data a junction is a cluster of crossings, and
-  this is where a wrong pick shows,
-- the clause's whole *area* (dashed outline), and a *route*'s line (purple) with its endpoints,
+- each one-sided *strip* (orange), and a region bound's *side*, the half-plane it keeps (faint),
+- each *junction* taken (red dot) and the other *candidate* junctions it chose among (hollow
+  grey circles): on real data a junction is a cluster of crossings, and this is where a wrong
+  pick shows,
+- the clause's whole *area* (dashed outline; for the residual, what it ends up as), and a
+  *route*'s line (purple) with its endpoints,
 
 and zooms to them; the clause's report rows, with their warnings, appear under the list entry.
 The grades, roads and water are drawn underneath. The page is a Leaflet map inlined exactly as
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 
 from landgrade.errors import LandgradeError
@@ -64,7 +68,7 @@ def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     from landgrade.maps import write_html
 
     output = check_output(output)
-    if grade_map.drawn is None or grade_map.report is None:
+    if grade_map.clauses is None or grade_map.report is None:
         raise ReviewError(f"{output}: the review page needs a fresh build (what each clause "
                           "drew is not stored in a grade map file); run `landgrade build "
                           f"… --review {output.name}`")
@@ -119,25 +123,58 @@ def review_map(grade_map: GradeMap) -> folium.Map:
                   "width: 68% !important; top: 0; height: 100% !important; }")
     root.header.add_child(folium.Element(f"<style>{css}</style>"), name="review_css")
     root.html.add_child(folium.Element(_panel(grade_map)), name="review_panel")
-    data = json.dumps(_drawn_geojson(grade_map.drawn), ensure_ascii=False)
+    data = json.dumps(_shapes(grade_map), ensure_ascii=False)
     root.script.add_child(folium.Element(
         _SCRIPT.replace("__MAP__", fmap.get_name())
         .replace("__BOUNDS__", json.dumps([[lat0, lon0], [lat1, lon1]]))
-        .replace("__DRAWN__", data.replace("</", "<\\/"))), name="review_script")
+        .replace("__SHAPES__", data.replace("</", "<\\/"))), name="review_script")
     return fmap
 
 
-def _drawn_geojson(drawn: gpd.GeoDataFrame) -> dict[str, Any]:
-    """What the clauses drew, in WGS84, points of a MultiPoint split so each is one marker."""
+def _shapes(grade_map: GradeMap) -> dict[str, Any]:
+    """``GradeMap.clauses`` as what the page draws, in WGS84: each geometry with its page role
+    (stretch, strip, side, junction, candidate, area, route), the clause and item, a label from
+    the report row and whether that row is flagged. A MultiPoint is split so each point is one
+    marker (a strip or stretch in several parts stays one shape), and a row's candidates
+    leave out the junction it took."""
     from landgrade.crs import gdf_to_crs
 
-    if drawn.empty:
+    clauses, report = grade_map.clauses, grade_map.report
+    assert clauses is not None and report is not None
+    if clauses.empty:
         return {"type": "FeatureCollection", "features": []}
-    parts = drawn.explode(index_parts=False).reset_index(drop=True)
+    c = clauses.reset_index(drop=True)
+    head = c[c["kind"].isin(_HEADS)].drop_duplicates("clause").set_index("clause")["kind"]
+    in_ring = c["clause"].map(head).eq("ring").to_numpy()
+    kind, role = c["kind"].to_numpy(), c["role"].to_numpy()
+    page_role = np.select(
+        [role == "point", role == "candidates", (kind == "route") & (role == "line"),
+         role == "line", (kind == "item") & (role == "area") & in_ring,
+         (kind == "item") & (role == "area"), role == "area"],
+        ["junction", "candidate", "route", "stretch", "strip", "side", "area"], default="")
+    geoms = c.geometry.to_numpy()
+    # A row's candidates minus what it took (same report row, role point).
+    taken = c[c["role"] == "point"].set_index("report_row").geometry
+    cand = page_role == "candidate"
+    took = c.loc[cand, "report_row"].map(taken).to_numpy()
+    has = pd.notna(took)
+    sub = geoms[cand]
+    sub[has] = shapely.difference(sub[has], np.asarray(took[has], dtype=object))
+    geoms[cand] = sub
+    rows = report.iloc[c["report_row"].to_numpy()].reset_index(drop=True)
+    label = rows["text"].fillna("").astype(str)
+    warn = c["warnings"].fillna("").astype(str)
+    out = gpd.GeoDataFrame({
+        "clause": c["clause"], "item": c["item"].fillna("").astype(str), "role": page_role,
+        "label": label.where(warn == "", label + " — " + warn),
+        "flagged": c["status"].isin(_FLAGGED)}, geometry=geoms, crs=c.crs)
+    out = out[(out["role"] != "") & ~out.geometry.is_empty]
+    # One marker per point; a strip or stretch in several parts stays one shape.
+    points = out.geom_type == "MultiPoint"
+    out = pd.concat([out[~points], out[points].explode(index_parts=False)], ignore_index=True)
     # Lines and areas simplified to 0.2 m: far below what the eye sees, and a lighter page.
-    parts = parts.set_geometry(shapely.simplify(parts.geometry.to_numpy(), 0.2), crs=parts.crs)
-    out = gdf_to_crs(parts[["clause", "item", "role", "label", "geometry"]], "EPSG:4326")
-    return json.loads(out.to_json(na="null", drop_id=True))
+    out = out.set_geometry(shapely.simplify(out.geometry.to_numpy(), 0.2), crs=out.crs)
+    return json.loads(gdf_to_crs(out, "EPSG:4326").to_json(na="null", drop_id=True))
 
 
 def _panel(grade_map: GradeMap) -> str:
@@ -145,7 +182,7 @@ def _panel(grade_map: GradeMap) -> str:
     report = grade_map.report
     assert report is not None
     rows = report.astype(object).where(report.notna(), None)
-    drawn_clauses = set(grade_map.drawn["clause"]) if grade_map.drawn is not None else set()
+    shown = set(grade_map.clauses["clause"]) if grade_map.clauses is not None else set()
     entries: list[str] = []
     general = rows[~rows["kind"].isin(_HEADS) & rows["clause"].isin(["", "extent", None])]
     n_flag = int(rows["status"].isin(_FLAGGED).sum())
@@ -160,12 +197,12 @@ def _panel(grade_map: GradeMap) -> str:
         head = group.iloc[0]
         flagged = bool(mine["status"].isin(_FLAGGED).any())
         cls = "clause flagged" if flagged else "clause"
-        drawn = "" if clause in drawn_clauses else " (nothing drawn)"
+        nothing = "" if clause in shown else " (nothing drawn)"
         entries.append(
             f'<div class="{cls}" data-clause="{html.escape(str(clause))}">'
             f'<div class="head"><span class="kind">{html.escape(str(head["kind"]))}</span> '
             f'<b>{html.escape(str(clause))}</b> {html.escape(str(head["text"] or ""))}'
-            f'{drawn}</div><div class="rows">'
+            f'{nothing}</div><div class="rows">'
             + "".join(_row(r) for r in mine.to_dict("records")) + "</div></div>")
     grades = rows[rows["kind"] == "grade"]
     if len(grades):
@@ -175,7 +212,7 @@ def _panel(grade_map: GradeMap) -> str:
         entries.append("<h3>Decisions</h3>"
                        + "".join(_row(r) for r in decisions.to_dict("records")))
     legend = "".join(f'<span class="key {role}">{role}</span>' for role in (
-        "stretch", "strip", "junction", "candidate", "area", "route"))
+        "stretch", "strip", "side", "junction", "candidate", "area", "route"))
     return (f'<div id="review-panel"><div class="legend">{legend}</div>{"".join(entries)}'
             "</div>")
 
@@ -210,20 +247,22 @@ body { margin: 0; font: 13px/1.35 sans-serif; }
 .legend .key { display: inline-block; margin: 0 6px 4px 0; padding: 0 4px; border-radius: 2px; }
 .key.stretch { border-bottom: 3px solid #1f5fbf; } .key.strip { background: #ffb347; }
 .key.junction { color: #d7191c; } .key.candidate { color: #777; }
-.key.area { border: 1px dashed #000; } .key.route { border-bottom: 3px solid #9c27b0; }
+.key.area { border: 1px dashed #000; } .key.side { background: #d9d2f0; }
+.key.route { border-bottom: 3px solid #9c27b0; }
 """
 
 _SCRIPT = """
 // Runs at "load": folium writes the map's own script after this one.
 window.addEventListener("load", function () {
   var map = __MAP__;
-  var drawn = __DRAWN__;
+  var shapes = __SHAPES__;
   // Not animated: a zoom animation under way makes Leaflet ignore the next fitBounds.
   map.fitBounds(__BOUNDS__, {animate: false});
   var styles = {
     area: {color: "#000", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.08},
     stretch: {color: "#1f5fbf", weight: 5, opacity: 0.9},
     strip: {color: "#e07b00", weight: 1, fillColor: "#ffb347", fillOpacity: 0.75},
+    side: {stroke: false, fillColor: "#6a51a3", fillOpacity: 0.12},
     route: {color: "#9c27b0", weight: 5, opacity: 0.9}
   };
   var shown = L.featureGroup().addTo(map);
@@ -232,13 +271,16 @@ window.addEventListener("load", function () {
     if (p.role === "candidate") {
       return L.circleMarker(latlng, {radius: 7, color: "#555", weight: 2, fill: false});
     }
-    return L.circleMarker(latlng, {radius: 6, color: "#fff", weight: 1.5, fillColor: "#d7191c",
+    // A junction whose report row is flagged (e.g. chosen among several crossings) is ringed
+    // in orange, as its row is in the list.
+    return L.circleMarker(latlng, {radius: 6, color: p.flagged ? "#ff8c00" : "#fff",
+                                   weight: p.flagged ? 3 : 1.5, fillColor: "#d7191c",
                                    fillOpacity: 1});
   }
   function show(clause) {
     shown.clearLayers();
-    var order = ["area", "strip", "stretch", "route", "candidate", "junction"];
-    var mine = drawn.features.filter(function (f) { return f.properties.clause === clause; });
+    var order = ["side", "area", "strip", "stretch", "route", "candidate", "junction"];
+    var mine = shapes.features.filter(function (f) { return f.properties.clause === clause; });
     order.forEach(function (role) {
       var these = mine.filter(function (f) { return f.properties.role === role; });
       if (!these.length) { return; }
@@ -248,7 +290,8 @@ window.addEventListener("load", function () {
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.options.role = p.role;
-          layer.bindTooltip(p.role + (p.item ? " " + p.item : "") + ": " + (p.label || ""));
+          layer.bindTooltip((p.flagged ? "\u26a0 " : "") + p.role + (p.item ? " " + p.item : "")
+                            + ": " + (p.label || ""));
         }
       }).eachLayer(function (layer) { shown.addLayer(layer); });
     });
