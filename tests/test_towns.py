@@ -91,7 +91,7 @@ def test_locate_takes_a_coordinate_pasted_as_one_argument(setup, sep: str) -> No
 
 def test_locate_rejects_a_coordinate_it_cannot_read(setup) -> None:  # noqa: F811
     _, opts = setup
-    res = runner.invoke(app, ["locate", "110.575;27.06", *opts])
+    res = runner.invoke(app, ["locate", "110.575/27.06", *opts])
     assert res.exit_code == 2
     assert "is not a coordinate" in res.output and "X,Y" in res.output
 

@@ -7,7 +7,6 @@ options, and ``--help`` comes from the type hints and docstrings without a secon
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -207,16 +206,9 @@ def audit(
 # --- locate, assign (engine.py, io.py) -------------------------------------------------------
 def _point(x: str, y: float | None) -> tuple[float, float]:
     """``X Y`` as two arguments, or one ``X,Y`` as copied from AMap (half- or full-width comma)."""
-    parts = re.split(r"\s*[,，]\s*|\s+", x.strip()) if y is None else [x, str(y)]
-    try:
-        if len(parts) == 2:
-            return float(parts[0]), float(parts[1])
-    except ValueError:
-        pass
-    raise LandgradeError(
-        f"{x!r}{'' if y is None else f' {y}'} is not a coordinate: give X Y (110.575 27.06) or "
-        "X,Y as one argument (110.575,27.06)"
-    )
+    from landgrade.crs import parse_xy
+
+    return parse_xy(x if y is None else f"{x} {y}")
 
 
 TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for Table 8 prices.")]

@@ -40,6 +40,7 @@ and y = northing or latitude, whatever axis order the EPSG definition declares.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -102,6 +103,27 @@ PROBLEMS = {
     "outside_valid_area": "the position lies outside the area the working CRS is valid for",
 }
 """Codes of `detect_crs_problem`, with the explanation shown to users."""
+
+
+# A coordinate pair as pasted from a web map or a spreadsheet: "110.575,27.06", "110.575，27.06",
+# "110.575 27.06", "(110.575; 27.06)".
+_PASTED_XY_SPLIT = re.compile(r"[\s,，;；]+")
+
+
+def parse_xy(text: str) -> tuple[float, float]:
+    """The two numbers of a pasted coordinate pair (half- or full-width comma, semicolon or
+    spaces between, brackets around); a LandgradeError naming the text otherwise."""
+    parts = [p for p in _PASTED_XY_SPLIT.split(str(text).strip().strip("()[]（）")) if p]
+    try:
+        if len(parts) == 2:
+            x, y = float(parts[0]), float(parts[1])
+            if np.isfinite(x) and np.isfinite(y):
+                return x, y
+    except ValueError:
+        pass
+    raise LandgradeError(
+        f"{text!r} is not a coordinate pair: give X,Y as pasted from a map (110.575,27.06)"
+    )
 
 
 @dataclass(frozen=True)

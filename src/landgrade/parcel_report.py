@@ -333,9 +333,6 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
 
 # --- command ---------------------------------------------------------------------------------
 
-_COORDS = re.compile(r"^\s*(-?\d+(?:\.\d*)?)\s*[,，]\s*(-?\d+(?:\.\d*)?)\s*$")
-
-
 def report_command(
     target: str,
     y: float | None,
@@ -402,7 +399,7 @@ def _report(
         answers = engine.locate(x, yy, crs=spec)
         if use:
             answers = use_price(answers, [use], engine.pricebook)
-        geoms = _to_working(gpd.GeoSeries([shapely.Point(x, yy)]), spec)
+        geoms = _to_working(gpd.GeoSeries([shapely.Point(x, yy)]), spec, engine.working_crs)
         figs = report_pages(engine, answers, geoms, lang=lang, uses=[use] if use else None,
                             where=[f"{x:g}, {yy:g} ({spec})"])
         return _write(figs, output or Path("report.pdf"), names=["report"])
@@ -411,22 +408,28 @@ def _report(
 
 
 def _as_point(target: str, y: float | None) -> tuple[float, float] | None:
+    """``X Y`` or a pasted ``X,Y`` (:func:`landgrade.crs.parse_xy`); None for a file name."""
+    from landgrade.crs import parse_xy
+
     if y is not None:
         try:
-            return float(target), float(y)
-        except ValueError:
+            return parse_xy(f"{target} {y}")
+        except LandgradeError:
             raise ReportError(f"{target!r} {y}: give X Y as two numbers, or a file") from None
-    m = _COORDS.match(target)
-    if m and not Path(target).exists():
-        return float(m.group(1)), float(m.group(2))
-    return None
+    if Path(target).exists():
+        return None
+    try:
+        return parse_xy(target)
+    except LandgradeError:
+        return None
 
 
-def _to_working(geoms: gpd.GeoSeries, spec: Any) -> np.ndarray:
+def _to_working(geoms: gpd.GeoSeries, spec: Any, working: Any) -> np.ndarray:
+    """Geometries in the map's own working CRS (its county's Gauss-Krüger zone)."""
     from landgrade.crs import gdf_to_working
 
     frame = gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True))
-    return gdf_to_working(frame, crs=spec).geometry.to_numpy()
+    return gdf_to_working(frame, crs=spec, working=working).geometry.to_numpy()
 
 
 def _file_report(
@@ -465,7 +468,7 @@ def _file_report(
         answers = use_price(answers, raw, engine.pricebook)
         uses = [None if pd.isna(v) or str(v).strip() == "" else str(v) for v in raw]
     ids = [str(v) for v in gdf[id_field]] if id_field else None
-    geoms = _to_working(gdf.geometry, spec)
+    geoms = _to_working(gdf.geometry, spec, engine.working_crs)
     rep = shapely.point_on_surface(gdf.geometry.to_numpy())
     where = [
         f"{px:.6g}, {py:.7g} ({spec})" if np.isfinite(px) else "-"

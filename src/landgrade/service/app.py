@@ -64,7 +64,6 @@ _CRS_TEXT = re.compile(r"^[A-Za-z0-9:_\-. ]{1,64}$")
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                  "MultiPolygon", "GeometryCollection")
 # A pasted coordinate: two numbers split by a comma (half or full width), semicolon or space.
-_XY_SPLIT = re.compile(r"[\s,，;；]+")
 
 
 @dataclass(frozen=True)
@@ -102,13 +101,15 @@ def parse_number(name: str, value: str | None) -> float:
 
 
 def parse_xy(text: str) -> tuple[float, float]:
-    """``110.575,27.06`` as pasted from a web map (also ``110.575，27.06``, spaces, brackets)."""
-    parts = [p for p in _XY_SPLIT.split(text.strip().strip("()[]（）")) if p]
-    if len(parts) != 2:
+    """``110.575,27.06`` as pasted from a web map (:func:`landgrade.crs.parse_xy`)."""
+    from landgrade.crs import parse_xy as parse_pasted
+
+    try:
+        return parse_pasted(text)
+    except LandgradeError:
         raise BadRequest(
             f"xy: {text!r} is not two numbers; give them as x,y (e.g. xy=110.575,27.06)"
-        )
-    return parse_number("xy (x)", parts[0]), parse_number("xy (y)", parts[1])
+        ) from None
 
 
 class CrsCache:
