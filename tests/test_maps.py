@@ -360,18 +360,19 @@ def test_no_two_route_labels_overlap_on_the_bundled_map(tmp_path: Path) -> None:
 
     routes = _layer(load_grade_map(), "routes")
     for style in ("id", "price"):  # ids only, and id + name + price (far longer)
-        with plt.rc_context(print_rc()):  # the CJK font, so names are measured as drawn
+        # the CJK font throughout, so names are laid out and measured as they are drawn
+        with plt.rc_context(print_rc()):
             fig, ax = plt.subplots(figsize=(11.7, 8.3), dpi=100)  # A4 landscape
-        try:
-            b = routes.total_bounds
-            ax.set_xlim(b[0] - 100, b[2] + 100)
-            ax.set_ylim(b[1] - 100, b[3] + 100)
-            ax.set_aspect("equal")
-            texts = label_routes(routes, ax, style=style, fontsize=5)
-            renderer = fig.canvas.get_renderer()
-            boxes = [t.get_window_extent(renderer) for t in texts if isinstance(t, Text)]
-        finally:
-            plt.close(fig)
+            try:
+                b = routes.total_bounds
+                ax.set_xlim(b[0] - 100, b[2] + 100)
+                ax.set_ylim(b[1] - 100, b[3] + 100)
+                ax.set_aspect("equal")
+                texts = label_routes(routes, ax, style=style, fontsize=5)
+                renderer = fig.canvas.get_renderer()
+                boxes = [t.get_window_extent(renderer) for t in texts if isinstance(t, Text)]
+            finally:
+                plt.close(fig)
         assert len(boxes) == len(routes)  # every Table 7 route is labelled
         overlaps = [
             (i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
