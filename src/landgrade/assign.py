@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,33 +61,94 @@ def assign_command(
             f"{input_path}: the file has no CRS (no .prj or CRS metadata); pass --crs, "
             "e.g. --crs EPSG:4546 or --crs EPSG:4326"
         )
-    label = _label_crs(spec)  # an unknown --crs fails here, before any row is read
+    _label_crs(spec)  # an unknown --crs fails here, before any row is read
     engine = load_engine(map_path=map_path, county=county)
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     _check_town_options(engine, src, town, town_grade, town_field, town_grade_field)
-    counts: pd.Series = pd.Series(dtype="int64")
     size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
+    result = grade_file(engine, src, output, spec, chunk_size=size, progress=progress,
+                        town=town, town_grade=town_grade, town_field=town_field,
+                        town_grade_field=town_grade_field, towns=towns, use_field=use_field)
+    counts = result.counts
+    if result.kept:
+        print(f"note: {output}: input column(s) named like answer columns kept as "
+              f"{', '.join(result.kept)}", file=sys.stderr)
+    for line in result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    total = int(counts.sum())
+    print(f"{output}: {total} rows written", file=sys.stderr)
+    for status, n in counts[counts > 0].sort_values(ascending=False).items():
+        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
+    if _label_crs(spec) is None and not src.is_table:
+        print(f"note: {output}: the geometry stays in {spec} as given, which no .prj or CRS "
+              "label can name; declare it as such when loading it", file=sys.stderr)
+    return counts
+
+
+@dataclass
+class GradedFile:
+    """What :func:`grade_file` wrote: rows per status, the input columns kept under ``src_``
+    (named like answer columns), and warnings about values the output format cannot hold."""
+
+    counts: pd.Series
+    kept: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return int(self.counts.sum())
+
+
+def grade_file(
+    engine: Any,
+    src: Any,
+    output: Path,
+    spec: Any,
+    *,
+    chunk_size: int,
+    progress: bool = False,
+    town: str | None = None,
+    town_grade: int | None = None,
+    town_field: str | None = None,
+    town_grade_field: str | None = None,
+    towns: Any = None,
+    use_field: str | None = None,
+    max_rows: int | None = None,
+) -> GradedFile:
+    """Stream an opened source (:func:`landgrade.io.open_source`) through ``engine`` into
+    ``output``, chunk by chunk: the one loop behind ``landgrade assign`` and the service's
+    uploads. The output appears only complete; after a failure a note says what became of it.
+    ``max_rows``: refuse (:class:`TooManyRows`) an input with more rows than that.
+    """
+    from landgrade import io
+
+    label = _label_crs(spec)
+    counts: pd.Series = pd.Series(dtype="int64")
     writer = io.ChunkWriter(output, csv_geometry=not src.is_table)
     # The parcel columns (share_<g>, area_m2) exist only for chunks holding areas: the output
     # has them from the first row on unless every geometry is known to be a point.
     area_columns = [] if src.points_only else _area_columns(engine)
     kept: list[str] = []
+    rows = 0
     try:
         with writer:
             # GeoParquet to GeoParquet: the geometry passes through as the file's own WKB, and
             # points are answered from x/y read straight from it, never as shapely objects.
             raw = src.format == "parquet" and writer.format == "parquet"
-            for chunk in io.iter_chunks(src, size, progress=progress, raw=raw):
+            for chunk in io.iter_chunks(src, chunk_size, progress=progress, raw=raw):
                 chunk, wkb, xy = chunk if raw else (chunk, None, None)
+                rows += len(chunk)
+                if max_rows is not None and rows > max_rows:
+                    raise TooManyRows(f"{src.path}: more than {max_rows} rows")
                 out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
                                     town_field=town_field, town_grade_field=town_grade_field,
                                     towns=towns, xy=xy)
                 if use_field is not None:  # the row's own use picks `price`; total = price × area
                     if use_field not in chunk.columns:
                         raise io.IOInputError(
-                            f"{input_path}: no column {use_field!r} for --use-field")
+                            f"{src.path}: no column {use_field!r} for --use-field")
                     out = use_price(out, chunk[use_field], engine.pricebook)
                 out = out.set_crs(label, allow_override=True)
                 if not kept:
@@ -100,19 +162,11 @@ def assign_command(
     except BaseException:
         print(f"note: {writer.outcome}", file=sys.stderr)
         raise
-    if kept:
-        print(f"note: {output}: input column(s) named like answer columns kept as "
-              f"{', '.join(kept)}", file=sys.stderr)
-    for line in writer.warnings:
-        print(f"warning: {line}", file=sys.stderr)
-    total = int(counts.sum())
-    print(f"{output}: {total} rows written", file=sys.stderr)
-    for status, n in counts[counts > 0].sort_values(ascending=False).items():
-        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
-    if label is None and not src.is_table:
-        print(f"note: {output}: the geometry stays in {spec} as given, which no .prj or CRS "
-              "label can name; declare it as such when loading it", file=sys.stderr)
-    return counts
+    return GradedFile(counts, kept, list(writer.warnings))
+
+
+class TooManyRows(LandgradeError):
+    """An input with more rows than the caller accepts (the service's --max-features)."""
 
 
 def _check_town_options(

@@ -2,7 +2,8 @@
 
 The job is ``landgrade assign``'s: the input is read by :mod:`landgrade.io` (open_source,
 iter_chunks), graded by :meth:`Engine.assign`, and written by :class:`landgrade.io.ChunkWriter`,
-so a file graded by the service is the file the command writes, row for row.
+through the same loop (:func:`landgrade.assign.grade_file`), so a file graded by the service
+is the file the command writes, row for row.
 
 Uploads are written to a private temporary folder under names the service chooses
 (``input.<ext>``, ``output.<ext>``); nothing in a request names a path on the server, and the
@@ -17,10 +18,9 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from landgrade import io
-from landgrade.crs import resolve_crs
+from landgrade.assign import TooManyRows, grade_file
 from landgrade.engine import Engine
 from landgrade.errors import LandgradeError
 from landgrade.service.guards import BadRequest
@@ -194,37 +194,23 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
             f"{name}: the file has no CRS (no .prj or CRS metadata); pass crs=, e.g. "
             "crs=EPSG:4546 or crs=EPSG:4326"
         )
-    label = _label_crs(spec)
-    rows = 0
     try:
-        with io.ChunkWriter(out, csv_geometry=not src.is_table) as writer:
-            for chunk in io.iter_chunks(src, io.DEFAULT_CHUNK_SIZE, progress=False):
-                rows += len(chunk)
-                if rows > max_features:
-                    raise TooLargeError(
-                        f"{name}: more than {max_features} features; this service grades at "
-                        "most that many per request (landgrade serve --max-features)"
-                    )
-                graded = engine.assign(chunk, crs=spec, town=opt.town, town_grade=opt.town_grade,
-                                       town_field=opt.town_field,
-                                       town_grade_field=opt.town_grade_field)
-                writer.write(graded.set_crs(label, allow_override=True))
-    except TooLargeError:
-        raise
+        graded = grade_file(engine, src, out, spec, chunk_size=io.DEFAULT_CHUNK_SIZE,
+                            town=opt.town, town_grade=opt.town_grade, town_field=opt.town_field,
+                            town_grade_field=opt.town_grade_field, max_rows=max_features)
+    except TooManyRows:
+        raise TooLargeError(
+            f"{name}: more than {max_features} features; this service grades at "
+            "most that many per request (landgrade serve --max-features)"
+        ) from None
     except LandgradeError as e:
         raise UploadError(_rename(str(e), path, name)) from None
     except Exception as e:  # GDAL/Arrow/pandas refusing the user's bytes: their file, not ours
         raise UploadError(_rename(f"{name}: cannot read the file ({type(e).__name__}: {e})",
                                   path, name)) from None
-    if rows == 0:
+    if graded.rows == 0:
         raise UploadError(f"{name}: the file has no rows or features to grade")
-    return rows
-
-
-def _label_crs(spec: Any) -> Any:
-    """The CRS to label output geometry with; GCJ-02/BD-09 have none in PROJ (as assign does)."""
-    resolved = resolve_crs(spec)
-    return None if resolved.offset else resolved.crs
+    return graded.rows
 
 
 def _rename(message: str, path: Path, name: str) -> str:
