@@ -215,3 +215,34 @@ def test_write_table_is_excel_readable_and_names_a_missing_folder(tmp_path) -> N
     assert pd.read_csv(out, encoding="utf-8-sig")["路线"].tolist() == ["A01"]
     with pytest.raises(LandgradeError, match="does not exist"):
         io.write_table(df, tmp_path / "nowhere" / "t.csv")
+
+
+def test_gpkg_chunks_stream_into_one_layer_with_a_complete_spatial_index(tmp_path) -> None:
+    """GeoPackage chunks go to GDAL as one stream: every row in order, the R-tree holds them
+    all; a later chunk in other types is cast to the first's (exactly); an error
+    inside the writer leaves no file."""
+    import sqlite3
+
+    def chunk(start: int, n: int, code: object) -> gpd.GeoDataFrame:
+        i = np.arange(start, start + n)
+        return gpd.GeoDataFrame({"i": i, "code": [code] * n, "v": i / 3},
+                                geometry=gpd.points_from_xy(i * 1.5, i * 2.0), crs=4546)
+
+    out = tmp_path / "out.gpkg"
+    with io.ChunkWriter(out) as w:
+        w.write(chunk(0, 5, 7))
+        w.write(chunk(5, 5, 8))
+        w.write(chunk(10, 3, 9.0))  # a float that casts to the first chunk's integer
+    back = io.read_file(out)
+    assert back["i"].tolist() == list(range(13))
+    assert back["v"].tolist() == [i / 3 for i in range(13)]
+    assert back["code"].tolist() == [7] * 5 + [8] * 5 + [9] * 3
+    assert back.geometry.x.tolist() == [i * 1.5 for i in range(13)]
+    with sqlite3.connect(out) as db:
+        assert db.execute("SELECT count(*) FROM rtree_out_geom").fetchone()[0] == 13
+
+    failed = tmp_path / "failed.gpkg"
+    with pytest.raises(RuntimeError), io.ChunkWriter(failed) as w:
+        w.write(chunk(0, 5, 7))
+        raise RuntimeError("stop")
+    assert not failed.exists() and list(tmp_path.iterdir()) == [out]

@@ -1047,6 +1047,99 @@ def write_ogr(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = No
                                 append=append, use_arrow=True, **opts)
 
 
+def ogr_arrow_table(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
+                    append: bool = False) -> tuple[Any, dict[str, Any]]:
+    """The Arrow table and GDAL options :func:`write_ogr` would hand to ``pyogrio.raw
+    .write_arrow``, captured instead of written: one conversion path for both writers."""
+    from unittest import mock
+
+    import pyogrio.raw
+
+    captured: dict[str, Any] = {}
+
+    def capture(table: Any, _path: Any, **options: Any) -> None:
+        captured.update(table=table, options=options)
+
+    with mock.patch.object(pyogrio.raw, "write_arrow", capture):
+        write_ogr(gdf, path, layer=layer, append=append)
+    import pyarrow as pa
+
+    return pa.table(captured["table"]), {"path": path, **captured["options"]}
+
+
+class _ArrowStreamWriter:
+    """One GDAL write fed with Arrow tables as they come, from a thread: the layer stays open
+    across chunks. The queue holds one table, so memory stays that of a chunk or two."""
+
+    _END, _ABORT = object(), object()
+
+    def __init__(self, first: Any, options: dict[str, Any]) -> None:
+        import queue
+        import threading
+
+        self.schema = first.schema
+        self._options = options
+        self._queue: Any = queue.Queue(maxsize=1)
+        self._queue.put(first)
+        self.error: BaseException | None = None
+        self._reading = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        with warnings.catch_warnings():
+            # As in write_ogr (a frame without a CRS is written as such on purpose). The
+            # thread warns before it reads the first table, while this thread waits here, so
+            # the filters are not changed under another thread's feet.
+            warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+            self._thread.start()
+            while not self._reading.wait(0.05) and self._thread.is_alive():
+                pass
+
+    def _batches(self) -> Iterator[Any]:
+        self._reading.set()
+        while True:
+            table = self._queue.get()
+            if table is self._END:
+                return
+            if table is self._ABORT:
+                raise RuntimeError("write abandoned")
+            yield from table.to_batches()
+
+    def _run(self) -> None:
+        import pyarrow as pa
+        import pyogrio.raw
+
+        options = dict(self._options)
+        path = options.pop("path")
+        try:
+            reader = pa.RecordBatchReader.from_batches(self.schema, self._batches())
+            pyogrio.raw.write_arrow(reader, path, **options)
+        except BaseException as e:  # handed to the caller at its next put / finish
+            self.error = e
+
+    def put(self, item: Any) -> None:
+        import queue
+
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+        if item is not self._ABORT and item is not self._END:
+            self._raise()
+
+    def finish(self, abort: bool = False) -> None:
+        self.put(self._ABORT if abort else self._END)
+        self._thread.join()
+        if not abort:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if not self._thread.is_alive() and self._queue.qsize():
+            raise RuntimeError("GDAL stopped reading the chunks")
+
+
 class ChunkWriter:
     """Write GeoDataFrames to one file, chunk after chunk, safely.
 
@@ -1077,6 +1170,7 @@ class ChunkWriter:
         self._csv: Any = None
         self._xlsx: Any = None
         self._geojson: list[gpd.GeoDataFrame] = []
+        self._gpkg: Any = None  # the GeoPackage stream; False once chunks are appended
         check_output(self.path)
         self._out = AtomicOutput(self.path)
 
@@ -1145,6 +1239,8 @@ class ChunkWriter:
     def abort(self) -> None:
         """Drop everything written so far; the destination stays as it was."""
         self._geojson = []
+        with contextlib.suppress(BaseException):
+            self._end_gpkg(abort=True)
         with contextlib.suppress(Exception):
             self._finish()
         self._out.abort()
@@ -1222,6 +1318,8 @@ class ChunkWriter:
 
     def _write_ogr(self, gdf: gpd.GeoDataFrame) -> None:
         out = gdf
+        if self.format == "gpkg" and self._stream_gpkg(gdf):
+            return
         first = not self._out.tmp.exists()
         if self.format == "shapefile":
             if first:
@@ -1241,6 +1339,38 @@ class ChunkWriter:
                   append=not first)
         if self.format == "shapefile":
             self._count_changed_numbers(gdf, out)
+
+    def _stream_gpkg(self, gdf: gpd.GeoDataFrame) -> bool:
+        """GeoPackage chunks go to GDAL as one Arrow stream (one open layer, its spatial index
+        built once at the end): appending chunk by chunk made SQLite update the R-tree row by
+        row through its triggers, 2–3× the whole write. False: write this chunk by appending
+        (a chunk whose types differ from the first's, after the stream was ended)."""
+        if self._gpkg is False:
+            return False
+        table, options = ogr_arrow_table(gdf, self._out.tmp, layer=self.layer,
+                                         append=self._gpkg is not None)
+        if self._gpkg is None:
+            self._gpkg = _ArrowStreamWriter(table, options)
+            return True
+        try:
+            table = _cast_to(table, self._gpkg.schema, self.path)
+        except IOInputError:  # types differ from the first chunk's: GDAL converts on append
+            self._end_gpkg()
+            self._gpkg = False
+            return False
+        self._gpkg.put(table)
+        return True
+
+    def _end_gpkg(self, abort: bool = False) -> None:
+        stream = self._gpkg
+        if isinstance(stream, _ArrowStreamWriter):
+            self._gpkg = False if not abort else None
+            try:
+                stream.finish(abort=abort)
+            except LandgradeError:
+                raise
+            except Exception as e:  # a GDAL refusal becomes a named error
+                raise IOInputError(f"{self.path}: cannot write ({str(e).strip()})") from None
 
     def _count_long_text(self, gdf: gpd.GeoDataFrame) -> None:
         import pyarrow as pa
@@ -1317,6 +1447,7 @@ class ChunkWriter:
                 write_ogr(empty, self._out.tmp, layer=self.layer)
 
     def _finish(self) -> None:
+        self._end_gpkg()
         if self._geojson:
             chunks, self._geojson = self._geojson, []
             whole = chunks[0] if len(chunks) == 1 else pd.concat(chunks)
