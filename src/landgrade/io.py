@@ -47,6 +47,7 @@ import re
 import signal
 import struct
 import sys
+import threading
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator
@@ -1039,12 +1040,17 @@ def write_ogr(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = No
         opts["dataset_options"] = {**GPKG_DATASET_OPTIONS, **opts.get("dataset_options", {})}
     if fmt == "shapefile":
         opts.setdefault("encoding", "UTF-8")
-    with warnings.catch_warnings():
+    # Held while writing: ogr_arrow_table swaps pyogrio's write_arrow for a capture, and a
+    # write from another thread (the service's file jobs) must never fall into that window.
+    with _ARROW_CAPTURE_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         # A frame without a CRS (GCJ-02/BD-09 have none) is written as such on purpose.
         warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
         pyogrio.write_dataframe(_ogr_friendly(gdf), path, driver=OGR_DRIVERS[fmt], layer=layer,
                                 append=append, use_arrow=True, **opts)
+
+
+_ARROW_CAPTURE_LOCK = threading.RLock()
 
 
 def ogr_arrow_table(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
@@ -1060,7 +1066,7 @@ def ogr_arrow_table(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | Non
     def capture(table: Any, _path: Any, **options: Any) -> None:
         captured.update(table=table, options=options)
 
-    with mock.patch.object(pyogrio.raw, "write_arrow", capture):
+    with _ARROW_CAPTURE_LOCK, mock.patch.object(pyogrio.raw, "write_arrow", capture):
         write_ogr(gdf, path, layer=layer, append=append)
     import pyarrow as pa
 
@@ -1109,9 +1115,11 @@ class _ArrowStreamWriter:
 
         options = dict(self._options)
         path = options.pop("path")
+        with _ARROW_CAPTURE_LOCK:  # the real function, never another thread's capture
+            write_arrow = pyogrio.raw.write_arrow
         try:
             reader = pa.RecordBatchReader.from_batches(self.schema, self._batches())
-            pyogrio.raw.write_arrow(reader, path, **options)
+            write_arrow(reader, path, **options)
         except BaseException as e:  # handed to the caller at its next put / finish
             self.error = e
 
