@@ -397,3 +397,10 @@ def test_cli_errors_are_one_line_messages(args, fragment):
     assert fragment in result.stderr
     assert "Traceback" not in result.output
     assert result.stdout == ""
+
+
+def test_a_system_not_on_earth_is_refused_by_name() -> None:
+    """PROJ knows Mars; a coordinate there can never be graded, so the spec itself is an error
+    (it used to surface as a pyproj traceback from the first transform)."""
+    with pytest.raises(LandgradeError, match="not on Earth"):
+        crs.resolve_crs("IAU_2015:49900")

@@ -315,7 +315,7 @@ BAD = [
     ("get", "/api/locate", {"params": {"x": "1", "y": "2", "crs": "EPSG:99999"}}, 400,
      "unknown coordinate system"),
     ("get", "/api/locate", {"params": {"x": "1", "y": "2", "crs": "mars2000"}}, 400,
-     "Earth CRS"),
+     "not on Earth"),
     ("get", "/api/locate", {"params": {"x": "1", "y": "2", "crs": "nowhere84"}}, 400,
      "unknown coordinate system"),
     ("get", "/api/locate", {"params": {"x": "1", "y": "2", "crs": "+proj=longlat +init=/etc/x"}},

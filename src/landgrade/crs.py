@@ -213,6 +213,13 @@ def _from_pyproj(crs: pyproj.CRS, spec: Any) -> CrsSpec:
             f"coordinate system {spec!r} ({crs.name}) is neither geographic nor projected; "
             "landgrade takes 2-D longitude/latitude or easting/northing"
         )
+    try:  # PROJ knows systems no coordinate on Earth can be in (on Mars, say)
+        _transformer(crs, pyproj.CRS.from_epsg(4326))
+    except pyproj.exceptions.ProjError:
+        raise LandgradeError(
+            f"coordinate system {spec!r} ({crs.name}) cannot be converted to the county's "
+            "(not on Earth?); give an Earth system such as EPSG:4326, EPSG:4546, gcj02 or bd09"
+        ) from None
     code = crs.to_epsg()
     name = f"EPSG:{code}" if code is not None else crs.name
     return CrsSpec(name, crs)
