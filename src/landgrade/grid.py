@@ -48,15 +48,8 @@ class GradeIndex:
 
     @cached_property
     def seg_terms(self) -> np.ndarray:
-        """(8, n) per-segment distance terms: ax, ay, dx, dy, dx² + dy², √(dx² + dy²), bx, by.
-
-        Computed once with the same operations GEOS performs per query, so results stay
-        bit-identical while each query does less arithmetic.
-        """
-        ax, ay, bx, by = (np.ascontiguousarray(self.seg[:, k]) for k in range(4))
-        dx, dy = bx - ax, by - ay
-        len2 = dx * dx + dy * dy
-        return np.stack([ax, ay, dx, dy, len2, np.sqrt(len2), bx, by])
+        """(8, n) per-segment distance terms of :func:`segment_terms`, computed once."""
+        return segment_terms(self.seg)
 
     @cached_property
     def cell_single(self) -> np.ndarray:
@@ -180,49 +173,32 @@ def _segments_of(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return seg, line_owner[idx[:-1][same]]
 
 
+def segment_terms(seg: np.ndarray) -> np.ndarray:
+    """(8, n) per-segment distance terms: ax, ay, dx, dy, dx² + dy², √(dx² + dy²), bx, by.
+
+    Computed with the same operations GEOS performs per query, so distances from them stay
+    bit-identical while each query does less arithmetic.
+    """
+    seg = np.asarray(seg, dtype=float)
+    ax, ay, bx, by = (np.ascontiguousarray(seg[:, k]) for k in range(4))
+    dx, dy = bx - ax, by - ay
+    len2 = dx * dx + dy * dy
+    return np.stack([ax, ay, dx, dy, len2, np.sqrt(len2), bx, by])
+
+
 def point_segment_distance(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Distance from points to segments ``(ax, ay, bx, by)`` rows, with GEOS's arithmetic.
 
     GEOS's ``Distance::pointToSegment`` is reproduced operation for operation, so distances are
     bit-identical to ``shapely.distance`` and ties between routes resolve exactly as in GEOS.
     """
-    seg = np.asarray(seg, dtype=float)
-    return _segment_distance(px, py, seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3])
-
-
-def _segment_distance(
-    px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
-) -> np.ndarray:
-    dx = bx - ax
-    dy = by - ay
-    len2 = dx * dx + dy * dy
-    pax = px - ax
-    pay = py - ay
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = pax * dx
-        r += pay * dy
-        r /= len2
-        # GEOS: s = ((A.y - p.y) * dx - (A.x - p.x) * dy) / len2; negation is exact, so this
-        # is the same number.
-        dist = pax * dy
-        dist -= pay * dx
-        dist /= len2
-        np.abs(dist, out=dist)
-        dist *= np.sqrt(len2)
-    before = (r <= 0.0) | (len2 == 0)
-    after = r >= 1.0
-    if before.any():
-        ex, ey = pax[before], pay[before]
-        dist[before] = np.sqrt(ex * ex + ey * ey)
-    if after.any():
-        ex, ey = px[after] - bx[after], py[after] - by[after]
-        dist[after] = np.sqrt(ex * ex + ey * ey)
-    return dist
+    terms = segment_terms(seg)
+    return _segment_distance_terms(px, py, terms, np.arange(terms.shape[1]))
 
 
 def _segment_distance_terms(px: np.ndarray, py: np.ndarray, terms: np.ndarray, s: np.ndarray
                             ) -> np.ndarray:
-    """:func:`_segment_distance` to segments ``s`` from their precomputed :attr:`seg_terms`.
+    """:func:`point_segment_distance` to segments ``s`` from their :func:`segment_terms`.
 
     All three cases (foot of the perpendicular on the segment, before A, beyond B) are computed
     for every pair and the right one picked with masks: cheaper than gathering the end cases.
