@@ -516,7 +516,7 @@ def test_parcel_and_line_nearest_routes_equal_geos_query_nearest() -> None:
     mid = r3.interpolate(0.5, normalized=True)
     parcels.append(shapely.box(mid.x - 5, mid.y - 5, mid.x + 5, mid.y + 5))
     geoms = np.array(parcels + lines)
-    route, dist = nearest_route_shapes(engine.index, geoms, engine._seg_tree())
+    route, dist = nearest_route_shapes(engine.index, geoms, engine._seg_tree)
     expect_route, expect_dist = nearest_route_geoms(engine.index, geoms)
     np.testing.assert_array_equal(route, expect_route)
     np.testing.assert_array_equal(dist, expect_dist)

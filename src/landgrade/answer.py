@@ -207,7 +207,7 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
             "within_standard_depth": applies,
             "applicable": applies,
             "price": _clean(row["route_px"]) if applies else None,
-            **_route_facts(engine, str(row["route_id"])),
+            **engine.route_facts.get(str(row["route_id"]), {}),
         }
     named_town = _clean(row["town"]) if "town" in row else None
     record: dict[str, Any] = {
@@ -264,27 +264,25 @@ def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
     return hint
 
 
-def _route_facts(engine: Engine, route_id: str) -> dict[str, Any]:
-    """Standard depth and road class of a route, from the grade map's routes layer (read once
-    per engine: the service builds thousands of records a second)."""
-    facts = engine.__dict__.get("_route_facts")
-    if facts is None:
-        facts = {}
-        rt = engine.routes
-        if "id" in rt and len(rt):
-            depth = (pd.to_numeric(rt["standard_depth_m"], errors="coerce")
-                     if "standard_depth_m" in rt else None)
-            for i, rid in enumerate(rt["id"].astype(str)):
-                if rid in facts:
-                    continue  # the first row of an id, as a lookup by id would find
-                f: dict[str, Any] = {}
-                if depth is not None:
-                    f["standard_depth_m"] = _clean(depth.iloc[i])
-                if "road_class" in rt:
-                    f["road_class"] = _clean(rt["road_class"].iloc[i])
-                facts[rid] = f
-        engine.__dict__["_route_facts"] = facts
-    return dict(facts.get(route_id, {}))
+def route_facts_table(routes: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Standard depth and road class of each route id, from the grade map's routes layer (the
+    first row of an id, as a lookup by id would find). Built once per engine, as
+    :attr:`Engine.route_facts`: the service builds thousands of records a second."""
+    facts: dict[str, dict[str, Any]] = {}
+    if "id" not in routes or not len(routes):
+        return facts
+    depth = (pd.to_numeric(routes["standard_depth_m"], errors="coerce")
+             if "standard_depth_m" in routes else None)
+    for i, rid in enumerate(routes["id"].astype(str)):
+        if rid in facts:
+            continue
+        f: dict[str, Any] = {}
+        if depth is not None:
+            f["standard_depth_m"] = _clean(depth.iloc[i])
+        if "road_class" in routes:
+            f["road_class"] = _clean(routes["road_class"].iloc[i])
+        facts[rid] = f
+    return facts
 
 
 def _gazette(engine: Engine) -> dict[str, Any] | None:

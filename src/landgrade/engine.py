@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from landgrade.answer import (
     STATUSES,
     answer_lang,
     published_decimals,
+    route_facts_table,
     to_record,
     to_text,
     use_short,
@@ -284,7 +286,7 @@ class Engine:
         pc.fill(floats[:k], terms, terms_na, pc.position(grade), shares, self._price_decimals)
         # Published precision ("Rounding" in landgrade.answer), in the block: no column copies.
         np.round(np.where(has_route, dist, np.nan), DISTANCE_DECIMALS, out=floats[k])
-        route_tab = self._route_table()
+        route_tab = self._route_table
         np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
         if shares is not None:
             ng = shares.shape[1]
@@ -325,18 +327,20 @@ class Engine:
         ]
         return _frame_from_blocks(blocks, names + share_names, n)
 
+    @cached_property
+    def _county_cells(self) -> tuple[float, float, float, float, int, np.ndarray]:
+        """A 64×64 grid over the county outline's bounds: origin, cell size, and which cells
+        lie wholly inside the outline (once per engine)."""
+        n = 64
+        x0, y0, x1, y1 = shapely.bounds(self.outline)
+        cw, ch = (x1 - x0) / n or 1.0, (y1 - y0) / n or 1.0
+        iy, ix = np.divmod(np.arange(n * n), n)
+        boxes = shapely.box(x0 + ix * cw, y0 + iy * ch, x0 + (ix + 1) * cw, y0 + (iy + 1) * ch)
+        return x0, y0, cw, ch, n, shapely.contains_properly(self.outline, boxes)
+
     def _surely_in_county(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """True where a point lies in a coarse cell wholly inside the county outline, so the
         exact test (thousands of outline vertices) is needed only near the outline."""
-        if "_county_cells" not in self.__dict__:
-            n = 64
-            x0, y0, x1, y1 = shapely.bounds(self.outline)
-            cw, ch = (x1 - x0) / n or 1.0, (y1 - y0) / n or 1.0
-            iy, ix = np.divmod(np.arange(n * n), n)
-            boxes = shapely.box(x0 + ix * cw, y0 + iy * ch, x0 + (ix + 1) * cw,
-                                y0 + (iy + 1) * ch)
-            self._county_cells = (x0, y0, cw, ch, n,
-                                  shapely.contains_properly(self.outline, boxes))
         x0, y0, cw, ch, n, inner = self._county_cells
         with np.errstate(invalid="ignore"):
             ix, iy = np.floor((x - x0) / cw), np.floor((y - y0) / ch)
@@ -344,13 +348,17 @@ class Engine:
         cell = np.where(ok, iy * n + ix, 0).astype(np.int64)
         return ok & inner[cell]
 
+    @cached_property
+    def route_facts(self) -> dict[str, dict[str, Any]]:
+        """Standard depth and road class per route id, for the answer record."""
+        return route_facts_table(self.routes)
+
+    @cached_property
     def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
         """Standard depth and road-line price per route row, with a NaN row for no route."""
-        if "_route_tab" not in self.__dict__:
-            rt = self.routes
-            self._route_tab = (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
-                               np.r_[_num_col(rt, "price"), np.nan])
-        return self._route_tab
+        rt = self.routes
+        return (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
+                np.r_[_num_col(rt, "price"), np.nan])
 
     def _route_codes_of(self, src: str) -> tuple[np.ndarray, np.ndarray]:
         if src not in self._route_codes:
@@ -457,7 +465,7 @@ class Engine:
             rest = rest[~unfit]
         if len(rest):
             wgeom = self._geoms_to_working(geom[rest], spec)
-            route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree())
+            route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree)
             a_rows = np.flatnonzero(is_area)
             if len(a_rows):
                 share_a, area_a = self._shares(wgeom[is_area[rest]])
@@ -498,7 +506,7 @@ class Engine:
         rest = np.flatnonzero(held < 0)
         gi = zi = np.empty(0, dtype=np.int64)
         if len(rest):
-            tree = self._zone_tree()
+            tree = self._zone_tree
             # Boxes only, then predicates on the prepared zones: the tree's own predicate
             # would test each parcel against a whole unprepared zone.
             gi, zi = tree.query(geoms[rest])
@@ -517,19 +525,16 @@ class Engine:
                 table[cut] = part[cut] / area[cut, None]
         return np.nan_to_num(table), area
 
+    @cached_property
     def _seg_tree(self) -> shapely.STRtree:
         """The routes' 2-point segments in a tree (once per engine)."""
-        if "_segs_tree" not in self.__dict__:
-            self._segs_tree = shapely.STRtree(shapely.linestrings(self.index.seg.reshape(-1, 2, 2)))
-        return self._segs_tree
+        return shapely.STRtree(shapely.linestrings(self.index.seg.reshape(-1, 2, 2)))
 
+    @cached_property
     def _zone_tree(self) -> shapely.STRtree:
         """The zones in a tree, each prepared (once per engine)."""
-        if "_zones_tree" not in self.__dict__:
-            for g in self.index.grade_geoms:
-                shapely.prepare(g)
-            self._zones_tree = shapely.STRtree(self.index.grade_geoms)
-        return self._zones_tree
+        shapely.prepare(self.index.grade_geoms)
+        return shapely.STRtree(self.index.grade_geoms)
 
     def _apply_towns(
         self,
