@@ -161,6 +161,18 @@ def test_locate_from_wgs84_matches_working_crs(engine: Engine) -> None:
     assert r["route_m"] == pytest.approx(2.0, abs=1e-3)
 
 
+def test_locate_bad_coordinates_are_flagged_or_refused(engine: Engine) -> None:
+    # NaN / inf rows are flagged null_geometry; the finite row beside them is still answered
+    x, y = rel(200, 102)
+    r = engine.locate([np.nan, x, np.inf], [y, y, y], crs=CRS)
+    assert r["status"].tolist() == ["null_geometry", "ok", "null_geometry"]
+    assert r["grade"].iloc[1] == 1 and r["route_id"].iloc[1] == "R1"
+    with pytest.raises(LandgradeError, match="2 x values but 1 y"):
+        engine.locate([x, x], [y], crs=CRS)
+    with pytest.raises(LandgradeError, match="must be numbers"):
+        engine.locate(["east"], [y], crs=CRS)
+
+
 def test_suspect_coordinates_get_a_crs_status(engine: Engine) -> None:
     from landgrade.crs import transform
 

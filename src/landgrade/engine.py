@@ -222,8 +222,11 @@ class Engine:
     # -- points ------------------------------------------------------------------------------
     def locate(self, x: Any, y: Any, crs: Any = "EPSG:4326") -> pd.DataFrame:
         """Answer columns (see the module docstring) for coordinates in ``crs``, one row each."""
-        x = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
-        y = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
+        try:
+            x = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+            y = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
+        except (TypeError, ValueError) as e:
+            raise LandgradeError(f"locate: coordinates must be numbers ({e})") from None
         if x.shape != y.shape:
             raise LandgradeError(f"locate: {len(x)} x values but {len(y)} y values")
         status = np.full(len(x), STATUS_CODE["ok"], dtype=np.int8)
