@@ -308,7 +308,10 @@ def test_town_prices_from_arguments_and_columns(engine: Engine) -> None:
     assert out["p_pub2"].tolist()[:2] == [204.0, 104.0]
     assert out["price_src"].tolist() == ["town", "town", "", ""]
     assert out["town_cls"].tolist()[:2] == [1, 1]
-    assert out["status"].tolist() == ["ok", "ok", "unknown_town", "outside_county"]
+    # (5000, 0) lies outside the county outline (-1000..1300 m): the town's prices are shown
+    # as asked, but a point outside the county is never reported ok
+    assert out["status"].tolist() == ["outside_county"] * 2 + ["unknown_town", "outside_county"]
+    assert "town grade 2 shown unchecked" in out["message"].iloc[0]
     one = engine.assign(gdf.iloc[:1], town="高沙镇", town_grade=1)
     assert one["p_resi"].iloc[0] == 101.0
 

@@ -637,9 +637,15 @@ class Engine:
             answer.loc[rows, "price_src"] = "town"
             answer.loc[rows, "town_cls"] = int(cls)
             answer.loc[rows, "val_date"] = pc.valuation_date
-            moved = rows[answer.loc[rows, "status"].isin(["outside_extent", "outside_county"])]
+            row_status = answer.loc[rows, "status"]
+            moved = rows[row_status.eq("outside_extent").to_numpy()]
             answer.loc[moved, "status"] = "ok"
             answer.loc[moved, "message"] = f"town prices (Table 8) of {t}, town grade {g}"
+            # Outside the county outline the point is not in any of the county's towns (most
+            # often a wrong --crs): the town's prices are shown, but the row is not ok.
+            beyond = rows[row_status.eq("outside_county").to_numpy()]
+            answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices "
+                                             f"(Table 8) of {t}, town grade {g} shown unchecked")
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
