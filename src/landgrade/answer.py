@@ -76,10 +76,14 @@ STATUSES: dict[str, str] = {
     "invalid_geometry": "invalid geometry that make_valid could not repair",
     "crs_suspect_swapped": "coordinates look like latitude/longitude swapped: swap them",
     "crs_suspect_zone_prefix": (
-        "easting has a Gauss-Krüger zone prefix (e.g. 37xxxxxx): use --crs EPSG:4525"
+        "easting has a Gauss-Krüger zone prefix (e.g. 37xxxxxx): give --crs the zone-prefixed "
+        "CGCS2000 system (EPSG:4513-4533)"
     ),
     "crs_suspect_geographic": "coordinates look like degrees, not metres: use --crs EPSG:4326",
-    "crs_suspect_projected": "coordinates look like metres, not degrees: use --crs EPSG:4546",
+    "crs_suspect_projected": (
+        "coordinates look like metres, not degrees: give --crs their projected system (e.g. the "
+        "county's Gauss-Krüger zone, EPSG:4534-4554)"
+    ),
     "crs_suspect": "coordinates do not fit the given CRS: check --crs",
     "unknown_town": "town not in the town table (Table 8): check the town name",
     "bad_town_grade": "town grade not in the town's class table (Table 8)",

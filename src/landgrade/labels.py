@@ -124,9 +124,14 @@ STATUS_ZH: dict[str, str] = {
     "invalid_geometry_repaired": "无效几何，已用 make_valid 修复后查询",
     "invalid_geometry": "无效几何，make_valid 无法修复",
     "crs_suspect_swapped": "坐标疑似经纬度颠倒：请交换",
-    "crs_suspect_zone_prefix": "东坐标带有高斯-克吕格带号前缀（如 37xxxxxx）：请用 --crs EPSG:4525",
+    "crs_suspect_zone_prefix": (
+        "东坐标带有高斯-克吕格带号前缀（如 37xxxxxx）：请用带号的 CGCS2000 坐标系 --crs"
+        "（EPSG:4513-4533）"
+    ),
     "crs_suspect_geographic": "坐标疑似为经纬度而非米：请用 --crs EPSG:4326",
-    "crs_suspect_projected": "坐标疑似为米而非经纬度：请用 --crs EPSG:4546",
+    "crs_suspect_projected": (
+        "坐标疑似为米而非经纬度：请用其投影坐标系 --crs（如本县高斯-克吕格带，EPSG:4534-4554）"
+    ),
     "crs_suspect": "坐标与所给坐标系不符：请检查 --crs",
     "unknown_town": "镇名不在表8中：请检查镇名",
     "bad_town_grade": "镇级别不在该镇等别的表8中",
