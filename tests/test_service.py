@@ -199,6 +199,7 @@ def test_assign_feature_collection_is_the_assign_command(client, engine, tmp_pat
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/geo+json")
     out = r.json()
+    assert "lgtmp" not in out.get("name", "")  # the atomic writer's temp name must not leak
     assert len(out["features"]) == len(fc["features"])
     for fin, fout in zip(fc["features"], out["features"], strict=True):
         for k, v in fin["properties"].items():  # every input property kept

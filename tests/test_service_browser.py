@@ -115,6 +115,8 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
             assert grades[:2] == ["1", "3"]
             statuses = page.locator('#lg-table tbody td[data-col="status"]').all_inner_texts()
             assert statuses == list(graded["status"].astype(str))
+            # the unanswered row is counted by the row total, not only in the far-right column
+            assert f"{statuses[2]} 1" in page.inner_text("#lg-rows")
             ids = page.locator('#lg-table tbody td[data-col="宗地号"]').all_inner_texts()
             assert ids == ["DK-1", "DK-2", "DK-3"]
             page.select_option("#lg-format", "csv")

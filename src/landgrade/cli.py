@@ -79,6 +79,15 @@ CountyOpt = Annotated[
     str | None,
     typer.Option("--county", help="County folder (path, or name under geo/); default: dongkou."),
 ]
+MapOpt = Annotated[Path | None, typer.Option("--map", help="A built grade map.")]
+LayerOpt = Annotated[
+    str | None, typer.Option(help="Input layer (needed when a GeoPackage has several).")
+]
+UseFieldOpt = Annotated[
+    str | None,
+    typer.Option(help="Column with each row's land use (用途, key or label): adds price "
+                 "and total."),
+]
 
 
 # --- prices (pricebook.py) -------------------------------------------------------------------
@@ -189,7 +198,7 @@ def build(
 @friendly
 def audit(
     county: CountyOpt = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
@@ -229,7 +238,7 @@ def locate(
     y: Annotated[float | None, typer.Argument(
         help="Latitude or northing.", metavar="Y", show_default=False)] = None,
     crs: Annotated[str, typer.Option(help="EPSG:4326, EPSG:4546, gcj02, bd09, …")] = "EPSG:4326",
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
     town: TownOpt = None,
     town_grade: TownGradeOpt = None,
@@ -261,13 +270,11 @@ def assign(
         typer.Option(help="What the coordinates really are (overrides the file's label; "
                      "e.g. gcj02 for AMap data). CSV default: EPSG:4326."),
     ] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
     x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
     y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
-    layer: Annotated[
-        str | None, typer.Option(help="Input layer (needed when a GeoPackage has several).")
-    ] = None,
+    layer: LayerOpt = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding (default: the .cpg, else UTF-8 or GBK).")
@@ -286,11 +293,7 @@ def assign(
         int, typer.Option(min=1, help="Rows per chunk when streaming.")
     ] = 200_000,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
-    use_field: Annotated[
-        str | None,
-        typer.Option(help="Column with each row's land use (用途, key or label): adds price "
-                     "and total."),
-    ] = None,
+    use_field: UseFieldOpt = None,
     dask: Annotated[
         bool, typer.Option("--dask", help="Run on dask: INPUT a folder or glob of GeoParquet "
                            "parts, OUTPUT a folder (pip install \"landgrade[dask]\").")
@@ -347,16 +350,14 @@ def report(
     id_field: Annotated[
         str | None, typer.Option(help="Column with the parcel id (宗地号).")
     ] = None,
-    use_field: Annotated[
-        str | None, typer.Option(help="Column with the land use (用途): key or label.")
-    ] = None,
+    use_field: UseFieldOpt = None,
     use: Annotated[
         str | None, typer.Option(help="One land use for every row or the point.")
     ] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
     lang: LangOpt = None,
-    layer: Annotated[str | None, typer.Option(help="Input layer.")] = None,
+    layer: LayerOpt = None,
 ) -> None:
     """Write the parcel report (基准地价查询单) as PDF.
 
@@ -372,7 +373,7 @@ def report(
 @friendly
 def map_(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png, .svg, .pdf, .html.")],
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
     tiles: Annotated[
         str | None,
@@ -399,7 +400,7 @@ def map_(
 @friendly
 def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.gpkg or FILE.shp.")],
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
 ) -> None:
     """Export the grade map for QGIS, styled."""
@@ -440,7 +441,7 @@ def cache_clear() -> None:
 @app.command()
 @friendly
 def serve(
-    map_path: Annotated[Path | None, typer.Option("--map", help="A built grade map.")] = None,
+    map_path: MapOpt = None,
     county: CountyOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 opens it to the network.")
                     ] = "127.0.0.1",

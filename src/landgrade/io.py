@@ -1343,7 +1343,9 @@ class ChunkWriter:
                     "points, lines and polygons; write .gpkg or .parquet instead"
                 )
             self._count_long_text(gdf)
-        write_ogr(out, self._out.tmp, layer=self.layer if self.format == "gpkg" else None,
+        # The layer name, not the temp file's: GeoJSON stores it as the collection's "name".
+        write_ogr(out, self._out.tmp,
+                  layer=self.layer if self.format in ("gpkg", "geojson") else None,
                   append=not first)
         if self.format == "shapefile":
             self._count_changed_numbers(gdf, out)

@@ -183,7 +183,13 @@
     });
     $("lg-table").innerHTML = h + "</tbody>";
     $("lg-table-wrap").hidden = false;
-    $("lg-rows").textContent = rows.length + " 行 rows" + (rows.length > 2000 ? " (表中显示前 2000 行 first 2000 shown)" : "");
+    // The status column sits far right: say here how many rows were not answered, and why.
+    const counts = {};
+    rows.forEach((p) => { counts[p.status] = (counts[p.status] || 0) + 1; });
+    const statuses = Object.keys(counts).filter((k) => k !== "undefined")
+      .map((k) => k + " " + counts[k]).join(" · ");
+    $("lg-rows").textContent = rows.length + " 行 rows" + (statuses ? " — " + statuses : "") +
+      (rows.length > 2000 ? " (表中显示前 2000 行 first 2000 shown)" : "");
   }
 
   $("lg-upload").addEventListener("submit", async (e) => {
