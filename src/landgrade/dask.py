@@ -192,12 +192,22 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
                  county: str | None = None, crs: str | None = None, town: str | None = None,
                  town_grade: int | None = None, town_field: str | None = None,
                  town_grade_field: str | None = None, scheduler: str | None = None,
-                 workers: int | None = None, progress: bool = True) -> pd.Series:
+                 workers: int | None = None, progress: bool = True,
+                 unsupported: dict[str, Any] | None = None) -> pd.Series:
     """``landgrade assign INPUT -o OUTPUT --dask``: one output part per input part, same name.
 
     ``scheduler``: a running dask scheduler's address (``tcp://host:8786``); else a local
     cluster of ``workers`` processes (default: one per core). Returns rows per status.
+    ``unsupported``: the single-process options given (option name → value, None when not
+    given) that the parts path does not carry out; any given one is refused, since ignoring it
+    would write every row without what was asked (a town layer, the row's own use).
     """
+    given = [name for name, value in (unsupported or {}).items() if value is not None]
+    if given:
+        raise DaskSetupError(
+            f"{', '.join(given)} cannot be used with --dask (its parts are read and answered "
+            "without them); drop them, or run landgrade assign without --dask"
+        )
     _require_dask()
     from distributed import Client, LocalCluster
 
