@@ -1247,6 +1247,13 @@ class ChunkWriter:
     def abort(self) -> None:
         """Drop everything written so far; the destination stays as it was."""
         self._geojson = []
+        # An unfinished workbook is dropped, not saved: saving writes out every row appended so
+        # far (tens of seconds after a Ctrl-C on a large file) only for the file to be removed.
+        book, self._xlsx = self._xlsx, None
+        if book is not None:  # the rows already sit in openpyxl's own temporary file: remove it
+            with contextlib.suppress(Exception):
+                self._sheet.close()
+                self._sheet._writer.cleanup()
         with contextlib.suppress(BaseException):
             self._end_gpkg(abort=True)
         with contextlib.suppress(Exception):
