@@ -274,13 +274,27 @@ def _table_frame(df: pd.DataFrame, src: Source) -> gpd.GeoDataFrame:
 
 
 def points_from_xy(df: pd.DataFrame, x: str, y: str, crs: Any = None) -> gpd.GeoDataFrame:
-    """Point geometry from two columns; a blank or non-numeric coordinate gives a null geometry."""
-    xs = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
-    ys = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
+    """Point geometry from two columns; a blank or non-numeric coordinate gives a null geometry.
+
+    Text typed with a Chinese input method (full-width digits ``１１０.５７``, an ideographic
+    space) is read as the number it shows (:func:`landgrade.names.normalize`)."""
+    xs, ys = _coordinates(df[x]), _coordinates(df[y])
     geom = shapely.points(xs, ys)
     bad = ~(np.isfinite(xs) & np.isfinite(ys))
     geom[bad] = None
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, index=df.index), crs=crs)
+
+
+def _coordinates(values: pd.Series) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, copy=True)
+    # Only the cells that did not parse are normalised, so clean data pays nothing.
+    retry = np.flatnonzero(np.isnan(numbers)) if _is_text(values) else []
+    if len(retry):
+        from landgrade.names import normalize
+
+        texts = values.iloc[retry].map(lambda v: normalize(v) if isinstance(v, str) else v)
+        numbers[retry] = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float)
+    return numbers
 
 
 # --- reading -----------------------------------------------------------------------------------
