@@ -5,7 +5,7 @@ same :meth:`Engine.assign <landgrade.engine.Engine.assign>` a single process use
 gets exactly the single-process answer; output partitions line up with input partitions, rows
 and order kept. :func:`assign_parts` is ``landgrade assign INPUT -o OUTPUT --dask``: INPUT a
 folder or glob of GeoParquet parts, OUTPUT a folder receiving one part per input part, each
-written under a temporary name and renamed into place only when complete.
+written through :func:`landgrade.io.write_file`, so it appears only complete.
 
 The engine (grade map, grid index, price book, outline) is loaded once per worker process, by
 a loader cached on the map path: on a worker's first task, or up front by :func:`warm_workers`
@@ -164,27 +164,13 @@ def input_parts(spec: str | Path) -> list[Path]:
     return parts
 
 
-def write_part_atomic(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Write one output part so that it appears only complete: a temporary name beside it,
-    then a rename (atomic on one file system)."""
-    from landgrade.io import ChunkWriter
-
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
-        with ChunkWriter(tmp) as w:
-            w.write(gdf)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> pd.Series:
     """Read one part, answer it, write its output part; the count of rows per status."""
     from landgrade import io
 
     part = io.read_file(src)
     out = _assign_partition(part, spec, opts)
-    write_part_atomic(out, Path(dst))
+    io.write_file(out, dst)  # appears only complete (io.AtomicOutput)
     return out["status"].astype(str).value_counts()
 
 
