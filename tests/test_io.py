@@ -261,3 +261,15 @@ def test_csv_coordinates_typed_full_width_are_read_as_numbers(tmp_path) -> None:
     assert gdf.geometry.x.tolist()[:2] == [110.575, 110.58]
     assert gdf.geometry.y.tolist()[:2] == [27.06, 27.065]
     assert gdf.geometry.isna().tolist() == [False, False, True]  # a blank x stays blank
+
+
+def test_a_csv_whose_first_row_has_a_field_too_many_is_refused_not_shifted(tmp_path) -> None:
+    """pandas reads 'x,y / 1,2,3' as a row labelled 1 with x=2, y=3: every coordinate moved
+    one column. That is an error naming the line, like a later row with a field too many."""
+    path = tmp_path / "shifted.csv"
+    path.write_text("x,y\n110.5,27.0,extra\n110.6,27.1\n", encoding="utf-8")
+    with pytest.raises(io.IOInputError, match="line 2 has more fields than the header"):
+        io.read_file(path)
+    path.write_text("x,y\n110.5,27.0\n110.6,27.1,extra\n", encoding="utf-8")
+    with pytest.raises(io.IOInputError, match=r"line 3, saw 3.*quote a field"):
+        io.read_file(path)

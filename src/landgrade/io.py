@@ -362,7 +362,8 @@ def open_source(
         try:
             head = pd.read_csv(path, nrows=5, encoding=src.encoding)
         except Exception as e:  # any parser failure is the user's file
-            raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()})") from None
+            raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()}); quote a field "
+                               "that contains a comma") from None
         src.columns = [str(c) for c in head.columns]
         _table_geometry(src, x_field, y_field)
         return src
@@ -550,6 +551,13 @@ def _raw_chunks(
             reader = pd.read_csv(src.path, chunksize=chunk_size, encoding=src.encoding,
                                  dtype=str, keep_default_na=False)
             for df in reader:
+                if not isinstance(df.index, pd.RangeIndex):
+                    # pandas takes a first row with one field more than the header as having
+                    # a row label, shifting every value one column left: x would be read as y.
+                    raise IOInputError(
+                        f"{src.path}: line 2 has more fields than the header line; quote a "
+                        "field that contains a comma, or name the extra column in the header"
+                    )
                 yield _table_frame(df, src), None, None
         except UnicodeDecodeError as e:
             raise IOInputError(
