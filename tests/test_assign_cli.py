@@ -207,3 +207,24 @@ def test_a_grade_map_with_bad_grades_is_a_named_error(setup, tmp_path, edit, mes
         res = runner.invoke(app, [*cmd, "--map", str(bad)])
         assert res.exit_code == 2, res.output
         assert "bad.gpkg" in res.output and message in res.output
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".csv", ".xlsx", ".parquet", ".geojson"])
+def test_assign_of_an_empty_geojson_writes_an_empty_file(setup, suffix) -> None:
+    """'0 rows written' must be true of a file that exists: an empty input gives an empty,
+    readable output of the asked format, not a message about a file that is not there."""
+    root, opts = setup
+    empty = root / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    out = root / f"out{suffix}"
+    res = runner.invoke(app, ["assign", str(empty), "-o", str(out), "--no-progress", *opts])
+    assert res.exit_code == 0, res.output
+    assert "0 rows written" in res.stderr
+    assert out.exists()
+    if suffix == ".csv":
+        assert out.read_bytes().lstrip(b"\xef\xbb\xbf").strip() == b""
+    elif suffix == ".xlsx":
+        assert pd.read_excel(out).empty
+    else:
+        assert len(io.read_file(out)) == 0
+    assert sorted(p.name for p in root.iterdir() if ".lgtmp-" in p.name) == []

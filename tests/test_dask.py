@@ -121,3 +121,17 @@ def test_dask_refuses_a_single_file_output_and_the_input_folder(setup) -> None: 
     res = runner.invoke(app, ["assign", str(root / "nothing" / "*.parquet"), "-o",
                               str(root / "out"), "--dask", "--workers", "1", *opts])
     assert res.exit_code == 2 and "no GeoParquet parts" in res.output
+
+
+@pytest.mark.parametrize("option", [["--towns", "towns.gpkg"], ["--use-field", "use"],
+                                    ["--x-field", "lon"], ["--layer", "a"]])
+def test_dask_refuses_the_options_its_parts_path_would_ignore(setup, option) -> None:  # noqa: F811
+    """Ignoring --towns or --use-field would write every row without the town or the row's
+    own use's price, and say nothing: refused by name before any cluster starts."""
+    root, opts = setup
+    write_parts(sample_points(10), root / "parts", [10])
+    res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "out"),
+                              "--dask", "--workers", "1", *option, *opts])
+    assert res.exit_code == 2, res.output
+    assert f"{option[0]} cannot be used with --dask" in res.output
+    assert not (root / "out").exists()  # refused before the output folder is made

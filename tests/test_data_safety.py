@@ -702,3 +702,23 @@ def test_a_new_shapefile_replaces_every_part_of_the_old_one(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["out.cpg", "out.dbf", "out.shp", "out.shx"]  # no stale .prj or .qix
     assert io.read_file(shp)["n"].tolist() == [1, 2]
+
+
+def test_an_aborted_excel_write_is_dropped_not_saved(tmp_path, monkeypatch) -> None:
+    """Ctrl-C during a large .xlsx write: the unfinished workbook is thrown away, not first
+    saved in full (which kept an interrupted `assign` running for tens of seconds) only to be
+    deleted; openpyxl's own temporary file of the rows goes too."""
+    import openpyxl
+    from openpyxl.worksheet import _writer
+
+    saves: list[object] = []
+    monkeypatch.setattr(openpyxl.Workbook, "save", lambda book, path: saves.append(path))
+    before = set(_writer.ALL_TEMP_FILES)
+    dest = tmp_path / "out.xlsx"
+    w = io.ChunkWriter(dest)
+    w.write(gpd.GeoDataFrame({"pid": range(50)}, geometry=shapely.points(range(50), range(50))))
+    made = set(_writer.ALL_TEMP_FILES) - before
+    w.abort()
+    assert saves == []
+    assert not dest.exists() and list(tmp_path.iterdir()) == []
+    assert made and not any(Path(p).exists() for p in made)

@@ -246,3 +246,30 @@ def test_gpkg_chunks_stream_into_one_layer_with_a_complete_spatial_index(tmp_pat
         w.write(chunk(0, 5, 7))
         raise RuntimeError("stop")
     assert not failed.exists() and list(tmp_path.iterdir()) == [out]
+
+
+def test_csv_coordinates_typed_full_width_are_read_as_numbers(tmp_path) -> None:
+    """A CSV saved by Excel (BOM) whose coordinates were typed with a Chinese input method:
+    full-width digits and point, an ideographic space. Each is the number it shows, not a
+    row flagged as having no geometry."""
+    path = tmp_path / "fw.csv"
+    path.write_text("编号,经度,纬度\n1,１１０.５７５,２７.０６\n2,110.58,\u300027.065\n3,,27\n",
+                    encoding="utf-8-sig")
+    gdf = io.read_file(path)
+    assert gdf["编号"].tolist() == ["1", "2", "3"]  # the BOM is not part of the first name
+    assert gdf["经度"].tolist()[0] == "１１０.５７５"  # the cell itself stays as written
+    assert gdf.geometry.x.tolist()[:2] == [110.575, 110.58]
+    assert gdf.geometry.y.tolist()[:2] == [27.06, 27.065]
+    assert gdf.geometry.isna().tolist() == [False, False, True]  # a blank x stays blank
+
+
+def test_a_csv_whose_first_row_has_a_field_too_many_is_refused_not_shifted(tmp_path) -> None:
+    """pandas reads 'x,y / 1,2,3' as a row labelled 1 with x=2, y=3: every coordinate moved
+    one column. That is an error naming the line, like a later row with a field too many."""
+    path = tmp_path / "shifted.csv"
+    path.write_text("x,y\n110.5,27.0,extra\n110.6,27.1\n", encoding="utf-8")
+    with pytest.raises(io.IOInputError, match="line 2 has more fields than the header"):
+        io.read_file(path)
+    path.write_text("x,y\n110.5,27.0\n110.6,27.1,extra\n", encoding="utf-8")
+    with pytest.raises(io.IOInputError, match=r"line 3, saw 3.*quote a field"):
+        io.read_file(path)

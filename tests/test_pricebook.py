@@ -444,3 +444,25 @@ def test_cli_other_county(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "虚构县" in result.output
     assert table_lines(result.output, "用地类型")[2].split() == ["住宅用地", "home", "600", "350.5"]
+
+
+def test_prices_of_a_town_written_as_csv_are_table_8s_row(tmp_path: Path,
+                                                          dongkou_dir: Path) -> None:
+    """`landgrade prices --town 高沙镇 -o t.csv`: the gazette's Table 8 row for 高沙镇 (一等镇),
+    grade by grade; --grade keeps one grade. Values copied from the gazette text."""
+    import pandas as pd
+
+    out = tmp_path / "t.csv"
+    res = CliRunner().invoke(app, ["prices", "--town", "高沙镇", "-o", str(out),
+                                   "--county", str(dongkou_dir)])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    assert t["town"].unique().tolist() == ["高沙镇"] and t["town_class"].unique().tolist() == [1]
+    assert t["grade"].tolist() == [1, 2, 3, 4]
+    assert t["商服用地"].tolist() == [1328, 1006, 745, 540]
+    assert t["住宅用地"].tolist() == [662, 530, 432, 360]
+    res = CliRunner().invoke(app, ["prices", "--town", "高沙镇", "--grade", "2", "-o", str(out),
+                                   "--county", str(dongkou_dir)])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    assert t["grade"].tolist() == [2] and t["工矿仓储用地"].tolist() == [260]

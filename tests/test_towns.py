@@ -144,3 +144,21 @@ def test_locate_with_a_township_layer_names_the_town(setup, townships: Path) -> 
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["town"] == "高沙镇" and out["town_prices"]["town_class"] == 1
+
+
+def test_a_township_file_with_several_layers_or_no_fields_names_the_real_fix(tmp_path) -> None:
+    """--layer picks the input's layer, so it cannot be the fix for a --towns GeoPackage with
+    several layers; a layer without attribute fields says so instead of 'found among ;'."""
+    towns = gpd.GeoDataFrame({"name": ["洞口镇"]}, geometry=[shapely.box(0, 0, 10, 10)],
+                             crs="EPSG:4546")
+    both = tmp_path / "both.gpkg"
+    towns.to_file(both, layer="towns")
+    towns.to_file(both, layer="villages")
+    with pytest.raises(TownLayerError, match=r"only the township layer.*ogr2ogr") as e:
+        load_towns(both)
+    assert "--layer" not in str(e.value)
+    assert load_towns(both, layer="villages").names.tolist() == ["洞口镇"]
+    bare = tmp_path / "bare.geojson"
+    towns.drop(columns="name").to_file(bare)
+    with pytest.raises(TownLayerError, match=r"has no attribute fields\); name it"):
+        load_towns(bare)

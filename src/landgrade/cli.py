@@ -316,7 +316,10 @@ def assign(
         assign_parts(str(input_path), output, map_path=map_path, county=county, crs=crs,
                      town=town, town_grade=town_grade, town_field=town_field,
                      town_grade_field=town_grade_field, scheduler=scheduler, workers=workers,
-                     progress=progress)
+                     progress=progress, unsupported={
+                         "--towns": towns, "--use-field": use_field, "--x-field": x_field,
+                         "--y-field": y_field, "--layer": layer, "--sheet": sheet,
+                         "--encoding": encoding})
         return
     if scheduler or workers:
         raise LandgradeError("--scheduler and --workers go with --dask")

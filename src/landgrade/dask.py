@@ -5,7 +5,7 @@ same :meth:`Engine.assign <landgrade.engine.Engine.assign>` a single process use
 gets exactly the single-process answer; output partitions line up with input partitions, rows
 and order kept. :func:`assign_parts` is ``landgrade assign INPUT -o OUTPUT --dask``: INPUT a
 folder or glob of GeoParquet parts, OUTPUT a folder receiving one part per input part, each
-written under a temporary name and renamed into place only when complete.
+written through :func:`landgrade.io.write_file`, so it appears only complete.
 
 The engine (grade map, grid index, price book, outline) is loaded once per worker process, by
 a loader cached on the map path: on a worker's first task, or up front by :func:`warm_workers`
@@ -164,27 +164,13 @@ def input_parts(spec: str | Path) -> list[Path]:
     return parts
 
 
-def write_part_atomic(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Write one output part so that it appears only complete: a temporary name beside it,
-    then a rename (atomic on one file system)."""
-    from landgrade.io import ChunkWriter
-
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
-        with ChunkWriter(tmp) as w:
-            w.write(gdf)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> pd.Series:
     """Read one part, answer it, write its output part; the count of rows per status."""
     from landgrade import io
 
     part = io.read_file(src)
     out = _assign_partition(part, spec, opts)
-    write_part_atomic(out, Path(dst))
+    io.write_file(out, dst)  # appears only complete (io.AtomicOutput)
     return out["status"].astype(str).value_counts()
 
 
@@ -192,12 +178,22 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
                  county: str | None = None, crs: str | None = None, town: str | None = None,
                  town_grade: int | None = None, town_field: str | None = None,
                  town_grade_field: str | None = None, scheduler: str | None = None,
-                 workers: int | None = None, progress: bool = True) -> pd.Series:
+                 workers: int | None = None, progress: bool = True,
+                 unsupported: dict[str, Any] | None = None) -> pd.Series:
     """``landgrade assign INPUT -o OUTPUT --dask``: one output part per input part, same name.
 
     ``scheduler``: a running dask scheduler's address (``tcp://host:8786``); else a local
     cluster of ``workers`` processes (default: one per core). Returns rows per status.
+    ``unsupported``: the single-process options given (option name → value, None when not
+    given) that the parts path does not carry out; any given one is refused, since ignoring it
+    would write every row without what was asked (a town layer, the row's own use).
     """
+    given = [name for name, value in (unsupported or {}).items() if value is not None]
+    if given:
+        raise DaskSetupError(
+            f"{', '.join(given)} cannot be used with --dask (its parts are read and answered "
+            "without them); drop them, or run landgrade assign without --dask"
+        )
     _require_dask()
     from distributed import Client, LocalCluster
 

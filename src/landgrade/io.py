@@ -274,13 +274,27 @@ def _table_frame(df: pd.DataFrame, src: Source) -> gpd.GeoDataFrame:
 
 
 def points_from_xy(df: pd.DataFrame, x: str, y: str, crs: Any = None) -> gpd.GeoDataFrame:
-    """Point geometry from two columns; a blank or non-numeric coordinate gives a null geometry."""
-    xs = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
-    ys = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
+    """Point geometry from two columns; a blank or non-numeric coordinate gives a null geometry.
+
+    Text typed with a Chinese input method (full-width digits ``１１０.５７``, an ideographic
+    space) is read as the number it shows (:func:`landgrade.names.normalize`)."""
+    xs, ys = _coordinates(df[x]), _coordinates(df[y])
     geom = shapely.points(xs, ys)
     bad = ~(np.isfinite(xs) & np.isfinite(ys))
     geom[bad] = None
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, index=df.index), crs=crs)
+
+
+def _coordinates(values: pd.Series) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, copy=True)
+    # Only the cells that did not parse are normalised, so clean data pays nothing.
+    retry = np.flatnonzero(np.isnan(numbers)) if _is_text(values) else []
+    if len(retry):
+        from landgrade.names import normalize
+
+        texts = values.iloc[retry].map(lambda v: normalize(v) if isinstance(v, str) else v)
+        numbers[retry] = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float)
+    return numbers
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -348,7 +362,8 @@ def open_source(
         try:
             head = pd.read_csv(path, nrows=5, encoding=src.encoding)
         except Exception as e:  # any parser failure is the user's file
-            raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()})") from None
+            raise IOInputError(f"{path}: not a readable CSV ({str(e).strip()}); quote a field "
+                               "that contains a comma") from None
         src.columns = [str(c) for c in head.columns]
         _table_geometry(src, x_field, y_field)
         return src
@@ -536,6 +551,13 @@ def _raw_chunks(
             reader = pd.read_csv(src.path, chunksize=chunk_size, encoding=src.encoding,
                                  dtype=str, keep_default_na=False)
             for df in reader:
+                if not isinstance(df.index, pd.RangeIndex):
+                    # pandas takes a first row with one field more than the header as having
+                    # a row label, shifting every value one column left: x would be read as y.
+                    raise IOInputError(
+                        f"{src.path}: line 2 has more fields than the header line; quote a "
+                        "field that contains a comma, or name the extra column in the header"
+                    )
                 yield _table_frame(df, src), None, None
         except UnicodeDecodeError as e:
             raise IOInputError(
@@ -1247,6 +1269,13 @@ class ChunkWriter:
     def abort(self) -> None:
         """Drop everything written so far; the destination stays as it was."""
         self._geojson = []
+        # An unfinished workbook is dropped, not saved: saving writes out every row appended so
+        # far (tens of seconds after a Ctrl-C on a large file) only for the file to be removed.
+        book, self._xlsx = self._xlsx, None
+        if book is not None:  # the rows already sit in openpyxl's own temporary file: remove it
+            with contextlib.suppress(Exception):
+                self._sheet.close()
+                self._sheet._writer.cleanup()
         with contextlib.suppress(BaseException):
             self._end_gpkg(abort=True)
         with contextlib.suppress(Exception):

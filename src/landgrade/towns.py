@@ -55,9 +55,18 @@ def load_towns(path: str | Path, field: str | None = None, layer: str | None = N
     """A township layer (any format :mod:`landgrade.io` reads, any CRS) with ``field`` holding
     the town names (default: the first of :data:`NAME_FIELDS` present)."""
     from landgrade import crs as crsmod
-    from landgrade.io import read_file
+    from landgrade.io import IOInputError, read_file
 
-    gdf = read_file(path, layer=layer)
+    try:
+        gdf = read_file(path, layer=layer)
+    except IOInputError as e:
+        if layer is None and "say which one with --layer" in str(e):
+            # --layer picks the input's layer, not this one's: the fix is a one-layer file.
+            raise TownLayerError(
+                f"{str(e).split('; say which')[0]}; --towns needs a file holding only the "
+                f"township layer: export it alone (ogr2ogr towns.gpkg {Path(path).name} LAYER)"
+            ) from None
+        raise
     if gdf.crs is None:
         raise TownLayerError(f"{path}: the township layer has no CRS; give it a .prj or CRS")
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
@@ -65,9 +74,10 @@ def load_towns(path: str | Path, field: str | None = None, layer: str | None = N
         lower = {str(c).lower(): c for c in columns}
         field = next((lower[n] for n in NAME_FIELDS if n in lower), None)
         if field is None:
+            among = f"among {', '.join(map(str, columns))}" if columns else \
+                "(the layer has no attribute fields)"
             raise TownLayerError(
-                f"{path}: no town-name field found among {', '.join(map(str, columns))}; "
-                "name it with --town-field"
+                f"{path}: no town-name field found {among}; name it with --town-field"
             )
     elif field not in gdf.columns:
         raise TownLayerError(
