@@ -203,8 +203,9 @@ def _warm_up(engine: Engine) -> None:
 
     extent = engine.grade_map.extent.geometry.iloc[0]
     c = shapely.point_on_surface(extent)
-    engine.locate([c.x], [c.y], crs=resolve_crs("EPSG:4546"))
-    parcel = gpd.GeoDataFrame(geometry=[c.buffer(5.0)], crs="EPSG:4546")
+    # The extent is in the map's own working CRS (its county's Gauss-Krüger zone).
+    engine.locate([c.x], [c.y], crs=engine.working_crs)
+    parcel = gpd.GeoDataFrame(geometry=[c.buffer(5.0)], crs=engine.working_crs)
     engine.assign(parcel)
 
 
