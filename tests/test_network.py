@@ -147,6 +147,15 @@ def test_no_name_field_is_an_error_naming_the_fields(town):
         load_network(roads, extent=town["extent"])
 
 
+def test_name_field_with_no_names_says_so_not_missing(town):
+    # An OSM extract whose ways carry no name tag has the column, all empty.
+    roads = town["roads"].copy()
+    roads["name"] = None
+    with pytest.raises(LandgradeError, match=r"no feature has a name \(name empty in all "
+                       rf"{len(roads)} features\)"):
+        load_network(roads, extent=town["extent"])
+
+
 def test_name_field_options_per_layer():
     from landgrade.network import parse_name_fields
 

@@ -495,6 +495,15 @@ def _detect_name_field(gdf: gpd.GeoDataFrame, label: str, role: str) -> tuple[st
         return str(col), values
     if len(gdf) == 0:
         return "name", pd.Series([], dtype=object)
+    empty = [str(lower[c]) for c in NAME_FIELDS if c in lower]
+    if empty:
+        # A field called name with nothing in it (an OSM extract of unnamed ways) is not a
+        # missing field: say so, or the user hunts for a field the message itself lists.
+        raise NetworkError(
+            f"{label}: no feature has a name ({', '.join(empty)} empty in all "
+            f"{len(gdf)} features); the grade clauses name roads, so use a layer with names or "
+            f"pass --name-field {role}=FIELD"
+        )
     raise NetworkError(
         f"{label}: no name field found (fields: "
         f"{', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}); "
