@@ -253,3 +253,19 @@ def test_carriageways_meeting_at_one_node_stay_two_carriageways():
         base = BaseLine(merge_lines(pieces, 2.0, hairpins=True), "road")
         assert len(base.parts) == n
         assert sorted(round(p.length) for p in base.parts)[-2:] == [1040, 1040]  # 1000 + √(40²+6²)
+
+
+def test_roads_in_degrees_without_prj_name_the_fix(tmp_path):
+    # A shapefile whose .prj was lost: one road at Dongkou's longitude, 0.01° long.
+    roads = gpd.GeoDataFrame({"name": ["一路"]},
+                             geometry=[LineString([(110.55, 27.05), (110.56, 27.05)])])
+    path = tmp_path / "roads.shp"
+    roads.to_file(path)
+    assert not path.with_suffix(".prj").exists()
+    extent = gpd.GeoDataFrame(geometry=[box(110.5, 27.0, 110.6, 27.1)], crs=4326)
+    with pytest.raises(LandgradeError) as e:
+        load_network(path, extent=extent)
+    msg = str(e.value)
+    assert "roads.shp: the layer has no CRS" in msg
+    assert "x 110.550..110.560, y 27.050..27.050 look like degrees" in msg
+    assert "ogr2ogr -a_srs EPSG:4326" in msg

@@ -293,8 +293,7 @@ def load_network(
         raw_extent = _read_raw(extent, "extent", sources, notes)
     if working_crs is None:
         if raw_extent.crs is None and crs is None:
-            raise NetworkError(f"{sources['extent']}: the layer has no CRS; save it with one "
-                               "(e.g. a .prj file) or give its CRS")
+            raise _no_crs(sources["extent"], raw_extent)
         working = county_working_crs(raw_extent, crs if raw_extent.crs is None else None)
     else:
         working = county_working_crs(None, declared=working_crs)
@@ -553,14 +552,30 @@ def _minor_roads(roads: gpd.GeoDataFrame, choices: list[str], label: str) -> np.
     return minor
 
 
+def _no_crs(label: str, gdf: gpd.GeoDataFrame | None = None) -> NetworkError:
+    """A layer without a CRS: `landgrade build` has no option to declare one, so the fix named
+    is to label the file itself. The bounds say whether it is degrees or metres (a hint only:
+    WGS84, CGCS2000 and GCJ-02 degrees cannot be told apart, so nothing is assumed)."""
+    hint = ""
+    if gdf is not None and len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
+            hint = f" (x {x0:.3f}..{x1:.3f}, y {y0:.3f}..{y1:.3f} look like degrees)"
+        else:
+            hint = f" (x {x0:.0f}..{x1:.0f} look like metres of a projected zone)"
+    return NetworkError(
+        f"{label}: the layer has no CRS{hint}; label the file with its coordinate system, e.g. "
+        f"ogr2ogr -a_srs EPSG:4326 fixed.gpkg {Path(label).name} (or EPSG:4490 for CGCS2000 "
+        "degrees, EPSG:45xx for a projected Gauss-Kruger zone)"
+    )
+
+
 def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any, working: Any) -> gpd.GeoDataFrame:
     """Reproject to the working CRS (``crs`` says what a layer without a CRS is in)."""
     from landgrade.crs import gdf_to_working
 
     if gdf.crs is None and crs is None:
-        raise NetworkError(
-            f"{label}: the layer has no CRS; save it with one (e.g. a .prj file) or give its CRS"
-        )
+        raise _no_crs(label, gdf)
     _check_coordinates(gdf, label, gdf.crs if gdf.crs is not None else crs)
     return gdf_to_working(gdf, crs if gdf.crs is None else None, layer=label, working=working)
 
