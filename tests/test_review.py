@@ -160,6 +160,16 @@ def test_selecting_a_ring_shows_its_stretches_strips_junctions_and_the_other_cro
 
 
 @needs_browser
+def test_the_scale_bar_is_in_metres_only(browser, review: tuple[Path, pd.DataFrame]) -> None:
+    page = _open(browser, review[0], [])
+    bars = page.eval_on_selector_all(".leaflet-control-scale-line",
+                                     "els => els.map(e => e.textContent)")
+    page.close()
+    assert len(bars) == 1, bars  # folium's own control added a second bar, in feet
+    assert re.fullmatch(r"\d+ k?m", bars[0]), bars
+
+
+@needs_browser
 def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
         browser, review: tuple[Path, pd.DataFrame]) -> None:
     page = _open(browser, review[0], [])

@@ -78,6 +78,7 @@ def write_review(grade_map: GradeMap, output: str | Path) -> Path:
 def review_map(grade_map: GradeMap) -> folium.Map:
     """The review page as a folium map (see the module docstring)."""
     import folium
+    from branca.element import Template
 
     from landgrade.maps import (
         EXTENT_COLOR,
@@ -92,8 +93,12 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     colors = grade_colors(grades["grade"])
     extent = grade_map.extent if grade_map.extent is not None else grades
     lon0, lat0, lon1, lat1 = extent.to_crs(4326).total_bounds
-    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None,
-                      control_scale=True)
+    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None)
+    # Metres only: folium's control_scale adds a feet bar no land-grading analyst reads.
+    scale = folium.MacroElement()
+    scale._template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false})"
+                               ".addTo({{ this._parent.get_name() }});{% endmacro %}")
+    fmap.add_child(scale)
     _inline_leaflet(fmap)
     folium.GeoJson(
         _geojson(grades, ["grade"], "EPSG:4326"), name="grades",
