@@ -517,7 +517,7 @@ def _road_ids(roads: gpd.GeoDataFrame, id_field: str, label: str, choices: list[
         roads["road_id"] = ids.map(lambda v: "" if v is None or (isinstance(v, float) and
                                                                    np.isnan(v)) else _id_text(v))
         if id_field != "road_id":
-            choices.append(f"{label}: road ids from field {id_field!r}")
+            choices.append(f"{Path(label).name}: road ids from field {id_field!r}")
         return
     if id_field != "road_id":
         raise NetworkError(
@@ -547,8 +547,8 @@ def _minor_roads(roads: gpd.GeoDataFrame, choices: list[str], label: str) -> np.
         minor |= (v.isin(MINOR_ROAD_CLASSES) | v.str.endswith("_link")).to_numpy()
     named = minor & (roads["name"] != "").to_numpy()
     if named.any():
-        choices.append(f"{label}: {int(named.sum())} named slip/service piece(s) kept out of "
-                       "the named roads (they never make a junction)")
+        choices.append(f"{Path(label).name}: {int(named.sum())} named slip/service piece(s) "
+                       "kept out of the named roads (they never make a junction)")
     return minor
 
 
