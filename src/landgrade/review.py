@@ -211,7 +211,15 @@ def _panel(grade_map: GradeMap) -> str:
             + "".join(_row(r) for r in mine.to_dict("records")) + "</div></div>")
     grades = rows[rows["kind"] == "grade"]
     if len(grades):
-        entries.append("<h3>Grades</h3>" + "".join(_row(r) for r in grades.to_dict("records")))
+        # The map's fill colours, keyed here: without them the zones can be told apart only
+        # by hovering each one.
+        from landgrade.maps import grade_colors
+
+        colors = grade_colors(grade_map.grades["grade"])
+        entries.append("<h3>Grades</h3>" + "".join(
+            _row(r, lead=f'<span class="swatch" style="background:{colors[int(r["grade"])]}">'
+                 "</span>")
+            for r in grades.to_dict("records")))
     decisions = rows[rows["kind"] == "decision"]
     if len(decisions):
         entries.append("<h3>Decisions</h3>"
@@ -222,9 +230,9 @@ def _panel(grade_map: GradeMap) -> str:
             "</div>")
 
 
-def _row(r: dict[str, Any]) -> str:
+def _row(r: dict[str, Any], lead: str = "") -> str:
     cls = "row flagged" if r["status"] in _FLAGGED else "row"
-    bits = []
+    bits = [lead] if lead else []
     for f in _ROW_FIELDS:
         v = r.get(f)
         if v is None or v == "" or (f == "status" and v == "ok"):
@@ -254,6 +262,8 @@ body { margin: 0; font: 13px/1.35 sans-serif; }
 .key.junction { color: #d7191c; } .key.candidate { color: #777; }
 .key.area { border: 1px dashed #000; } .key.side { background: #d9d2f0; }
 .key.route { border-bottom: 3px solid #9c27b0; }
+.swatch { display: inline-block; width: 14px; height: 10px; border: 1px solid #555;
+  vertical-align: middle; }
 """
 
 _SCRIPT = """
