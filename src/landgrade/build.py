@@ -1317,7 +1317,7 @@ def build_command(
 
     from landgrade import io
     from landgrade.export import write_grade_map
-    from landgrade.review import check_output, write_review
+    from landgrade.review import PAGE_SUFFIXES, write_review
 
     inputs_read = [
         *io.county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
@@ -1325,8 +1325,7 @@ def build_command(
     ]
     io.check_output(output, inputs_read, suffixes=(".gpkg",))
     if review is not None:
-        check_output(review)
-        io.check_output(review, inputs_read)
+        io.check_output(review, inputs_read, suffixes=PAGE_SUFFIXES)
     if report_csv is not None:
         io.check_output(report_csv, inputs_read, suffixes=io.TABLE_SUFFIXES)
     gm = build_from(inputs)

@@ -37,7 +37,7 @@ from landgrade.grade_map import GradeMap
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["ReviewError", "check_output", "review_map", "write_review"]
+__all__ = ["PAGE_SUFFIXES", "ReviewError", "review_map", "write_review"]
 
 # Report kinds that open a clause (an area of a grade) or stand alone (a route, a decision).
 _HEADS = ("ring", "corridor", "region", "residual", "route")
@@ -46,28 +46,22 @@ _ROW_FIELDS = ("kind", "clause", "item", "text", "features", "length_m", "area_m
                "warnings", "status")
 
 
+# The review page is a web page; `landgrade build` checks --review against these (with
+# io.check_output, the one output check) before building, so a wrong name costs no build.
+PAGE_SUFFIXES = (".html", ".htm")
+
+
 class ReviewError(LandgradeError):
     """The review page cannot be written; the message names the file and the fix."""
 
 
-def check_output(output: str | Path) -> Path:
-    """``output`` as a review page path: an ``.html`` name in an existing folder.
-
-    ``landgrade build`` checks it before building, so a wrong name costs no build.
-    """
-    output = Path(output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise ReviewError(f"{output}: the review page is a web page; give a name ending in .html")
-    if not output.parent.is_dir():
-        raise ReviewError(f"{output}: folder {output.parent} does not exist; create it first")
-    return output
-
-
 def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     """Write the review page of a fresh build to ``output`` (``.html``)."""
+    from landgrade.io import check_output
     from landgrade.maps import write_html
 
-    output = check_output(output)
+    output = Path(output)
+    check_output(output, suffixes=PAGE_SUFFIXES)
     if grade_map.clauses is None or grade_map.report is None:
         raise ReviewError(f"{output}: the review page needs a fresh build (what each clause "
                           "drew is not stored in a grade map file); run `landgrade build "
