@@ -269,3 +269,13 @@ def test_roads_in_degrees_without_prj_name_the_fix(tmp_path):
     assert "roads.shp: the layer has no CRS" in msg
     assert "x 110.550..110.560, y 27.050..27.050 look like degrees" in msg
     assert "ogr2ogr -a_srs EPSG:4326" in msg
+
+
+def test_roads_that_miss_the_extent_say_how_far_off_they_are(town):
+    # The town's roads moved 5 km east: the extent is 1 km wide, so they are 4 km clear of it
+    # (the roads span x = 0..1000, the extent too, per synthetic.grid_town).
+    roads = town["roads"].copy()
+    roads["geometry"] = roads.geometry.translate(xoff=5000)
+    with pytest.raises(LandgradeError, match=r"no road reaches the grading extent .*the nearest "
+                       r"is 4\.0 km away"):
+        load_network(roads, extent=town["extent"])

@@ -323,10 +323,26 @@ def load_network(
         where = sources.get("extent", "extent")
         raise NetworkError(f"{where}: the grading extent must be a polygon")
     extent_geom = check_extent(shapely.make_valid(extent_geom), sources.get("extent", "extent"))
+    _check_roads_reach(road_gdf, extent_geom, sources)
     return Network(
         roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
         aliases=read_aliases(aliases), sources=sources, notes=notes, choices=choices,
         snap_m=float(snap_m), crs=working,
+    )
+
+
+def _check_roads_reach(roads: gpd.GeoDataFrame, extent: BaseGeometry,
+                       sources: dict[str, str]) -> None:
+    """A roads layer none of whose roads reach the extent is another place's (or one in the
+    wrong CRS): say so, rather than let the first clause fail on a name it cannot find."""
+    geoms = roads.geometry.values
+    if not len(geoms) or shapely.intersects(geoms, extent).any():
+        return
+    gap_km = float(shapely.distance(shapely.union_all(geoms).envelope, extent)) / 1000
+    raise NetworkError(
+        f"{sources['roads']}: no road reaches the grading extent ({sources['extent']}); the "
+        f"nearest is {gap_km:,.1f} km away. Give the roads of this county, or check that both "
+        "files say the coordinate system they are really in"
     )
 
 
