@@ -178,27 +178,24 @@ def main() -> None:
                   ("爱南路", "龙翔-爱南", "爱南-红棉", "北"),
                   ("红棉路", "红棉-龙飞", "爱南-红棉", "东"),
                   ("龙飞大道", "龙飞-龙翔", "红棉-龙飞", "南")]
-    for road, a, b, side in ring_items:
-        mid = midpoint_between(road, J[a], J[b])
-        p, how = transect_point(road, mid, side, 10)
-        assert not ring.contains(p), f"{road}: the {side} side is not outside the ring"
-        add(p, 1, f"{how}; 10 m < the 20 m strip {road}（含{side}侧20米）of ring 1.1")
-        p, how = transect_point(road, mid, side, 35)
-        grade, why = region_or_residual(p)
-        add(p, grade, f"{how}; 35 m > the 20 m strip, outside the ring; {why}")
+    def strip_points(items, ring_face, grade_in, ring_name):
+        """A point 10 m into each 20 m strip (the ring's grade) and one 35 m out (beyond it)."""
+        for road, a, b, side in items:
+            mid = midpoint_between(road, J[a], J[b])
+            p, how = transect_point(road, mid, side, 10)
+            assert not ring_face.contains(p), f"{road}: the {side} side is not outside {ring_name}"
+            add(p, grade_in, f"{how}; 10 m < the 20 m strip {road}（含{side}侧20米）of {ring_name}")
+            p, how = transect_point(road, mid, side, 35)
+            grade, why = region_or_residual(p)
+            add(p, grade, f"{how}; 35 m > the 20 m strip, outside {ring_name}; {why}")
+
+    strip_points(ring_items, ring, 1, "ring 1.1")
     # Ring 2.2's strips: 爱南路 north of its 红棉路–龙岗大道 stretch, 荷新路 south of its own.
     J["荷坳-荷新"] = junction("荷坳路", "荷新路")
     J["荷新-红棉"] = junction("荷新路", "红棉路")
     ring2 = face(RING_2_2, INSIDE_2_2)
-    for road, a, b, side in (("爱南路", "爱南-红棉", "龙岗-爱南", "北"),
-                             ("荷新路", "荷坳-荷新", "荷新-红棉", "南")):
-        mid = midpoint_between(road, J[a], J[b])
-        p, how = transect_point(road, mid, side, 10)
-        assert not ring2.contains(p), f"{road}: the {side} side is not outside ring 2.2"
-        add(p, 2, f"{how}; 10 m < the 20 m strip {road}（含{side}侧20米）of ring 2.2")
-        p, how = transect_point(road, mid, side, 35)
-        grade, why = region_or_residual(p)
-        add(p, grade, f"{how}; 35 m > the 20 m strip, outside ring 2.2; {why}")
+    strip_points((("爱南路", "爱南-红棉", "龙岗-爱南", "北"),
+                  ("荷新路", "荷坳-荷新", "荷新-红棉", "南")), ring2, 2, "ring 2.2")
     grade, why = region_or_residual(INSIDE_2_2)
     add(INSIDE_2_2, grade, f"chosen point inside ring 2.2, away from its roads; {why}")
     mid = midpoint_between("龙岗大道", J["龙岗-荷坳"], J["龙岗-爱南"])

@@ -190,6 +190,11 @@ def test_decision_file_errors_name_the_row(tmp_path):
     p.write_text("clause,item,text,resolve_as,note\n2.1,9,x,street:r1,why\n", encoding="utf-8")
     with pytest.raises(DecisionError, match="resolve_as"):
         read_decisions(p)
+    # Two rows for one clause, item and text: only the first could ever apply.
+    p.write_text("clause,item,text,resolve_as,note\n2.1,9,x,road:r1,why\n"
+                 "2.1,9,x,road:r2,other\n", encoding="utf-8")
+    with pytest.raises(DecisionError, match=r"line 3: repeats line 2 \(clause 2\.1, item 9"):
+        read_decisions(p)
 
 
 def test_unnamed_road_needs_a_decision_and_uses_it(tmp_path, net):

@@ -147,6 +147,15 @@ def test_no_name_field_is_an_error_naming_the_fields(town):
         load_network(roads, extent=town["extent"])
 
 
+def test_name_field_with_no_names_says_so_not_missing(town):
+    # An OSM extract whose ways carry no name tag has the column, all empty.
+    roads = town["roads"].copy()
+    roads["name"] = None
+    with pytest.raises(LandgradeError, match=r"no feature has a name \(name empty in all "
+                       rf"{len(roads)} features\)"):
+        load_network(roads, extent=town["extent"])
+
+
 def test_name_field_options_per_layer():
     from landgrade.network import parse_name_fields
 
@@ -244,3 +253,29 @@ def test_carriageways_meeting_at_one_node_stay_two_carriageways():
         base = BaseLine(merge_lines(pieces, 2.0, hairpins=True), "road")
         assert len(base.parts) == n
         assert sorted(round(p.length) for p in base.parts)[-2:] == [1040, 1040]  # 1000 + √(40²+6²)
+
+
+def test_roads_in_degrees_without_prj_name_the_fix(tmp_path):
+    # A shapefile whose .prj was lost: one road at Dongkou's longitude, 0.01° long.
+    roads = gpd.GeoDataFrame({"name": ["一路"]},
+                             geometry=[LineString([(110.55, 27.05), (110.56, 27.05)])])
+    path = tmp_path / "roads.shp"
+    roads.to_file(path)
+    assert not path.with_suffix(".prj").exists()
+    extent = gpd.GeoDataFrame(geometry=[box(110.5, 27.0, 110.6, 27.1)], crs=4326)
+    with pytest.raises(LandgradeError) as e:
+        load_network(path, extent=extent)
+    msg = str(e.value)
+    assert "roads.shp: the layer has no CRS" in msg
+    assert "x 110.550..110.560, y 27.050..27.050 look like degrees" in msg
+    assert "ogr2ogr -a_srs EPSG:4326" in msg
+
+
+def test_roads_that_miss_the_extent_say_how_far_off_they_are(town):
+    # The town's roads moved 5 km east: the extent is 1 km wide, so they are 4 km clear of it
+    # (the roads span x = 0..1000, the extent too, per synthetic.grid_town).
+    roads = town["roads"].copy()
+    roads["geometry"] = roads.geometry.translate(xoff=5000)
+    with pytest.raises(LandgradeError, match=r"no road reaches the grading extent .*the nearest "
+                       r"is 4\.0 km away"):
+        load_network(roads, extent=town["extent"])

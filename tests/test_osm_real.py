@@ -177,6 +177,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> GradeMap:
     return GradeMap.read(out)
 
 
+def test_input_notes_name_the_file_one_way(built: GradeMap) -> None:
+    # The review page lists these one under the other: one file, one spelling of its name.
+    notes = built.report.loc[built.report["kind"] == "input", "text"]
+    assert len(notes) >= 3
+    assert all(t.startswith("longgang.osm.pbf: ") for t in notes), notes.tolist()
+
+
 def _grade_at(gm: GradeMap, lon: float, lat: float) -> list[int]:
     """The grades whose zone holds the point (a partition: exactly one inside the extent)."""
     p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(gm.grades.crs).iloc[0]

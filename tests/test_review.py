@@ -65,6 +65,20 @@ def test_the_page_lists_every_clause_and_marks_every_flagged_row(
     assert marked == flagged & set(listed)
 
 
+def test_the_grades_list_keys_each_grade_to_its_fill_on_the_map(
+        review: tuple[Path, pd.DataFrame]) -> None:
+    page, report = review
+    text = page.read_text(encoding="utf-8")
+    swatches = re.findall(r'class="swatch" style="background:(#[0-9a-f]{6})"', text)
+    fills = set(re.findall(r'"fillColor": *"(#[0-9a-f]{6})"', text))
+    assert len(swatches) == (report["kind"] == "grade").sum() == 4
+    assert len(set(swatches)) == 4 and set(swatches) <= fills
+    # Best grade darkest: the swatches, listed grade 1 first, get lighter down the list.
+    luma = [sum(w * int(c[i:i + 2], 16) for w, i in ((0.3, 1), (0.59, 3), (0.11, 5)))
+            for c in swatches]
+    assert luma == sorted(luma)
+
+
 def test_the_page_loads_nothing_from_the_network(review: tuple[Path, pd.DataFrame]) -> None:
     text = review[0].read_text(encoding="utf-8")
     # No external script, stylesheet, image or font (a link in the attribution is not a load).
@@ -157,6 +171,16 @@ def test_selecting_a_ring_shows_its_stretches_strips_junctions_and_the_other_cro
     assert _map_pixels_near(after, "#1f5fbf") > 2000
     assert _map_pixels_near(after, "#ffb347", tol=40) > 2000
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+@needs_browser
+def test_the_scale_bar_is_in_metres_only(browser, review: tuple[Path, pd.DataFrame]) -> None:
+    page = _open(browser, review[0], [])
+    bars = page.eval_on_selector_all(".leaflet-control-scale-line",
+                                     "els => els.map(e => e.textContent)")
+    page.close()
+    assert len(bars) == 1, bars  # folium's own control added a second bar, in feet
+    assert re.fullmatch(r"\d+ k?m", bars[0]), bars
 
 
 @needs_browser

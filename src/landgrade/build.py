@@ -96,6 +96,15 @@ _STRIP_SHARE_MIN = 0.1
 ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_depth_m", "price")
 # A side that meets the road at less than this angle (|cos| of the normal) does not fit it.
 _SIDE_FIT_MIN = 0.5
+# A strip whose side misfits the road over more than this share of its stretch is warned about:
+# a bend or two may misfit, half the stretch means the text's side and the road disagree.
+_SIDE_MISFIT_WARN = 0.5
+# A loose end's heading is taken over its last this many metres: long enough to ride over the
+# kink of a snapped vertex, short enough to follow a road that bends before its end.
+_END_HEADING_M = 20.0
+# A narrow face is the median of a dual carriageway when the votes of the segments beside it
+# balance within this share (a face truly on one side gets nearly all of them).
+_MEDIAN_VOTE_BALANCE = 0.2
 _MAX_COMBINATIONS = 4096
 _HALF = re.compile(r"^(?P<name>.+?)以(?P<side>[东西南北])(?:段|侧)?$")
 
@@ -288,7 +297,7 @@ class _Builder:
                 if float((near[1] - near[0]) @ np.array(COMPASS[side])) > 0:
                     polys.append(one_sided_strip(other, side, width)[0])
                     row.features = _join(row.features, f"{side} strip from the {side} carriageway")
-            if misfit > 0.5:
+            if misfit > _SIDE_MISFIT_WARN:
                 row.warn(
                     f"clause {clause} item {number} {item.feature}: the {side} side does not fit "
                     f"the road's direction over {misfit:.0%} of the stretch; the strip takes the "
@@ -836,7 +845,8 @@ def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeom
 def _loose_ends(parts: list[LineString], extent: BaseGeometry
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ends of ``parts`` that meet no other end and lie inside the extent: their
-    coordinates, headings (unit vectors, outwards over the last 20 m) and part numbers."""
+    coordinates, headings (unit vectors, outwards over the last ``_END_HEADING_M``) and part
+    numbers."""
     tips, heads, owner = [], [], []
     ends = shapely.get_coordinates(shapely.boundary(np.array(parts, dtype=object)))
     for k, p in enumerate(parts):
@@ -848,7 +858,8 @@ def _loose_ends(parts: list[LineString], extent: BaseGeometry
                 continue
             if not shapely.contains_xy(extent, *tip):
                 continue
-            back = shapely.get_coordinates(p.interpolate(abs(at - min(20.0, p.length))))[0]
+            back_at = abs(at - min(_END_HEADING_M, p.length))
+            back = shapely.get_coordinates(p.interpolate(back_at))[0]
             d = tip - back
             tips.append(tip)
             heads.append(d / (np.hypot(*d) or 1.0))
@@ -988,7 +999,7 @@ def side_of(line: BaseGeometry, side: str, extent: BaseGeometry, eps: float = 0.
         ahead = (weight * shapely.contains_xy(f, plus[:, 0], plus[:, 1])).sum()
         behind = (weight * shapely.contains_xy(f, minus[:, 0], minus[:, 1])).sum()
         vote = ahead - behind
-        if ahead > 0 and behind > 0 and abs(vote) < 0.2 * (ahead + behind) and (
+        if ahead > 0 and behind > 0 and abs(vote) < _MEDIAN_VOTE_BALANCE * (ahead + behind) and (
                 2 * f.area / f.length < DUAL_CARRIAGEWAY_M):
             # A narrow face with the line on both sides: the median between the carriageways
             # of a dual road, which is the road itself, on neither side of it.
@@ -1306,7 +1317,7 @@ def build_command(
 
     from landgrade import io
     from landgrade.export import write_grade_map
-    from landgrade.review import check_output, write_review
+    from landgrade.review import PAGE_SUFFIXES, write_review
 
     inputs_read = [
         *io.county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
@@ -1314,8 +1325,7 @@ def build_command(
     ]
     io.check_output(output, inputs_read, suffixes=(".gpkg",))
     if review is not None:
-        check_output(review)
-        io.check_output(review, inputs_read)
+        io.check_output(review, inputs_read, suffixes=PAGE_SUFFIXES)
     if report_csv is not None:
         io.check_output(report_csv, inputs_read, suffixes=io.TABLE_SUFFIXES)
     gm = build_from(inputs)

@@ -108,6 +108,7 @@ def read_decisions(path: str | Path | None) -> Decisions:
     except IOInputError as e:
         raise DecisionError(f"{e}; see docs/decisions.md") from None
     rows = []
+    first: dict[tuple[str, str, str], int] = {}
     for r in df.itertuples(index=False):
         i = int(r.line)
         clause, item = str(r.clause).strip(), str(r.item).strip().replace(" ", "")
@@ -143,5 +144,12 @@ def read_decisions(path: str | Path | None) -> Decisions:
             except ValueError:
                 raise DecisionError(f"{where}: point:<x> <y> in the working CRS, got {value!r}"
                                     ) from None
+        # Only the first of two rows for one clause, item and text is ever applied; the second
+        # would be reported as 'no clause asked for it', which sends the analyst looking for a typo.
+        key = (clause, item, normalize(d.text))
+        if key in first:
+            raise DecisionError(f"{where}: repeats line {first[key]} (clause {clause}, item "
+                                f"{item}, {d.text!r}); keep one of the two rows")
+        first[key] = i
         rows.append(d)
     return Decisions(rows=rows, source=str(path))

@@ -293,8 +293,7 @@ def load_network(
         raw_extent = _read_raw(extent, "extent", sources, notes)
     if working_crs is None:
         if raw_extent.crs is None and crs is None:
-            raise NetworkError(f"{sources['extent']}: the layer has no CRS; save it with one "
-                               "(e.g. a .prj file) or give its CRS")
+            raise _no_crs(sources["extent"], raw_extent)
         working = county_working_crs(raw_extent, crs if raw_extent.crs is None else None)
     else:
         working = county_working_crs(None, declared=working_crs)
@@ -324,10 +323,26 @@ def load_network(
         where = sources.get("extent", "extent")
         raise NetworkError(f"{where}: the grading extent must be a polygon")
     extent_geom = check_extent(shapely.make_valid(extent_geom), sources.get("extent", "extent"))
+    _check_roads_reach(road_gdf, extent_geom, sources)
     return Network(
         roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
         aliases=read_aliases(aliases), sources=sources, notes=notes, choices=choices,
         snap_m=float(snap_m), crs=working,
+    )
+
+
+def _check_roads_reach(roads: gpd.GeoDataFrame, extent: BaseGeometry,
+                       sources: dict[str, str]) -> None:
+    """A roads layer none of whose roads reach the extent is another place's (or one in the
+    wrong CRS): say so, rather than let the first clause fail on a name it cannot find."""
+    geoms = roads.geometry.values
+    if not len(geoms) or shapely.intersects(geoms, extent).any():
+        return
+    gap_km = float(shapely.distance(shapely.union_all(geoms).envelope, extent)) / 1000
+    raise NetworkError(
+        f"{sources['roads']}: no road reaches the grading extent ({sources['extent']}); the "
+        f"nearest is {gap_km:,.1f} km away. Give the roads of this county, or check that both "
+        "files say the coordinate system they are really in"
     )
 
 
@@ -495,6 +510,15 @@ def _detect_name_field(gdf: gpd.GeoDataFrame, label: str, role: str) -> tuple[st
         return str(col), values
     if len(gdf) == 0:
         return "name", pd.Series([], dtype=object)
+    empty = [str(lower[c]) for c in NAME_FIELDS if c in lower]
+    if empty:
+        # A field called name with nothing in it (an OSM extract of unnamed ways) is not a
+        # missing field: say so, or the user hunts for a field the message itself lists.
+        raise NetworkError(
+            f"{label}: no feature has a name ({', '.join(empty)} empty in all "
+            f"{len(gdf)} features); the grade clauses name roads, so use a layer with names or "
+            f"pass --name-field {role}=FIELD"
+        )
     raise NetworkError(
         f"{label}: no name field found (fields: "
         f"{', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}); "
@@ -509,7 +533,7 @@ def _road_ids(roads: gpd.GeoDataFrame, id_field: str, label: str, choices: list[
         roads["road_id"] = ids.map(lambda v: "" if v is None or (isinstance(v, float) and
                                                                    np.isnan(v)) else _id_text(v))
         if id_field != "road_id":
-            choices.append(f"{label}: road ids from field {id_field!r}")
+            choices.append(f"{Path(label).name}: road ids from field {id_field!r}")
         return
     if id_field != "road_id":
         raise NetworkError(
@@ -539,9 +563,27 @@ def _minor_roads(roads: gpd.GeoDataFrame, choices: list[str], label: str) -> np.
         minor |= (v.isin(MINOR_ROAD_CLASSES) | v.str.endswith("_link")).to_numpy()
     named = minor & (roads["name"] != "").to_numpy()
     if named.any():
-        choices.append(f"{label}: {int(named.sum())} named slip/service piece(s) kept out of "
-                       "the named roads (they never make a junction)")
+        choices.append(f"{Path(label).name}: {int(named.sum())} named slip/service piece(s) "
+                       "kept out of the named roads (they never make a junction)")
     return minor
+
+
+def _no_crs(label: str, gdf: gpd.GeoDataFrame | None = None) -> NetworkError:
+    """A layer without a CRS: `landgrade build` has no option to declare one, so the fix named
+    is to label the file itself. The bounds say whether it is degrees or metres (a hint only:
+    WGS84, CGCS2000 and GCJ-02 degrees cannot be told apart, so nothing is assumed)."""
+    hint = ""
+    if gdf is not None and len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
+            hint = f" (x {x0:.3f}..{x1:.3f}, y {y0:.3f}..{y1:.3f} look like degrees)"
+        else:
+            hint = f" (x {x0:.0f}..{x1:.0f} look like metres of a projected zone)"
+    return NetworkError(
+        f"{label}: the layer has no CRS{hint}; label the file with its coordinate system, e.g. "
+        f"ogr2ogr -a_srs EPSG:4326 fixed.gpkg {Path(label).name} (or EPSG:4490 for CGCS2000 "
+        "degrees, EPSG:45xx for a projected Gauss-Kruger zone)"
+    )
 
 
 def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any, working: Any) -> gpd.GeoDataFrame:
@@ -549,9 +591,7 @@ def _to_working(gdf: gpd.GeoDataFrame, label: str, crs: Any, working: Any) -> gp
     from landgrade.crs import gdf_to_working
 
     if gdf.crs is None and crs is None:
-        raise NetworkError(
-            f"{label}: the layer has no CRS; save it with one (e.g. a .prj file) or give its CRS"
-        )
+        raise _no_crs(label, gdf)
     _check_coordinates(gdf, label, gdf.crs if gdf.crs is not None else crs)
     return gdf_to_working(gdf, crs if gdf.crs is None else None, layer=label, working=working)
 

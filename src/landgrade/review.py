@@ -37,7 +37,7 @@ from landgrade.grade_map import GradeMap
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["ReviewError", "check_output", "review_map", "write_review"]
+__all__ = ["PAGE_SUFFIXES", "ReviewError", "review_map", "write_review"]
 
 # Report kinds that open a clause (an area of a grade) or stand alone (a route, a decision).
 _HEADS = ("ring", "corridor", "region", "residual", "route")
@@ -46,28 +46,22 @@ _ROW_FIELDS = ("kind", "clause", "item", "text", "features", "length_m", "area_m
                "warnings", "status")
 
 
+# The review page is a web page; `landgrade build` checks --review against these (with
+# io.check_output, the one output check) before building, so a wrong name costs no build.
+PAGE_SUFFIXES = (".html", ".htm")
+
+
 class ReviewError(LandgradeError):
     """The review page cannot be written; the message names the file and the fix."""
 
 
-def check_output(output: str | Path) -> Path:
-    """``output`` as a review page path: an ``.html`` name in an existing folder.
-
-    ``landgrade build`` checks it before building, so a wrong name costs no build.
-    """
-    output = Path(output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise ReviewError(f"{output}: the review page is a web page; give a name ending in .html")
-    if not output.parent.is_dir():
-        raise ReviewError(f"{output}: folder {output.parent} does not exist; create it first")
-    return output
-
-
 def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     """Write the review page of a fresh build to ``output`` (``.html``)."""
+    from landgrade.io import check_output
     from landgrade.maps import write_html
 
-    output = check_output(output)
+    output = Path(output)
+    check_output(output, suffixes=PAGE_SUFFIXES)
     if grade_map.clauses is None or grade_map.report is None:
         raise ReviewError(f"{output}: the review page needs a fresh build (what each clause "
                           "drew is not stored in a grade map file); run `landgrade build "
@@ -78,6 +72,7 @@ def write_review(grade_map: GradeMap, output: str | Path) -> Path:
 def review_map(grade_map: GradeMap) -> folium.Map:
     """The review page as a folium map (see the module docstring)."""
     import folium
+    from branca.element import Template
 
     from landgrade.maps import (
         EXTENT_COLOR,
@@ -92,8 +87,12 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     colors = grade_colors(grades["grade"])
     extent = grade_map.extent if grade_map.extent is not None else grades
     lon0, lat0, lon1, lat1 = extent.to_crs(4326).total_bounds
-    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None,
-                      control_scale=True)
+    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None)
+    # Metres only: folium's control_scale adds a feet bar no land-grading analyst reads.
+    scale = folium.MacroElement()
+    scale._template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false})"
+                               ".addTo({{ this._parent.get_name() }});{% endmacro %}")
+    fmap.add_child(scale)
     _inline_leaflet(fmap)
     folium.GeoJson(
         _geojson(grades, ["grade"], "EPSG:4326"), name="grades",
@@ -206,7 +205,15 @@ def _panel(grade_map: GradeMap) -> str:
             + "".join(_row(r) for r in mine.to_dict("records")) + "</div></div>")
     grades = rows[rows["kind"] == "grade"]
     if len(grades):
-        entries.append("<h3>Grades</h3>" + "".join(_row(r) for r in grades.to_dict("records")))
+        # The map's fill colours, keyed here: without them the zones can be told apart only
+        # by hovering each one.
+        from landgrade.maps import grade_colors
+
+        colors = grade_colors(grade_map.grades["grade"])
+        entries.append("<h3>Grades</h3>" + "".join(
+            _row(r, lead=f'<span class="swatch" style="background:{colors[int(r["grade"])]}">'
+                 "</span>")
+            for r in grades.to_dict("records")))
     decisions = rows[rows["kind"] == "decision"]
     if len(decisions):
         entries.append("<h3>Decisions</h3>"
@@ -217,9 +224,9 @@ def _panel(grade_map: GradeMap) -> str:
             "</div>")
 
 
-def _row(r: dict[str, Any]) -> str:
+def _row(r: dict[str, Any], lead: str = "") -> str:
     cls = "row flagged" if r["status"] in _FLAGGED else "row"
-    bits = []
+    bits = [lead] if lead else []
     for f in _ROW_FIELDS:
         v = r.get(f)
         if v is None or v == "" or (f == "status" and v == "ok"):
@@ -249,6 +256,8 @@ body { margin: 0; font: 13px/1.35 sans-serif; }
 .key.junction { color: #d7191c; } .key.candidate { color: #777; }
 .key.area { border: 1px dashed #000; } .key.side { background: #d9d2f0; }
 .key.route { border-bottom: 3px solid #9c27b0; }
+.swatch { display: inline-block; width: 14px; height: 10px; border: 1px solid #555;
+  vertical-align: middle; }
 """
 
 _SCRIPT = """
