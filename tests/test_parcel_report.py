@@ -109,10 +109,24 @@ def test_parcel_with_a_known_use_has_total_price_times_area(
     price = book.urban_price(1, "commercial")
     assert "DK-1" in text and "商服用地" in text and "1,200.00" in text  # 40 m × 30 m
     assert f"{price * 1200:,.2f}" in text  # 单价 × 面积
-    assert "一级 100.00%" in text
+    assert "一级 100.00%" in text and "面积加权" not in text  # one grade: the gazette's own price
     assert "住宅用地" not in text  # the use's own price only, not all five
     outside = _text(out / "DK-2.pdf")  # 5 km east: outside the grading extent
     assert "范围以外 100.00%" in outside and f"{price * 1200:,.2f}" not in outside
+
+
+@needs_pdftotext
+def test_parcel_across_two_grades_says_its_price_is_area_weighted(tmp_path: Path) -> None:
+    """DK-S02 of the bundled samples straddles the 一级/二级 line: its price is no gazette row."""
+    src = Path(__file__).parents[1] / "geo" / "dongkou" / "samples" / "parcels.geojson"
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "--id-field", "宗地号", "--use-field", "用途",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = _text(out / "DK-S02.pdf")
+    assert "一级" in text and "二级" in text
+    assert "面积加权单价" in text
+    assert "面积加权单价" not in _text(out / "DK-S01.pdf")  # wholly grade 1
 
 
 def test_assign_use_field_gives_price_and_total(

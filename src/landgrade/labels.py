@@ -97,6 +97,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "grade_shares": ("级别构成", "grade shares"),
     "share_out": ("范围以外", "outside the extent"),
     "unit_price": ("单价", "unit price"),
+    "unit_price_weighted": ("面积加权单价", "area-weighted unit price"),
     "term": ("使用年期（年）", "term (years)"),
     "plot_ratio": ("容积率", "plot ratio"),
     "area": ("面积", "area"),

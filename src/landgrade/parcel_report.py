@@ -140,7 +140,10 @@ def _page(
     _snippet(ax, engine, geom, lang)
     top += 0.5 + MAP_HEIGHT_IN
 
-    # Prices: the row's use, or every use.
+    # Prices: the row's use, or every use. A parcel across grades (or the extent's edge) gets
+    # the area-weighted price, which no gazette row prints: say so in the column head.
+    price_word = word("unit_price_weighted" if len(r.get("grade_shares") or {}) > 1
+                      else "unit_price", lang)
     shown = [use_key] if use_key else list(r["prices"])
     rows = []
     for u in shown:
@@ -148,7 +151,7 @@ def _page(
         rows.append([book.use_label(u, lang) if book is not None else u,
                      _num(r["prices"].get(u)), _num(c.get("term_years")),
                      _num(c.get("plot_ratio"))])
-    header = [word("use", lang), _paren(word("unit_price", lang), money, lang), word("term", lang),
+    header = [word("use", lang), _paren(price_word, money, lang), word("term", lang),
               word("plot_ratio", lang)]
     title = _cap(word("prices", lang))
     if not use_key:
@@ -161,7 +164,7 @@ def _page(
         price = r.get("price")
         rows = [[f"{r.get('area_m2', 0):,.2f}", _num(price), f"{r['total']:,.2f}"]]
         header = [_paren(word("area", lang), word("unit_area", lang), lang),
-                  _paren(word("unit_price", lang), money, lang),
+                  _paren(price_word, money, lang),
                   _paren(word("total_price", lang), word("unit_money", lang), lang)]
         top = _table(fig, rows, header, top + 0.2, (x0, x1), (0.3, 0.3, 0.4), h_in)
 
