@@ -520,3 +520,13 @@ def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) ->
     assert "Dongkou urban land grades and benchmark prices" in en_text
     assert "Grade 1 — Commercial and business services 3194" in en_text
     assert "一级" not in en_text
+
+
+def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
+    """The map subtitle, footer, web legend and report head share this wording."""
+    from landgrade.labels import gazette_facts
+
+    meta = {"document": "X〔2022〕1号", "date": "2022-02-07", "issuer": ""}
+    assert gazette_facts(meta, ("issuer", "date", "document"), "zh") == [
+        "发布日期 2022-02-07", "文号 X〔2022〕1号"]
+    assert gazette_facts(None, ("document",), "en") == []

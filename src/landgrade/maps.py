@@ -40,6 +40,7 @@ from landgrade.grade_map import grade_levels as check_grade_levels
 from landgrade.labels import (
     county_name,
     default_lang,
+    gazette_facts,
     grade_label,
     schematic_note,
     unit,
@@ -230,11 +231,7 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True, lang: str | None = N
 def map_subtitle(grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lang: str) -> str:
     """文号 · 估价期日 · 坐标系 (and the schematic note when it applies), one line each."""
     meta = county_meta or {}
-    parts = []
-    if meta.get("document"):
-        parts.append(f"{word('document', lang)} {meta['document']}")
-    if meta.get("valuation_date"):
-        parts.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    parts = gazette_facts(meta, ("document", "valuation_date"), lang)
     crs = grade_map.crs  # the map's own working CRS (its county's Gauss-Krüger zone)
     epsg = crs.to_epsg()
     crs_name = f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
@@ -506,11 +503,7 @@ def _footer(fig: Any, grade_map: GradeMap, county_meta: Mapping[str, Any] | None
     import textwrap
 
     meta = county_meta or {}
-    left = []
-    if meta.get("issuer"):
-        left.append(f"{word('issuer', lang)} {meta['issuer']}")
-    if meta.get("date"):
-        left.append(f"{word('issued', lang)} {meta['date']}")
+    left = gazette_facts(meta, ("issuer", "date"), lang)
     lines = ["　".join(left) if lang == "zh" else "  ·  ".join(left)] if left else []
     if grade_map.schematic:
         note = schematic_note(meta, lang, SCHEMATIC_NOTE)
@@ -1001,10 +994,7 @@ def _add_legend(
         title += f"<br>({html.escape(word('schematic_short', lang))})"
     meta = prices.metadata if prices is not None else {}
     notes = [word("legend_title", lang, unit=unit(meta, lang))] if prices else []
-    if meta.get("document"):
-        notes.append(f"{word('document', lang)} {meta['document']}")
-    if meta.get("valuation_date"):
-        notes.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    notes += gazette_facts(meta, ("document", "valuation_date"), lang)
     notes.append(word("click_hint", lang))
     unit_html = "".join(f"<div style='color:#555'>{html.escape(n)}</div>" for n in notes)
     box = (

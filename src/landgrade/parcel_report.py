@@ -34,7 +34,7 @@ import shapely
 from landgrade.answer import STATUSES, answer_lang, status_message, to_record, use_price
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.labels import county_name, grade_label, schematic_note, unit, word
+from landgrade.labels import county_name, gazette_facts, grade_label, schematic_note, unit, word
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -106,13 +106,8 @@ def _page(
     county = county_name(meta or engine.grade_map.metadata, lang)
     fig.text(0.5, y(0.55), word("report_title", lang, county=county), ha="center", va="top",
              fontsize=17)
-    head = []
-    if gazette.get("document"):
-        head.append(f"{word('document', lang)} {gazette['document']}")
-    if gazette.get("issuer"):
-        head.append(f"{word('issuer', lang)} {gazette['issuer']}")
-    if r.get("valuation_date"):
-        head.append(f"{word('valuation_date', lang)} {r['valuation_date']}")
+    head = (gazette_facts(gazette, ("document", "issuer"), lang)
+            + gazette_facts(r, ("valuation_date",), lang))
     fig.text(0.5, y(0.98), ("　" if lang == "zh" else "  ·  ").join(head), ha="center", va="top",
              fontsize=8.5)
     fig.add_artist(matplotlib.lines.Line2D([x0, x1], [y(1.25), y(1.25)], color="k", lw=0.8))
