@@ -530,3 +530,15 @@ def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
     assert gazette_facts(meta, ("issuer", "date", "document"), "zh") == [
         "发布日期 2022-02-07", "文号 X〔2022〕1号"]
     assert gazette_facts(None, ("document",), "en") == []
+
+
+def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
+    """Table 6 grade 1: commercial 3194, residential 1932; the 49-character first part plus
+    ", Residential 1932" is wider than 50 characters, so the legend breaks between the uses."""
+    import landgrade.maps as maps
+
+    english = maps.price_legend("dongkou", [1], chinese=False)
+    one = maps.legend_label(1, english, "en")
+    assert "\n" not in one and "3194, Residential 1932" in one
+    wrapped = maps.legend_label(1, english, "en", width_chars=50)
+    assert wrapped == "Grade 1 — Commercial and business services 3194,\nResidential 1932"

@@ -358,8 +358,13 @@ def static_map(
             legend_anchor, legend_loc = (0.5, top - map_h - 0.02), "upper center"
         try:
             handles = draw_layers(ax, grade_map, colors, lang=lang)
+            # Room for a legend line: its column less the colour patch, at 7 pt (about 10
+            # Chinese or 17 Latin characters an inch).
+            legend_in = ((0.98 - MAP_WIDTH) * width if beside else 0.48 * width) - 0.45
+            chars = int(legend_in * (10 if lang == "zh" else 17))
             handles[:0] = [
-                Patch(facecolor=colors[g], edgecolor="none", label=legend_label(g, prices, lang))
+                Patch(facecolor=colors[g], edgecolor="none",
+                      label=legend_label(g, prices, lang, width_chars=chars))
                 for g in sorted(colors)
             ]
             ax.set_xlim(minx - pad, maxx + pad)
@@ -423,7 +428,10 @@ def price_table(
     width_in = rect[2] * fig.get_figwidth()
     chars = max(4, int(width_in / (len(uses) + 1) * (9 if lang == "zh" else 16)))
     header = [word("grade", lang)] + [
-        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars)) for u in uses
+        # English breaks between whole words only ("Commerc/ial" reads as a typo); a word
+        # wider than the column gets a smaller header font instead (head_pt below).
+        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars, break_long_words=lang == "zh"))
+        for u in uses
     ]
     rows = [[grade_label(int(g), lang)] + [f"{prices.table.at[g, u]:g}" for u in uses]
             for g in prices.table.index]
@@ -438,12 +446,15 @@ def price_table(
                      bbox=(0, 0, 1, 1))
     table.auto_set_font_size(False)
     table.set_fontsize(6.5)
+    longest = max(len(w) for h in header for w in h.split())
+    head_pt = 6.5 if longest <= chars else max(4.5, 6.5 * (chars - 1) / longest)
     head_share = 0.6 * lines / (len(rows) + 0.6 * lines)
     for (row, _col), cell in table.get_celld().items():
         cell.set_linewidth(0.4)
         cell.set_height(head_share if row == 0 else (1 - head_share) / len(rows))
         if row == 0:
             cell.set_facecolor("#eeeeee")
+            cell.set_fontsize(head_pt)
 
 
 def _halo() -> list[Any]:
@@ -521,9 +532,12 @@ def _frame_line(fig: Any, ax: Axes) -> None:
                            linewidth=0.8, zorder=8, clip_on=False))
 
 
-def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None) -> str:
+def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None,
+                 width_chars: int | None = None) -> str:
     """``一级 — 商服用地 3194，住宅用地 1932`` (or ``Grade 1 — …``): a grade and its legend
-    prices; the grade word is in ``lang``, else the legend's, else English."""
+    prices; the grade word is in ``lang``, else the legend's, else English. With
+    ``width_chars`` the prices break onto further lines between uses, never inside one, so a
+    long English use name does not run off the page."""
     lang = lang or (prices.lang if prices is not None else None) or "en"
     label = grade_label(grade, lang)
     if prices is None or grade not in prices.table.index:
@@ -531,7 +545,15 @@ def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None
     parts = [
         f"{prices.labels.get(u, u)} {prices.table.at[grade, u]:g}" for u in prices.legend_uses()
     ]
-    return f"{label} — {('，' if lang == 'zh' else ', ').join(parts)}"
+    sep = "，" if lang == "zh" else ", "
+    lines = [f"{label} — {parts[0]}"]
+    for part in parts[1:]:
+        if width_chars is not None and len(lines[-1]) + len(sep) + len(part) > width_chars:
+            lines[-1] += sep.rstrip()
+            lines.append(part)
+        else:
+            lines[-1] += sep + part
+    return "\n".join(lines)
 
 
 def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
