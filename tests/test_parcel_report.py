@@ -197,3 +197,14 @@ def test_standard_status_messages_are_worded_in_chinese_and_own_messages_kept() 
     assert "基准地价范围以外" in status_message(outside, "zh")
     own = {"status": "ok", "message": "town prices (Table 8) of 高沙镇, town grade 2"}
     assert status_message(own, "zh") == own["message"]  # a row's own message is data
+
+
+def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
+    tmp_path: Path, engine, grade1_parcel
+) -> None:
+    src = tmp_path / "nocrs.shp"  # a shapefile without its .prj
+    gpd.GeoDataFrame(geometry=[grade1_parcel]).to_file(src)
+    res = runner.invoke(app, ["report", str(src), "-o", str(tmp_path / "r.pdf")])
+    assert res.exit_code == 2 and "no CRS" in res.output
+    assert f"--crs EPSG:{engine.grade_map.crs.to_epsg()}" in res.output
+    assert not (tmp_path / "r.pdf").exists()

@@ -449,7 +449,9 @@ def _file_report(
     src = io.open_source(path, layer=layer)
     spec = crs or src.crs or ("EPSG:4326" if src.is_table else None)
     if spec is None:
-        raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4546")
+        epsg = engine.grade_map.crs.to_epsg()  # the county's own zone, not a fixed one
+        raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4326 or "
+                          f"--crs EPSG:{epsg}")
     gdf = io.read_file(path, layer=layer)
     for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
         if fld is not None and fld not in gdf.columns:
