@@ -113,6 +113,7 @@ def test_parcel_with_a_known_use_has_total_price_times_area(
     assert "住宅用地" not in text  # the use's own price only, not all five
     outside = _text(out / "DK-2.pdf")  # 5 km east: outside the grading extent
     assert "范围以外 100.00%" in outside and f"{price * 1200:,.2f}" not in outside
+    assert "outside_extent" not in outside  # the status in words, not its code
 
 
 @needs_pdftotext

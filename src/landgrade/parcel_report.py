@@ -126,7 +126,8 @@ def _page(
     if r.get("price_source") == "town":
         facts.append((word("prices", lang), word("price_source_town", lang)))
     if r["status"] != "ok":
-        facts.append((word("status", lang), f"{r['status']}: {status_message(r, lang)}"))
+        # The reader's words only: the code (outside_extent) is for --json and the table.
+        facts.append((word("status", lang), status_message(r, lang)))
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
