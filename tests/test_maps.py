@@ -542,3 +542,14 @@ def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
     assert "\n" not in one and "3194, Residential 1932" in one
     wrapped = maps.legend_label(1, english, "en", width_chars=50)
     assert wrapped == "Grade 1 — Commercial and business services 3194,\nResidential 1932"
+
+
+def test_route_price_label_carries_its_unit() -> None:
+    """``雪峰中路 5 4112`` reads as a name; the price needs its unit after it."""
+    import pandas as pd
+
+    import landgrade.maps as maps
+
+    row = pd.Series({"id": "A06", "name": "雪峰中路 5", "price": 4112.0})
+    assert maps.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"
+    assert maps.route_label_text(row, "name", "元/平方米") == "A06 雪峰中路 5"

@@ -583,7 +583,8 @@ def route_label_text(row: pd.Series, style: str, unit_text: str) -> str:
     if style in ("name", "price") and pd.notna(row.get("name")):
         text += f" {row['name']}"
     if style == "price" and pd.notna(row.get("price")):
-        text += f" {float(row['price']):g}"
+        # Without its unit the price reads as part of the name (雪峰中路 5 4112).
+        text += f" {float(row['price']):g}" + (f" {unit_text}" if unit_text else "")
     return text
 
 

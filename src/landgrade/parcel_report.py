@@ -133,7 +133,7 @@ def _page(
 
     # Map snippet.
     ax = fig.add_axes((x0, y(top + 0.15 + MAP_HEIGHT_IN), x1 - x0, MAP_HEIGHT_IN / h_in))
-    _snippet(ax, engine, geom, lang)
+    _snippet(ax, engine, geom, lang, money)
     top += 0.5 + MAP_HEIGHT_IN
 
     # Prices: the row's use, or every use. A parcel across grades (or the extent's edge) gets
@@ -268,7 +268,7 @@ def _table(
     return top_in + height
 
 
-def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
+def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     """The parcel or point over grades and routes near it, with scale bar and north arrow."""
     from matplotlib.patches import Patch
 
@@ -327,7 +327,7 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
         near = routes[routes.intersects(window)]
         if len(near):
             near = near.set_geometry(near.geometry.intersection(window))
-            label_routes(near, ax, style="price", avoid=obstacles, fontsize=6.5)
+            label_routes(near, ax, style="price", avoid=obstacles, unit=money, fontsize=6.5)
 
 
 # --- command ---------------------------------------------------------------------------------
