@@ -520,3 +520,36 @@ def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) ->
     assert "Dongkou urban land grades and benchmark prices" in en_text
     assert "Grade 1 — Commercial and business services 3194" in en_text
     assert "一级" not in en_text
+
+
+def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
+    """The map subtitle, footer, web legend and report head share this wording."""
+    from landgrade.labels import gazette_facts
+
+    meta = {"document": "X〔2022〕1号", "date": "2022-02-07", "issuer": ""}
+    assert gazette_facts(meta, ("issuer", "date", "document"), "zh") == [
+        "发布日期 2022-02-07", "文号 X〔2022〕1号"]
+    assert gazette_facts(None, ("document",), "en") == []
+
+
+def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
+    """Table 6 grade 1: commercial 3194, residential 1932; the 49-character first part plus
+    ", Residential 1932" is wider than 50 characters, so the legend breaks between the uses."""
+    import landgrade.maps as maps
+
+    english = maps.price_legend("dongkou", [1], chinese=False)
+    one = maps.legend_label(1, english, "en")
+    assert "\n" not in one and "3194, Residential 1932" in one
+    wrapped = maps.legend_label(1, english, "en", width_chars=50)
+    assert wrapped == "Grade 1 — Commercial and business services 3194,\nResidential 1932"
+
+
+def test_route_price_label_carries_its_unit() -> None:
+    """``雪峰中路 5 4112`` reads as a name; the price needs its unit after it."""
+    import pandas as pd
+
+    import landgrade.maps as maps
+
+    row = pd.Series({"id": "A06", "name": "雪峰中路 5", "price": 4112.0})
+    assert maps.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"
+    assert maps.route_label_text(row, "name", "元/平方米") == "A06 雪峰中路 5"

@@ -109,10 +109,25 @@ def test_parcel_with_a_known_use_has_total_price_times_area(
     price = book.urban_price(1, "commercial")
     assert "DK-1" in text and "商服用地" in text and "1,200.00" in text  # 40 m × 30 m
     assert f"{price * 1200:,.2f}" in text  # 单价 × 面积
-    assert "一级 100.00%" in text
+    assert "一级 100.00%" in text and "面积加权" not in text  # one grade: the gazette's own price
     assert "住宅用地" not in text  # the use's own price only, not all five
     outside = _text(out / "DK-2.pdf")  # 5 km east: outside the grading extent
     assert "范围以外 100.00%" in outside and f"{price * 1200:,.2f}" not in outside
+    assert "outside_extent" not in outside  # the status in words, not its code
+
+
+@needs_pdftotext
+def test_parcel_across_two_grades_says_its_price_is_area_weighted(tmp_path: Path) -> None:
+    """DK-S02 of the bundled samples straddles the 一级/二级 line: its price is no gazette row."""
+    src = Path(__file__).parents[1] / "geo" / "dongkou" / "samples" / "parcels.geojson"
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "--id-field", "宗地号", "--use-field", "用途",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = _text(out / "DK-S02.pdf")
+    assert "一级" in text and "二级" in text
+    assert "面积加权单价" in text
+    assert "面积加权单价" not in _text(out / "DK-S01.pdf")  # wholly grade 1
 
 
 def test_assign_use_field_gives_price_and_total(
@@ -183,3 +198,14 @@ def test_standard_status_messages_are_worded_in_chinese_and_own_messages_kept() 
     assert "基准地价范围以外" in status_message(outside, "zh")
     own = {"status": "ok", "message": "town prices (Table 8) of 高沙镇, town grade 2"}
     assert status_message(own, "zh") == own["message"]  # a row's own message is data
+
+
+def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
+    tmp_path: Path, engine, grade1_parcel
+) -> None:
+    src = tmp_path / "nocrs.shp"  # a shapefile without its .prj
+    gpd.GeoDataFrame(geometry=[grade1_parcel]).to_file(src)
+    res = runner.invoke(app, ["report", str(src), "-o", str(tmp_path / "r.pdf")])
+    assert res.exit_code == 2 and "no CRS" in res.output
+    assert f"--crs EPSG:{engine.grade_map.crs.to_epsg()}" in res.output
+    assert not (tmp_path / "r.pdf").exists()

@@ -117,6 +117,10 @@ def test_styles_are_stored_with_chinese_aliases_from_the_county_data(
     label = {r["use"]: r["label_zh"] for r in _rows(dongkou_dir / "uses.csv")}["commercial"]
     assert aliases["grade"] == data[("grades", "grade")]
     assert aliases["p_comm"] == data[("grades", "p_{use}")].replace("{use}", label)
+    # The grade's price is the gazette's 基准地价 (not a parcel's price) and a use label ending
+    # in a numeral (公共管理与公共服务用地 I) stays apart from the word after it.
+    assert "基准地价" in aliases["p_comm"]
+    assert all("I基准" not in a and "I使用" not in a for a in aliases.values())
 
 
 @pytest.mark.parametrize("kind", ["build", "export"])

@@ -10,7 +10,7 @@ English.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from landgrade.errors import LandgradeError
@@ -97,6 +97,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "grade_shares": ("级别构成", "grade shares"),
     "share_out": ("范围以外", "outside the extent"),
     "unit_price": ("单价", "unit price"),
+    "unit_price_weighted": ("面积加权单价", "area-weighted unit price"),
     "term": ("使用年期（年）", "term (years)"),
     "plot_ratio": ("容积率", "plot ratio"),
     "area": ("面积", "area"),
@@ -168,6 +169,14 @@ def grade_label(grade: int, lang: str) -> str:
     if lang == "zh":
         return grade_word(int(grade))
     return f"Grade {int(grade)}"
+
+
+def gazette_facts(metadata: Mapping[str, Any] | None, keys: Sequence[str], lang: str) -> list[str]:
+    """``文号 洞政发〔2022〕1号``-style items for the ``keys`` the metadata has, in that order:
+    the one wording of the gazette's facts under a map title, a footer or a report head."""
+    meta = metadata or {}
+    said = {"date": "issued"}  # the metadata's issue ``date`` is worded 发布日期
+    return [f"{word(said.get(k, k), lang)} {meta[k]}" for k in keys if meta.get(k)]
 
 
 def unit(metadata: Mapping[str, Any] | None, lang: str) -> str:

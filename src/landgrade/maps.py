@@ -40,6 +40,7 @@ from landgrade.grade_map import grade_levels as check_grade_levels
 from landgrade.labels import (
     county_name,
     default_lang,
+    gazette_facts,
     grade_label,
     schematic_note,
     unit,
@@ -230,11 +231,7 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True, lang: str | None = N
 def map_subtitle(grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lang: str) -> str:
     """文号 · 估价期日 · 坐标系 (and the schematic note when it applies), one line each."""
     meta = county_meta or {}
-    parts = []
-    if meta.get("document"):
-        parts.append(f"{word('document', lang)} {meta['document']}")
-    if meta.get("valuation_date"):
-        parts.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    parts = gazette_facts(meta, ("document", "valuation_date"), lang)
     crs = grade_map.crs  # the map's own working CRS (its county's Gauss-Krüger zone)
     epsg = crs.to_epsg()
     crs_name = f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
@@ -361,8 +358,13 @@ def static_map(
             legend_anchor, legend_loc = (0.5, top - map_h - 0.02), "upper center"
         try:
             handles = draw_layers(ax, grade_map, colors, lang=lang)
+            # Room for a legend line: its column less the colour patch, at 7 pt (about 10
+            # Chinese or 17 Latin characters an inch).
+            legend_in = ((0.98 - MAP_WIDTH) * width if beside else 0.48 * width) - 0.45
+            chars = int(legend_in * (10 if lang == "zh" else 17))
             handles[:0] = [
-                Patch(facecolor=colors[g], edgecolor="none", label=legend_label(g, prices, lang))
+                Patch(facecolor=colors[g], edgecolor="none",
+                      label=legend_label(g, prices, lang, width_chars=chars))
                 for g in sorted(colors)
             ]
             ax.set_xlim(minx - pad, maxx + pad)
@@ -426,7 +428,10 @@ def price_table(
     width_in = rect[2] * fig.get_figwidth()
     chars = max(4, int(width_in / (len(uses) + 1) * (9 if lang == "zh" else 16)))
     header = [word("grade", lang)] + [
-        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars)) for u in uses
+        # English breaks between whole words only ("Commerc/ial" reads as a typo); a word
+        # wider than the column gets a smaller header font instead (head_pt below).
+        "\n".join(textwrap.wrap(prices.labels.get(u, u), chars, break_long_words=lang == "zh"))
+        for u in uses
     ]
     rows = [[grade_label(int(g), lang)] + [f"{prices.table.at[g, u]:g}" for u in uses]
             for g in prices.table.index]
@@ -441,12 +446,15 @@ def price_table(
                      bbox=(0, 0, 1, 1))
     table.auto_set_font_size(False)
     table.set_fontsize(6.5)
+    longest = max(len(w) for h in header for w in h.split())
+    head_pt = 6.5 if longest <= chars else max(4.5, 6.5 * (chars - 1) / longest)
     head_share = 0.6 * lines / (len(rows) + 0.6 * lines)
     for (row, _col), cell in table.get_celld().items():
         cell.set_linewidth(0.4)
         cell.set_height(head_share if row == 0 else (1 - head_share) / len(rows))
         if row == 0:
             cell.set_facecolor("#eeeeee")
+            cell.set_fontsize(head_pt)
 
 
 def _halo() -> list[Any]:
@@ -506,11 +514,7 @@ def _footer(fig: Any, grade_map: GradeMap, county_meta: Mapping[str, Any] | None
     import textwrap
 
     meta = county_meta or {}
-    left = []
-    if meta.get("issuer"):
-        left.append(f"{word('issuer', lang)} {meta['issuer']}")
-    if meta.get("date"):
-        left.append(f"{word('issued', lang)} {meta['date']}")
+    left = gazette_facts(meta, ("issuer", "date"), lang)
     lines = ["　".join(left) if lang == "zh" else "  ·  ".join(left)] if left else []
     if grade_map.schematic:
         note = schematic_note(meta, lang, SCHEMATIC_NOTE)
@@ -528,9 +532,12 @@ def _frame_line(fig: Any, ax: Axes) -> None:
                            linewidth=0.8, zorder=8, clip_on=False))
 
 
-def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None) -> str:
+def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None,
+                 width_chars: int | None = None) -> str:
     """``一级 — 商服用地 3194，住宅用地 1932`` (or ``Grade 1 — …``): a grade and its legend
-    prices; the grade word is in ``lang``, else the legend's, else English."""
+    prices; the grade word is in ``lang``, else the legend's, else English. With
+    ``width_chars`` the prices break onto further lines between uses, never inside one, so a
+    long English use name does not run off the page."""
     lang = lang or (prices.lang if prices is not None else None) or "en"
     label = grade_label(grade, lang)
     if prices is None or grade not in prices.table.index:
@@ -538,7 +545,15 @@ def legend_label(grade: int, prices: PriceLegend | None, lang: str | None = None
     parts = [
         f"{prices.labels.get(u, u)} {prices.table.at[grade, u]:g}" for u in prices.legend_uses()
     ]
-    return f"{label} — {('，' if lang == 'zh' else ', ').join(parts)}"
+    sep = "，" if lang == "zh" else ", "
+    lines = [f"{label} — {parts[0]}"]
+    for part in parts[1:]:
+        if width_chars is not None and len(lines[-1]) + len(sep) + len(part) > width_chars:
+            lines[-1] += sep.rstrip()
+            lines.append(part)
+        else:
+            lines[-1] += sep + part
+    return "\n".join(lines)
 
 
 def _plot_water(water: gpd.GeoDataFrame, ax: Axes) -> None:
@@ -568,7 +583,8 @@ def route_label_text(row: pd.Series, style: str, unit_text: str) -> str:
     if style in ("name", "price") and pd.notna(row.get("name")):
         text += f" {row['name']}"
     if style == "price" and pd.notna(row.get("price")):
-        text += f" {float(row['price']):g}"
+        # Without its unit the price reads as part of the name (雪峰中路 5 4112).
+        text += f" {float(row['price']):g}" + (f" {unit_text}" if unit_text else "")
     return text
 
 
@@ -1001,10 +1017,7 @@ def _add_legend(
         title += f"<br>({html.escape(word('schematic_short', lang))})"
     meta = prices.metadata if prices is not None else {}
     notes = [word("legend_title", lang, unit=unit(meta, lang))] if prices else []
-    if meta.get("document"):
-        notes.append(f"{word('document', lang)} {meta['document']}")
-    if meta.get("valuation_date"):
-        notes.append(f"{word('valuation_date', lang)} {meta['valuation_date']}")
+    notes += gazette_facts(meta, ("document", "valuation_date"), lang)
     notes.append(word("click_hint", lang))
     unit_html = "".join(f"<div style='color:#555'>{html.escape(n)}</div>" for n in notes)
     box = (

@@ -34,7 +34,7 @@ import shapely
 from landgrade.answer import STATUSES, answer_lang, status_message, to_record, use_price
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.labels import county_name, grade_label, schematic_note, unit, word
+from landgrade.labels import county_name, gazette_facts, grade_label, schematic_note, unit, word
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -106,13 +106,8 @@ def _page(
     county = county_name(meta or engine.grade_map.metadata, lang)
     fig.text(0.5, y(0.55), word("report_title", lang, county=county), ha="center", va="top",
              fontsize=17)
-    head = []
-    if gazette.get("document"):
-        head.append(f"{word('document', lang)} {gazette['document']}")
-    if gazette.get("issuer"):
-        head.append(f"{word('issuer', lang)} {gazette['issuer']}")
-    if r.get("valuation_date"):
-        head.append(f"{word('valuation_date', lang)} {r['valuation_date']}")
+    head = (gazette_facts(gazette, ("document", "issuer"), lang)
+            + gazette_facts(r, ("valuation_date",), lang))
     fig.text(0.5, y(0.98), ("　" if lang == "zh" else "  ·  ").join(head), ha="center", va="top",
              fontsize=8.5)
     fig.add_artist(matplotlib.lines.Line2D([x0, x1], [y(1.25), y(1.25)], color="k", lw=0.8))
@@ -131,16 +126,20 @@ def _page(
     if r.get("price_source") == "town":
         facts.append((word("prices", lang), word("price_source_town", lang)))
     if r["status"] != "ok":
-        facts.append((word("status", lang), f"{r['status']}: {status_message(r, lang)}"))
+        # The reader's words only: the code (outside_extent) is for --json and the table.
+        facts.append((word("status", lang), status_message(r, lang)))
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
     # Map snippet.
     ax = fig.add_axes((x0, y(top + 0.15 + MAP_HEIGHT_IN), x1 - x0, MAP_HEIGHT_IN / h_in))
-    _snippet(ax, engine, geom, lang)
+    _snippet(ax, engine, geom, lang, money)
     top += 0.5 + MAP_HEIGHT_IN
 
-    # Prices: the row's use, or every use.
+    # Prices: the row's use, or every use. A parcel across grades (or the extent's edge) gets
+    # the area-weighted price, which no gazette row prints: say so in the column head.
+    price_word = word("unit_price_weighted" if len(r.get("grade_shares") or {}) > 1
+                      else "unit_price", lang)
     shown = [use_key] if use_key else list(r["prices"])
     rows = []
     for u in shown:
@@ -148,7 +147,7 @@ def _page(
         rows.append([book.use_label(u, lang) if book is not None else u,
                      _num(r["prices"].get(u)), _num(c.get("term_years")),
                      _num(c.get("plot_ratio"))])
-    header = [word("use", lang), _paren(word("unit_price", lang), money, lang), word("term", lang),
+    header = [word("use", lang), _paren(price_word, money, lang), word("term", lang),
               word("plot_ratio", lang)]
     title = _cap(word("prices", lang))
     if not use_key:
@@ -161,7 +160,7 @@ def _page(
         price = r.get("price")
         rows = [[f"{r.get('area_m2', 0):,.2f}", _num(price), f"{r['total']:,.2f}"]]
         header = [_paren(word("area", lang), word("unit_area", lang), lang),
-                  _paren(word("unit_price", lang), money, lang),
+                  _paren(price_word, money, lang),
                   _paren(word("total_price", lang), word("unit_money", lang), lang)]
         top = _table(fig, rows, header, top + 0.2, (x0, x1), (0.3, 0.3, 0.4), h_in)
 
@@ -269,7 +268,7 @@ def _table(
     return top_in + height
 
 
-def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
+def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     """The parcel or point over grades and routes near it, with scale bar and north arrow."""
     from matplotlib.patches import Patch
 
@@ -328,7 +327,7 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str) -> None:
         near = routes[routes.intersects(window)]
         if len(near):
             near = near.set_geometry(near.geometry.intersection(window))
-            label_routes(near, ax, style="price", avoid=obstacles, fontsize=6.5)
+            label_routes(near, ax, style="price", avoid=obstacles, unit=money, fontsize=6.5)
 
 
 # --- command ---------------------------------------------------------------------------------
@@ -451,7 +450,9 @@ def _file_report(
     src = io.open_source(path, layer=layer)
     spec = crs or src.crs or ("EPSG:4326" if src.is_table else None)
     if spec is None:
-        raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4546")
+        epsg = engine.grade_map.crs.to_epsg()  # the county's own zone, not a fixed one
+        raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4326 or "
+                          f"--crs EPSG:{epsg}")
     gdf = io.read_file(path, layer=layer)
     for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
         if fld is not None and fld not in gdf.columns:
