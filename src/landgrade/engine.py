@@ -50,6 +50,8 @@ from landgrade.grid import (
     nearest_route_shapes,
     nearest_route_xy,
 )
+from landgrade.overlay import ZoneEdges, zone_areas
+from landgrade.shapes import convex_polygons
 
 # Status codes of rows whose coordinates do not fit their CRS.
 CRS_CODES = {STATUS_CODE[code] for code in CRS_FLAG_STATUS.values()}
@@ -433,9 +435,13 @@ class Engine:
         is_area = np.zeros(n, dtype=bool)
         if len(rest):
             g = geom[rest]
+            # Strictly convex parcels are valid and hold their vertices' mean: GEOS's validity
+            # check and interior point are for the rest.
+            convex, cx, cy = convex_polygons(g)
             empty = shapely.is_empty(g)
             status[rest[empty]] = STATUS_CODE["empty_geometry"]
-            invalid = ~empty & ~shapely.is_valid(g)
+            invalid = ~empty & ~convex
+            invalid[invalid] = ~shapely.is_valid(g[invalid])
             if invalid.any():
                 fixed = shapely.make_valid(g[invalid])
                 bad = shapely.is_empty(fixed) | shapely.is_missing(fixed)
@@ -443,20 +449,21 @@ class Engine:
                 geom[rest[invalid]] = fixed
                 status[rest[invalid][bad]] = STATUS_CODE["invalid_geometry"]
                 status[rest[invalid][~bad]] = STATUS_CODE["invalid_geometry_repaired"]
-            rest = rest[~empty]
-            rest = rest[status[rest] != STATUS_CODE["invalid_geometry"]]
+            keep = ~empty & (status[rest] != STATUS_CODE["invalid_geometry"])
+            rest, convex, cx, cy = rest[keep], convex[keep], cx[keep], cy[keep]
             g = geom[rest]
             area_like = np.isin(shapely.get_type_id(g), (3, 6)) | (shapely.area(g) > 0)
             is_area[rest[area_like]] = True
-            rep = shapely.point_on_surface(g)
-            xy, which = shapely.get_coordinates(rep, return_index=True)
-            rx[rest[which]], ry[rest[which]] = xy[:, 0], xy[:, 1]
+            rx[rest[convex]], ry[rest[convex]] = cx[convex], cy[convex]
+            other = np.flatnonzero(~convex)
+            xy, which = shapely.get_coordinates(shapely.point_on_surface(g[other]),
+                                                return_index=True)
+            rx[rest[other[which]]], ry[rest[other[which]]] = xy[:, 0], xy[:, 1]
 
         wx, wy = _to_working_xy(rx, ry, spec, self.working_crs)
         cells = self.index.cell_of(wx, wy)
         rows, on_bound = grade_rows_xy(self.index, wx, wy, cells)
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
-        route, dist = nearest_route_xy(self.index, wx, wy, cells)
         shares = None
         area = None
         # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
@@ -467,6 +474,13 @@ class Engine:
             is_area[rest[unfit]] = False
             rest = rest[~unfit]
         if len(rest):
+            # Parcels and lines are measured whole below; their representative point is not.
+            by_point = np.ones(n, dtype=bool)
+            by_point[rest] = False
+            route, dist = np.full(n, -1, dtype=np.int64), np.full(n, np.nan)
+            route[by_point], dist[by_point] = nearest_route_xy(
+                self.index, wx[by_point], wy[by_point],
+                (cells[0][by_point], cells[1][by_point]))
             wgeom = self._geoms_to_working(geom[rest], spec)
             route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree)
             a_rows = np.flatnonzero(is_area)
@@ -478,6 +492,8 @@ class Engine:
                 area[a_rows] = area_a
                 grade[a_rows] = _best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
+        else:
+            route, dist = nearest_route_xy(self.index, wx, wy, cells)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
                              area=area)
         self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
@@ -494,10 +510,11 @@ class Engine:
     def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas.
 
-        A parcel wholly inside one zone gets share 1 of its grade without an intersection: first
-        from the grid (every cell under its bounding box lies inside one zone), then from
-        ``contains_properly`` on the prepared zone; only parcels that cross a boundary are
-        intersected.
+        A parcel wholly inside one zone gets share 1 of its grade without any overlay: the grid
+        shows every cell under its bounding box inside one zone. The rest get their area per
+        zone from :func:`landgrade.overlay.zone_areas` (numpy, no polygon built); the few it
+        leaves (a vertex on a boundary, odd geometry) are overlaid by GEOS, skipping those
+        wholly inside a prepared zone (``contains_properly``).
         """
         idx = self.index
         area = shapely.area(geoms)
@@ -507,26 +524,38 @@ class Engine:
         by_grid = np.flatnonzero(held >= 0)
         table[by_grid, col_of_zone[held[by_grid]]] = 1.0
         rest = np.flatnonzero(held < 0)
-        gi = zi = np.empty(0, dtype=np.int64)
+        part = np.zeros((len(rest), len(idx.grade_geoms)))
         if len(rest):
-            tree = self._zone_tree
-            # Boxes only, then predicates on the prepared zones: the tree's own predicate
-            # would test each parcel against a whole unprepared zone.
-            gi, zi = tree.query(geoms[rest])
-            gi = rest[gi]
-            inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
-            table[gi[inside], col_of_zone[zi[inside]]] = 1.0
-            gi, zi = gi[~inside], zi[~inside]
-            meet = shapely.intersects(idx.grade_geoms[zi], geoms[gi])
-            gi, zi = gi[meet], zi[meet]
-        if len(gi):
-            inter = shapely.area(shapely.intersection(geoms[gi], idx.grade_geoms[zi]))
-            part = np.zeros_like(table)
-            np.add.at(part, (gi, col_of_zone[zi]), inter)
-            cut = np.unique(gi)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                table[cut] = part[cut] / area[cut, None]
+            part, todo = zone_areas(idx, self._zone_edges, geoms[rest])
+            rest_geos = rest[todo]
+            part[todo] = self._geos_zone_areas(geoms[rest_geos], area[rest_geos])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table[rest] = (part / area[rest, None]) @ _onehot(col_of_zone, table.shape[1])
         return np.nan_to_num(table), area
+
+    def _geos_zone_areas(self, geoms: np.ndarray, area: np.ndarray) -> np.ndarray:
+        """Area per zone row by GEOS overlay; a geometry wholly inside a prepared zone is not
+        overlaid (its area is its own)."""
+        idx = self.index
+        out = np.zeros((len(geoms), len(idx.grade_geoms)))
+        if not len(geoms):
+            return out
+        # Boxes only, then predicates on the prepared zones: the tree's own predicate would
+        # test each parcel against a whole unprepared zone.
+        gi, zi = self._zone_tree.query(geoms)
+        inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
+        out[gi[inside], zi[inside]] = area[gi[inside]]
+        gi, zi = gi[~inside], zi[~inside]
+        meet = shapely.intersects(idx.grade_geoms[zi], geoms[gi])
+        gi, zi = gi[meet], zi[meet]
+        np.add.at(out, (gi, zi), shapely.area(shapely.intersection(geoms[gi],
+                                                                   idx.grade_geoms[zi])))
+        return out
+
+    @cached_property
+    def _zone_edges(self) -> ZoneEdges:
+        """The zones' boundaries as oriented edges for :func:`zone_areas` (once per engine)."""
+        return ZoneEdges.of(self.index)
 
     @cached_property
     def _seg_tree(self) -> shapely.STRtree:
@@ -646,6 +675,13 @@ class Engine:
             beyond = rows[row_status.eq("outside_county").to_numpy()]
             answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices "
                                              f"(Table 8) of {t}, town grade {g} shown unchecked")
+
+
+def _onehot(col: np.ndarray, width: int) -> np.ndarray:
+    """(len(col) × width) 0/1 matrix sending zone row i to column ``col[i]``."""
+    m = np.zeros((len(col), width))
+    m[np.arange(len(col)), col] = 1.0
+    return m
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:

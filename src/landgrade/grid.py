@@ -17,6 +17,7 @@ import shapely
 
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import GradeMap
+from landgrade.shapes import edges_of
 
 _BLOCK = 250_000  # points per vectorised block: bounds temporary memory
 
@@ -68,6 +69,17 @@ class GradeIndex:
         table = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
         np.cumsum(np.cumsum(open_, axis=0), axis=1, out=table[1:, 1:])
         return table
+
+    @cached_property
+    def route_ends(self) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
+        """The route segments' distinct end points (k × 2), the lowest route row with a
+        segment ending at each, and a tree over them."""
+        ends = np.concatenate([self.seg[:, :2], self.seg[:, 2:]])
+        rows = np.concatenate([self.seg_route, self.seg_route])
+        uniq, inv = np.unique(ends, axis=0, return_inverse=True)
+        low = np.full(len(uniq), np.iinfo(np.int64).max)
+        np.minimum.at(low, inv.ravel(), rows)
+        return uniq, low, shapely.STRtree(shapely.points(uniq))
 
     def zone_holding_boxes(self, bounds: np.ndarray) -> np.ndarray:
         """Row of the zone whose interior wholly holds each box (xmin, ymin, xmax, ymax), from
@@ -162,15 +174,8 @@ def build_index(
 
 def _segments_of(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """2-point segments (ax, ay, bx, by) of the lines (or rings) of each geometry, and its row."""
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_owner = shapely.get_rings(parts, return_index=True)
-    is_poly = shapely.get_type_id(parts) == 3
-    lines = np.concatenate([parts[~is_poly], rings])
-    line_owner = np.concatenate([owner[~is_poly], owner[ring_owner]])
-    coords, idx = shapely.get_coordinates(lines, return_index=True)
-    same = idx[1:] == idx[:-1]
-    seg = np.hstack([coords[:-1][same], coords[1:][same]])
-    return seg, line_owner[idx[:-1][same]]
+    seg, owner, _, _ = edges_of(geoms)
+    return seg, owner
 
 
 def segment_terms(seg: np.ndarray) -> np.ndarray:
@@ -325,64 +330,104 @@ def nearest_route_geoms(index: GradeIndex, geoms: np.ndarray) -> tuple[np.ndarra
     return route, dist
 
 
-def _segments_within(index: GradeIndex, bounds: np.ndarray, reach: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(geometry, segment) pairs that may lie within ``reach`` of each other, given the
-    geometries' bounds: boxes grown by ``reach`` overlap, and the segment is within
-    ``reach`` + half the box diagonal of the box centre (every point of the geometry is that
-    close to its centre). Plain numpy: cheaper than a prepared dwithin per geometry."""
-    seg = index.seg
-    sx0, sx1 = np.minimum(seg[:, 0], seg[:, 2]), np.maximum(seg[:, 0], seg[:, 2])
-    sy0, sy1 = np.minimum(seg[:, 1], seg[:, 3]), np.maximum(seg[:, 1], seg[:, 3])
-    block = max(1, 2_000_000 // len(seg))  # bounds the (geometries × segments) masks
-    out_g, out_s = [], []
-    for lo in range(0, len(bounds), block):
-        b, r = bounds[lo:lo + block], reach[lo:lo + block, None]
-        near = ((b[:, 0, None] - r <= sx1) & (b[:, 2, None] + r >= sx0)
-                & (b[:, 1, None] - r <= sy1) & (b[:, 3, None] + r >= sy0))
-        g, sg = np.nonzero(near)
-        out_g.append(g + lo)
-        out_s.append(sg)
-    gi, si = np.concatenate(out_g), np.concatenate(out_s)
-    b = bounds[gi]
-    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-    half_diag = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2
-    dc = _segment_distance_terms(cx, cy, index.seg_terms, si)
-    keep = dc - half_diag <= reach[gi] + 1e-6
-    return gi[keep], si[keep]
-
-
 def nearest_route_shapes(
     index: GradeIndex, geoms: np.ndarray, seg_tree: shapely.STRtree
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest route row and distance for parcels and lines, exactly as
-    :func:`nearest_route_geoms` answers, with far fewer GEOS distances.
+    :func:`nearest_route_geoms` answers (``shapely.distance``, ties to the lowest row), in numpy.
 
-    Each geometry's vertices go through the point kernel; the nearest of them bounds the
-    geometry's distance from above, so only segments (``seg_tree``: ``index.seg`` as
-    LineStrings) within that bound are measured with GEOS. A route's distance is the least of
-    its segments' (GEOS takes the minimum over segment pairs), ties go to the lowest row.
+    GEOS measures a geometry against a segment as the least of: each of the geometry's vertices
+    to the segment, each segment end to each of the geometry's edges, or 0 where an edge and the
+    segment cross (its own r/s test) or the segment starts inside a polygon. So the distance to
+    the nearest route is the least of three sets, each cheap to gather:
+
+    - every vertex through the point kernel (:func:`nearest_route_xy`), which also bounds the
+      answer from above;
+    - route segment ends within that bound of the geometry's box (``index.route_ends``), to
+      the geometry's edges;
+    - route segments whose box meets the geometry's box (``seg_tree``), tested for crossing.
+
+    Each term is computed with GEOS's operations, so distances are bit-identical and ties
+    resolve as GEOS's do.
     """
     n = len(geoms)
     route = np.full(n, -1, dtype=np.int64)
     dist = np.full(n, np.nan)
     if not len(index.seg) or not n:
         return route, dist
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    if not len(owner):
+    edges, edge_of, line_of, kind = edges_of(geoms)
+    if not len(edges):
         return route, dist
-    _, vd = nearest_route_xy(index, xy[:, 0], xy[:, 1])
+    # The vertices: every edge's start, and the last end of each line (a ring's is its start).
+    last = np.r_[line_of[1:] != line_of[:-1], True] & (kind[line_of] == 0)
+    vx = np.concatenate([edges[:, 0], edges[last, 2]])
+    vy = np.concatenate([edges[:, 1], edges[last, 3]])
+    owner = np.concatenate([edge_of, edge_of[last]])
+    vr, vd = nearest_route_xy(index, vx, vy)
+    # Each geometry's nearest vertex, ties to the lowest row.
     bound = np.full(n, np.inf)
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    bound[owner[starts]] = np.fmin.reduceat(vd, starts)
+    np.fmin.at(bound, owner, vd)
+    at_min = vd == bound[owner]
+    g_all, d_all, r_all = [owner[at_min]], [vd[at_min]], [vr[at_min]]
+    e_ptr = np.searchsorted(edge_of, np.arange(n + 1))
+
+    def expand(gi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(pair, edge) rows: every edge of each pair's geometry."""
+        cnt = e_ptr[gi + 1] - e_ptr[gi]
+        pair = np.repeat(np.arange(len(gi)), cnt)
+        return pair, np.repeat(e_ptr[gi] - (np.cumsum(cnt) - cnt), cnt) + np.arange(len(pair))
+
+    # Route segment ends near the geometry, to its edges: every point of the geometry lies
+    # within half its box's diagonal of the box's centre, so an end as near as the nearest
+    # vertex lies within that bound plus the half diagonal of the centre.
     has = np.flatnonzero(np.isfinite(bound))
-    reach = bound[has] * (1 + 1e-9) + 1e-6  # slack for rounding in the bounds below
-    gi, si = _segments_within(index, shapely.bounds(geoms[has]), reach)
-    gi = has[gi]
-    d = shapely.distance(geoms[gi], seg_tree.geometries[si])
-    r = index.seg_route[si]
-    order = np.lexsort((r, d, gi))
-    gi, d, r = gi[order], d[order], r[order]
-    first = np.flatnonzero(np.r_[True, gi[1:] != gi[:-1]])
-    route[gi[first]], dist[gi[first]] = r[first], d[first]
+    if len(has):
+        ends, end_route, end_tree = index.route_ends
+        b = shapely.bounds(geoms[has])
+        centre = shapely.points((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
+        half_diag = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2
+        reach = (bound[has] + half_diag) * (1 + 1e-9) + 1e-6
+        gi, wi = end_tree.query(centre, predicate="dwithin", distance=reach)
+        gi = has[gi]
+        pair, e = expand(gi)
+        d = _segment_distance_terms(ends[wi[pair], 0], ends[wi[pair], 1],
+                                    segment_terms(edges[e]), np.arange(len(e)))
+        g_all.append(gi[pair])
+        d_all.append(d)
+        r_all.append(end_route[wi[pair]])
+
+    # Route segments meeting the geometry: GEOS's crossing test per edge, and a polygon holding
+    # the segment's start (crossing number of a ray towards +x).
+    gi, si = seg_tree.query(geoms)
+    if len(gi):
+        pair, e = expand(gi)
+        ax, ay, bx, by = (edges[e, k] for k in range(4))
+        cx, cy, dx, dy = (index.seg[si[pair], k] for k in range(4))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            denom = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx)
+            r_num = (ay - cy) * (dx - cx) - (ax - cx) * (dy - cy)
+            s_num = (ay - cy) * (bx - ax) - (ax - cx) * (by - ay)
+            s_ = s_num / denom
+            r_ = r_num / denom
+            env = ((np.minimum(ax, bx) <= np.maximum(cx, dx))
+                   & (np.maximum(ax, bx) >= np.minimum(cx, dx))
+                   & (np.minimum(ay, by) <= np.maximum(cy, dy))
+                   & (np.maximum(ay, by) >= np.minimum(cy, dy)))
+            cross = env & (denom != 0) & (r_ >= 0) & (r_ <= 1) & (s_ >= 0) & (s_ <= 1)
+            cross &= ~((ax == bx) & (ay == by)) & ~((cx == dx) & (cy == dy))
+            ray = ((ay > cy) != (by > cy)) & (cx < ax + (cy - ay) * (bx - ax) / (by - ay))
+        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+        inside = (np.bincount(pair, weights=ray, minlength=len(gi)) % 2 == 1) & polygonal[gi]
+        meets = inside | (np.bincount(pair, weights=cross, minlength=len(gi)) > 0)
+        g_all.append(gi[meets])
+        d_all.append(np.zeros(int(meets.sum())))
+        r_all.append(index.seg_route[si[meets]])
+
+    g, d, r = np.concatenate(g_all), np.concatenate(d_all), np.concatenate(r_all)
+    np.minimum.at(dist_min := np.full(n, np.inf), g, d)
+    at_min = d == dist_min[g]
+    low = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(low, g[at_min], r[at_min])
+    found = np.isfinite(dist_min)
+    route[found], dist[found] = low[found], dist_min[found]
     return route, dist
