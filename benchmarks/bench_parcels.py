@@ -33,21 +33,38 @@ from landgrade.answer import DISTANCE_DECIMALS, SHARE_DECIMALS
 from landgrade.engine import Engine, load_engine
 from landgrade.grade_map import GradeMap
 
+# Unit outlines (x, y in [-1, 1]), closed: a rectangle, an L (non-convex), a courtyard's hole.
+_RECT = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
+_ELL = np.array([(-1, -1), (1, -1), (1, 0), (0, 0), (0, 1), (-1, 1), (-1, -1)], dtype=float)
+_HOLE = np.array([(-.4, -.4), (-.4, .4), (.4, .4), (.4, -.4), (-.4, -.4)], dtype=float)
 
-def random_parcels(grade_map: GradeMap, n: int, seed: int = 2) -> gpd.GeoDataFrame:
-    """n rotated rectangles, sides 20–80 m, centres uniform in the extent's bounds."""
+
+def random_parcels(grade_map: GradeMap, n: int, seed: int = 2,
+                   shapes: str = "rect") -> gpd.GeoDataFrame:
+    """n rotated parcels, sides 20–80 m, centres uniform in the extent's bounds: rectangles
+    (``shapes="rect"``), or (``"mixed"``) a third each rectangles, L-shapes and rectangles
+    with a courtyard (a hole)."""
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = grade_map.extent.total_bounds
     cx, cy = rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)
     w, h = rng.uniform(20, 80, (2, n)) / 2
     a = rng.uniform(0, np.pi, n)
     c, s = np.cos(a), np.sin(a)
-    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
-    dx = corners[None, :, 0] * w[:, None]
-    dy = corners[None, :, 1] * h[:, None]
-    x = cx[:, None] + dx * c[:, None] - dy * s[:, None]
-    y = cy[:, None] + dx * s[:, None] + dy * c[:, None]
-    geoms = shapely.polygons(np.stack([x, y], axis=-1))
+
+    def place(unit: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        dx = unit[None, :, 0] * w[rows, None]
+        dy = unit[None, :, 1] * h[rows, None]
+        x = cx[rows, None] + dx * c[rows, None] - dy * s[rows, None]
+        y = cy[rows, None] + dx * s[rows, None] + dy * c[rows, None]
+        return np.stack([x, y], axis=-1)
+
+    geoms = np.empty(n, dtype=object)
+    kind = np.zeros(n, dtype=int) if shapes == "rect" else np.arange(n) % 3
+    rect, ell, yard = (np.flatnonzero(kind == k) for k in range(3))
+    geoms[rect] = shapely.polygons(place(_RECT, rect))
+    geoms[ell] = shapely.polygons(place(_ELL, ell))
+    holes = shapely.linearrings(place(_HOLE, yard))[:, None]
+    geoms[yard] = shapely.polygons(shapely.linearrings(place(_RECT, yard)), holes=holes)
     return gpd.GeoDataFrame({"pid": np.arange(n)}, geometry=geoms, crs=CRS)
 
 
@@ -84,6 +101,8 @@ def _route_rows(engine: Engine, out: gpd.GeoDataFrame) -> np.ndarray:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--parcels", type=int, default=100_000)
+    p.add_argument("--shapes", choices=("rect", "mixed"), default="rect",
+                   help="rectangles, or a third each rectangles, L-shapes and courtyards")
     p.add_argument("--repeat", type=int, default=3, help="runs per side; the median is kept")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
@@ -91,12 +110,12 @@ def main() -> None:
     engine = load_engine()
     gm = engine.grade_map
     grades = engine._prices.grades
-    parcels = random_parcels(gm, args.parcels)
+    parcels = random_parcels(gm, args.parcels, shapes=args.shapes)
     warm = parcels.iloc[:500]
     engine.assign(warm)
     strong_baseline(gm, warm, grades)
     res: dict = {"map": "dongkou (bundled build, schematic road network)",
-                 "parcels": args.parcels}
+                 "parcels": args.parcels, "shapes": args.shapes}
     def f_ours() -> gpd.GeoDataFrame:
         return engine.assign(parcels)
 
