@@ -51,10 +51,10 @@ def convex_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Which geometries are strictly convex simple polygons, and the mean of each one's
     vertices (a point of its interior; NaN for the others).
 
-    A polygon without holes whose every turn has the same strict sign, none a reversal, and
-    whose turns add up to one full revolution is simple and convex: GEOS would call it valid.
-    Anything else (holes, repeated or collinear vertices, non-finite coordinates, multi-part
-    shapes) answers False and is left to GEOS.
+    A polygon without holes whose every turn has the same sign or goes straight on (at least
+    three turning), none a reversal, and whose turns add up to one full revolution is simple and
+    convex: GEOS would call it valid. Anything else (holes, repeated vertices, non-finite
+    coordinates, multi-part shapes) answers False and is left to GEOS.
     """
     n = len(geoms)
     ok = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
@@ -80,11 +80,16 @@ def convex_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         cross = d[:, 0] * dn[:, 1] - d[:, 1] * dn[:, 0]
         dot = d[:, 0] * dn[:, 0] + d[:, 1] * dn[:, 1]
         turn = np.arctan2(cross, dot)
-        left = np.add.reduceat((cross > 0).astype(np.int64), first) == count
-        right = np.add.reduceat((cross < 0).astype(np.int64), first) == count
+        # A straight-through vertex (surveyed sides often have them) turns by exactly 0.
+        straight = (cross == 0) & (dot > 0)
+        n_left = np.add.reduceat((cross > 0).astype(np.int64), first)
+        n_right = np.add.reduceat((cross < 0).astype(np.int64), first)
+        n_straight = np.add.reduceat(straight.astype(np.int64), first)
         sharp = np.add.reduceat((np.abs(turn) > np.pi - 1e-6).astype(np.int64), first) > 0
         once = np.abs(np.abs(np.add.reduceat(turn, first)) - 2 * np.pi) < 1e-6
-    convex = (left | right) & ~sharp & once & (count >= 3)
+    one_way = ((n_left + n_straight == count) & (n_left >= 3)) | (
+        (n_right + n_straight == count) & (n_right >= 3))
+    convex = one_way & ~sharp & once
     good = rows[owner[first][convex]]
     ok[:] = False
     ok[good] = True
