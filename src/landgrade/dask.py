@@ -5,7 +5,8 @@ same :meth:`Engine.assign <landgrade.engine.Engine.assign>` a single process use
 gets exactly the single-process answer; output partitions line up with input partitions, rows
 and order kept. :func:`assign_parts` is ``landgrade assign INPUT -o OUTPUT --dask``: INPUT a
 folder or glob of GeoParquet parts, OUTPUT a folder receiving one part per input part, each
-written through :func:`landgrade.io.write_file`, so it appears only complete.
+answered by the single-process file loop (:func:`landgrade.assign.grade_file`), so it is
+exactly what ``landgrade assign`` writes and appears only complete.
 
 The engine (grade map, grid index, price book, outline) is loaded once per worker process, by
 a loader cached on the map path: on a worker's first task, or up front by :func:`warm_workers`
@@ -78,6 +79,25 @@ def engine_spec(map_path: str | Path | None, county: str | Path | None) -> Engin
 
 _ENGINES: dict[EngineSpec, Any] = {}
 _LOCK = threading.Lock()
+
+
+# dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap
+# threshold at 128 KiB: every array of a chunk is then a fresh mmap, and its page faults made a
+# worker answer the same part 1.5x slower than one process (bench_dask.py). Arrays up to 32 MiB
+# come from the heap again; the trim threshold still hands memory back.
+WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20}
+
+
+def local_cluster(workers: int) -> Any:
+    """A local cluster of ``workers`` single-threaded worker processes, started with
+    :data:`WORKER_ENVIRON`."""
+    import dask
+    from distributed import LocalCluster
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ,
+                                                                   **WORKER_ENVIRON}}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
 
 
 def worker_engine(spec: EngineSpec) -> Any:
@@ -165,13 +185,20 @@ def input_parts(spec: str | Path) -> list[Path]:
 
 
 def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> pd.Series:
-    """Read one part, answer it, write its output part; the count of rows per status."""
+    """Answer one part into its output part through the single-process file loop
+    (:func:`landgrade.assign.grade_file`: points read from the WKB without shapely objects,
+    the geometry passed through, Arrow writes, output only complete); rows per status."""
     from landgrade import io
+    from landgrade.assign import grade_file
 
-    part = io.read_file(src)
-    out = _assign_partition(part, spec, opts)
-    io.write_file(out, dst)  # appears only complete (io.AtomicOutput)
-    return out["status"].astype(str).value_counts()
+    source = io.open_source(Path(src))
+    kw = asdict(opts)
+    crs = kw.pop("crs") or source.crs
+    if crs is None:
+        raise DaskSetupError(f"{src}: the part has no CRS; pass --crs (e.g. EPSG:4546)")
+    done = grade_file(worker_engine(spec), source, Path(dst), crs,
+                      chunk_size=io.DEFAULT_CHUNK_SIZE, **kw)
+    return done.counts.rename(index=str)
 
 
 def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None = None,
@@ -195,7 +222,7 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
             "without them); drop them, or run landgrade assign without --dask"
         )
     _require_dask()
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     parts = input_parts(input_spec)
     output = Path(output)
@@ -212,8 +239,7 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
         if scheduler:
             client = Client(scheduler)
         else:
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                   threads_per_worker=1, dashboard_address=None)
+            cluster = local_cluster(workers or os.cpu_count() or 1)
             client = Client(cluster)
     except (OSError, TimeoutError) as e:
         raise DaskSetupError(f"cannot reach the dask scheduler {scheduler}: {e}") from None
