@@ -83,7 +83,11 @@ def test_zone_areas_hand_back_what_touches_a_boundary() -> None:
     zone_part = shapely.get_parts(index.grade_geoms[1])[0]
     vertex = shapely.get_coordinates(zone_part)[2]
     tip = shapely.Polygon([vertex, vertex + np.array([30, 5]), vertex + np.array([5, 30])])
-    parcels = np.array([zone_part, tip], dtype=object)
+    # The zone's part moved a nanometre and turned by 1e-8 rad: edges nearly on the boundary,
+    # crossing it at angles where the crossing point is ill-conditioned.
+    ghost = aff.rotate(aff.translate(zone_part, 1e-9, 0), 1e-8, origin="centroid",
+                       use_radians=True)
+    parcels = np.array([zone_part, tip, ghost], dtype=object)
     _, todo = zone_areas(index, ZoneEdges.of(index), parcels)
     assert todo.all()
     engine = Engine(gm, index=index)

@@ -139,16 +139,21 @@ def _zone_areas_block(index: GradeIndex, zones: ZoneEdges, geoms: np.ndarray
     near = (t > -_EPS) & (t < 1 + _EPS) & (u > -_EPS) & (u < 1 + _EPS)
     clear = (t > _EPS) & (t < 1 - _EPS) & (u > _EPS) & (u < 1 - _EPS)
     bad[p[near & ~clear]] = True
-    # Parallel edges: bad when they lie on one line and overlap.
+    # Nearly parallel edges: where they cross is ill-conditioned (an error in t of about
+    # 1e-16 / sin(angle)), so below sin 1e-6, where that could exceed _EPS, a pair that lies
+    # close enough to cross within the edges (or on one line, overlapping) is left to GEOS.
     len_e2 = edx * edx + edy * edy
     len_f2 = fdx * fdx + fdy * fdy
-    par = np.flatnonzero(~np.isfinite(t) | (np.abs(den) <= 1e-12 * np.sqrt(len_e2 * len_f2)))
+    par = np.flatnonzero(~np.isfinite(t) | (np.abs(den) <= 1e-6 * np.sqrt(len_e2 * len_f2)))
     if len(par):
-        off = np.abs(wx[par] * edy[par] - wy[par] * edx[par]) / np.sqrt(len_e2[par])
+        le = np.sqrt(len_e2[par])
+        off_a = np.abs(wx[par] * edy[par] - wy[par] * edx[par]) / le
+        off_b = np.abs((wx[par] + fdx[par]) * edy[par] - (wy[par] + fdy[par]) * edx[par]) / le
         s0 = (wx[par] * edx[par] + wy[par] * edy[par]) / len_e2[par]
         s1 = s0 + (fdx[par] * edx[par] + fdy[par] * edy[par]) / len_e2[par]
-        lap = (np.maximum(s0, s1) >= -_EPS) & (np.minimum(s0, s1) <= 1 + _EPS)
-        bad[p[par[(off <= 1e-7) & lap]]] = True
+        lap = (np.maximum(s0, s1) >= -1e-6) & (np.minimum(s0, s1) <= 1 + 1e-6)
+        reach = 1e-5 * (le + np.sqrt(len_f2[par])) + 1e-7
+        bad[p[par[(np.minimum(off_a, off_b) <= reach) & lap]]] = True
     x = np.flatnonzero(clear)
     xs, xp, xf, xe = np.sign(den[x]), p[x], f[x], e[x]
     # Along a parcel edge: entering the zone (zone's interior on the left of its edge) closes
