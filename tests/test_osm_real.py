@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -239,3 +240,41 @@ def test_a_closed_riverbank_way_is_water_area(tmp_path: Path) -> None:
     assert water.loc["way/11", "name"] == "平溪江"
     assert water.loc["way/12"].geometry.geom_type == "LineString"
     assert water.loc["way/12", "waterway"] == "ditch"
+
+
+def test_city_blocks_of_the_real_roads_get_geos_shares_and_nearest_routes(
+    built: GradeMap,
+) -> None:
+    """Parcels as messy as real ones: the blocks the real OSM roads enclose (non-convex, many
+    vertices, edges along and across the grade strips), whole and split in four. Shares must be
+    GEOS's overlay at the published 1e-4, and nearest route and distance GEOS's own."""
+    from landgrade.engine import Engine
+    from landgrade.grid import build_index, nearest_route_geoms
+
+    crs = built.grades.crs
+    roads = read_osm_roads(PBF).to_crs(crs)
+    blocks = shapely.get_parts(shapely.polygonize(shapely.get_parts(
+        shapely.union_all(roads.geometry.to_numpy()))))
+    blocks = blocks[shapely.area(blocks) > 200]
+    # Split each block by the lines through its centroid: more edges inside zones, on strips.
+    c = shapely.centroid(blocks)
+    x, y = shapely.get_x(c), shapely.get_y(c)
+    b = shapely.bounds(blocks)
+    quarters = [shapely.intersection(blocks, shapely.box(*q)) for q in (
+        (b[:, 0], b[:, 1], x, y), (x, b[:, 1], b[:, 2], y),
+        (b[:, 0], y, x, b[:, 3]), (x, y, b[:, 2], b[:, 3]))]
+    parcels = np.concatenate([blocks, *quarters])
+    parcels = parcels[shapely.area(parcels) > 1.0]
+    assert len(parcels) > 100 and (shapely.get_num_coordinates(parcels) > 8).mean() > 0.3
+    engine = Engine(built, index=build_index(built))
+    out = engine.assign(gpd.GeoDataFrame(geometry=parcels, crs=crs))
+    zones = engine.index.grade_geoms
+    expect = np.stack([shapely.area(shapely.intersection(parcels, z)) for z in zones], axis=1)
+    expect /= shapely.area(parcels)[:, None]
+    cols = [f"share_{g}" for g in engine.index.grade_values]
+    np.testing.assert_array_equal(out[cols].to_numpy(), np.round(expect, 4))
+    assert (out[cols].to_numpy() > 0).sum(axis=1).max() >= 3  # some cross several grades
+    route, dist = nearest_route_geoms(engine.index, parcels)
+    ids = engine.routes["id"].astype(str).to_numpy()
+    assert out["route_id"].astype(str).tolist() == ids[route].tolist()
+    np.testing.assert_array_equal(out["route_m"].to_numpy(), np.round(dist, 2))
