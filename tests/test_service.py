@@ -20,7 +20,7 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed (pip ins
 from fastapi.testclient import TestClient
 
 from landgrade import io
-from landgrade.answer import to_record
+from landgrade.answer import to_record, use_short
 from landgrade.assign import assign_command
 from landgrade.cli import app as cli
 from landgrade.crs import transform, wgs84_to_bd09, wgs84_to_gcj02
@@ -474,10 +474,44 @@ def test_ogc_grades_carry_prices_term_and_plot_ratio(client, engine) -> None:
         assert p["t_resi"] == book.connotation(g, "residential").term_years
         assert p["r_indu"] == book.connotation(g, "industrial").plot_ratio
         assert p["val_date"] == "2021-10-01"
+        # Terms are whole years, integers in the GeoPackage: JSON integers (40, not 40.0), or
+        # QGIS types the field as a real number
+        for u in book.uses:
+            term = p[f"t_{use_short(u)}"]
+            assert type(term) is int and term == book.connotation(g, u).term_years, (u, term)
         # CRS84: the geometry contains the grade's interior point given as lon, lat
         assert shapely.geometry.shape(f["geometry"]).contains(
             shapely.Point(interior_point(engine, g)))
 
+
+
+def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
+    """A price whose connotation gives no term: that grade's t_ is null, not NaN or 0, and the
+    column's other values are still integers."""
+    from dataclasses import replace
+
+    from landgrade.engine import Engine
+
+    book = engine.pricebook
+
+    class NoTermForGrade5Commercial:
+        def __getattr__(self, name):
+            return getattr(book, name)
+
+        def connotation(self, grade, use, **kw):
+            c = book.connotation(grade, use, **kw)
+            return replace(c, term_years=None) if (grade, use) == (5, "commercial") else c
+
+    gapped = Engine(engine.grade_map, NoTermForGrade5Commercial(), index=engine.index,
+                    outline=engine.outline)
+    c = TestClient(create_app(engine=gapped))
+    raw = c.get("/ogc/collections/grades/items").text
+    by_grade = {f["id"]: f["properties"] for f in json.loads(raw)["features"]}
+    assert by_grade[5]["t_comm"] is None and '"t_comm":null' in raw
+    for g in (1, 2, 3, 4):
+        assert by_grade[g]["t_comm"] == book.connotation(g, "commercial").term_years
+        assert type(by_grade[g]["t_comm"]) is int
+    assert by_grade[5]["p_comm"] == book.urban_price(5, "commercial")  # the price is still there
 
 def test_ogc_paging_follows_next_links_through_every_route(client, engine) -> None:
     url, seen, pages = "/ogc/collections/routes/items?limit=20", [], 0
