@@ -46,8 +46,8 @@ MAX_LIMIT = 10_000
 ITEM_PARAMS = {"bbox", "limit", "offset", "f"}
 DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (土地级别); each grade with its benchmark prices "
-              "p_<use> (yuan/m²), land-use term t_<use> (years), plot ratio r_<use> and "
-              "valuation date",
+              "p_<use> (yuan/m²), land-use term t_<use> (whole years, an integer), plot ratio "
+              "r_<use> and valuation date",
     "routes": "Table 7 road-line price segments (路线价): id, name, endpoints, grade, road class, "
               "standard depth (m), road-line price (yuan/m²)",
     "extent": "The grading extent (基准地价范围界线)",
