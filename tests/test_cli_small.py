@@ -40,3 +40,57 @@ def test_cache_info_and_clear_touch_only_the_cache_entries(tmp_path: Path) -> No
     assert cleared.exit_code == 0, cleared.output
     assert "removed 1 cache entries" in cleared.stdout
     assert not entry.exists() and mine.read_text(encoding="utf-8") == "keep me"
+
+
+def test_cache_clear_leaves_a_temporary_file_being_written(tmp_path: Path) -> None:
+    """Only temporary files untouched for over an hour are left-overs; a fresh one may be a map
+    another process is caching right now, and clear says it left it."""
+    import os
+    import time
+
+    env = {"LANDGRADE_CACHE": str(tmp_path)}
+    key = "county-dongkou-0123456789abcdef01234567"
+    entry = tmp_path / f"{key}.map.pkl"
+    entry.write_bytes(b"x" * 1024)
+    now = time.time()
+    ages = {"fresh": 5 * 60, "nearly_stale": 59 * 60, "stale": 2 * 3600}
+    temps = {}
+    for pid, (what, age) in enumerate(ages.items(), start=100):
+        temps[what] = tmp_path / f"{key}.index.tmp{pid}"
+        temps[what].write_bytes(b"y" * 512)
+        os.utime(temps[what], (now - age, now - age))
+    cleared = runner.invoke(app, ["cache", "clear"], env=env)
+    assert cleared.exit_code == 0, cleared.output
+    assert not entry.exists() and not temps["stale"].exists()
+    assert temps["fresh"].read_bytes() == temps["nearly_stale"].read_bytes() == b"y" * 512
+    assert "removed 2 cache entries (1.5 KB)" in cleared.stdout  # the entry and the stale file
+    assert "left 2 temporary file(s)" in cleared.stdout
+    assert temps["fresh"].name in cleared.stdout and temps["nearly_stale"].name in cleared.stdout
+
+
+def test_cache_clear_during_a_write_does_not_lose_the_entry(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """`cache clear` run while another process is half-way through pickling an entry: the
+    write completes and the entry is there to load."""
+    import pickle
+
+    from landgrade import cache
+
+    monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path))
+    real_dump = pickle.dump
+    said: list[str] = []
+
+    def dump_with_a_clear_midway(value, f, protocol=None):
+        f.write(b"")  # the temporary file exists, freshly modified
+        f.flush()
+        said.extend(cache.clear_lines())
+        real_dump(value, f, protocol=protocol)
+
+    monkeypatch.setattr(pickle, "dump", dump_with_a_clear_midway)
+    target = tmp_path / "map-0123456789abcdef01234567.map.pkl"
+    cache._store(target, {"grade": 1})
+    monkeypatch.setattr(pickle, "dump", real_dump)
+    assert said[0].startswith("removed 0 cache entries") and ".map.tmp" in said[-1]
+    assert cache._load(target) == {"grade": 1}
+    assert [p.name for p in cache.entries(tmp_path)] == [target.name]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io as bytesio
 import json
+import re
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from service_helpers import interior_point
@@ -20,7 +23,7 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed (pip ins
 from fastapi.testclient import TestClient
 
 from landgrade import io
-from landgrade.answer import to_record
+from landgrade.answer import to_record, use_short
 from landgrade.assign import assign_command
 from landgrade.cli import app as cli
 from landgrade.crs import transform, wgs84_to_bd09, wgs84_to_gcj02
@@ -246,14 +249,19 @@ def test_uploads_come_back_as_assign_writes_them(client, engine, tmp_path, kind)
         data, name = src.read_bytes(), f"parcels.{kind}"
     r = client.post("/api/assign", files={"file": (name, data)})
     assert r.status_code == 200, r.text
-    assert "_graded." in r.headers["content-disposition"]
     out_kind = {"shp": "zip"}.get(kind, kind)
+    stem = name.rsplit(".", 1)[0]
+    assert _saved_name(r) == f"{stem}_graded.{out_kind}"  # named after the upload
     served = tmp_path / f"served.{out_kind}"
     served.write_bytes(r.content)
     if kind == "shp":
         with zipfile.ZipFile(served) as z:
+            assert sorted(z.namelist()) == sorted(
+                f"{stem}_graded.{e}" for e in ("shp", "shx", "dbf", "prj", "cpg"))
             z.extractall(tmp_path / "served")
-        served = tmp_path / "served" / "graded.shp"
+        served = tmp_path / "served" / f"{stem}_graded.shp"
+    if kind == "gpkg":  # the layer QGIS lists is the user's name, not "output"
+        assert list(pyogrio.list_layers(served)[:, 0]) == [f"{stem}_graded"]
     cli_out = _cli_assign(tmp_path, src, f"cli.{'shp' if kind == 'shp' else kind}")
     if kind == "csv":
         pd.testing.assert_frame_equal(pd.read_csv(served), pd.read_csv(cli_out))
@@ -261,6 +269,53 @@ def test_uploads_come_back_as_assign_writes_them(client, engine, tmp_path, kind)
     else:
         _same_file_content(served, cli_out)
     assert int(r.headers["x-landgrade-rows"]) == (2 if kind == "csv" else len(_read(cli_out)))
+
+
+def _saved_name(r) -> str:
+    """The file name a browser saves a response as: RFC 6266's filename* (RFC 5987, UTF-8)
+    wins over the plain filename."""
+    disposition = r.headers["content-disposition"]
+    assert disposition.startswith("attachment;")
+    star = re.search(r"filename\*=UTF-8''([^;\s]+)", disposition)
+    assert star, disposition
+    return unquote(star.group(1), errors="strict")
+
+
+@pytest.mark.parametrize(("upload", "fmt", "header"), [
+    ("parcels.zip", None,
+     "attachment; filename=\"parcels_graded.zip\"; filename*=UTF-8''parcels_graded.zip"),
+    # 地 U+5730 = E5 9C B0, 块 U+5757 = E5 9D 97 in UTF-8; the ASCII stand-in keeps no stem
+    ("地块.gpkg", None, "attachment; filename=\"graded.gpkg\"; "
+     "filename*=UTF-8''%E5%9C%B0%E5%9D%97_graded.gpkg"),
+    ("地块.gpkg", "csv", "attachment; filename=\"graded.csv\"; "
+     "filename*=UTF-8''%E5%9C%B0%E5%9D%97_graded.csv"),
+    # a Windows path as old browsers send it, spaces and brackets: only the name, made safe
+    ("C:\\Users\\me\\地块 A(2).csv", None, "attachment; filename=\"A_2_graded.csv\"; "
+     "filename*=UTF-8''%E5%9C%B0%E5%9D%97_A_2_graded.csv"),
+    ("../../etc/parcels.geojson", "gpkg",
+     "attachment; filename=\"parcels_graded.gpkg\"; filename*=UTF-8''parcels_graded.gpkg"),
+])
+def test_download_named_after_the_upload(client, engine, tmp_path, upload, fmt, header) -> None:
+    gdf = _parcels(engine)
+    gdf = gdf[gdf.geometry.notna() & (gdf.geom_type == "Polygon")]  # a shapefile holds one kind
+    ext = upload.rsplit(".", 1)[1]
+    if ext == "zip":
+        shp_dir = tmp_path / "shp"
+        shp_dir.mkdir()
+        data = _zip_shapefile(gdf, shp_dir)
+    else:
+        src = tmp_path / f"in.{ext}"
+        if ext == "csv":
+            pd.DataFrame({"x": [interior_point(engine, 1)[0]],
+                          "y": [interior_point(engine, 1)[1]]}).to_csv(src, index=False)
+        else:
+            io.write_file(gdf, src)
+        data = src.read_bytes()
+    r = client.post("/api/assign", params={"format": fmt} if fmt else {},
+                    files={"file": (upload, data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"] == header
+    assert "/" not in _saved_name(r) and "\\" not in _saved_name(r)
 
 
 def test_upload_output_format_and_crs_override(client, engine, tmp_path) -> None:
@@ -474,10 +529,44 @@ def test_ogc_grades_carry_prices_term_and_plot_ratio(client, engine) -> None:
         assert p["t_resi"] == book.connotation(g, "residential").term_years
         assert p["r_indu"] == book.connotation(g, "industrial").plot_ratio
         assert p["val_date"] == "2021-10-01"
+        # Terms are whole years, integers in the GeoPackage: JSON integers (40, not 40.0), or
+        # QGIS types the field as a real number
+        for u in book.uses:
+            term = p[f"t_{use_short(u)}"]
+            assert type(term) is int and term == book.connotation(g, u).term_years, (u, term)
         # CRS84: the geometry contains the grade's interior point given as lon, lat
         assert shapely.geometry.shape(f["geometry"]).contains(
             shapely.Point(interior_point(engine, g)))
 
+
+
+def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
+    """A price whose connotation gives no term: that grade's t_ is null, not NaN or 0, and the
+    column's other values are still integers."""
+    from dataclasses import replace
+
+    from landgrade.engine import Engine
+
+    book = engine.pricebook
+
+    class NoTermForGrade5Commercial:
+        def __getattr__(self, name):
+            return getattr(book, name)
+
+        def connotation(self, grade, use, **kw):
+            c = book.connotation(grade, use, **kw)
+            return replace(c, term_years=None) if (grade, use) == (5, "commercial") else c
+
+    gapped = Engine(engine.grade_map, NoTermForGrade5Commercial(), index=engine.index,
+                    outline=engine.outline)
+    c = TestClient(create_app(engine=gapped))
+    raw = c.get("/ogc/collections/grades/items").text
+    by_grade = {f["id"]: f["properties"] for f in json.loads(raw)["features"]}
+    assert by_grade[5]["t_comm"] is None and '"t_comm":null' in raw
+    for g in (1, 2, 3, 4):
+        assert by_grade[g]["t_comm"] == book.connotation(g, "commercial").term_years
+        assert type(by_grade[g]["t_comm"]) is int
+    assert by_grade[5]["p_comm"] == book.urban_price(5, "commercial")  # the price is still there
 
 def test_ogc_paging_follows_next_links_through_every_route(client, engine) -> None:
     url, seen, pages = "/ogc/collections/routes/items?limit=20", [], 0

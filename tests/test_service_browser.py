@@ -124,7 +124,8 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
                 page.click("#lg-download-btn")
             saved = tmp_path / "graded.csv"
             dl.value.save_as(saved)
-            assert dl.value.suggested_filename.endswith("_graded.csv")
+            # named after the upload, the Chinese name intact (filename*, RFC 6266/5987)
+            assert dl.value.suggested_filename == "宗地_graded.csv"
             with saved.open(encoding="utf-8-sig") as f:
                 table = list(csv.DictReader(f))
             assert [r["宗地号"] for r in table] == ["DK-1", "DK-2", "DK-3"]

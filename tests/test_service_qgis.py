@@ -25,6 +25,7 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 PROBE = r"""
 import json, os, sys
 from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.PyQt.QtCore import QVariant
 qgs = QgsApplication([], False)
 qgs.initQgis()
 url = sys.argv[1]
@@ -35,6 +36,9 @@ for name in sys.argv[2:]:
     if layer.isValid():
         info["crs"] = layer.crs().authid()
         info["fields"] = [f.name() for f in layer.fields()]
+        whole = (QVariant.Int, QVariant.LongLong)
+        info["numeric"] = {f.name(): "integer" if f.type() in whole
+                           else "real" if f.isNumeric() else "other" for f in layer.fields()}
         info["features"] = []
         for f in layer.getFeatures():
             g = f.geometry()
@@ -76,6 +80,11 @@ def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
     grades = out["grades"]
     assert grades["valid"] and grades["crs"] in ("EPSG:4326", "OGC:CRS84")
     assert {"grade", "p_comm", "p_resi", "t_comm", "r_comm", "val_date"} <= set(grades["fields"])
+    # the terms are whole years: QGIS must type them as integers, not real numbers (40.0)
+    kinds = grades["numeric"]
+    assert {k: v for k, v in kinds.items() if k.startswith("t_")} == {
+        k: "integer" for k in grades["fields"] if k.startswith("t_")}
+    assert kinds["grade"] == "integer" and kinds["p_comm"] == kinds["r_comm"] == "real"
     book = engine.pricebook
     by_grade = {f["attrs"]["grade"]: f for f in grades["features"]}
     assert sorted(by_grade) == list(book.grades)
@@ -85,6 +94,7 @@ def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
             assert f["attrs"][f"p_{key}"] == book.urban_price(g, use)  # Table 6
             c = book.connotation(g, use)
             assert f["attrs"][f"t_{key}"] == c.term_years
+            assert type(f["attrs"][f"t_{key}"]) is int
             assert f["attrs"][f"r_{key}"] == c.plot_ratio
     # QGIS put grade 1 where it is: its polygon holds grade 1's interior point (lon, lat).
     import shapely

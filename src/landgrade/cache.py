@@ -15,6 +15,8 @@ import hashlib
 import os
 import pickle
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +72,58 @@ def info_lines() -> list[str]:
     return lines
 
 
-def clear() -> tuple[int, int]:
-    """``landgrade cache clear``: delete the cache's own entries; (files, bytes) removed.
+# A temporary file younger than this may be another process writing an entry right now (a map
+# is pickled in seconds, and writing keeps the file's mtime fresh); an older one is left over
+# from a process that died mid-write.
+STALE_TEMP_SECONDS = 3600
 
-    Other files in the folder (``LANDGRADE_CACHE`` may be shared) are left alone.
+
+@dataclass
+class Cleared:
+    """What ``landgrade cache clear`` did: files and bytes removed, temporary files left."""
+
+    removed: int
+    size: int
+    writing: list[Path]  # fresh temporary files: perhaps being written by another process
+
+
+def _is_temp(path: Path) -> bool:
+    return path.suffix.startswith(".tmp")  # ``<key>.map.tmp<pid>``, see :func:`_store`
+
+
+def clear(now: float | None = None) -> Cleared:
+    """``landgrade cache clear``: delete the cache's complete entries and stale temporary files.
+
+    A temporary file modified within :data:`STALE_TEMP_SECONDS` is left: another process may be
+    writing it now (deleting it would fail that write). Other files in the folder
+    (``LANDGRADE_CACHE`` may be shared) are left alone.
     """
-    files = entries()
-    size = 0
-    for p in files:
-        size += p.stat().st_size
+    now = time.time() if now is None else now
+    removed, size, writing = 0, 0, []
+    for p in entries():
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # renamed into place or removed by another process meanwhile
+            continue
+        if _is_temp(p) and now - st.st_mtime < STALE_TEMP_SECONDS:
+            writing.append(p)
+            continue
         p.unlink(missing_ok=True)
-    return len(files), size
+        removed += 1
+        size += st.st_size
+    return Cleared(removed, size, writing)
+
+
+def clear_lines(now: float | None = None) -> list[str]:
+    """``landgrade cache clear``: clear, and say what was removed and what was left, and why."""
+    done = clear(now)
+    lines = [f"removed {done.removed} cache entries ({size_text(done.size)}) from {cache_dir()}"]
+    if done.writing:
+        minutes = STALE_TEMP_SECONDS // 60
+        lines.append(f"left {len(done.writing)} temporary file(s) written in the last {minutes} "
+                     "minutes (another landgrade may be caching a map now; clear again later):")
+        lines += [f"  {p.name}" for p in done.writing]
+    return lines
 
 
 def size_text(n: float) -> str:

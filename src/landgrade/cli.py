@@ -433,11 +433,15 @@ def cache_info() -> None:
 @cache_app.command("clear")
 @friendly
 def cache_clear() -> None:
-    """Delete the cached grade maps (they are rebuilt on next use)."""
+    """Delete the cached grade maps (they are rebuilt on next use).
+
+    A map another process is caching right now (a temporary file written in the last hour) is
+    left, and named.
+    """
     from landgrade import cache
 
-    n, size = cache.clear()
-    typer.echo(f"removed {n} cache entries ({cache.size_text(size)}) from {cache.cache_dir()}")
+    for line in cache.clear_lines():
+        typer.echo(line)
 
 
 # --- serve (service/) ------------------------------------------------------------------------

@@ -366,7 +366,7 @@ def _api_routes(app: FastAPI) -> None:
         if ids is not None and out_format == "geojson":
             content = _restore_ids(content, ids)
         return Response(content, media_type=graded.media_type, headers={
-            "Content-Disposition": _attachment(filename, graded.extension),
+            "Content-Disposition": _attachment(graded.name),
             "X-Landgrade-Rows": str(graded.rows)})
 
     @app.get("/api/prices", tags=["api"],
@@ -408,12 +408,14 @@ def _api_routes(app: FastAPI) -> None:
     state.prices = price_tables(engine)
 
 
-def _attachment(filename: str, extension: str) -> str:
-    """``<stem>_graded<ext>``: an ASCII name, and the UTF-8 one (RFC 6266) for Chinese names."""
-    stem = re.sub(r"[^\w\-]+", "_", Path(filename).stem)[:60].strip("_") or "upload"
-    ascii_stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", stem).strip("_") or "upload"
-    utf8 = quote(f"{stem}_graded{extension}", safe="")
-    return f"attachment; filename=\"{ascii_stem}_graded{extension}\"; filename*=UTF-8''{utf8}"
+def _attachment(name: str) -> str:
+    """A Content-Disposition for ``name`` (RFC 6266): ``filename*`` in UTF-8 (RFC 5987), which
+    browsers prefer, so 地块_graded.gpkg survives; ``filename`` an ASCII stand-in for old ones."""
+    ascii_name = re.sub(r"[^A-Za-z0-9_.\-]+", "_", name).strip("_")
+    if not re.match(r"[A-Za-z0-9]", ascii_name):  # nothing of the stem was ASCII
+        ascii_name = "graded" + Path(name).suffix
+    return (f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(name, safe='')}")
 
 
 async def _upload(request: Request) -> tuple[bytes, str]:

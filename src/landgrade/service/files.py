@@ -6,14 +6,18 @@ through the same loop (:func:`landgrade.assign.grade_file`), so a file graded by
 is the file the command writes, row for row.
 
 Uploads are written to a private temporary folder under names the service chooses
-(``input.<ext>``, ``output.<ext>``); nothing in a request names a path on the server, and the
-folder is removed when the response is built. A zipped shapefile is unpacked member by member,
-by its extension only, with the total unpacked size bounded (a zip bomb is refused).
+(``input.<ext>``); the output is named after the upload, ``<stem>_graded.<ext>`` with the stem
+reduced to letters, digits, ``_`` and ``-`` (:func:`graded_name`), so no request names a path on
+the server, and the download, its GeoPackage layer and its zipped shapefile's parts carry the
+user's name rather than ``output``. The folder is removed when the response is built. A
+zipped shapefile is unpacked member by member, by its extension only, with the total unpacked
+size bounded (a zip bomb is refused).
 """
 
 from __future__ import annotations
 
 import io as _bytesio
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -79,6 +83,19 @@ class GradedFile:
     media_type: str
     extension: str
     rows: int
+    name: str  # what to save it as: ``<upload stem>_graded<extension>``
+
+
+def graded_name(upload: str, extension: str) -> str:
+    """``parcels.zip`` → ``parcels_graded.zip``, ``地块.gpkg`` → ``地块_graded.gpkg``.
+
+    Only the last part of a client's path counts (some browsers send ``C:\\…\\name``); anything
+    but letters (any script), digits, ``_`` and ``-`` becomes ``_``, so the name is safe as a file
+    name on the server and in a download; a name with nothing left is ``upload``.
+    """
+    base = re.split(r"[\\/]", upload or "")[-1]
+    stem = re.sub(r"[^\w\-]+", "_", Path(base).stem)[:60].strip("_") or "upload"
+    return f"{stem}_graded{extension}"
 
 
 def _check_magic(data: bytes, ext: str, name: str) -> None:
@@ -166,11 +183,12 @@ def grade_upload(
             path.write_bytes(data)
         out_dir = folder / "out"
         out_dir.mkdir()
-        out = out_dir / f"output{OUTPUT_FORMATS[fmt][0]}"
+        out = out_dir / graded_name(filename, OUTPUT_FORMATS[fmt][0])
         rows = _assign_file(engine, path, out, options, max_features, filename)
         content = _zip_shapefile(out) if fmt == "shp" else out.read_bytes()
     ext_out = ".zip" if fmt == "shp" else OUTPUT_FORMATS[fmt][0]
-    return GradedFile(content, OUTPUT_FORMATS[fmt][1], ext_out, rows)
+    return GradedFile(content, OUTPUT_FORMATS[fmt][1], ext_out, rows,
+                      graded_name(filename, ext_out))
 
 
 def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
@@ -224,5 +242,5 @@ def _zip_shapefile(shp: Path) -> bytes:
         for ext in SHAPEFILE_PARTS:
             part = shp.with_suffix(ext)
             if part.exists():
-                z.write(part, f"graded{ext}")
+                z.write(part, f"{shp.stem}{ext}")  # parcels_graded.shp, .dbf, …
     return buf.getvalue()

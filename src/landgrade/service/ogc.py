@@ -11,8 +11,9 @@ it. Resources, all JSON (``f=json``, the only encoding offered):
 
 Each grade feature carries the answer columns of that grade's prices (``p_<use>``), their term
 (``t_<use>``) and plot ratio (``r_<use>``) and the valuation date (``val_date``), named as in
-``landgrade assign`` output (see :mod:`landgrade.answer`). Layers are converted and serialised
-once at start-up; a page is a slice of prepared feature texts.
+``landgrade assign`` output (see :mod:`landgrade.answer`), with its types: terms are JSON integers
+(QGIS types a field from the numbers it reads), null where a price has no term. Layers are
+converted and serialised once at start-up; a page is a slice of prepared feature texts.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ MAX_LIMIT = 10_000
 ITEM_PARAMS = {"bbox", "limit", "offset", "f"}
 DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (土地级别); each grade with its benchmark prices "
-              "p_<use> (yuan/m²), land-use term t_<use> (years), plot ratio r_<use> and "
-              "valuation date",
+              "p_<use> (yuan/m²), land-use term t_<use> (whole years, an integer), plot ratio "
+              "r_<use> and valuation date",
     "routes": "Table 7 road-line price segments (路线价): id, name, endpoints, grade, road class, "
               "standard depth (m), road-line price (yuan/m²)",
     "extent": "The grading extent (基准地价范围界线)",
@@ -66,13 +67,17 @@ class Collection:
 
 
 def grade_prices(engine: Engine) -> pd.DataFrame:
-    """Per grade, the price, term and plot-ratio answer columns the engine gives in that grade."""
+    """Per grade, the price, term and plot-ratio answer columns the engine gives in that grade,
+    with the answer's types (terms are nullable integers)."""
     pc = engine._prices
     out = pd.DataFrame(index=pd.Index(pc.grades, name="grade"))
     for u in pc.uses:
         k = pc.short[u]
         out[f"p_{k}"] = pc.prices[u].reindex(out.index).to_numpy(dtype=float)
-        out[f"t_{k}"] = pc.terms[u].reindex(out.index).to_numpy(dtype=float)
+        # Whole years, an integer column as in `landgrade assign` output: served as 40, not 40.0
+        # (QGIS types a field from the JSON numbers it sees); a missing term stays null.
+        years = pd.to_numeric(pc.terms[u].reindex(out.index), errors="coerce").round()
+        out[f"t_{k}"] = years.astype("Int64").array
         out[f"r_{k}"] = pc.ratios[u].reindex(out.index).to_numpy(dtype=float)
     if pc.uses:
         out["val_date"] = pc.valuation_date

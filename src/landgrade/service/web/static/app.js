@@ -212,11 +212,22 @@
     }
   });
 
+  // The name the service gives the graded file (宗地.zip → 宗地_graded.zip): its UTF-8
+  // filename* (RFC 6266/5987) first, so Chinese names survive; the ASCII filename otherwise.
+  function downloadName(disposition) {
+    const utf8 = /filename\*\s*=\s*UTF-8''([^;\s]+)/i.exec(disposition);
+    if (utf8) {
+      try { return decodeURIComponent(utf8[1]); } catch (err) { /* malformed: the ASCII one */ }
+    }
+    const plain = /filename\s*=\s*"([^"]+)"/i.exec(disposition);
+    return plain ? plain[1] : "graded";
+  }
+
   $("lg-download-btn").addEventListener("click", async () => {
     $("lg-upload-error").textContent = "";
     try {
       const r = await postFile($("lg-format").value);
-      const name = (/filename="([^"]+)"/.exec(r.headers.get("content-disposition") || "") || [])[1] || "graded";
+      const name = downloadName(r.headers.get("content-disposition") || "");
       const a = document.createElement("a");
       a.href = URL.createObjectURL(await r.blob());
       a.download = name;
