@@ -209,3 +209,64 @@ def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
     assert res.exit_code == 2 and "no CRS" in res.output
     assert f"--crs EPSG:{engine.grade_map.crs.to_epsg()}" in res.output
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    """No --id-field: the column named in metadata.json parcel_id_fields (地块编号) names the
+    files, and the command says which column it used and how to choose another."""
+    id_names = load_pricebook().metadata["parcel_id_fields"]
+    assert "地块编号" in id_names
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]},
+                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["A-01.pdf", "A-02.pdf"]
+    assert "'地块编号'" in res.output and "--id-field" in res.output
+
+
+def test_folder_pages_are_numbered_when_no_column_names_a_parcel(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"用途": ["住宅用地", "住宅用地"]}, geometry=[grade1_parcel] * 2,
+                     crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["1.pdf", "2.pdf"]
+    assert "numbered by row" in res.output and "--id-field" in res.output
+
+
+def test_duplicate_and_unsafe_ids_neither_overwrite_nor_leave_the_folder(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    ids = ["../escape", "..", "", "a/b", "DK-1", "DK-1", "DK-1_2", "/etc/x"]
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"宗地号": ids}, geometry=[grade1_parcel] * len(ids),
+                     crs="EPSG:4546").to_file(src)
+    out = tmp_path / "deep" / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == len(ids)  # one page per row: none overwrote another
+    assert all(p.is_file() and p.suffix == ".pdf" for p in out.iterdir())
+    assert {"DK-1.pdf", "DK-1_2.pdf", "DK-1_3.pdf"} <= set(names)  # the literal DK-1_2 kept
+    assert "3.pdf" in names  # a blank id keeps its row number
+    # nothing written beside or above the folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "p.gpkg"]
+    assert [p.name for p in (tmp_path / "deep").iterdir()] == ["pages"]
+
+
+def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
+    from landgrade.parcel_report import file_stems
+
+    stems = file_stems(["a", "A", "a_2", "CON", "x" * 400, "..", "."])
+    assert len({s.casefold() for s in stems}) == len(stems)
+    assert stems[:3] == ["a", "A_3", "a_2"]
+    assert stems[3].casefold() != "con"  # a name Windows refuses
+    assert len(stems[4].encode()) <= 255
+    assert all("/" not in s and s not in (".", "..", "") for s in stems)
