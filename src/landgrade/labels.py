@@ -100,6 +100,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "unit_price_weighted": ("面积加权单价", "area-weighted unit price"),
     "term": ("使用年期（年）", "term (years)"),
     "plot_ratio": ("容积率", "plot ratio"),
+    "connotation_from": (
+        "使用年期、容积率取面积占比最大的{grade}（{share}）",
+        "Term and plot ratio: those of {grade}, the grade with the largest share ({share})",
+    ),
     "area": ("面积", "area"),
     "total_price": ("总价（单价 × 面积）", "total (unit price × area)"),
     "nearest_route": ("最近路线价路段", "nearest road-line price route"),

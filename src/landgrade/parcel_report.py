@@ -154,6 +154,10 @@ def _page(
         title = _paren(title, word("all_uses", lang), lang)
     fig.text(x0, y(top), title, fontsize=10, va="bottom")
     top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
+    source = connotation_note(r, lang)
+    if source:
+        fig.text(x0, y(top + 0.06), source, fontsize=8, va="top")
+        top += 0.22
 
     # Area and total, when the use is known.
     if use_key and r.get("total") is not None:
@@ -193,6 +197,18 @@ def _page(
     fig.text(x1, y(h_in - 0.45), word("page", lang, i=page[0], n=page[1]), fontsize=7,
              va="top", ha="right")
     return fig
+
+
+def connotation_note(r: dict[str, Any], lang: str) -> str:
+    """Where a parcel's term and plot ratio come from, when it lies in more than one grade: the
+    record's ``grade``, the one with the largest share (an area-weighted term means nothing).
+    Empty for a point or a parcel wholly in one grade."""
+    shares = {g: s for g, s in (r.get("grade_shares") or {}).items() if g != "outside"}
+    if len(shares) < 2 or r.get("grade") not in shares or r.get("price_source") == "town":
+        return ""
+    g = r["grade"]
+    return word("connotation_from", lang, grade=grade_label(g, lang),
+                share=f"{100 * shares[g]:.2f}%")
 
 
 def _use_key(book: Any, use: str | None) -> str | None:
