@@ -34,7 +34,15 @@ import shapely
 from landgrade.answer import STATUSES, answer_lang, status_message, to_record, use_price
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.labels import county_name, gazette_facts, grade_label, schematic_note, unit, word
+from landgrade.labels import (
+    county_name,
+    gazette_facts,
+    grade_label,
+    schematic_note,
+    table_cite,
+    unit,
+    word,
+)
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -124,10 +132,11 @@ def _page(
     if "area_m2" in r:
         facts.append((word("area", lang), f"{r['area_m2']:,.2f} {word('unit_area', lang)}"))
     if r.get("price_source") == "town":
-        facts.append((word("prices", lang), word("price_source_town", lang)))
+        facts.append((word("prices", lang), word(
+            "price_source_town", lang, table=table_cite(meta, "town_prices", lang))))
     if r["status"] != "ok":
         # The reader's words only: the code (outside_extent) is for --json and the table.
-        facts.append((word("status", lang), status_message(r, lang)))
+        facts.append((word("status", lang), status_message(r, lang, meta)))
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
