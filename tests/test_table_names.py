@@ -115,3 +115,19 @@ def test_a_table_named_in_one_language_only_is_cited_as_published(lang: str) -> 
     assert table_cite(meta, "town_prices", lang) == ("（表九）" if lang == "zh" else " (表九)")
     assert table_cite({"tables": {}}, "town_prices", lang) == ""
     assert table_cite(None, "town_prices", lang) == ""
+
+
+def test_a_standard_town_status_is_worded_in_chinese_with_the_county_table(
+    dongkou_dir: Path,
+) -> None:
+    from landgrade.answer import STATUSES, status_message, status_text
+
+    meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
+    zh = meta["tables"]["town_prices"]["zh"]
+    for status in ("unknown_town", "bad_town_grade"):
+        cited = status_text(status, meta)
+        assert cited != STATUSES[status] and meta["tables"]["town_prices"]["en"] in cited
+        for message in (cited, STATUSES[status]):  # with or without the county's table
+            worded = status_message({"status": status, "message": message}, "zh", meta)
+            assert f"乡镇基准地价表（{zh}）" in worded
+        assert "（" not in status_text(status, None, "zh")  # no county: no table cited
