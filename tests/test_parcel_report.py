@@ -209,3 +209,117 @@ def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
     assert res.exit_code == 2 and "no CRS" in res.output
     assert f"--crs EPSG:{engine.grade_map.crs.to_epsg()}" in res.output
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    """No --id-field: the column named in metadata.json parcel_id_fields (地块编号) names the
+    files, and the command says which column it used and how to choose another."""
+    id_names = load_pricebook().metadata["parcel_id_fields"]
+    assert "地块编号" in id_names
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]},
+                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["A-01.pdf", "A-02.pdf"]
+    assert "'地块编号'" in res.output and "--id-field" in res.output
+
+
+def test_folder_pages_are_numbered_when_no_column_names_a_parcel(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"用途": ["住宅用地", "住宅用地"]}, geometry=[grade1_parcel] * 2,
+                     crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["1.pdf", "2.pdf"]
+    assert "numbered by row" in res.output and "--id-field" in res.output
+
+
+def test_duplicate_and_unsafe_ids_neither_overwrite_nor_leave_the_folder(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    ids = ["../escape", "..", "", "a/b", "DK-1", "DK-1", "DK-1_2", "/etc/x"]
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"宗地号": ids}, geometry=[grade1_parcel] * len(ids),
+                     crs="EPSG:4546").to_file(src)
+    out = tmp_path / "deep" / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == len(ids)  # one page per row: none overwrote another
+    assert all(p.is_file() and p.suffix == ".pdf" for p in out.iterdir())
+    assert {"DK-1.pdf", "DK-1_2.pdf", "DK-1_3.pdf"} <= set(names)  # the literal DK-1_2 kept
+    assert "3.pdf" in names  # a blank id keeps its row number
+    # nothing written beside or above the folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "p.gpkg"]
+    assert [p.name for p in (tmp_path / "deep").iterdir()] == ["pages"]
+
+
+def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
+    from landgrade.parcel_report import file_stems
+
+    stems = file_stems(["a", "A", "a_2", "CON", "x" * 400, "..", "."])
+    assert len({s.casefold() for s in stems}) == len(stems)
+    assert stems[:3] == ["a", "A_3", "a_2"]
+    assert stems[3].casefold() != "con"  # a name Windows refuses
+    assert len(stems[4].encode()) <= 255
+    assert all("/" not in s and s not in (".", "..", "") for s in stems)
+
+
+def _straddling_parcel(engine) -> tuple[shapely.Polygon, dict[int, float]]:
+    """A 40 m × 40 m parcel on the bundled map's 一级/二级 line, with its grade shares by hand
+    (shapely intersection with each grade's polygons); not a tie, nothing of another grade."""
+    grades = engine.grade_map.grades.to_crs(4546)
+    zone = {g: shapely.union_all(grades[grades["grade"] == g].geometry.array) for g in (1, 2)}
+    line = max(shapely.get_parts(shapely.intersection(zone[1].boundary, zone[2].buffer(0.5))),
+               key=lambda part: part.length)
+    for f in np.linspace(0.1, 0.9, 17):
+        p = line.interpolate(f, normalized=True)
+        parcel = box(p.x - 12, p.y - 28, p.x + 28, p.y + 12)  # off-centre: unequal shares
+        shares = {g: parcel.intersection(z).area / parcel.area for g, z in zone.items()}
+        if abs(sum(shares.values()) - 1) < 1e-6 and min(shares.values()) > 0.1 \
+                and abs(shares[1] - shares[2]) > 0.05:
+            return parcel, shares
+    raise AssertionError("no straddling parcel found on the 一级/二级 line")
+
+
+@needs_pdftotext
+def test_straddling_parcel_says_which_grade_its_term_and_plot_ratio_come_from(
+    tmp_path: Path, engine
+) -> None:
+    book = load_pricebook()
+    parcel, shares = _straddling_parcel(engine)
+    major = max(shares, key=shares.get)
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"宗地号": ["S-1"]}, geometry=[parcel], crs="EPSG:4546").to_file(src)
+    for lang, grade_name in (("zh", "一级" if major == 1 else "二级"), ("en", f"Grade {major}")):
+        out = tmp_path / f"{lang}.pdf"
+        res = runner.invoke(app, ["report", str(src), "--lang", lang, "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        text = " ".join(_text(out).split())
+        share = f"{100 * shares[major]:.2f}%"
+        if lang == "zh":
+            assert f"使用年期、容积率取面积占比最大的{grade_name}（{share}）" in text, text
+        else:
+            assert f"those of {grade_name}, the grade with the largest share ({share})" in text
+    # The figures in the table are that grade's connotation (Tables 1–4), not the other's.
+    c = book.connotation(major, "commercial")
+    row = next(ln for ln in _text(tmp_path / "zh.pdf").splitlines() if "商服用地" in ln).split()
+    assert row[-2:] == [f"{c.term_years:g}", f"{c.plot_ratio:g}"]
+    minor = book.connotation(3 - major, "commercial")
+    assert minor.plot_ratio != c.plot_ratio  # the test would not tell the grades apart else
+
+
+def test_parcel_in_one_grade_or_a_point_needs_no_connotation_note() -> None:
+    from landgrade.parcel_report import connotation_note
+
+    assert connotation_note({"grade": 1, "grade_shares": {1: 1.0}}, "zh") == ""
+    assert connotation_note({"grade": 1, "grade_shares": {1: 0.6, "outside": 0.4}}, "en") == ""
+    assert connotation_note({"grade": 2}, "en") == ""
+    assert "Grade 2" in connotation_note({"grade": 2, "grade_shares": {1: 0.3, 2: 0.7}}, "en")

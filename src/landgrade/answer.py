@@ -16,11 +16,11 @@ p_<u>         benchmark price per use, yuan/m² (parcels: area-weighted over the
 t_<u>         land-use term of that price, years (使用年期)
 r_<u>         plot ratio of that price (容积率)
 val_date      valuation date (估价期日)
-price_src     ``urban`` (Table 6), ``town`` (Table 8, given a town and town grade, only outside
-              the urban extent) or empty
+price_src     ``urban`` (the urban price table), ``town`` (the town price table, given a town and
+              town grade, only outside the urban extent) or empty
 town_cls      the town's class when town prices were used
 town          with a township layer (``--towns``): the town (乡镇) the row lies in
-route_id      nearest road-line price segment (路线价, Table 7)
+route_id      nearest road-line price segment (路线价)
 route_name    its name
 route_m       distance to it, metres
 route_in      within that segment's standard depth (标准深度): ``route_m <= standard_depth_m``
@@ -61,12 +61,13 @@ import numpy as np
 import pandas as pd
 
 from landgrade.errors import LandgradeError
-from landgrade.labels import grade_label, unit, word
+from landgrade.labels import grade_label, table_cite, unit, word
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
 
-STATUSES: dict[str, str] = {
+# The statuses' standard messages, {table} still open where STATUS_TABLES names a table.
+_STATUS_WORDING: dict[str, str] = {
     "ok": "answered",
     "outside_extent": "outside the grading extent: no urban grade or price",
     "outside_county": "outside the county outline: check the coordinates and --crs",
@@ -85,9 +86,16 @@ STATUSES: dict[str, str] = {
         "county's Gauss-Krüger zone, EPSG:4534-4554)"
     ),
     "crs_suspect": "coordinates do not fit the given CRS: check --crs",
-    "unknown_town": "town not in the town table (Table 8): check the town name",
-    "bad_town_grade": "town grade not in the town's class table (Table 8)",
+    "unknown_town": "town not in the town table{table}: check the town name",
+    "bad_town_grade": "town grade not in the town's class table{table}",
     "unknown_use": "use not in the county's use table (uses.csv): give a use key or label",
+}
+# Statuses whose message cites one of the county's gazette tables, by its metadata key; the
+# county's own name of it (table_cite: " (Table 8)") fills {table}, or nothing at all.
+STATUS_TABLES = {"unknown_town": "town_prices", "bad_town_grade": "town_prices"}
+# The county-neutral wording: every status's message when no county is known.
+STATUSES: dict[str, str] = {
+    k: v.format(table="") if k in STATUS_TABLES else v for k, v in _STATUS_WORDING.items()
 }
 CRS_FLAG_STATUS = {
     "lat_lon_swapped": "crs_suspect_swapped",
@@ -190,8 +198,8 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
 
     The nearest route's road-line price is given only where the route applies (the point is
     within its standard depth); beyond it the route is reported as not applicable. A point
-    outside the urban extent but inside the county gets ``town_prices``: what Table 8 would
-    give, for ``town`` or the town a township layer named. Parcel rows add ``area_m2``,
+    outside the urban extent but inside the county gets ``town_prices``: what the town price
+    table would give, for ``town`` or the town a township layer named. Parcel rows add ``area_m2``,
     ``grade_shares`` (grade → share, ``outside`` for the part outside the extent); rows from
     :func:`use_price` add ``price`` and ``total``.
     """
@@ -249,9 +257,10 @@ def to_record(engine: Engine, row: pd.Series, town: str | None = None) -> dict[s
 
 def town_prices_hint(engine: Engine, town: str | None) -> dict[str, Any]:
     """What ``--town/--town-grade`` gives at a point outside the urban extent: the town's class
-    and its Table 8 prices per town grade, or how to ask when the town is not known."""
+    and its town prices per town grade, or how to ask when the town is not known."""
+    meta = getattr(engine.pricebook, "metadata", None)
     hint: dict[str, Any] = {
-        "note": "outside the urban extent, inside the county: town prices (Table 8) apply",
+        "note": word("town_hint", "en", table=table_cite(meta, "town_prices", "en")),
         "town": town, "town_class": None, "by_town_grade": None,
         "how": "give --town NAME --town-grade N (or --towns FILE to name the town)",
     }
@@ -330,7 +339,8 @@ def to_text(
         lines.append(f"{head('grade')}{word('outside_extent', lang)}")
     if r.get("price_source") == "town":
         lines.append(head("town") + word("town_priced", lang, town=r["town"],
-                                         cls=r["town_class"]))
+                                         cls=r["town_class"],
+                                         table=table_cite(meta, "town_prices", lang)))
     elif r.get("town"):
         inside = word("town_inside", lang) if r["inside_extent"] else ""
         lines.append(f"{head('town')}{r['town']}{inside}")
@@ -358,7 +368,7 @@ def to_text(
             lines.append(head("route") + word(
                 "route_line_na", lang, id=nr["id"], name=nr["name"],
                 dist=f"{nr['distance_m']:.1f}"))
-    lines.append(f"{head('status')}{r['status']}: {status_message(r, lang)}")
+    lines.append(f"{head('status')}{r['status']}: {status_message(r, lang, meta)}")
     if engine.grade_map.schematic:
         lines.append(f"{head('note')}{word('schematic_short', lang)}")
     return "\n".join(lines)
@@ -373,7 +383,9 @@ def _town_hint_lines(
         return []
     town_head = word("town", lang)
     pad = " " * hw
-    lines = [town_head + " " * (hw - display_width(town_head)) + word("town_hint", lang)]
+    cite = table_cite(getattr(engine.pricebook, "metadata", None), "town_prices", lang)
+    lines = [town_head + " " * (hw - display_width(town_head))
+             + word("town_hint", lang, table=cite)]
     table = hint.get("by_town_grade")
     if table:
         labels = _use_labels(engine.pricebook, lang)
@@ -389,8 +401,26 @@ def _town_hint_lines(
     return lines
 
 
-def status_message(r: dict[str, Any], lang: str) -> str:
-    """A record's message in ``lang``: a status's standard message has a Chinese wording
+def status_text(status: str, metadata: Any = None, lang: str = "en") -> str:
+    """The standard message of ``status`` in ``lang``, citing the county's own table where the
+    status is about one (:data:`STATUS_TABLES`): ``town not in the town table (Table 8): …`` in
+    Dongkou, without the parenthesis for a county whose metadata names no such table."""
+    from landgrade.labels import STATUS_ZH, check_lang
+
+    check_lang(lang)
+    key = STATUS_TABLES.get(status)
+    if lang == "zh" and status in STATUS_ZH:
+        text = STATUS_ZH[status]
+    elif key is None:
+        return STATUSES[status]
+    else:
+        text = _STATUS_WORDING[status]
+    return text.format(table=table_cite(metadata, key, lang)) if key else text
+
+
+def status_message(r: dict[str, Any], lang: str, metadata: Any = None) -> str:
+    """A record's message in ``lang``: a status's standard message (with or without the
+    county's table cited, ``metadata``) has a Chinese wording
     (:data:`landgrade.labels.STATUS_ZH`); a row's own message (a town, a use) stays as given."""
     from landgrade.labels import STATUS_ZH
 
@@ -399,8 +429,9 @@ def status_message(r: dict[str, Any], lang: str) -> str:
         return message
     if message == BOUNDARY_MESSAGE:
         return STATUS_ZH["boundary"]
-    if message == STATUSES.get(str(r["status"])):
-        return STATUS_ZH.get(str(r["status"]), message)
+    status = str(r["status"])
+    if status in STATUSES and message in (STATUSES[status], status_text(status, metadata)):
+        return status_text(status, metadata, "zh")
     return message
 
 

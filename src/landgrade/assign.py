@@ -12,6 +12,7 @@ import pandas as pd
 from landgrade.answer import STATUSES, use_price
 from landgrade.engine import load_engine
 from landgrade.errors import LandgradeError
+from landgrade.labels import table_cite
 
 
 def assign_command(
@@ -177,7 +178,7 @@ def _check_town_options(
     if (town is None) != (town_grade is None) and town_field is None \
             and town_grade_field is None:
         raise LandgradeError(
-            "town prices (Table 8) need both a town and its town grade: give --town with "
+            "town prices need both a town and its town grade: give --town with "
             "--town-grade, or --town-field with --town-grade-field"
         )
     for fld in (town_field, town_grade_field):
@@ -190,16 +191,17 @@ def _check_town_options(
         return
     book = engine.pricebook
     if book is None:
-        raise LandgradeError(f"--town {town}: no county tables (Table 8) for this map; "
+        raise LandgradeError(f"--town {town}: no county tables (town prices) for this map; "
                              "pass --county FOLDER")
     try:
         grades = book.town_grades(town)
     except (KeyError, LookupError, LandgradeError) as e:
         raise LandgradeError(f"--town {town}: {e}") from None
     if town_grade is not None and int(town_grade) not in grades:
+        cite = table_cite(getattr(book, "metadata", None), "town_prices", "en")
         raise LandgradeError(
             f"--town-grade {town_grade}: {town} has town grades "
-            f"{', '.join(map(str, grades))} (Table 8); pick one of those"
+            f"{', '.join(map(str, grades))}{cite}; pick one of those"
         )
 
 

@@ -1181,7 +1181,7 @@ def read_routes(path: str | Path) -> pd.DataFrame:
     try:
         df = read_data_table(path, ("id", "name", "from", "to"))
     except IOInputError as e:
-        raise BuildError(f"{e} (a Table 7 CSV has columns {','.join(ROUTE_COLUMNS)})") from None
+        raise BuildError(f"{e} (a routes CSV has columns {','.join(ROUTE_COLUMNS)})") from None
     # Decisions, the report and the audit key routes by id: it must name one row.
     blank = df["line"][df["id"] == ""].tolist()
     if blank:
@@ -1205,7 +1205,7 @@ def read_routes(path: str | Path) -> pd.DataFrame:
 
 def _load_rules(path: Path) -> Rules:
     if not path.exists():
-        raise BuildError(f"{path}: no such Table 5 file")
+        raise BuildError(f"{path}: no such grade-zone description file")
     if path.suffix.lower() == ".json":
         import json
 
@@ -1213,7 +1213,8 @@ def _load_rules(path: Path) -> Rules:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise BuildError(f"{path}: not a rules JSON file ({e}); write it with "
-                             "`landgrade parse`, or give the Table 5 text instead") from None
+                             "`landgrade parse`, or give the grade-zone description text "
+                             "instead") from None
         return Rules.from_dict(data, source=str(path))
     from landgrade.parse import parse_file
 

@@ -131,10 +131,12 @@ def convert(
 @app.command()
 @friendly
 def parse(
-    file: Annotated[Path, typer.Argument(help="Table 5 text file (UTF-8).")],
+    file: Annotated[
+        Path, typer.Argument(help="Grade-zone description (土地级别范围描述) text file (UTF-8).")
+    ],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
 ) -> None:
-    """Parse a grade-zone description (Table 5) into rules (JSON)."""
+    """Parse a grade-zone description into rules (JSON)."""
     from landgrade.parse import parse_command
 
     parse_command(file, as_text=text)
@@ -146,12 +148,12 @@ def parse(
 def build(
     output: Annotated[Path, typer.Option("-o", "--output", help="Output GeoPackage.")],
     county: CountyOpt = None,
-    rules: Annotated[Path | None, typer.Option(help="Table 5 text.")] = None,
+    rules: Annotated[Path | None, typer.Option(help="Grade-zone description text.")] = None,
     roads: Annotated[Path | None, typer.Option(help="Road centrelines.")] = None,
     water: Annotated[Path | None, typer.Option(help="Rivers, ditches.")] = None,
     landmarks: Annotated[Path | None, typer.Option(help="Landmarks.")] = None,
     extent: Annotated[Path | None, typer.Option(help="Grading extent polygon.")] = None,
-    routes: Annotated[Path | None, typer.Option(help="Table 7 CSV.")] = None,
+    routes: Annotated[Path | None, typer.Option(help="Road-line price routes CSV.")] = None,
     aliases: Annotated[Path | None, typer.Option(help="alias,name CSV.")] = None,
     decisions: Annotated[Path | None, typer.Option(help="Analyst decisions file.")] = None,
     name_field: Annotated[
@@ -203,7 +205,7 @@ def audit(
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
 ) -> None:
-    """Check each Table 7 route's stated grade against the grade map.
+    """Check each road-line price route's stated grade against the map.
 
     The zone holding most of a route's length is its grade on the map.
     """
@@ -220,9 +222,9 @@ def _point(x: str, y: float | None) -> tuple[float, float]:
     return parse_xy(x if y is None else f"{x} {y}")
 
 
-TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for Table 8 prices.")]
+TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for town benchmark prices.")]
 TownGradeOpt = Annotated[
-    int | None, typer.Option(help="Town grade; Table 8 prices apply outside the urban extent.")
+    int | None, typer.Option(help="Town grade; town prices apply outside the urban extent.")
 ]
 TownsOpt = Annotated[
     Path | None,
@@ -279,7 +281,7 @@ def assign(
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding (default: the .cpg, else UTF-8 or GBK).")
     ] = None,
-    town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: Table 8.")] = None,
+    town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: town prices.")] = None,
     town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
     towns: TownsOpt = None,
     town_field: Annotated[

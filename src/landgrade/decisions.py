@@ -114,7 +114,8 @@ def read_decisions(path: str | Path | None) -> Decisions:
         clause, item = str(r.clause).strip(), str(r.item).strip().replace(" ", "")
         where = f"{path}: line {i}"
         if not clause:
-            raise DecisionError(f"{where}: empty clause (a Table 5 area id like 2.1, or route id)")
+            raise DecisionError(f"{where}: empty clause (a grade-zone area id like 2.1, or a "
+                                "route id)")
         if not _ITEM.match(item):
             raise DecisionError(
                 f"{where}: item {item!r} must be an item number (9), a junction (5>6), "

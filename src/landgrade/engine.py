@@ -36,6 +36,7 @@ from landgrade.answer import (
     answer_lang,
     published_decimals,
     route_facts_table,
+    status_text,
     to_record,
     to_text,
     use_short,
@@ -50,6 +51,7 @@ from landgrade.grid import (
     nearest_route_shapes,
     nearest_route_xy,
 )
+from landgrade.labels import table_cite
 from landgrade.overlay import ZoneEdges, zone_areas
 from landgrade.shapes import convex_polygons
 
@@ -587,7 +589,7 @@ class Engine:
         has_grade = town_grade is not None or town_grade_field is not None
         if has_town != has_grade and not (layer_towns is not None and has_grade):
             raise LandgradeError(
-                "town prices (Table 8) need both a town and its town grade: give --town with "
+                "town prices need both a town and its town grade: give --town with "
                 "--town-grade, or --town-field with --town-grade-field"
             )
         if not has_grade:
@@ -615,6 +617,8 @@ class Engine:
         if not named.any() or self.pricebook is None:
             return
         pc = self._prices
+        meta = getattr(self.pricebook, "metadata", None)
+        cite = table_cite(meta, "town_prices", "en")  # " (Table 8)" in Dongkou, or nothing
         for col in ("message", "val_date"):
             answer[col] = answer[col].astype(object)
         # A town whose grade is blank, text or fractional is flagged, not priced as urban land.
@@ -626,7 +630,7 @@ class Engine:
                 raw = np.full(len(unusable), town_grade, dtype=object)
             answer.loc[unusable, "status"] = "bad_town_grade"
             answer.loc[unusable, "message"] = [
-                f"{STATUSES['bad_town_grade']}: {t!r} grade {g!r} is not a whole number"
+                f"{status_text('bad_town_grade', meta)}: {t!r} grade {g!r} is not a whole number"
                 for t, g in zip(towns[unusable], raw, strict=True)
             ]
         # Inside the urban extent the urban benchmark prices (Table 6) are the answer: the town
@@ -654,7 +658,7 @@ class Engine:
                 except (KeyError, LookupError, LandgradeError):
                     status = "unknown_town"
                 answer.loc[rows, "status"] = status
-                answer.loc[rows, "message"] = f"{STATUSES[status]}: {t!r} grade {g}"
+                answer.loc[rows, "message"] = f"{status_text(status, meta)}: {t!r} grade {g}"
                 continue
             area = f"town_class_{cls}"
             for u in pc.uses:
@@ -669,12 +673,12 @@ class Engine:
             row_status = answer.loc[rows, "status"]
             moved = rows[row_status.eq("outside_extent").to_numpy()]
             answer.loc[moved, "status"] = "ok"
-            answer.loc[moved, "message"] = f"town prices (Table 8) of {t}, town grade {g}"
+            answer.loc[moved, "message"] = f"town prices{cite} of {t}, town grade {g}"
             # Outside the county outline the point is not in any of the county's towns (most
             # often a wrong --crs): the town's prices are shown, but the row is not ok.
             beyond = rows[row_status.eq("outside_county").to_numpy()]
-            answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices "
-                                             f"(Table 8) of {t}, town grade {g} shown unchecked")
+            answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices"
+                                             f"{cite} of {t}, town grade {g} shown unchecked")
 
 
 def _onehot(col: np.ndarray, width: int) -> np.ndarray:

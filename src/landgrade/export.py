@@ -53,12 +53,12 @@ from landgrade.maps import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (one multipolygon per grade; grade 1 is best)",
-    "routes": "Table 7 commercial road-line price routes: id, name, endpoints, grade, road "
+    "routes": "Commercial road-line price (路线价) routes: id, name, endpoints, grade, road "
     "class, standard depth (m), road-line price (yuan/m²)",
     "extent": "Grading extent of the urban benchmark land prices",
     "water": "Rivers and ditches named by the grade descriptions",
     "roads": "Road centrelines of the network the grades were built on",
-    "report": "Build report: how each Table 5 clause and Table 7 route was drawn",
+    "report": "Build report: how each grade-zone clause and road-line price route was drawn",
     "metadata": "Key/value facts of the build: county, source gazette, network provenance",
 }
 # Shapefile fields are at most 10 characters; these read better than a blind cut.

@@ -40,12 +40,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{id} {name}: {dist} m (beyond its standard depth): no road-line price applies here",
     ),
     "town": ("乡镇", "town"),
-    "town_priced": ("{town}，{cls}类乡镇：乡镇基准地价（表8）",
-                    "{town}, town class {cls}: town benchmark prices (Table 8)"),
+    # {table} is the county's own name of the table cited (table_cite): 表8 in Dongkou.
+    "town_priced": ("{town}，{cls}类乡镇：乡镇基准地价{table}",
+                    "{town}, town class {cls}: town benchmark prices{table}"),
     "town_inside": ("（位于城镇定级范围内：适用城镇基准地价）",
                     " (inside the urban extent: urban prices apply)"),
-    "town_hint": ("位于城镇定级范围以外、县域以内：适用乡镇基准地价（表8）",
-                  "outside the urban extent, inside the county: town prices (Table 8) apply"),
+    "town_hint": ("位于城镇定级范围以外、县域以内：适用乡镇基准地价{table}",
+                  "outside the urban extent, inside the county: town prices{table} apply"),
     "town_table": ("{town}，{cls}类乡镇，元/平方米（{uses}）：",
                    "{town}, town class {cls}, yuan/m² ({uses}):"),
     "town_grade_row": ("{grade}级：{cells}", "town grade {grade}: {cells}"),
@@ -100,6 +101,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "unit_price_weighted": ("面积加权单价", "area-weighted unit price"),
     "term": ("使用年期（年）", "term (years)"),
     "plot_ratio": ("容积率", "plot ratio"),
+    "connotation_from": (
+        "使用年期、容积率取面积占比最大的{grade}（{share}）",
+        "Term and plot ratio: those of {grade}, the grade with the largest share ({share})",
+    ),
     "area": ("面积", "area"),
     "total_price": ("总价（单价 × 面积）", "total (unit price × area)"),
     "nearest_route": ("最近路线价路段", "nearest road-line price route"),
@@ -108,13 +113,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "applies": ("适用", "yes"),
     "not_applies": ("不适用（超出标准深度）", "no (beyond depth)"),
     "none": ("无", "none"),
-    "price_source_town": ("镇区基准地价（表8）", "town prices (Table 8)"),
+    "price_source_town": ("镇区基准地价{table}", "town prices{table}"),
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
 }
 
 # Chinese wording of the answer statuses' standard messages (landgrade.answer.STATUSES); a
-# status without one here keeps its English message.
+# status without one here keeps its English message. {table} as in WORDS.
 STATUS_ZH: dict[str, str] = {
     "ok": "已查询",
     "boundary": "位于级别界线上：取较优（较低）级别",
@@ -134,8 +139,8 @@ STATUS_ZH: dict[str, str] = {
         "坐标疑似为米而非经纬度：请用其投影坐标系 --crs（如本县高斯-克吕格带，EPSG:4534-4554）"
     ),
     "crs_suspect": "坐标与所给坐标系不符：请检查 --crs",
-    "unknown_town": "镇名不在表8中：请检查镇名",
-    "bad_town_grade": "镇级别不在该镇等别的表8中",
+    "unknown_town": "镇名不在乡镇基准地价表{table}中：请检查镇名",
+    "bad_town_grade": "镇级别不在该镇等别的乡镇基准地价表{table}中",
     "unknown_use": "用途不在本县用途表（uses.csv）中：请给出用途代码或名称",
 }
 
@@ -177,6 +182,30 @@ def gazette_facts(metadata: Mapping[str, Any] | None, keys: Sequence[str], lang:
     meta = metadata or {}
     said = {"date": "issued"}  # the metadata's issue ``date`` is worded 发布日期
     return [f"{word(said.get(k, k), lang)} {meta[k]}" for k in keys if meta.get(k)]
+
+
+def table_name(metadata: Mapping[str, Any] | None, key: str, lang: str) -> str | None:
+    """The county's own name of one of its gazette's tables (``tables.<key>.zh``/``en`` in
+    metadata.json: 表8 / Table 8 for ``town_prices`` in Dongkou), in ``lang`` or else the other
+    language as published; None when the county does not name it. Table numbers are each
+    gazette's own, so they are data, never interface words."""
+    tables = (metadata or {}).get("tables") or {}
+    names = tables.get(key) if isinstance(tables, Mapping) else None
+    if isinstance(names, str):
+        return names or None
+    if not isinstance(names, Mapping):
+        return None
+    other = "en" if lang == "zh" else "zh"
+    return str(names.get(lang) or names.get(other) or "") or None
+
+
+def table_cite(metadata: Mapping[str, Any] | None, key: str, lang: str) -> str:
+    """``（表8）`` / `` (Table 8)`` to follow a word, or nothing when the county names no such
+    table: the neutral wording then stands alone (乡镇基准地价, town prices)."""
+    name = table_name(metadata, key, lang)
+    if not name:
+        return ""
+    return f"（{name}）" if lang == "zh" else f" ({name})"
 
 
 def unit(metadata: Mapping[str, Any] | None, lang: str) -> str:

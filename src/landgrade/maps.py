@@ -970,7 +970,7 @@ def _add_routes(
             bubblingMouseEvents=False,
         ).add_to(fmap)
     folium.GeoJson(
-        _geojson(routes, fields, display_crs), name="routes (Table 7)",
+        _geojson(routes, fields, display_crs), name="routes (路线价)",
         style_function=lambda _f: {"color": ROUTE_COLOR, "weight": 3, "opacity": 0.9},
         highlight_function=lambda _f: {"weight": 6, "color": "#d7301f"},
         tooltip=folium.GeoJsonTooltip(fields=[f for f in ("id", "name") if f in fields]),

@@ -34,7 +34,15 @@ import shapely
 from landgrade.answer import STATUSES, answer_lang, status_message, to_record, use_price
 from landgrade.errors import LandgradeError
 from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.labels import county_name, gazette_facts, grade_label, schematic_note, unit, word
+from landgrade.labels import (
+    county_name,
+    gazette_facts,
+    grade_label,
+    schematic_note,
+    table_cite,
+    unit,
+    word,
+)
 
 if TYPE_CHECKING:
     from landgrade.engine import Engine
@@ -124,10 +132,11 @@ def _page(
     if "area_m2" in r:
         facts.append((word("area", lang), f"{r['area_m2']:,.2f} {word('unit_area', lang)}"))
     if r.get("price_source") == "town":
-        facts.append((word("prices", lang), word("price_source_town", lang)))
+        facts.append((word("prices", lang), word(
+            "price_source_town", lang, table=table_cite(meta, "town_prices", lang))))
     if r["status"] != "ok":
         # The reader's words only: the code (outside_extent) is for --json and the table.
-        facts.append((word("status", lang), status_message(r, lang)))
+        facts.append((word("status", lang), status_message(r, lang, meta)))
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
@@ -154,6 +163,10 @@ def _page(
         title = _paren(title, word("all_uses", lang), lang)
     fig.text(x0, y(top), title, fontsize=10, va="bottom")
     top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
+    source = connotation_note(r, lang)
+    if source:
+        fig.text(x0, y(top + 0.06), source, fontsize=8, va="top")
+        top += 0.22
 
     # Area and total, when the use is known.
     if use_key and r.get("total") is not None:
@@ -193,6 +206,18 @@ def _page(
     fig.text(x1, y(h_in - 0.45), word("page", lang, i=page[0], n=page[1]), fontsize=7,
              va="top", ha="right")
     return fig
+
+
+def connotation_note(r: dict[str, Any], lang: str) -> str:
+    """Where a parcel's term and plot ratio come from, when it lies in more than one grade: the
+    record's ``grade``, the one with the largest share (an area-weighted term means nothing).
+    Empty for a point or a parcel wholly in one grade."""
+    shares = {g: s for g, s in (r.get("grade_shares") or {}).items() if g != "outside"}
+    if len(shares) < 2 or r.get("grade") not in shares or r.get("price_source") == "town":
+        return ""
+    g = r["grade"]
+    return word("connotation_from", lang, grade=grade_label(g, lang),
+                share=f"{100 * shares[g]:.2f}%")
 
 
 def _use_key(book: Any, use: str | None) -> str | None:
@@ -468,7 +493,9 @@ def _file_report(
         raw = gdf[use_field] if use_field else pd.Series([use] * len(gdf), index=gdf.index)
         answers = use_price(answers, raw, engine.pricebook)
         uses = [None if pd.isna(v) or str(v).strip() == "" else str(v) for v in raw]
-    ids = [str(v) for v in gdf[id_field]] if id_field else None
+    named_by = id_field or parcel_id_column(
+        gdf.columns.drop(gdf.geometry.name), getattr(engine.pricebook, "metadata", None))
+    ids = _row_ids(gdf[named_by]) if named_by else None
     geoms = _to_working(gdf.geometry, spec, engine.working_crs)
     rep = shapely.point_on_surface(gdf.geometry.to_numpy())
     where = [
@@ -479,9 +506,80 @@ def _file_report(
     if unknown.any():
         print(f"warning: {path}: {int(unknown.sum())} row(s) with {STATUSES['unknown_use']}",
               file=sys.stderr)
+    if output.suffix.lower() != ".pdf":  # a folder: say what names its files, and how to choose
+        if named_by:
+            how = "" if id_field else " (choose another with --id-field)"
+            print(f"note: files named by column {named_by!r}{how}", file=sys.stderr)
+        else:
+            known = ", ".join(_id_names(getattr(engine.pricebook, "metadata", None))[:4])
+            print(f"note: no parcel-number column ({known}, ...): files are numbered by row; "
+                  "name them by a column with --id-field", file=sys.stderr)
     figs = report_pages(engine, answers, geoms, lang=lang, ids=ids, uses=uses, where=where)
     names = ids or [str(i + 1) for i in range(len(figs))]
     return _write(figs, output, names=names)
+
+
+def parcel_id_column(columns: Any, metadata: Mapping[str, Any] | None) -> str | None:
+    """The column of ``columns`` that holds parcel numbers: the first of the county's
+    ``parcel_id_fields`` (metadata.json: 宗地号, 地块编号, …) present, compared without case or
+    surrounding spaces; None when the county lists none or none is present."""
+    present = {str(c).strip().casefold(): str(c) for c in columns}
+    for name in _id_names(metadata):
+        if name.strip().casefold() in present:
+            return present[name.strip().casefold()]
+    return None
+
+
+def _id_names(metadata: Mapping[str, Any] | None) -> list[str]:
+    names = (metadata or {}).get("parcel_id_fields") or []
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def _row_ids(values: pd.Series) -> list[str]:
+    """Each row's id as text; a blank id keeps the row's number (1-based), not an empty name."""
+    out = []
+    for i, v in enumerate(values.tolist()):
+        text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        if isinstance(v, float) and v.is_integer():
+            text = str(int(v))  # a parcel number read as 12.0 is parcel 12
+        out.append(text or str(i + 1))
+    return out
+
+
+# Names Windows refuses whatever the extension: a page named CON.pdf could not be written there.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+MAX_STEM_BYTES = 120  # well under the 255-byte file-name limit, with room for a _N suffix
+
+
+def file_stems(names: list[str]) -> list[str]:
+    """A safe, distinct file stem for each name, in order.
+
+    Path separators, ``..``, control and shell-unfriendly characters become ``_``, so no name
+    leaves the folder; an empty or reserved name becomes ``row``/``_CON``; stems are cut to
+    :data:`MAX_STEM_BYTES`. Two names that would share a file (``a`` twice, or ``A`` and ``a``
+    on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
+    """
+    stems = []
+    for name in names:
+        stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", str(name)).strip("._ ") or "row"
+        while len(stem.encode()) > MAX_STEM_BYTES:
+            stem = stem[:-1]
+        if stem.casefold() in _RESERVED:
+            stem = f"_{stem}"
+        stems.append(stem)
+    taken = {s.casefold() for s in stems}
+    used: set[str] = set()
+    out = []
+    for stem in stems:
+        unique, k = stem, 1
+        # A suffixed name another row holds literally (``a_2``) is left to that row.
+        while unique.casefold() in used or (k > 1 and unique.casefold() in taken):
+            k += 1
+            unique = f"{stem}_{k}"
+        used.add(unique.casefold())
+        out.append(unique)
+    return out
 
 
 def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
@@ -503,12 +601,7 @@ def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
             if output.exists() and not output.is_dir():
                 raise ReportError(f"{output}: not a folder; give OUT.pdf or a folder name")
             output.mkdir(parents=True, exist_ok=True)
-            seen: dict[str, int] = {}
-            for fig, name in zip(figs, names, strict=True):
-                stem = re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "row"
-                seen[stem] = seen.get(stem, 0) + 1
-                if seen[stem] > 1:  # two parcels with one id keep both pages
-                    stem = f"{stem}_{seen[stem]}"
+            for fig, stem in zip(figs, file_stems(names), strict=True):
                 target = output / f"{stem}.pdf"
                 with atomic_output(target) as tmp, PdfPages(tmp) as pdf:
                     pdf.savefig(fig)

@@ -654,7 +654,7 @@ def read_description(path: Path) -> str:
                                  "re-save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
     if b"\x00" in data:
         raise RulesEncodingError(name, data.index(b"\x00"), "this is a binary file, not text",
-                                 "give the Table 5 description as a UTF-8 text file")
+                                 "give the grade-zone description as a UTF-8 text file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -48,7 +48,7 @@ DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (土地级别); each grade with its benchmark prices "
               "p_<use> (yuan/m²), land-use term t_<use> (whole years, an integer), plot ratio "
               "r_<use> and valuation date",
-    "routes": "Table 7 road-line price segments (路线价): id, name, endpoints, grade, road class, "
+    "routes": "Road-line price segments (路线价): id, name, endpoints, grade, road class, "
               "standard depth (m), road-line price (yuan/m²)",
     "extent": "The grading extent (基准地价范围界线)",
     "roads": "Road centrelines the grades were built on",
@@ -215,7 +215,7 @@ def ogc_router(engine: Engine) -> APIRouter:
         county = engine.grade_map.metadata.get("county", "")
         return _json({
             "title": f"landgrade {county} benchmark land price grades".replace("  ", " "),
-            "description": "Grade zones, Table 7 road-line price routes, the grading extent and "
+            "description": "Grade zones, road-line price routes, the grading extent and "
                            "roads, with the benchmark prices of each grade."
                            + (f" Note: {SCHEMATIC_NOTE}." if engine.grade_map.schematic else ""),
             "links": [
