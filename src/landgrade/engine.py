@@ -169,7 +169,7 @@ class _PriceColumns:
                     with np.errstate(invalid="ignore", divide="ignore"):
                         weighted = (part * np.nan_to_num(table[3 * j, :-1])).sum(axis=1) / tot
                     # the table is already at the published precision; weights are not
-                    out[2 * j, rows] = np.round(np.where(tot > 0, weighted, np.nan),
+                    out[2 * j][rows] = np.round(np.where(tot > 0, weighted, np.nan),
                                                 price_decimals)
 
 
@@ -286,9 +286,12 @@ class Engine:
         nu = len(pc.uses)
         pr_names = [f"{k}_{pc.short[u]}" for u in pc.uses for k in ("p", "r")]
         float_names = [*pr_names, "route_m", "route_px", *share_names]
-        floats = np.empty((len(float_names), n))
-        terms = np.empty((nu, n), dtype=np.int64)
-        terms_na = np.empty((nu, n), dtype=bool)
+        # A column per array, not one (columns × n) block: arrays above glibc's 32 MiB mmap
+        # ceiling are fresh pages on every call (page faults cost a quarter of the answer at
+        # 1M points); a column-sized array is served again from the heap.
+        floats = [np.empty(n) for _ in float_names]
+        terms = [np.empty(n, dtype=np.int64) for _ in range(nu)]
+        terms_na = [np.empty(n, dtype=bool) for _ in range(nu)]
         k = len(pr_names)
         pc.fill(floats[:k], terms, terms_na, pc.position(grade), shares, self._price_decimals)
         # Published precision ("Rounding" in landgrade.answer), in the block: no column copies.
@@ -297,7 +300,8 @@ class Engine:
         np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
         if shares is not None:
             ng = shares.shape[1]
-            np.round(shares.T, SHARE_DECIMALS, out=floats[k + 2:k + 2 + ng])
+            for i in range(ng):
+                np.round(shares[:, i], SHARE_DECIMALS, out=floats[k + 2 + i])
             np.round(1 - shares.sum(axis=1), SHARE_DECIMALS, out=floats[k + 2 + ng])
             np.round(area, AREA_DECIMALS, out=floats[k + 3 + ng])
         bools = np.empty((3, n), dtype=bool)
@@ -328,7 +332,7 @@ class Engine:
             ext[col] = _categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
                                     if len(inv) else np.full(n, -1), uniq)
         blocks = [
-            (floats, [place[c] for c in float_names]),
+            *((col[None, :], [place[c]]) for c, col in zip(float_names, floats, strict=True)),
             (bools, [place[c] for c in ("in_extent", "route_in", "on_bound")]),
             *((arr, [place[c]]) for c, arr in ext.items()),
         ]
