@@ -722,3 +722,37 @@ def test_an_aborted_excel_write_is_dropped_not_saved(tmp_path, monkeypatch) -> N
     assert saves == []
     assert not dest.exists() and list(tmp_path.iterdir()) == []
     assert made and not any(Path(p).exists() for p in made)
+
+
+def test_an_interrupt_swallowed_by_c_code_prints_no_traceback(capsys, monkeypatch):
+    """Ctrl-C landing inside a C callback (pyproj's logger) is remembered, not printed as a
+    crash; any other unraisable error still is. A ``__del__`` that raises is how CPython hands
+    an exception nobody can catch to ``sys.unraisablehook``, as C code does."""
+    import gc
+    import sys
+
+    class Raises:
+        def __init__(self, exc: BaseException) -> None:
+            self.exc = exc
+
+        def __del__(self) -> None:
+            raise self.exc
+
+    def unraisable(exc: BaseException) -> str:
+        Raises(exc)  # dropped at once: __del__ runs, its exception goes to the hook
+        gc.collect()
+        return capsys.readouterr().err
+
+    monkeypatch.setattr(sys, "unraisablehook", io.quiet_swallowed_interrupt)
+    monkeypatch.setattr(io, "_INTERRUPTED", [signal.SIGINT])
+    assert unraisable(KeyboardInterrupt()) == ""
+    assert "a real fault" in unraisable(ValueError("a real fault"))
+    # C code that prints what it cannot raise (PyErr_Print) goes through sys.excepthook.
+    from landgrade.cli import _quiet_printed_interrupt
+
+    _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(io, "_INTERRUPTED", [])  # not interrupted: a stray one is shown too
+    assert "KeyboardInterrupt" in unraisable(KeyboardInterrupt())
+    _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
+    assert "KeyboardInterrupt" in capsys.readouterr().err

@@ -53,16 +53,28 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _quiet_printed_interrupt(exc_type: Any, exc: BaseException, tb: Any) -> None:
+    """``sys.excepthook``: C code that prints an exception it cannot raise (PyErr_Print) goes
+    through here; a remembered Ctrl-C is reported once by the CLI, not as a traceback."""
+    from landgrade.io import interrupted
+
+    if issubclass(exc_type, KeyboardInterrupt) and interrupted():
+        return
+    sys.__excepthook__(exc_type, exc, tb)
+
+
 def _terminate_as_interrupt() -> None:
     """SIGTERM (a scheduler or `kill` stopping a run) cleans up like Ctrl-C: the atomic
     writers then remove their temporary files instead of leaving them behind."""
     import signal
     import threading
 
-    from landgrade.io import note_interrupt
+    from landgrade.io import note_interrupt, quiet_swallowed_interrupt
 
     if threading.current_thread() is not threading.main_thread():
         return
+    sys.unraisablehook = quiet_swallowed_interrupt
+    sys.excepthook = _quiet_printed_interrupt
     # Both signals are also remembered: a KeyboardInterrupt raised inside a C callback (pyproj's
     # logger, say) is swallowed there, and the writers must still refuse to commit.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

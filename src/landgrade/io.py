@@ -932,6 +932,21 @@ def note_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_swallowed_interrupt(unraisable: Any) -> None:
+    """``sys.unraisablehook``: a KeyboardInterrupt that C code swallowed (raised inside pyproj's
+    logging callback, say) is already remembered by :func:`note_interrupt`; printing its
+    traceback would only make a clean Ctrl-C look like a crash. Anything else is printed as
+    Python would."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _INTERRUPTED:
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def interrupted() -> bool:
+    """Whether this process received SIGINT/SIGTERM (see :func:`note_interrupt`)."""
+    return bool(_INTERRUPTED)
+
+
 def check_interrupted() -> None:
     """Raise KeyboardInterrupt if this process was interrupted (see :func:`note_interrupt`)."""
     if _INTERRUPTED:
