@@ -149,7 +149,9 @@ def test_local_workers_get_heap_backed_arrays_not_a_fresh_mmap_each() -> None:
 
     with local_cluster(1) as cluster, Client(cluster) as client:
         seen = client.run(lambda: {k: os.environ.get(k) for k in
-                                   ("MALLOC_MMAP_THRESHOLD_", "OMP_NUM_THREADS")})
+                                   ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+                                    "OMP_NUM_THREADS")})
     (env,) = seen.values()
     assert env["MALLOC_MMAP_THRESHOLD_"] == str(WORKER_ENVIRON["MALLOC_MMAP_THRESHOLD_"])
+    assert env["MALLOC_TRIM_THRESHOLD_"] == str(WORKER_ENVIRON["MALLOC_TRIM_THRESHOLD_"])
     assert env["OMP_NUM_THREADS"] == "1"

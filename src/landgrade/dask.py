@@ -32,6 +32,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landgrade.errors import LandgradeError
+from landgrade.memory import MMAP_THRESHOLD, TRIM_THRESHOLD
 
 
 class DaskSetupError(LandgradeError):
@@ -83,9 +84,11 @@ _LOCK = threading.Lock()
 
 # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap
 # threshold at 128 KiB: every array of a chunk is then a fresh mmap, and its page faults made a
-# worker answer the same part 1.5x slower than one process (bench_dask.py). Arrays up to 32 MiB
-# come from the heap again; the trim threshold still hands memory back.
-WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": 32 * 2**20}
+# worker answer the same part 1.5x slower than one process (bench_dask.py). The workers get
+# what the CLI sets for itself (landgrade.memory): arrays up to 32 MiB from the heap, and up to
+# 256 MiB of freed heap kept for the next part.
+WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD,
+                  "MALLOC_TRIM_THRESHOLD_": TRIM_THRESHOLD}
 
 
 def local_cluster(workers: int) -> Any:
