@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -30,9 +31,13 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
 def test_kept_memory_is_reused_instead_of_faulted_in_again() -> None:
+    # glibc's own defaults: no MALLOC_* settings inherited from this process (a dask worker
+    # started in-process, say, leaves its own in os.environ).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+
     def faults(mode: str) -> int:
         out = subprocess.run([sys.executable, "-c", _CHUNKS, mode], capture_output=True,
-                             text=True, check=True)
+                             text=True, check=True, env=env)
         return int(out.stdout)
 
     default, kept = faults("default"), faults("keep")
