@@ -20,10 +20,9 @@ median of ``--repeat`` runs each, by
 Every point's grade, route row and distance must be identical between landgrade and each
 baseline (distance bit-for-bit with the strong one's, rounded to the published 0.01 m), else
 the run exits 1. Prints times,
-``ratio_strong`` and ``ratio_plain`` (baseline / landgrade), and memory. Then landgrade and the
-strong baseline run again after :func:`landgrade.memory.keep_freed_memory` (glibc keeps freed
-memory for reuse, as the ``landgrade`` CLI and its dask workers do): ``*_kept_s`` and
-``ratio_strong_kept``. The first figures are what a notebook gets without asking.
+``ratio_strong`` and ``ratio_plain`` (baseline / landgrade), and memory. ``load_engine`` keeps
+freed memory for reuse in this process (:mod:`landgrade.memory`), so both sides run with it;
+``LANDGRADE_KEEP_FREED_MEMORY=0`` measures glibc's defaults instead (``allocator`` says which).
 
 ``--stream N``: ``assign_command`` GeoParquet → GeoParquet on N points in a fresh subprocess;
 its time and peak RSS (``VmHWM``).
@@ -161,19 +160,10 @@ def run_points(args: argparse.Namespace) -> dict:
         res[f"{side}_s"] = round(res[f"{side}_s"], 3)
         res[f"{side}_cpu_s"] = round(res[f"{side}_cpu_s"], 3)
         res[f"{side}_peak_rss_growth_mb"] = round(rss[side] / 2**20, 1)
-    # Again with freed memory kept for reuse, as the CLI and landgrade's dask workers run
-    # (landgrade.memory): same process, both sides, after the default-allocator runs above.
-    from landgrade.memory import keep_freed_memory
+    from landgrade.memory import keep_freed_memory_once
 
-    if keep_freed_memory():
-        for side in ("landgrade", "strong"):
-            out, t, times = median_time(sides[side], args.repeat)
-            res[f"{side}_kept_s"] = round(t, 3)
-            res[f"{side}_kept_runs_s"] = [round(x, 3) for x in times]
-            if side == "landgrade":
-                pd.testing.assert_frame_equal(out, ours)  # the same answers
-            out = None
-        res["ratio_strong_kept"] = round(res["strong_kept_s"] / res["landgrade_kept_s"], 2)
+    res["allocator"] = ("freed memory kept (landgrade.memory)" if keep_freed_memory_once()
+                        else "glibc defaults")
     res["landgrade_peak_alloc_mb"] = round(traced_peak(lambda: engine.assign(pts)) / 2**20, 1)
     res["statuses"] = {k: int(v) for k, v in ours["status"].value_counts().items() if v}
     res["timing"] = (f"median of {args.repeat} runs per side, same process, same points, after "

@@ -56,3 +56,20 @@ def test_no_glibc_leaves_the_allocator_alone(monkeypatch) -> None:
 
     monkeypatch.setattr(memory.ctypes, "CDLL", no_libc)
     assert memory.keep_freed_memory() is False
+
+
+def test_load_engine_keeps_memory_once_unless_told_not_to(monkeypatch) -> None:
+    calls: list[int] = []
+
+    def fake() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(memory, "keep_freed_memory", fake)
+    monkeypatch.setattr(memory, "_APPLIED", [])
+    monkeypatch.setenv("LANDGRADE_KEEP_FREED_MEMORY", "0")
+    assert memory.keep_freed_memory_once() is False and calls == []
+    monkeypatch.setattr(memory, "_APPLIED", [])
+    monkeypatch.delenv("LANDGRADE_KEEP_FREED_MEMORY")
+    assert memory.keep_freed_memory_once() and memory.keep_freed_memory_once()
+    assert calls == [1]  # once per process

@@ -482,9 +482,6 @@ def serve(
 
 
 def main() -> None:  # pragma: no cover - console entry
-    from landgrade.memory import keep_freed_memory
-
-    keep_freed_memory()  # chunk after chunk of column arrays: reuse the heap (see memory.py)
     app()
 
 

@@ -773,10 +773,14 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
     """An :class:`Engine` over :func:`load_grade_map`, with the county's prices and outline.
 
     With ``map_path`` and no ``county``, the county is the bundled folder whose name matches the
-    map's ``county`` metadata; when none matches, only grades and routes are answered.
+    map's ``county`` metadata; when none matches, only grades and routes are answered. Keeps
+    freed memory for reuse in this process (:mod:`landgrade.memory`; opt out with
+    ``LANDGRADE_KEEP_FREED_MEMORY=0``).
     """
     from landgrade import cache
+    from landgrade.memory import keep_freed_memory_once
 
+    keep_freed_memory_once()  # answers reuse freed heap instead of faulting it in (memory.py)
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
     folder = _county_of(grade_map, county, map_path is None)
     pricebook, outline = _county_extras(folder, grade_map.crs)
