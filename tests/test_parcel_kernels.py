@@ -184,3 +184,46 @@ def test_convex_polygons_agree_with_geos_validity_and_hold_their_point() -> None
     assert c[:1000].mean() > 0.99
     assert (c <= hull_equal).all()
     assert shapely.contains_xy(rnd[c], x[c], y[c]).all()
+
+
+def test_zones_that_are_not_plain_polygons_or_overlap_send_every_parcel_to_geos() -> None:
+    import dataclasses
+
+    gm = random_map(11)
+    index = build_index(gm, max_cells=64)
+    assert ZoneEdges.of(index).usable
+    parcel = np.array([shapely.box(X0 + 100, Y0 + 100, X0 + 900, Y0 + 700)], dtype=object)
+    zones = index.grade_geoms.copy()
+    # make_valid can leave a zone as a collection with a stray line: its edges would be lost.
+    zones[0] = shapely.GeometryCollection([zones[0], shapely.LineString([(X0, Y0), (X0, Y0 + 9)])])
+    odd = dataclasses.replace(index, grade_geoms=zones)
+    assert not ZoneEdges.of(odd).usable
+    assert zone_areas(odd, ZoneEdges.of(odd), parcel)[1].all()
+    overlapping = index.grade_geoms.copy()
+    overlapping[1] = shapely.union(overlapping[1], shapely.buffer(overlapping[0], 5.0))
+    over = dataclasses.replace(index, grade_geoms=overlapping)
+    assert not ZoneEdges.of(over).usable
+
+
+def test_a_route_inside_a_repaired_parcel_with_a_stray_line_is_at_distance_0() -> None:
+    """make_valid may leave a parcel as polygon + line; a route wholly inside its polygon is
+    0 m away, as GEOS says, and the loose line does not flip the inside test."""
+    from landgrade.grade_map import GradeMap
+
+    square = shapely.box(X0, Y0, X0 + 1000, Y0 + 1000)
+    gm = GradeMap(
+        grades=gpd.GeoDataFrame({"grade": [1]}, geometry=[square], crs=CRS),
+        extent=gpd.GeoDataFrame(geometry=[square], crs=CRS),
+        routes=gpd.GeoDataFrame({"id": ["R0", "R1"]}, geometry=[
+            shapely.LineString([(X0 + 400, Y0 + 500), (X0 + 420, Y0 + 500)]),
+            shapely.LineString([(X0 + 900, Y0 + 100), (X0 + 950, Y0 + 100)])], crs=CRS))
+    engine = Engine(gm, index=build_index(gm, max_cells=64))
+    holding = shapely.box(X0 + 350, Y0 + 450, X0 + 480, Y0 + 560)
+    # crossing the inside test's ray (from the route's start towards +x), outside the square
+    stray = shapely.LineString([(X0 + 600, Y0 + 400), (X0 + 600, Y0 + 600)])
+    geoms = np.array([holding, shapely.GeometryCollection([holding, stray])], dtype=object)
+    route, dist = nearest_route_shapes(engine.index, geoms, engine._seg_tree)
+    want_route, want_dist = nearest_route_geoms(engine.index, geoms)
+    np.testing.assert_array_equal(dist, want_dist)
+    np.testing.assert_array_equal(route, want_route)
+    assert dist.tolist() == [0.0, 0.0] and route.tolist() == [0, 0]

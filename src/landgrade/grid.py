@@ -416,8 +416,9 @@ def nearest_route_shapes(
             cross = env & (denom != 0) & (r_ >= 0) & (r_ <= 1) & (s_ >= 0) & (s_ <= 1)
             cross &= ~((ax == bx) & (ay == by)) & ~((cx == dx) & (cy == dy))
             ray = ((ay > cy) != (by > cy)) & (cx < ax + (cy - ay) * (bx - ax) / (by - ay))
-        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-        inside = (np.bincount(pair, weights=ray, minlength=len(gi)) % 2 == 1) & polygonal[gi]
+        # Only polygon rings hold anything (a repaired parcel may also carry loose lines).
+        ray &= kind[line_of[e]] != 0
+        inside = np.bincount(pair, weights=ray, minlength=len(gi)) % 2 == 1
         meets = inside | (np.bincount(pair, weights=cross, minlength=len(gi)) > 0)
         g_all.append(gi[meets])
         d_all.append(np.zeros(int(meets.sum())))
