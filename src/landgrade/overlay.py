@@ -10,8 +10,9 @@ step is numpy over (parcel edge, zone edge) pairs that a tree query found near e
 Where the arithmetic could be ambiguous (a vertex on or within 1e-9 of an edge of the other
 shape, collinear overlapping edges, a parcel vertex on a zone boundary, a result outside
 [0, area]) the parcel is handed back to be overlaid by GEOS: the kernel answers only what it
-can answer cleanly. Zones must not overlap each other (the grades of a grade map never do);
-:attr:`ZoneEdges.disjoint` says whether they do not.
+can answer cleanly. Zones must be plain (multi)polygons that do not overlap each other (the
+grades of a grade map are); :attr:`ZoneEdges.usable` says whether they are, and when not,
+every parcel goes to GEOS.
 """
 
 from __future__ import annotations
@@ -69,19 +70,21 @@ class ZoneEdges:
 
     edges: _Edges
     tree: shapely.STRtree
-    disjoint: bool
+    usable: bool
 
     @classmethod
     def of(cls, index: GradeIndex) -> ZoneEdges:
         zones = index.grade_geoms
-        edges, _ = _ring_edges(zones)
+        # A zone that is not a plain (multi)polygon (make_valid can leave a collection) would
+        # lose its edges here while the grid still finds points in it: not usable.
+        edges, odd = _ring_edges(zones)
         lines = shapely.linestrings(
             np.stack([edges.ax, edges.ay, edges.ax + edges.dx, edges.ay + edges.dy], axis=1)
             .reshape(-1, 2, 2))
         area = shapely.area(zones)
         union = shapely.area(shapely.union_all(zones)) if len(zones) else 0.0
         disjoint = bool(abs(area.sum() - union) <= 1e-9 * max(union, 1.0))
-        return cls(edges, shapely.STRtree(lines), disjoint)
+        return cls(edges, shapely.STRtree(lines), disjoint and not odd.any())
 
 
 def zone_areas(index: GradeIndex, zones: ZoneEdges, geoms: np.ndarray
@@ -91,7 +94,7 @@ def zone_areas(index: GradeIndex, zones: ZoneEdges, geoms: np.ndarray
     n = len(geoms)
     out = np.zeros((n, len(index.grade_geoms)))
     todo = np.ones(n, dtype=bool)
-    if not zones.disjoint:
+    if not zones.usable:
         return out, todo
     for lo in range(0, n, _BLOCK):
         sl = slice(lo, min(lo + _BLOCK, n))
