@@ -539,7 +539,6 @@ def test_ogc_grades_carry_prices_term_and_plot_ratio(client, engine) -> None:
             shapely.Point(interior_point(engine, g)))
 
 
-
 def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
     """A price whose connotation gives no term: that grade's t_ is null, not NaN or 0, and the
     column's other values are still integers."""
@@ -567,6 +566,7 @@ def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
         assert by_grade[g]["t_comm"] == book.connotation(g, "commercial").term_years
         assert type(by_grade[g]["t_comm"]) is int
     assert by_grade[5]["p_comm"] == book.urban_price(5, "commercial")  # the price is still there
+
 
 def test_ogc_paging_follows_next_links_through_every_route(client, engine) -> None:
     url, seen, pages = "/ogc/collections/routes/items?limit=20", [], 0
