@@ -292,6 +292,9 @@ def _saved_name(r) -> str:
     # a Windows path as old browsers send it, spaces and brackets: only the name, made safe
     ("C:\\Users\\me\\地块 A(2).csv", None, "attachment; filename=\"A_2_graded.csv\"; "
      "filename*=UTF-8''%E5%9C%B0%E5%9D%97_A_2_graded.csv"),
+    # é (U+00E9 = C3 A9) is not ASCII: one _ for it and the _ after it, not caf__graded
+    ("café.csv", None, "attachment; filename=\"caf_graded.csv\"; "
+     "filename*=UTF-8''caf%C3%A9_graded.csv"),
     ("../../etc/parcels.geojson", "gpkg",
      "attachment; filename=\"parcels_graded.gpkg\"; filename*=UTF-8''parcels_graded.gpkg"),
 ])
