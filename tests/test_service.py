@@ -321,6 +321,24 @@ def test_download_named_after_the_upload(client, engine, tmp_path, upload, fmt, 
     assert "/" not in _saved_name(r) and "\\" not in _saved_name(r)
 
 
+@pytest.mark.parametrize(("upload", "layer"), [
+    ("-.csv", "upload_graded"),  # GDAL: "The layer name may not contain special characters"
+    ("gpkg导出.csv", "_gpkg导出_graded"),  # GDAL: "may not begin with 'gpkg'" (reserved)
+])
+def test_gpkg_download_of_an_awkward_upload_name(client, engine, tmp_path, upload, layer) -> None:
+    """The upload's name becomes the GeoPackage layer's; a name GDAL refuses as a layer is
+    changed, not answered with a 400 for a file that is fine."""
+    lon, lat = interior_point(engine, 1)
+    data = f"x,y\n{lon},{lat}\n".encode()
+    r = client.post("/api/assign", params={"format": "gpkg"}, files={"file": (upload, data)})
+    assert r.status_code == 200, r.text
+    assert _saved_name(r) == f"{layer}.gpkg"
+    served = tmp_path / "served.gpkg"
+    served.write_bytes(r.content)
+    assert list(pyogrio.list_layers(served)[:, 0]) == [layer]
+    assert gpd.read_file(served)["grade"].tolist() == [1]
+
+
 def test_upload_output_format_and_crs_override(client, engine, tmp_path) -> None:
     lon, lat = interior_point(engine, 1)
     gx, gy = (float(v) for v in wgs84_to_gcj02(lon, lat))
