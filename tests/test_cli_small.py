@@ -94,3 +94,27 @@ def test_cache_clear_during_a_write_does_not_lose_the_entry(tmp_path: Path,
     assert said[0].startswith("removed 0 cache entries") and ".map.tmp" in said[-1]
     assert cache._load(target) == {"grade": 1}
     assert [p.name for p in cache.entries(tmp_path)] == [target.name]
+
+
+@pytest.mark.parametrize("command", ["clear", "info"])
+def test_cache_command_while_a_writer_renames_its_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """Another process finishes an entry (renames ``….tmp<pid>`` to ``….pkl``) just after
+    `cache clear`/`info` listed the folder: the command still succeeds (no "error: … No such
+    file") and the finished entry is kept."""
+    key = "county-dongkou-0123456789abcdef01234567"
+    tmp, entry = tmp_path / f"{key}.map.tmp4242", tmp_path / f"{key}.map.pkl"
+    tmp.write_bytes(b"z" * 256)
+    real_stat = Path.stat
+
+    def stat_then_writer_renames(self: Path, *args, **kwargs):
+        st = real_stat(self, *args, **kwargs)
+        if self == tmp and not entry.exists():  # the first look at it: the writer finishes now
+            tmp.replace(entry)
+        return st
+
+    monkeypatch.setattr(Path, "stat", stat_then_writer_renames)
+    res = runner.invoke(app, ["cache", command], env={"LANDGRADE_CACHE": str(tmp_path)})
+    assert res.exit_code == 0, res.output
+    assert ("removed 0 cache entries" if command == "clear" else "0 entries") in res.stdout
+    assert entry.read_bytes() == b"z" * 256

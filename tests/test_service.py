@@ -292,6 +292,9 @@ def _saved_name(r) -> str:
     # a Windows path as old browsers send it, spaces and brackets: only the name, made safe
     ("C:\\Users\\me\\地块 A(2).csv", None, "attachment; filename=\"A_2_graded.csv\"; "
      "filename*=UTF-8''%E5%9C%B0%E5%9D%97_A_2_graded.csv"),
+    # é (U+00E9 = C3 A9) is not ASCII: one _ for it and the _ after it, not caf__graded
+    ("café.csv", None, "attachment; filename=\"caf_graded.csv\"; "
+     "filename*=UTF-8''caf%C3%A9_graded.csv"),
     ("../../etc/parcels.geojson", "gpkg",
      "attachment; filename=\"parcels_graded.gpkg\"; filename*=UTF-8''parcels_graded.gpkg"),
 ])
@@ -316,6 +319,24 @@ def test_download_named_after_the_upload(client, engine, tmp_path, upload, fmt, 
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == header
     assert "/" not in _saved_name(r) and "\\" not in _saved_name(r)
+
+
+@pytest.mark.parametrize(("upload", "layer"), [
+    ("-.csv", "upload_graded"),  # GDAL: "The layer name may not contain special characters"
+    ("gpkg导出.csv", "_gpkg导出_graded"),  # GDAL: "may not begin with 'gpkg'" (reserved)
+])
+def test_gpkg_download_of_an_awkward_upload_name(client, engine, tmp_path, upload, layer) -> None:
+    """The upload's name becomes the GeoPackage layer's; a name GDAL refuses as a layer is
+    changed, not answered with a 400 for a file that is fine."""
+    lon, lat = interior_point(engine, 1)
+    data = f"x,y\n{lon},{lat}\n".encode()
+    r = client.post("/api/assign", params={"format": "gpkg"}, files={"file": (upload, data)})
+    assert r.status_code == 200, r.text
+    assert _saved_name(r) == f"{layer}.gpkg"
+    served = tmp_path / "served.gpkg"
+    served.write_bytes(r.content)
+    assert list(pyogrio.list_layers(served)[:, 0]) == [layer]
+    assert gpd.read_file(served)["grade"].tolist() == [1]
 
 
 def test_upload_output_format_and_crs_override(client, engine, tmp_path) -> None:
@@ -539,7 +560,6 @@ def test_ogc_grades_carry_prices_term_and_plot_ratio(client, engine) -> None:
             shapely.Point(interior_point(engine, g)))
 
 
-
 def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
     """A price whose connotation gives no term: that grade's t_ is null, not NaN or 0, and the
     column's other values are still integers."""
@@ -567,6 +587,7 @@ def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
         assert by_grade[g]["t_comm"] == book.connotation(g, "commercial").term_years
         assert type(by_grade[g]["t_comm"]) is int
     assert by_grade[5]["p_comm"] == book.urban_price(5, "commercial")  # the price is still there
+
 
 def test_ogc_paging_follows_next_links_through_every_route(client, engine) -> None:
     url, seen, pages = "/ogc/collections/routes/items?limit=20", [], 0

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -52,8 +53,16 @@ ENTRY_PATTERNS = ("county-*.pkl", "map-*.pkl", "county-*.tmp*", "map-*.tmp*")
 def entries(folder: Path | None = None) -> list[Path]:
     """The cache's own files in the cache folder, oldest first (nothing else there)."""
     folder = folder or cache_dir()
-    found = {p for pattern in ENTRY_PATTERNS for p in folder.glob(pattern) if p.is_file()}
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+    listed = {p for pattern in ENTRY_PATTERNS for p in folder.glob(pattern)}
+    found = []
+    for p in listed:
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # another process renamed its temporary file into place
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((st.st_mtime, p.name, p))
+    return [p for _, _, p in sorted(found)]
 
 
 def info_lines() -> list[str]:
@@ -64,11 +73,16 @@ def info_lines() -> list[str]:
     files = entries(folder)
     lines = [f"cache folder {folder}" + ("" if os.environ.get("LANDGRADE_CACHE")
                                          else " (set LANDGRADE_CACHE to move it)")]
+    count = total = 0
     for p in files:
-        when = dt.datetime.fromtimestamp(p.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"  {size_text(p.stat().st_size):>9}  {when}  {p.name}")
-    total = sum(p.stat().st_size for p in files)
-    lines.append(f"{len(files)} entries, {size_text(total)}")
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # renamed into place or removed by another process meanwhile
+            continue
+        when = dt.datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"  {size_text(st.st_size):>9}  {when}  {p.name}")
+        count, total = count + 1, total + st.st_size
+    lines.append(f"{count} entries, {size_text(total)}")
     return lines
 
 

@@ -411,9 +411,9 @@ def _api_routes(app: FastAPI) -> None:
 def _attachment(name: str) -> str:
     """A Content-Disposition for ``name`` (RFC 6266): ``filename*`` in UTF-8 (RFC 5987), which
     browsers prefer, so 地块_graded.gpkg survives; ``filename`` an ASCII stand-in for old ones."""
-    ascii_name = re.sub(r"[^A-Za-z0-9_.\-]+", "_", name).strip("_")
-    if not re.match(r"[A-Za-z0-9]", ascii_name):  # nothing of the stem was ASCII
-        ascii_name = "graded" + Path(name).suffix
+    # Each run of other characters (and ``_``) becomes one ``_``: 地块_graded → graded,
+    # café_graded → caf_graded. The name always ends in ``graded.<ext>``, so something is left.
+    ascii_name = re.sub(r"[^A-Za-z0-9.\-]+", "_", name).strip("_.-")
     return (f'attachment; filename="{ascii_name}"; '
             f"filename*=UTF-8''{quote(name, safe='')}")
 

@@ -94,7 +94,11 @@ def graded_name(upload: str, extension: str) -> str:
     name on the server and in a download; a name with nothing left is ``upload``.
     """
     base = re.split(r"[\\/]", upload or "")[-1]
-    stem = re.sub(r"[^\w\-]+", "_", Path(base).stem)[:60].strip("_") or "upload"
+    # The stem also names the GeoPackage layer, and GDAL refuses a layer that starts with ``-``
+    # or with ``gpkg`` (reserved): ``-.csv`` and ``gpkg导出.csv`` must not end in a 400.
+    stem = re.sub(r"[^\w\-]+", "_", Path(base).stem)[:60].strip("_-") or "upload"
+    if stem[:4].casefold() == "gpkg":
+        stem = f"_{stem}"
     return f"{stem}_graded{extension}"
 
 
