@@ -323,3 +323,17 @@ def test_parcel_in_one_grade_or_a_point_needs_no_connotation_note() -> None:
     assert connotation_note({"grade": 1, "grade_shares": {1: 0.6, "outside": 0.4}}, "en") == ""
     assert connotation_note({"grade": 2}, "en") == ""
     assert "Grade 2" in connotation_note({"grade": 2, "grade_shares": {1: 0.3, 2: 0.7}}, "en")
+
+
+def test_a_null_integer_parcel_number_keeps_its_row_number(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    """宗地号 as whole numbers with a gap is read as a nullable integer column; the gap is a blank
+    id (row 2 → 2.pdf), not a parcel named after pandas' <NA>."""
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"宗地号": pd.array([12, None], dtype="Int64")},
+                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["12.pdf", "2.pdf"]

@@ -539,7 +539,8 @@ def _row_ids(values: pd.Series) -> list[str]:
     """Each row's id as text; a blank id keeps the row's number (1-based), not an empty name."""
     out = []
     for i, v in enumerate(values.tolist()):
-        text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        # pd.isna: a null in a nullable integer column (Int64, how io reads 宗地号 12) is pd.NA
+        text = "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else str(v).strip()
         if isinstance(v, float) and v.is_integer():
             text = str(int(v))  # a parcel number read as 12.0 is parcel 12
         out.append(text or str(i + 1))
