@@ -268,6 +268,10 @@ def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
     assert len({s.casefold() for s in stems}) == len(stems)
     assert stems[:3] == ["a", "A_3", "a_2"]
     assert stems[3].casefold() != "con"  # a name Windows refuses
+    # ... whatever follows a dot: CON.1.pdf and nul.tar.pdf are devices there too
+    assert all(s.split(".")[0].casefold() not in ("con", "nul")
+               for s in file_stems(["CON.1", "nul.tar"]))
+    assert file_stems(["宗" * 100])[0] == "宗" * 40  # cut at 120 bytes, not mid-character
     assert len(stems[4].encode()) <= 255
     assert all("/" not in s and s not in (".", "..", "") for s in stems)
 

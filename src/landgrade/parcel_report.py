@@ -561,12 +561,14 @@ def file_stems(names: list[str]) -> list[str]:
     :data:`MAX_STEM_BYTES`. Two names that would share a file (``a`` twice, or ``A`` and ``a``
     on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
     """
+    from landgrade.io import _cut_bytes
+
     stems = []
     for name in names:
         stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", str(name)).strip("._ ") or "row"
-        while len(stem.encode()) > MAX_STEM_BYTES:
-            stem = stem[:-1]
-        if stem.casefold() in _RESERVED:
+        stem = _cut_bytes(stem, MAX_STEM_BYTES)
+        # Windows reads CON.1.pdf as the device CON too: what counts is the part before a dot.
+        if stem.split(".")[0].casefold() in _RESERVED:
             stem = f"_{stem}"
         stems.append(stem)
     taken = {s.casefold() for s in stems}
