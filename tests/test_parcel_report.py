@@ -341,3 +341,49 @@ def test_a_null_integer_parcel_number_keeps_its_row_number(
     res = runner.invoke(app, ["report", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == ["12.pdf", "2.pdf"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> None:
+    """The longest heads (English "Area-weighted unit price (yuan/m²)") stay inside their cells
+    instead of running under the next cell, as a reader of the printed page would see them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from landgrade.maps import print_rc
+    from landgrade.parcel_report import report_pages
+
+    parcel, _ = _straddling_parcel(engine)
+    gdf = gpd.GeoDataFrame(geometry=[parcel], crs="EPSG:4546")
+    answers = use_price(pd.DataFrame(engine.assign(gdf)), pd.Series(["商服用地"]),
+                        engine.pricebook)
+    with plt.rc_context(print_rc()):  # the report's fonts, as `landgrade report` prints them
+        fig = report_pages(engine, answers, gdf.geometry.to_numpy(), lang=lang)[0]
+        _check_cells_fit(fig)
+        # A point with no use lists every use: the longest use names must fit too.
+        point = gpd.GeoDataFrame(geometry=[shapely.Point(*transform(*POINT, "EPSG:4326",
+                                                                    "EPSG:4546"))],
+                                 crs="EPSG:4546")
+        fig = report_pages(engine, pd.DataFrame(engine.assign(point)),
+                           point.geometry.to_numpy(), lang=lang)[0]
+        _check_cells_fit(fig)
+
+
+def _check_cells_fit(fig) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.table import Table
+
+    try:
+        renderer = fig.canvas.get_renderer()
+        tables = [t for ax in fig.axes for t in ax.get_children() if isinstance(t, Table)]
+        assert len(tables) >= 3  # facts, prices, area and total, route
+        fig.canvas.draw()
+        for t in tables:
+            for cell in t.get_celld().values():
+                text, box = cell.get_text(), cell.get_window_extent(renderer)
+                extent = text.get_window_extent(renderer)
+                assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+    finally:
+        plt.close(fig)

@@ -162,7 +162,7 @@ def _page(
     if not use_key:
         title = _paren(title, word("all_uses", lang), lang)
     fig.text(x0, y(top), title, fontsize=10, va="bottom")
-    top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
+    top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.28, 0.16, 0.16), h_in)
     source = connotation_note(r, lang)
     if source:
         fig.text(x0, y(top + 0.06), source, fontsize=8, va="top")
