@@ -211,6 +211,18 @@ def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
     assert not (tmp_path / "r.pdf").exists()
 
 
+def _report_to_folder(tmp_path: Path, columns: dict, parcel: shapely.Polygon):
+    """``landgrade report`` of one row per value of ``columns`` (all on ``parcel``) into the
+    folder tmp_path/pages; returns the run and the page names, sorted."""
+    n = len(next(iter(columns.values())))
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame(columns, geometry=[parcel] * n, crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return res, sorted(p.name for p in out.iterdir())
+
+
 def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
     tmp_path: Path, grade1_parcel: shapely.Polygon
 ) -> None:
@@ -218,26 +230,17 @@ def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
     files, and the command says which column it used and how to choose another."""
     id_names = load_pricebook().metadata["parcel_id_fields"]
     assert "地块编号" in id_names
-    src = tmp_path / "p.gpkg"
-    gpd.GeoDataFrame({"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]},
-                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
-    out = tmp_path / "pages"
-    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["A-01.pdf", "A-02.pdf"]
+    res, names = _report_to_folder(
+        tmp_path, {"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]}, grade1_parcel)
+    assert names == ["A-01.pdf", "A-02.pdf"]
     assert "'地块编号'" in res.output and "--id-field" in res.output
 
 
 def test_folder_pages_are_numbered_when_no_column_names_a_parcel(
     tmp_path: Path, grade1_parcel: shapely.Polygon
 ) -> None:
-    src = tmp_path / "p.gpkg"
-    gpd.GeoDataFrame({"用途": ["住宅用地", "住宅用地"]}, geometry=[grade1_parcel] * 2,
-                     crs="EPSG:4546").to_file(src)
-    out = tmp_path / "pages"
-    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["1.pdf", "2.pdf"]
+    res, names = _report_to_folder(tmp_path, {"用途": ["住宅用地", "住宅用地"]}, grade1_parcel)
+    assert names == ["1.pdf", "2.pdf"]
     assert "numbered by row" in res.output and "--id-field" in res.output
 
 
@@ -334,13 +337,9 @@ def test_a_null_integer_parcel_number_keeps_its_row_number(
 ) -> None:
     """宗地号 as whole numbers with a gap is read as a nullable integer column; the gap is a blank
     id (row 2 → 2.pdf), not a parcel named after pandas' <NA>."""
-    src = tmp_path / "p.gpkg"
-    gpd.GeoDataFrame({"宗地号": pd.array([12, None], dtype="Int64")},
-                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
-    out = tmp_path / "pages"
-    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["12.pdf", "2.pdf"]
+    _, names = _report_to_folder(
+        tmp_path, {"宗地号": pd.array([12, None], dtype="Int64")}, grade1_parcel)
+    assert names == ["12.pdf", "2.pdf"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
