@@ -386,3 +386,12 @@ def _check_cells_fit(fig) -> None:
                 assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
     finally:
         plt.close(fig)
+
+
+def test_parcel_id_fields_not_a_list_is_an_error_not_ignored() -> None:
+    from landgrade.parcel_report import ReportError, parcel_id_column
+
+    assert parcel_id_column(["FID", " 宗地号 "], {"parcel_id_fields": ["宗地号"]}) == " 宗地号 "
+    assert parcel_id_column(["FID"], {}) is None
+    with pytest.raises(ReportError, match="parcel_id_fields must be a list"):
+        parcel_id_column(["宗地号"], {"parcel_id_fields": "宗地号"})

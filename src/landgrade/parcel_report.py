@@ -532,7 +532,10 @@ def parcel_id_column(columns: Any, metadata: Mapping[str, Any] | None) -> str | 
 
 def _id_names(metadata: Mapping[str, Any] | None) -> list[str]:
     names = (metadata or {}).get("parcel_id_fields") or []
-    return [str(n) for n in names] if isinstance(names, list) else []
+    if not isinstance(names, list):  # "宗地号" alone would be dropped without a word
+        raise ReportError(f"metadata.json: parcel_id_fields must be a list of column names, "
+                          f'such as ["宗地号", "地块编号"], not {names!r}')
+    return [str(n) for n in names]
 
 
 def _row_ids(values: pd.Series) -> list[str]:
