@@ -131,3 +131,21 @@ def test_a_standard_town_status_is_worded_in_chinese_with_the_county_table(
             worded = status_message({"status": status, "message": message}, "zh", meta)
             assert f"乡镇基准地价表（{zh}）" in worded
         assert "（" not in status_text(status, None, "zh")  # no county: no table cited
+
+
+@pytest.mark.parametrize("key, words", [
+    ("description", "级别范围描述"), ("urban_prices", "城区级别基准地价"),
+    ("routes", "路线价"), ("town_prices", "乡镇级别基准地价"),
+])
+def test_every_table_dongkou_names_is_the_gazette_table_of_that_content(
+    dongkou_dir: Path, key: str, words: str
+) -> None:
+    """Each ``tables`` entry, not only the town table cited today, names the gazette's table
+    whose caption says what the key means: a wrong number would cite the wrong table."""
+    meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
+    gazette = (dongkou_dir / "gazette.txt").read_text(encoding="utf-8")
+    captions = {re.sub(r"\s", "", m.group(1)): m.group(2)
+                for m in re.finditer(r"^(表\s*\d+)\s*(.+)$", gazette, re.M)}
+    names = meta["tables"][key]
+    assert words in captions[names["zh"]]
+    assert names["en"] == "Table " + names["zh"].removeprefix("表")
