@@ -211,6 +211,18 @@ def test_file_without_crs_names_the_county_zone_not_a_fixed_one(
     assert not (tmp_path / "r.pdf").exists()
 
 
+def _report_to_folder(tmp_path: Path, columns: dict, parcel: shapely.Polygon):
+    """``landgrade report`` of one row per value of ``columns`` (all on ``parcel``) into the
+    folder tmp_path/pages; returns the run and the page names, sorted."""
+    n = len(next(iter(columns.values())))
+    src = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame(columns, geometry=[parcel] * n, crs="EPSG:4546").to_file(src)
+    out = tmp_path / "pages"
+    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return res, sorted(p.name for p in out.iterdir())
+
+
 def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
     tmp_path: Path, grade1_parcel: shapely.Polygon
 ) -> None:
@@ -218,26 +230,17 @@ def test_folder_pages_are_named_by_the_parcel_number_column_the_county_lists(
     files, and the command says which column it used and how to choose another."""
     id_names = load_pricebook().metadata["parcel_id_fields"]
     assert "地块编号" in id_names
-    src = tmp_path / "p.gpkg"
-    gpd.GeoDataFrame({"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]},
-                     geometry=[grade1_parcel] * 2, crs="EPSG:4546").to_file(src)
-    out = tmp_path / "pages"
-    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["A-01.pdf", "A-02.pdf"]
+    res, names = _report_to_folder(
+        tmp_path, {"fid_old": [7, 8], "地块编号": ["A-01", "A-02"]}, grade1_parcel)
+    assert names == ["A-01.pdf", "A-02.pdf"]
     assert "'地块编号'" in res.output and "--id-field" in res.output
 
 
 def test_folder_pages_are_numbered_when_no_column_names_a_parcel(
     tmp_path: Path, grade1_parcel: shapely.Polygon
 ) -> None:
-    src = tmp_path / "p.gpkg"
-    gpd.GeoDataFrame({"用途": ["住宅用地", "住宅用地"]}, geometry=[grade1_parcel] * 2,
-                     crs="EPSG:4546").to_file(src)
-    out = tmp_path / "pages"
-    res = runner.invoke(app, ["report", str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["1.pdf", "2.pdf"]
+    res, names = _report_to_folder(tmp_path, {"用途": ["住宅用地", "住宅用地"]}, grade1_parcel)
+    assert names == ["1.pdf", "2.pdf"]
     assert "numbered by row" in res.output and "--id-field" in res.output
 
 
@@ -268,6 +271,10 @@ def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
     assert len({s.casefold() for s in stems}) == len(stems)
     assert stems[:3] == ["a", "A_3", "a_2"]
     assert stems[3].casefold() != "con"  # a name Windows refuses
+    # ... whatever follows a dot: CON.1.pdf and nul.tar.pdf are devices there too
+    assert all(s.split(".")[0].casefold() not in ("con", "nul")
+               for s in file_stems(["CON.1", "nul.tar"]))
+    assert file_stems(["宗" * 100])[0] == "宗" * 40  # cut at 120 bytes, not mid-character
     assert len(stems[4].encode()) <= 255
     assert all("/" not in s and s not in (".", "..", "") for s in stems)
 
@@ -323,3 +330,68 @@ def test_parcel_in_one_grade_or_a_point_needs_no_connotation_note() -> None:
     assert connotation_note({"grade": 1, "grade_shares": {1: 0.6, "outside": 0.4}}, "en") == ""
     assert connotation_note({"grade": 2}, "en") == ""
     assert "Grade 2" in connotation_note({"grade": 2, "grade_shares": {1: 0.3, 2: 0.7}}, "en")
+
+
+def test_a_null_integer_parcel_number_keeps_its_row_number(
+    tmp_path: Path, grade1_parcel: shapely.Polygon
+) -> None:
+    """宗地号 as whole numbers with a gap is read as a nullable integer column; the gap is a blank
+    id (row 2 → 2.pdf), not a parcel named after pandas' <NA>."""
+    _, names = _report_to_folder(
+        tmp_path, {"宗地号": pd.array([12, None], dtype="Int64")}, grade1_parcel)
+    assert names == ["12.pdf", "2.pdf"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> None:
+    """The longest heads (English "Area-weighted unit price (yuan/m²)") stay inside their cells
+    instead of running under the next cell, as a reader of the printed page would see them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from landgrade.maps import print_rc
+    from landgrade.parcel_report import report_pages
+
+    parcel, _ = _straddling_parcel(engine)
+    gdf = gpd.GeoDataFrame(geometry=[parcel], crs="EPSG:4546")
+    answers = use_price(pd.DataFrame(engine.assign(gdf)), pd.Series(["商服用地"]),
+                        engine.pricebook)
+    with plt.rc_context(print_rc()):  # the report's fonts, as `landgrade report` prints them
+        fig = report_pages(engine, answers, gdf.geometry.to_numpy(), lang=lang)[0]
+        _check_cells_fit(fig)
+        # A point with no use lists every use: the longest use names must fit too.
+        point = gpd.GeoDataFrame(geometry=[shapely.Point(*transform(*POINT, "EPSG:4326",
+                                                                    "EPSG:4546"))],
+                                 crs="EPSG:4546")
+        fig = report_pages(engine, pd.DataFrame(engine.assign(point)),
+                           point.geometry.to_numpy(), lang=lang)[0]
+        _check_cells_fit(fig)
+
+
+def _check_cells_fit(fig) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.table import Table
+
+    try:
+        renderer = fig.canvas.get_renderer()
+        tables = [t for ax in fig.axes for t in ax.get_children() if isinstance(t, Table)]
+        assert len(tables) >= 3  # facts, prices, area and total, route
+        fig.canvas.draw()
+        for t in tables:
+            for cell in t.get_celld().values():
+                text, box = cell.get_text(), cell.get_window_extent(renderer)
+                extent = text.get_window_extent(renderer)
+                assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+    finally:
+        plt.close(fig)
+
+
+def test_parcel_id_fields_not_a_list_is_an_error_not_ignored() -> None:
+    from landgrade.parcel_report import ReportError, parcel_id_column
+
+    assert parcel_id_column(["FID", " 宗地号 "], {"parcel_id_fields": ["宗地号"]}) == " 宗地号 "
+    assert parcel_id_column(["FID"], {}) is None
+    with pytest.raises(ReportError, match="parcel_id_fields must be a list"):
+        parcel_id_column(["宗地号"], {"parcel_id_fields": "宗地号"})

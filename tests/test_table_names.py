@@ -131,3 +131,39 @@ def test_a_standard_town_status_is_worded_in_chinese_with_the_county_table(
             worded = status_message({"status": status, "message": message}, "zh", meta)
             assert f"乡镇基准地价表（{zh}）" in worded
         assert "（" not in status_text(status, None, "zh")  # no county: no table cited
+
+
+@pytest.mark.parametrize("key, words", [
+    ("description", "级别范围描述"), ("urban_prices", "城区级别基准地价"),
+    ("routes", "路线价"), ("town_prices", "乡镇级别基准地价"),
+])
+def test_every_table_dongkou_names_is_the_gazette_table_of_that_content(
+    dongkou_dir: Path, key: str, words: str
+) -> None:
+    """Each ``tables`` entry, not only the town table cited today, names the gazette's table
+    whose caption says what the key means: a wrong number would cite the wrong table."""
+    meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
+    gazette = (dongkou_dir / "gazette.txt").read_text(encoding="utf-8")
+    captions = {re.sub(r"\s", "", m.group(1)): m.group(2)
+                for m in re.finditer(r"^(表\s*\d+)\s*(.+)$", gazette, re.M)}
+    names = meta["tables"][key]
+    assert words in captions[names["zh"]]
+    assert names["en"] == "Table " + names["zh"].removeprefix("表")
+
+
+def test_the_engine_s_unknown_town_message_is_worded_in_chinese_with_its_detail(
+    setup, dongkou_dir: Path  # noqa: F811
+) -> None:
+    """The engine follows the standard message with the row's town and grade; in Chinese the
+    standard part is worded as STATUS_ZH says and the detail is kept, not left all English."""
+    from landgrade.answer import status_message
+
+    _, opts = setup
+    message = _unknown_town_message(opts)
+    meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
+    worded = status_message({"status": "unknown_town", "message": message}, "zh", meta)
+    zh = meta["tables"]["town_prices"]["zh"]
+    assert worded.startswith(f"镇名不在乡镇基准地价表（{zh}）中：请检查镇名"), worded
+    assert "'无此镇'" in worded and "town not in" not in worded
+    zh_text = _locate(opts, "--town", "无此镇", "--town-grade", "1", "--lang", "zh")
+    assert "镇名不在乡镇基准地价表" in zh_text and "town not in" not in zh_text

@@ -421,7 +421,8 @@ def status_text(status: str, metadata: Any = None, lang: str = "en") -> str:
 def status_message(r: dict[str, Any], lang: str, metadata: Any = None) -> str:
     """A record's message in ``lang``: a status's standard message (with or without the
     county's table cited, ``metadata``) has a Chinese wording
-    (:data:`landgrade.labels.STATUS_ZH`); a row's own message (a town, a use) stays as given."""
+    (:data:`landgrade.labels.STATUS_ZH`), also where the engine followed it with the row's own
+    detail (kept as given); any other message of a row (a town, a use) stays as given."""
     from landgrade.labels import STATUS_ZH
 
     message = str(r["message"])
@@ -430,8 +431,14 @@ def status_message(r: dict[str, Any], lang: str, metadata: Any = None) -> str:
     if message == BOUNDARY_MESSAGE:
         return STATUS_ZH["boundary"]
     status = str(r["status"])
-    if status in STATUSES and message in (STATUSES[status], status_text(status, metadata)):
-        return status_text(status, metadata, "zh")
+    if status not in STATUSES:
+        return message
+    for standard in (status_text(status, metadata), STATUSES[status]):
+        if message == standard:
+            return status_text(status, metadata, "zh")
+        # The engine adds the row's own detail (": '无此镇' grade 1"): word the standard part.
+        if message.startswith(standard + ": "):
+            return status_text(status, metadata, "zh") + message[len(standard):]
     return message
 
 

@@ -162,7 +162,7 @@ def _page(
     if not use_key:
         title = _paren(title, word("all_uses", lang), lang)
     fig.text(x0, y(top), title, fontsize=10, va="bottom")
-    top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.24, 0.18, 0.18), h_in)
+    top = _table(fig, rows, header, top + 0.08, (x0, x1), (0.40, 0.28, 0.16, 0.16), h_in)
     source = connotation_note(r, lang)
     if source:
         fig.text(x0, y(top + 0.06), source, fontsize=8, va="top")
@@ -532,14 +532,18 @@ def parcel_id_column(columns: Any, metadata: Mapping[str, Any] | None) -> str | 
 
 def _id_names(metadata: Mapping[str, Any] | None) -> list[str]:
     names = (metadata or {}).get("parcel_id_fields") or []
-    return [str(n) for n in names] if isinstance(names, list) else []
+    if not isinstance(names, list):  # "宗地号" alone would be dropped without a word
+        raise ReportError(f"metadata.json: parcel_id_fields must be a list of column names, "
+                          f'such as ["宗地号", "地块编号"], not {names!r}')
+    return [str(n) for n in names]
 
 
 def _row_ids(values: pd.Series) -> list[str]:
     """Each row's id as text; a blank id keeps the row's number (1-based), not an empty name."""
     out = []
     for i, v in enumerate(values.tolist()):
-        text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        # pd.isna: a null in a nullable integer column (Int64, how io reads 宗地号 12) is pd.NA
+        text = "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else str(v).strip()
         if isinstance(v, float) and v.is_integer():
             text = str(int(v))  # a parcel number read as 12.0 is parcel 12
         out.append(text or str(i + 1))
@@ -560,12 +564,14 @@ def file_stems(names: list[str]) -> list[str]:
     :data:`MAX_STEM_BYTES`. Two names that would share a file (``a`` twice, or ``A`` and ``a``
     on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
     """
+    from landgrade.io import _cut_bytes
+
     stems = []
     for name in names:
         stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", str(name)).strip("._ ") or "row"
-        while len(stem.encode()) > MAX_STEM_BYTES:
-            stem = stem[:-1]
-        if stem.casefold() in _RESERVED:
+        stem = _cut_bytes(stem, MAX_STEM_BYTES)
+        # Windows reads CON.1.pdf as the device CON too: what counts is the part before a dot.
+        if stem.split(".")[0].casefold() in _RESERVED:
             stem = f"_{stem}"
         stems.append(stem)
     taken = {s.casefold() for s in stems}
