@@ -1055,6 +1055,24 @@ def shapefile_field_names(columns: list[str]) -> dict[str, str]:
     return renamed
 
 
+# Names Windows refuses whatever the extension (CON.pdf, con.1.pdf are the device CON).
+_RESERVED_STEMS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                   *(f"lpt{i}" for i in range(1, 10))}
+MAX_STEM_BYTES = 120  # well under the 255-byte file-name limit, with room for a suffix
+
+
+def safe_file_stem(name: str, max_bytes: int = MAX_STEM_BYTES) -> str:
+    """``name`` (a parcel number, an upload's name) made safe as a file stem on any disk: path
+    separators, ``..``, control characters, blanks and what Windows refuses become ``_``; cut
+    to ``max_bytes`` of UTF-8 on a whole character; a Windows device name gets a leading
+    ``_``. Empty when nothing is left: the caller names the fallback."""
+    stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", name).strip("._ ")
+    stem = _cut_bytes(stem, max_bytes)
+    if stem and stem.split(".")[0].casefold() in _RESERVED_STEMS:
+        stem = f"_{stem}"
+    return stem
+
+
 def _cut_bytes(text: str, limit: int) -> str:
     out = text
     while len(out.encode("utf-8")) > limit:

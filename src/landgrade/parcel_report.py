@@ -19,7 +19,6 @@ with one PDF per row, named by ``--id-field`` (else the row number).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 import textwrap
 from collections.abc import Mapping
@@ -550,30 +549,16 @@ def _row_ids(values: pd.Series) -> list[str]:
     return out
 
 
-# Names Windows refuses whatever the extension: a page named CON.pdf could not be written there.
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-             *(f"lpt{i}" for i in range(1, 10))}
-MAX_STEM_BYTES = 120  # well under the 255-byte file-name limit, with room for a _N suffix
-
-
 def file_stems(names: list[str]) -> list[str]:
     """A safe, distinct file stem for each name, in order.
 
-    Path separators, ``..``, control and shell-unfriendly characters become ``_``, so no name
-    leaves the folder; an empty or reserved name becomes ``row``/``_CON``; stems are cut to
-    :data:`MAX_STEM_BYTES`. Two names that would share a file (``a`` twice, or ``A`` and ``a``
-    on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
+    Each name is made safe by :func:`landgrade.io.safe_file_stem` (no name leaves the folder;
+    an empty one becomes ``row``). Two names that would share a file (``a`` twice, or ``A`` and
+    ``a`` on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
     """
-    from landgrade.io import _cut_bytes
+    from landgrade.io import safe_file_stem
 
-    stems = []
-    for name in names:
-        stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", str(name)).strip("._ ") or "row"
-        stem = _cut_bytes(stem, MAX_STEM_BYTES)
-        # Windows reads CON.1.pdf as the device CON too: what counts is the part before a dot.
-        if stem.split(".")[0].casefold() in _RESERVED:
-            stem = f"_{stem}"
-        stems.append(stem)
+    stems = [safe_file_stem(str(name)) or "row" for name in names]
     taken = {s.casefold() for s in stems}
     used: set[str] = set()
     out = []

@@ -89,14 +89,17 @@ class GradedFile:
 def graded_name(upload: str, extension: str) -> str:
     """``parcels.zip`` → ``parcels_graded.zip``, ``地块.gpkg`` → ``地块_graded.gpkg``.
 
-    Only the last part of a client's path counts (some browsers send ``C:\\…\\name``); anything
-    but letters (any script), digits, ``_`` and ``-`` becomes ``_``, so the name is safe as a file
-    name on the server and in a download; a name with nothing left is ``upload``.
+    Only the last part of a client's path counts (some browsers send ``C:\\…\\name``); the
+    stem is made safe as a file name by :func:`landgrade.io.safe_file_stem`, then anything but
+    letters (any script), digits, ``_`` and ``-`` becomes ``_``, since it also names the
+    GeoPackage layer; a name with nothing left is ``upload``.
     """
+    from landgrade.io import safe_file_stem
+
     base = re.split(r"[\\/]", upload or "")[-1]
-    # The stem also names the GeoPackage layer, and GDAL refuses a layer that starts with ``-``
-    # or with ``gpkg`` (reserved): ``-.csv`` and ``gpkg导出.csv`` must not end in a 400.
-    stem = re.sub(r"[^\w\-]+", "_", Path(base).stem)[:60].strip("_-") or "upload"
+    # GDAL refuses a layer that starts with ``-`` or with ``gpkg`` (reserved): ``-.csv`` and
+    # ``gpkg导出.csv`` must not end in a 400.
+    stem = re.sub(r"[^\w\-]+", "_", safe_file_stem(Path(base).stem)).strip("_-") or "upload"
     if stem[:4].casefold() == "gpkg":
         stem = f"_{stem}"
     return f"{stem}_graded{extension}"
