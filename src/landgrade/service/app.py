@@ -9,7 +9,7 @@ and serves it read-only:
 - ``POST /api/assign`` — a GeoJSON FeatureCollection, or an uploaded file (zipped shapefile,
   GeoPackage, GeoJSON, CSV, GeoParquet): the same features with the ``assign`` columns, graded
   by the same code as ``landgrade assign`` (:mod:`landgrade.service.files`);
-- ``GET /api/prices`` (Tables 6 and 8 with their connotation), ``GET /api/convert``,
+- ``GET /api/prices`` (urban and town price tables, with connotation), ``GET /api/convert``,
   ``GET /api/health``; the OGC API – Features at ``/ogc`` (:mod:`landgrade.service.ogc`); the
   web page at ``/``; OpenAPI docs at ``/docs``.
 
@@ -370,7 +370,7 @@ def _api_routes(app: FastAPI) -> None:
             "X-Landgrade-Rows": str(graded.rows)})
 
     @app.get("/api/prices", tags=["api"],
-             summary="Tables 6 and 8: urban and town benchmark prices with their connotation")
+             summary="The urban and town benchmark price tables with their connotation")
     async def prices() -> Response:
         if state.prices is None:
             raise BadRequest("no county tables match this map, so no prices: start the service "
@@ -487,7 +487,8 @@ def _feature_collection(raw: bytes, max_features: int) -> tuple[bytes, str, list
 
 
 def price_tables(engine: Engine) -> dict[str, Any] | None:
-    """Tables 6 and 8 with the connotation of every price, for ``GET /api/prices``."""
+    """The urban and town price tables with the connotation of every price, for
+    ``GET /api/prices``."""
     book = engine.pricebook
     if book is None:
         return None
