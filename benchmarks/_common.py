@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landgrade.grade_map import GradeMap
+from landgrade.build.grade_map import GradeMap
 
 CRS = "EPSG:4546"
 

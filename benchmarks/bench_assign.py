@@ -59,9 +59,9 @@ from _common import (
     traced_peak,
 )
 
-from landgrade.answer import DISTANCE_DECIMALS, NO_ROUTE_STATUSES
+from landgrade.build.grade_map import GradeMap
 from landgrade.engine import Engine, load_engine
-from landgrade.grade_map import GradeMap
+from landgrade.engine.answer import DISTANCE_DECIMALS, NO_ROUTE_STATUSES
 
 
 def strong_baseline(grade_map: GradeMap, pts: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -160,7 +160,7 @@ def run_points(args: argparse.Namespace) -> dict:
         res[f"{side}_s"] = round(res[f"{side}_s"], 3)
         res[f"{side}_cpu_s"] = round(res[f"{side}_cpu_s"], 3)
         res[f"{side}_peak_rss_growth_mb"] = round(rss[side] / 2**20, 1)
-    from landgrade.memory import keep_freed_memory_once
+    from landgrade.engine.memory import keep_freed_memory_once
 
     res["allocator"] = ("freed memory kept (landgrade.memory)" if keep_freed_memory_once()
                         else "glibc defaults")
@@ -191,7 +191,7 @@ def run_stream(args: argparse.Namespace) -> dict:
                 chunk["pid"] += lo
                 w.write(chunk)
         out = tmp_path / "out.parquet"
-        from landgrade.cache import cached_map_and_index
+        from landgrade.engine.cache import cached_map_and_index
 
         cached_map_and_index(map_path=map_path)  # as after a first run: the index is on disk
         code = (

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from surveyed_copy import make_surveyed_copy  # noqa: E402
 
-from landgrade.build import BuildInputs, build_from  # noqa: E402
+from landgrade.build.builder import BuildInputs, build_from  # noqa: E402
 
 
 def _time(inputs: BuildInputs, repeat: int) -> float:

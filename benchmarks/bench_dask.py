@@ -27,9 +27,9 @@ import geopandas as gpd
 import pandas as pd
 from _common import machine, random_points
 
-from landgrade.assign import assign_command
-from landgrade.cache import cached_map_and_index
-from landgrade.dask import assign_parts, local_cluster
+from landgrade.engine.cache import cached_map_and_index
+from landgrade.jobs.assign import assign_command
+from landgrade.jobs.dask import assign_parts, local_cluster
 
 
 def _hwm_mb() -> float:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from _common import CRS, machine, random_points
 
-from landgrade.cache import cached_map_and_index
+from landgrade.engine.cache import cached_map_and_index
 
 PLAIN = r"""
 import sys, time
@@ -68,7 +68,7 @@ print(time.perf_counter() - t0, hwm)
 LANDGRADE = r"""
 import sys, time
 t0 = time.perf_counter()
-from landgrade.assign import assign_command
+from landgrade.jobs.assign import assign_command
 src, dst = sys.argv[1:3]
 extra = {"crs": "EPSG:4546"} if src.endswith(".csv") else {}
 assign_command(src, dst, progress=False, **extra)

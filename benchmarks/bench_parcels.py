@@ -32,9 +32,9 @@ import numpy as np
 import shapely
 from _common import CRS, PeakRSS, first_nearest, machine, median_cpu, median_time
 
-from landgrade.answer import DISTANCE_DECIMALS, SHARE_DECIMALS
+from landgrade.build.grade_map import GradeMap
 from landgrade.engine import Engine, load_engine
-from landgrade.grade_map import GradeMap
+from landgrade.engine.answer import DISTANCE_DECIMALS, SHARE_DECIMALS
 
 # Unit outlines (x, y in [-1, 1]), closed: a rectangle, an L (non-convex), a courtyard's hole.
 _RECT = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)

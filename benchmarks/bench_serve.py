@@ -133,8 +133,8 @@ async def phase(port: int, clients: int, seconds: float, make: object,
 
 def baseline(seconds: float, batch_size: int, seed: int) -> dict[str, float]:
     """The engine called directly, the obvious way, one call after the other (see the doc)."""
-    from landgrade.answer import to_record
     from landgrade.engine import load_engine
+    from landgrade.engine.answer import to_record
 
     engine = load_engine()
     x0, y0, x1, y1 = engine.grade_map.extent.to_crs(4326).total_bounds

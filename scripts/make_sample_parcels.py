@@ -20,8 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from landgrade.build import build_county
-from landgrade.crs import WORKING_CRS
+from landgrade.build.builder import build_county
+from landgrade.io.crs import WORKING_CRS
 
 HALF_SIDE_M = 20.0
 NOTE = "sample parcel drawn on the bundled (schematic) grade map; not a real parcel"

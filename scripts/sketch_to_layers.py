@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.crs import WORKING_EPSG, resolve_crs
 from landgrade.errors import LandgradeError
 from landgrade.io import IOInputError, read_data_table
+from landgrade.io.crs import WORKING_EPSG, resolve_crs
 
 LAYERS = ("roads", "water", "landmarks", "extent")
 ID_FIELD = {"roads": "road_id", "water": "water_id", "landmarks": "landmark_id",

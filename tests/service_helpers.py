@@ -10,7 +10,7 @@ from typing import Any
 import shapely
 from shapely.ops import polylabel
 
-from landgrade.crs import transform
+from landgrade.io.crs import transform
 
 
 def free_port() -> int:

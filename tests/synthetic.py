@@ -87,7 +87,7 @@ TABLE5 = (
 
 def table5_rules():
     """TABLE5 as rules, built by hand (so the build tests do not depend on the parser)."""
-    from landgrade.rules import (
+    from landgrade.gazette.rules import (
         Bound,
         Corridor,
         GradeRule,

@@ -18,8 +18,8 @@ from test_engine import X0, Y0, box, hand_map, rel
 from typer.testing import CliRunner
 
 from landgrade import io
-from landgrade.cli import app
-from landgrade.crs import transform
+from landgrade.cli.app import app
+from landgrade.io.crs import transform
 
 runner = CliRunner()
 COMMERCIAL_GRADE_1 = 3194.0  # Table 6: grade 1 commercial, yuan/m²
@@ -197,7 +197,7 @@ def test_assign_gcj02_output_says_it_has_no_crs_label(setup) -> None:
     (lambda g: g.assign(grade=[1.5, *g["grade"].iloc[1:]]), "1.5 is not a whole number"),
 ])
 def test_a_grade_map_with_bad_grades_is_a_named_error(setup, tmp_path, edit, message) -> None:
-    from landgrade.grade_map import GradeMap
+    from landgrade.build.grade_map import GradeMap
 
     _, opts = setup
     good = GradeMap.read(opts[opts.index("--map") + 1])

@@ -12,9 +12,9 @@ import pytest
 from shapely.geometry import LineString, box
 from typer.testing import CliRunner
 
-from landgrade.audit import audit_grade_map, format_audit
-from landgrade.cli import app
-from landgrade.grade_map import GradeMap
+from landgrade.build.grade_map import GradeMap
+from landgrade.cli.app import app
+from landgrade.outputs.audit import audit_grade_map, format_audit
 
 X0, Y0 = 457_000.0, 2_994_000.0
 CRS = "EPSG:4546"

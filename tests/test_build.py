@@ -23,11 +23,11 @@ import shapely
 from shapely.geometry import LineString
 from synthetic import ROUTES, TABLE5_AREAS, grid_town, table5_rules, xy
 
-from landgrade.build import BuildError, build_grade_map, one_sided_strip
-from landgrade.decisions import DecisionError, Decisions, read_decisions
+from landgrade.build.builder import BuildError, build_grade_map, one_sided_strip
+from landgrade.build.decisions import DecisionError, Decisions, read_decisions
 from landgrade.errors import LandgradeError
-from landgrade.network import load_network
-from landgrade.rules import Corridor, GradeRule, Residual, Ring, RingItem, Rules
+from landgrade.gazette.rules import Corridor, GradeRule, Residual, Ring, RingItem, Rules
+from landgrade.network.layers import load_network
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +256,7 @@ def test_side_that_does_not_fit_warns_with_the_clause(net):
 def _cli(args):
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     return CliRunner().invoke(app, args)
 
@@ -266,7 +266,7 @@ def test_cli_build_writes_a_grade_map(tmp_path):
 
     from synthetic import write_town
 
-    from landgrade.grade_map import GradeMap
+    from landgrade.build.grade_map import GradeMap
 
     folder = write_town(tmp_path / "town")
     rules = tmp_path / "rules.json"
@@ -290,7 +290,7 @@ def test_cli_build_writes_a_grade_map(tmp_path):
 def test_cli_build_from_a_county_folder(tmp_path):
     from synthetic import write_town
 
-    from landgrade.grade_map import GradeMap
+    from landgrade.build.grade_map import GradeMap
 
     folder = write_town(tmp_path / "town")
     out = tmp_path / "out.gpkg"
@@ -339,12 +339,12 @@ def test_decision_file_with_an_unquoted_comma_names_the_line(tmp_path):
 
 
 def test_county_build_records_its_folder_so_prices_follow_the_map(tmp_path, dongkou_dir):
-    from landgrade.build import build_county
-    from landgrade.county import county_of_map
+    from landgrade.build.builder import build_county
+    from landgrade.gazette.county import county_of_map
 
     gm = build_county(dongkou_dir)
     out = gm.to_gpkg(tmp_path / "dk.gpkg")
-    from landgrade.grade_map import GradeMap
+    from landgrade.build.grade_map import GradeMap
 
     meta = GradeMap.read(out).metadata
     folder = county_of_map(meta)
@@ -353,13 +353,13 @@ def test_county_build_records_its_folder_so_prices_follow_the_map(tmp_path, dong
 
 
 def test_schematic_network_is_said_in_the_report_unless_roads_are_replaced(tmp_path, dongkou_dir):
-    from landgrade.build import build_county
-    from landgrade.grade_map import SCHEMATIC_NOTE
+    from landgrade.build.builder import build_county
+    from landgrade.gazette.labels import SCHEMATIC_NOTE
 
     report = build_county(dongkou_dir).report
     assert report.iloc[0]["kind"] == "network" and report.iloc[0]["text"] == SCHEMATIC_NOTE
     # The same folder with another road layer (a survey, say) is no longer schematic.
-    from landgrade.build import BuildInputs, build_from
+    from landgrade.build.builder import BuildInputs, build_from
 
     gm = build_from(BuildInputs(county=dongkou_dir, roads=dongkou_dir / "roads.geojson"))
     assert not gm.schematic and "network" not in set(gm.report["kind"])
@@ -385,7 +385,7 @@ def test_cli_build_into_a_missing_folder_is_an_error(tmp_path):
 
 
 def test_routes_need_one_id_each_and_empty_endpoints_are_flagged(tmp_path, net):
-    from landgrade.build import read_routes
+    from landgrade.build.builder import read_routes
 
     p = tmp_path / "routes.csv"
     head = "id,name,from,to\n"

@@ -7,9 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from synthetic import grid_town
 
-from landgrade.build import build_grade_map
-from landgrade.network import load_network
-from landgrade.rules import Bound, Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
+from landgrade.build.builder import build_grade_map
+from landgrade.gazette.rules import (
+    Bound,
+    Corridor,
+    GradeRule,
+    Region,
+    Residual,
+    Ring,
+    RingItem,
+    Rules,
+)
+from landgrade.network.layers import load_network
 
 _TOWN = grid_town()
 _NET = load_network(_TOWN["roads"], _TOWN["water"], _TOWN["landmarks"], _TOWN["extent"])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyogrio
 from typer.testing import CliRunner
 
-from landgrade.cli import app
-from landgrade.names import display_width
+from landgrade.cli.app import app
+from landgrade.text import display_width
 
 
 def test_printed_report_fits_100_columns_and_ends_naming_the_warnings(

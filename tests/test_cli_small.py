@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from landgrade.cli import app
+from landgrade.cli.app import app
 
 runner = CliRunner()
 COMMANDS = ["prices", "convert", "parse", "build", "audit", "locate", "assign", "map", "export",
@@ -75,7 +75,7 @@ def test_cache_clear_during_a_write_does_not_lose_the_entry(tmp_path: Path,
     write completes and the entry is there to load."""
     import pickle
 
-    from landgrade import cache
+    from landgrade.engine import cache
 
     monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path))
     real_dump = pickle.dump

@@ -11,9 +11,9 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from landgrade import crs
-from landgrade.cli import app
+from landgrade.cli.app import app
 from landgrade.errors import LandgradeError
+from landgrade.io import crs
 
 # Published reference pairs, (lon, lat) -> (lon, lat). Every pair was computed with the forward
 # formulas, so both the forward conversion and the exact inverse must reproduce them.

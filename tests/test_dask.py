@@ -17,7 +17,7 @@ from test_assign_cli import setup  # noqa: F401  (the fixture: hand map + county
 from test_engine import X0, Y0, box
 from typer.testing import CliRunner
 
-from landgrade.cli import app
+from landgrade.cli.app import app
 
 pytest.importorskip("dask_geopandas")
 pytest.importorskip("distributed")
@@ -77,8 +77,8 @@ def test_dask_assign_on_a_frame_keeps_partitions_rows_and_order(setup, monkeypat
     import dask_geopandas
     from distributed import Client, LocalCluster
 
-    from landgrade import dask as lgdask
-    from landgrade import engine as engine_mod
+    from landgrade.engine import engine as engine_mod
+    from landgrade.jobs import dask as lgdask
 
     _, opts = setup
     map_path, county = opts[1], opts[3]
@@ -145,7 +145,7 @@ def test_local_workers_get_heap_backed_arrays_not_a_fresh_mmap_each() -> None:
 
     from distributed import Client
 
-    from landgrade.dask import WORKER_ENVIRON, local_cluster
+    from landgrade.jobs.dask import WORKER_ENVIRON, local_cluster
 
     with local_cluster(1) as cluster, Client(cluster) as client:
         seen = client.run(lambda: {k: os.environ.get(k) for k in

@@ -41,7 +41,7 @@ from test_engine import X0, Y0, box, hand_map
 from typer.testing import CliRunner
 
 from landgrade import io
-from landgrade.cli import app
+from landgrade.cli.app import app
 
 runner = CliRunner()
 COMMERCIAL_GRADE_1 = 3194.0  # Table 6: grade 1 commercial, yuan/m²
@@ -748,7 +748,7 @@ def test_an_interrupt_swallowed_by_c_code_prints_no_traceback(capsys, monkeypatc
     assert unraisable(KeyboardInterrupt()) == ""
     assert "a real fault" in unraisable(ValueError("a real fault"))
     # C code that prints what it cannot raise (PyErr_Print) goes through sys.excepthook.
-    from landgrade.cli import _quiet_printed_interrupt
+    from landgrade.cli.app import _quiet_printed_interrupt
 
     _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert capsys.readouterr().err == ""

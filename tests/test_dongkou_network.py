@@ -18,13 +18,13 @@ import pyogrio
 import pytest
 import shapely
 
-from landgrade.audit import audit_grade_map
-from landgrade.build import build_county
-from landgrade.grade_map import GradeMap
-from landgrade.junctions import parse_endpoint
-from landgrade.network import Network, load_network, route_road_name
-from landgrade.parse import parse_file
-from landgrade.rules import Corridor, Region, Ring
+from landgrade.build.builder import build_county
+from landgrade.build.grade_map import GradeMap
+from landgrade.gazette.parse import parse_file
+from landgrade.gazette.rules import Corridor, Region, Ring
+from landgrade.network.junctions import parse_endpoint
+from landgrade.network.layers import Network, load_network, route_road_name
+from landgrade.outputs.audit import audit_grade_map
 
 LAYERS = ("roads", "water", "landmarks", "extent")
 COUNTY_SEAT_LONLAT = (110.57, 27.06)  # 洞口镇

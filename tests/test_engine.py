@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from landgrade.answer import DISTANCE_DECIMALS, use_short
+from landgrade.build.grade_map import GradeMap
 from landgrade.engine import Engine
+from landgrade.engine.answer import DISTANCE_DECIMALS, use_short
+from landgrade.engine.grid import build_index, nearest_route_geoms, point_segment_distance
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import GradeMap
-from landgrade.grid import build_index, nearest_route_geoms, point_segment_distance
 
 X0, Y0 = 500_000.0, 3_000_000.0
 CRS = "EPSG:4546"
@@ -153,7 +153,7 @@ def test_outer_edge_of_extent_is_inside(engine: Engine) -> None:
 
 
 def test_locate_from_wgs84_matches_working_crs(engine: Engine) -> None:
-    from landgrade.crs import transform
+    from landgrade.io.crs import transform
 
     lon, lat = transform(X0 + 200, Y0 + 102, CRS, "EPSG:4326")
     r = engine.locate(lon, lat).iloc[0]  # default CRS: WGS84
@@ -174,7 +174,7 @@ def test_locate_bad_coordinates_are_flagged_or_refused(engine: Engine) -> None:
 
 
 def test_suspect_coordinates_get_a_crs_status(engine: Engine) -> None:
-    from landgrade.crs import transform
+    from landgrade.io.crs import transform
 
     lon, lat = transform(X0 + 20, Y0 + 20, CRS, "EPSG:4326")
     swapped = engine.locate(lat, lon).iloc[0]
@@ -429,7 +429,7 @@ def test_map_without_routes_answers_grades() -> None:
 
 
 def test_cache_reuses_a_prepared_map_and_notices_a_changed_file(tmp_path, monkeypatch) -> None:
-    from landgrade import cache
+    from landgrade.engine import cache
 
     monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path / "cache"))
     path = hand_map().to_gpkg(tmp_path / "m.gpkg")
@@ -462,7 +462,7 @@ def test_lines_are_graded_on_the_line_and_routed_by_the_whole_line(engine: Engin
 
 
 def test_gcj02_input_is_converted_before_grading(engine: Engine) -> None:
-    from landgrade.crs import transform
+    from landgrade.io.crs import transform
 
     lon, lat = transform(X0 + 200, Y0 + 102, CRS, "gcj02")
     assert engine.locate(lon, lat, crs="gcj02").iloc[0]["grade"] == 1
@@ -471,7 +471,7 @@ def test_gcj02_input_is_converted_before_grading(engine: Engine) -> None:
 
 
 def test_an_unusable_cache_folder_warns_and_still_answers(tmp_path, monkeypatch, capsys) -> None:
-    from landgrade import cache
+    from landgrade.engine import cache
 
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("")
@@ -483,7 +483,7 @@ def test_an_unusable_cache_folder_warns_and_still_answers(tmp_path, monkeypatch,
 
 
 def test_cache_drops_older_builds_of_the_same_county_only(tmp_path, monkeypatch) -> None:
-    from landgrade import cache
+    from landgrade.engine import cache
 
     monkeypatch.setenv("LANDGRADE_CACHE", str(tmp_path))
     for name in ("county-x-aaa.map.pkl", "county-x-aaa.index.pkl", "county-xy-ccc.map.pkl",
@@ -514,7 +514,7 @@ def test_parcel_and_line_nearest_routes_equal_geos_query_nearest() -> None:
     """The vertex-bounded search gives query_nearest's route and distance, ties included."""
     import shapely.affinity as aff
 
-    from landgrade.grid import nearest_route_shapes
+    from landgrade.engine.grid import nearest_route_shapes
 
     gm = random_map(7)
     engine = Engine(gm, index=build_index(gm, max_cells=64))

@@ -12,9 +12,10 @@ import pytest
 from matplotlib.colors import to_rgb
 from synthetic_grade_map import RING_AREAS, synthetic_grade_map, table6_legend
 
-from landgrade.export import ExportError, export_grade_map
-from landgrade.grade_map import SCHEMATIC_NOTE, GradeMap
-from landgrade.maps import grade_colors
+from landgrade.build.grade_map import GradeMap
+from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.outputs.export import ExportError, export_grade_map
+from landgrade.outputs.maps import grade_colors
 
 
 def _styles(path: Path) -> dict[str, str]:
@@ -120,7 +121,7 @@ def test_other_suffixes_are_refused(tmp_path: Path) -> None:
 def test_cli_export_styles_with_the_county_prices(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     map_file = synthetic_grade_map().to_gpkg(tmp_path / "synthetic.gpkg")
     out = tmp_path / "out.gpkg"
@@ -135,7 +136,7 @@ def test_cli_export_styles_with_the_county_prices(tmp_path: Path) -> None:
 def test_cli_export_refuses_unknown_formats(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     result = CliRunner().invoke(app, ["export", "-o", str(tmp_path / "out.kml")])
     assert result.exit_code == 2
@@ -145,7 +146,7 @@ def test_cli_export_refuses_unknown_formats(tmp_path: Path) -> None:
 def test_cli_export_refuses_a_map_without_a_grade_column(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     gm = synthetic_grade_map()
     gm.grades = gm.grades.rename(columns={"grade": "level"})

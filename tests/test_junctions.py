@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import LineString
 from synthetic import grid_town, xy
 
-from landgrade.junctions import BaseLine, JunctionError, JunctionResolver, parse_endpoint
-from landgrade.network import load_network
+from landgrade.network.junctions import BaseLine, JunctionError, JunctionResolver, parse_endpoint
+from landgrade.network.layers import load_network
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,8 @@ from synthetic_grade_map import (
     table6_legend,
 )
 
-from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.maps import (
+from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.outputs.maps import (
     FOOT_IN,
     TITLE_BAND_IN,
     MapError,
@@ -264,7 +264,7 @@ def map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_map_png_from_any_map(map_file: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     out = tmp_path / "m.png"
     result = CliRunner().invoke(app, ["map", "-o", str(out), "--map", str(map_file)])
@@ -276,7 +276,7 @@ def test_cli_map_png_from_any_map(map_file: Path, tmp_path: Path) -> None:
 def test_cli_map_html_with_county_prices_and_gcj02_tiles(map_file: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     out = tmp_path / "m.html"
     url = "https://tiles.example/{z}/{x}/{y}.png"
@@ -294,7 +294,7 @@ def test_cli_map_html_with_county_prices_and_gcj02_tiles(map_file: Path, tmp_pat
 def test_cli_map_refuses_unknown_formats(map_file: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     result = CliRunner().invoke(app, ["map", "-o", str(tmp_path / "m.jpg"), "--map", str(map_file)])
     assert result.exit_code == 2
@@ -306,8 +306,8 @@ def test_without_a_cjk_font_the_legend_falls_back_to_english(
 ) -> None:
     from typer.testing import CliRunner
 
-    import landgrade.maps as maps
-    from landgrade.cli import app
+    from landgrade.cli.app import app
+    from landgrade.outputs import maps as maps
 
     english = maps.price_legend("dongkou", [1, 2], chinese=False)
     assert english.labels["commercial"] == "Commercial and business services"  # uses.csv
@@ -328,7 +328,7 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     import matplotlib.pyplot as plt
     from shapely.geometry import LineString
 
-    from landgrade.maps import label_routes
+    from landgrade.outputs.maps import label_routes
 
     # Two parallel routes 5 m apart: their midpoints' labels would sit on top of each other.
     routes = gpd.GeoDataFrame(
@@ -356,7 +356,7 @@ def test_no_two_route_labels_overlap_on_the_bundled_map(tmp_path: Path) -> None:
     from matplotlib.text import Text
 
     from landgrade.engine import load_grade_map
-    from landgrade.maps import _layer, label_routes, print_rc
+    from landgrade.outputs.maps import _layer, label_routes, print_rc
 
     routes = _layer(load_grade_map(), "routes")
     for style in ("id", "price"):  # ids only, and id + name + price (far longer)
@@ -420,7 +420,7 @@ def test_english_and_chinese_maps_differ_as_expected(tmp_path: Path) -> None:
 def test_cli_map_names_the_feature_whose_grade_is_not_a_number(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     gm = synthetic_grade_map()
     gm.grades["grade"] = gm.grades["grade"].astype(float)
@@ -435,7 +435,7 @@ def test_cli_map_names_the_feature_whose_grade_is_not_a_number(tmp_path: Path) -
 def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     gm = synthetic_grade_map()
     gm.grades.loc[4, "grade"] = 7  # Dongkou's Table 6 prices grades 1–5 only
@@ -448,7 +448,7 @@ def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path
 
 
 def test_a_layer_saved_in_degrees_is_drawn_in_metres() -> None:
-    from landgrade.maps import _grades
+    from landgrade.outputs.maps import _grades
 
     gm = synthetic_grade_map()
     gm.grades = gm.grades.to_crs(4326)
@@ -463,7 +463,7 @@ def test_cli_map_refuses_tiles_that_are_not_an_xyz_url(
 ) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     out = tmp_path / "m.html"
     result = CliRunner().invoke(
@@ -492,7 +492,7 @@ def test_paper_and_dpi_fix_the_page(tmp_path: Path, paper: str, landscape: bool,
 def test_cli_map_refuses_an_unknown_paper(map_file: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     out = tmp_path / "m.pdf"
     result = CliRunner().invoke(app, ["map", "-o", str(out), "--map", str(map_file), "--paper",
@@ -506,7 +506,7 @@ def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) ->
 
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     meta = json.loads((ROOT / "geo" / "dongkou" / "metadata.json").read_text(encoding="utf-8"))
     assert meta["language"] == "zh"
@@ -524,7 +524,7 @@ def test_cli_html_page_speaks_the_county_language_unless_told(tmp_path: Path) ->
 
 def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
     """The map subtitle, footer, web legend and report head share this wording."""
-    from landgrade.labels import gazette_facts
+    from landgrade.gazette.labels import gazette_facts
 
     meta = {"document": "X〔2022〕1号", "date": "2022-02-07", "issuer": ""}
     assert gazette_facts(meta, ("issuer", "date", "document"), "zh") == [
@@ -535,7 +535,7 @@ def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
 def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
     """Table 6 grade 1: commercial 3194, residential 1932; the 49-character first part plus
     ", Residential 1932" is wider than 50 characters, so the legend breaks between the uses."""
-    import landgrade.maps as maps
+    from landgrade.outputs import maps as maps
 
     english = maps.price_legend("dongkou", [1], chinese=False)
     one = maps.legend_label(1, english, "en")
@@ -548,7 +548,7 @@ def test_route_price_label_carries_its_unit() -> None:
     """``雪峰中路 5 4112`` reads as a name; the price needs its unit after it."""
     import pandas as pd
 
-    import landgrade.maps as maps
+    from landgrade.outputs import maps as maps
 
     row = pd.Series({"id": "A06", "name": "雪峰中路 5", "price": 4112.0})
     assert maps.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"

@@ -1,4 +1,4 @@
-"""landgrade.memory: the CLI's allocator settings keep freed column arrays for reuse."""
+"""landgrade.engine.memory: the CLI's allocator settings keep freed column arrays for reuse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from landgrade import memory
+from landgrade.engine import memory
 
 # Ten rounds of what a chunk does: twenty column-sized (8 MB) arrays, touched, then freed.
 # Minor page faults counted over the rounds after the first.
@@ -16,7 +16,7 @@ _CHUNKS = """
 import resource, sys
 import numpy as np
 if sys.argv[1] == "keep":
-    from landgrade.memory import keep_freed_memory
+    from landgrade.engine.memory import keep_freed_memory
     assert keep_freed_memory()
 def chunk():
     cols = [np.ones(2**20) for _ in range(20)]

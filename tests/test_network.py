@@ -9,7 +9,7 @@ from shapely.geometry import LineString, box
 from synthetic import grid_town, xy
 
 from landgrade.errors import LandgradeError
-from landgrade.network import load_network, route_road_name
+from landgrade.network.layers import load_network, route_road_name
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +109,8 @@ def test_nan_vertex_and_degrees_labelled_as_metres_are_errors_naming_the_feature
 
 
 def test_features_without_geometry_are_left_out_and_said(town):
-    from landgrade.build import build_grade_map
-    from landgrade.rules import GradeRule, Residual, Rules
+    from landgrade.build.builder import build_grade_map
+    from landgrade.gazette.rules import GradeRule, Residual, Rules
 
     roads = town["roads"].copy()
     roads.loc[8, "geometry"] = None  # 甲街, drawn as one feature
@@ -157,7 +157,7 @@ def test_name_field_with_no_names_says_so_not_missing(town):
 
 
 def test_name_field_options_per_layer():
-    from landgrade.network import parse_name_fields
+    from landgrade.network.layers import parse_name_fields
 
     assert parse_name_fields(["roads=道路名称", "名称"]) == {"roads": "道路名称", "*": "名称"}
     with pytest.raises(LandgradeError, match="no layer before '='"):
@@ -187,7 +187,7 @@ def test_pieces_with_gaps_up_to_the_snap_tolerance_are_one_line(town):
 
 
 def test_a_t_end_1_3_m_short_meets_within_the_default_snap(town):
-    from landgrade.junctions import BaseLine, JunctionResolver
+    from landgrade.network.junctions import BaseLine, JunctionResolver
 
     roads = town["roads"].copy()
     bend = roads.index[roads["road_id"] == "bend"][0]
@@ -241,8 +241,8 @@ def test_overlapping_pieces_noded_into_slivers_are_one_line(town):
 
 
 def test_carriageways_meeting_at_one_node_stay_two_carriageways():
-    from landgrade.junctions import BaseLine
-    from landgrade.network import merge_lines
+    from landgrade.network.junctions import BaseLine
+    from landgrade.network.layers import merge_lines
 
     # Two carriageways 12 m apart taper into one node at x = 1040 and go on as one line.
     north = LineString([(0, 6), (1000, 6), (1040, 0)])

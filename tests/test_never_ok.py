@@ -13,10 +13,10 @@ import pytest
 from shapely.geometry import LineString
 from synthetic import TABLE5, grid_town, town_polygon, write_town, xy
 
-from landgrade.build import BuildError, BuildInputs, build_from, build_grade_map
-from landgrade.network import load_network
-from landgrade.report import IMPOSSIBLE
-from landgrade.rules import Bound, GradeRule, Region, Residual, Ring, RingItem, Rules
+from landgrade.build.builder import BuildError, BuildInputs, build_from, build_grade_map
+from landgrade.build.report import IMPOSSIBLE
+from landgrade.gazette.rules import Bound, GradeRule, Region, Residual, Ring, RingItem, Rules
+from landgrade.network.layers import load_network
 
 RING_1 = Ring((RingItem("一路"), RingItem("甲街"), RingItem("二路"), RingItem("乙街")))
 

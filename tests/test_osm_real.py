@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from landgrade.grade_map import GradeMap
-from landgrade.osm import OSMError, is_osm, read_osm_roads, read_osm_water
+from landgrade.build.grade_map import GradeMap
+from landgrade.network.osm import OSMError, is_osm, read_osm_roads, read_osm_water
 
 DATA = Path(__file__).parent / "data" / "osm"
 PBF = DATA / "longgang.osm.pbf"
@@ -37,7 +37,7 @@ ROUTES = pd.read_csv(DATA / "longgang_routes.csv", dtype={"id": str})
 def _cli(args: list[str]):
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -249,7 +249,7 @@ def test_city_blocks_of_the_real_roads_get_geos_shares_and_nearest_routes(
     vertices, edges along and across the grade strips), whole and split in four. Shares must be
     GEOS's overlay at the published 1e-4, and nearest route and distance GEOS's own."""
     from landgrade.engine import Engine
-    from landgrade.grid import build_index, nearest_route_geoms
+    from landgrade.engine.grid import build_index, nearest_route_geoms
 
     crs = built.grades.crs
     roads = read_osm_roads(PBF).to_crs(crs)

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from landgrade import crs
+from landgrade.io import crs
 
 COUNTY_SEAT = shapely.Point(110.57, 27.06)  # 洞口县 county seat, WGS84
 DONGKOU_AREA_KM2 = 2200.0  # official land area, about 2,200 km²

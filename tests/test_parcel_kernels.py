@@ -12,9 +12,9 @@ import shapely.affinity as aff
 from test_engine import CRS, X0, Y0, random_map
 
 from landgrade.engine import Engine
-from landgrade.grid import build_index, nearest_route_geoms, nearest_route_shapes
-from landgrade.overlay import ZoneEdges, zone_areas
-from landgrade.shapes import convex_polygons
+from landgrade.engine.grid import build_index, nearest_route_geoms, nearest_route_shapes
+from landgrade.engine.overlay import ZoneEdges, zone_areas
+from landgrade.engine.shapes import convex_polygons
 
 
 def _geos_areas(zones: np.ndarray, geoms: np.ndarray) -> np.ndarray:
@@ -208,7 +208,7 @@ def test_zones_that_are_not_plain_polygons_or_overlap_send_every_parcel_to_geos(
 def test_a_route_inside_a_repaired_parcel_with_a_stray_line_is_at_distance_0() -> None:
     """make_valid may leave a parcel as polygon + line; a route wholly inside its polygon is
     0 m away, as GEOS says, and the loose line does not flip the inside test."""
-    from landgrade.grade_map import GradeMap
+    from landgrade.build.grade_map import GradeMap
 
     square = shapely.box(X0, Y0, X0 + 1000, Y0 + 1000)
     gm = GradeMap(

@@ -19,11 +19,11 @@ import shapely
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from landgrade.answer import use_price
-from landgrade.cli import app
-from landgrade.crs import transform
+from landgrade.cli.app import app
 from landgrade.engine import load_engine
-from landgrade.pricebook import load_pricebook
+from landgrade.engine.answer import use_price
+from landgrade.gazette.pricebook import load_pricebook
+from landgrade.io.crs import transform
 
 runner = CliRunner()
 PDFTOTEXT = shutil.which("pdftotext")
@@ -179,7 +179,7 @@ def test_report_errors_name_the_option_and_fix(tmp_path: Path, grade1_parcel) ->
 
 
 def test_record_carries_parcel_shares_area_and_route_depth(engine, grade1_parcel) -> None:
-    from landgrade.answer import to_record
+    from landgrade.engine.answer import to_record
 
     row = engine.assign(gpd.GeoDataFrame(geometry=[grade1_parcel], crs="EPSG:4546")).iloc[0]
     r = to_record(engine, row)
@@ -191,7 +191,7 @@ def test_record_carries_parcel_shares_area_and_route_depth(engine, grade1_parcel
 
 
 def test_standard_status_messages_are_worded_in_chinese_and_own_messages_kept() -> None:
-    from landgrade.answer import STATUSES, status_message
+    from landgrade.engine.answer import STATUSES, status_message
 
     outside = {"status": "outside_extent", "message": STATUSES["outside_extent"]}
     assert status_message(outside, "en") == STATUSES["outside_extent"]
@@ -265,7 +265,7 @@ def test_duplicate_and_unsafe_ids_neither_overwrite_nor_leave_the_folder(
 
 
 def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
-    from landgrade.parcel_report import file_stems
+    from landgrade.outputs.parcel_report import file_stems
 
     stems = file_stems(["a", "A", "a_2", "CON", "x" * 400, "..", "."])
     assert len({s.casefold() for s in stems}) == len(stems)
@@ -324,7 +324,7 @@ def test_straddling_parcel_says_which_grade_its_term_and_plot_ratio_come_from(
 
 
 def test_parcel_in_one_grade_or_a_point_needs_no_connotation_note() -> None:
-    from landgrade.parcel_report import connotation_note
+    from landgrade.outputs.parcel_report import connotation_note
 
     assert connotation_note({"grade": 1, "grade_shares": {1: 1.0}}, "zh") == ""
     assert connotation_note({"grade": 1, "grade_shares": {1: 0.6, "outside": 0.4}}, "en") == ""
@@ -351,8 +351,8 @@ def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landgrade.maps import print_rc
-    from landgrade.parcel_report import report_pages
+    from landgrade.outputs.maps import print_rc
+    from landgrade.outputs.parcel_report import report_pages
 
     parcel, _ = _straddling_parcel(engine)
     gdf = gpd.GeoDataFrame(geometry=[parcel], crs="EPSG:4546")
@@ -389,7 +389,7 @@ def _check_cells_fit(fig) -> None:
 
 
 def test_parcel_id_fields_not_a_list_is_an_error_not_ignored() -> None:
-    from landgrade.parcel_report import ReportError, parcel_id_column
+    from landgrade.outputs.parcel_report import ReportError, parcel_id_column
 
     assert parcel_id_column(["FID", " 宗地号 "], {"parcel_id_fields": ["宗地号"]}) == " 宗地号 "
     assert parcel_id_column(["FID"], {}) is None

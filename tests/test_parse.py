@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from landgrade.cli import app
+from landgrade.cli.app import app
 from landgrade.errors import LandgradeError
-from landgrade.parse import (
+from landgrade.gazette.parse import (
     RulesEncodingError,
     RulesSyntaxError,
     grade_number,
@@ -23,7 +23,7 @@ from landgrade.parse import (
     parse_rules,
     to_gazette_text,
 )
-from landgrade.rules import (
+from landgrade.gazette.rules import (
     Bound,
     Corridor,
     GradeRule,
@@ -394,7 +394,7 @@ def test_malformed(text: str, at: str | None, grade_no: int, item: int, expected
 
 def test_every_grammar_terminal_has_a_phrase_or_is_quiet() -> None:
     """A terminal added to description.lark without a phrase would print its grammar name."""
-    from landgrade.parse import _PHRASES, _QUIET, _parser
+    from landgrade.gazette.parse import _PHRASES, _QUIET, _parser
 
     terminals = {t.name for t in _parser().terminals}
     assert terminals - set(_PHRASES) - _QUIET == set()

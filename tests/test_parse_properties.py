@@ -8,8 +8,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from landgrade.parse import RulesSyntaxError, parse_rules, to_gazette_text
-from landgrade.rules import (
+from landgrade.gazette.parse import RulesSyntaxError, parse_rules, to_gazette_text
+from landgrade.gazette.rules import (
     SIDES,
     Bound,
     Corridor,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from landgrade.cli import app
-from landgrade.county import CountyFolder
+from landgrade.cli.app import app
 from landgrade.errors import LandgradeError
-from landgrade.pricebook import (
+from landgrade.gazette.county import CountyFolder
+from landgrade.gazette.pricebook import (
     PriceBook,
     RouteSegment,
     TownGradeError,

@@ -25,7 +25,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from landgrade.cli import app
+from landgrade.cli.app import app
 
 runner = CliRunner()
 GPKG_1_2 = 10200  # the GeoPackage version in the SQLite user_version header

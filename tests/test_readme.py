@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from landgrade.crs import WORKING_CRS
+from landgrade.io.crs import WORKING_CRS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

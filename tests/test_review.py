@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from landgrade.grade_map import GradeMap
+from landgrade.build.grade_map import GradeMap
 
 DATA = Path(__file__).parent / "data" / "osm"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,7 +26,7 @@ FLAGGED = ("warning", "unresolved", "stale", "unused", "error")
 def _cli(args: list[object]):
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -200,8 +200,8 @@ def test_selecting_a_route_or_a_corridor_shows_only_its_own_shapes(
 
 
 def test_every_clause_and_resolved_route_of_the_dongkou_build_has_shapes_to_show() -> None:
-    from landgrade.build import build_county
-    from landgrade.review import _shapes
+    from landgrade.build.builder import build_county
+    from landgrade.outputs.review import _shapes
 
     gm = build_county()
     report, clauses = gm.report, gm.clauses

@@ -23,11 +23,11 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed (pip ins
 from fastapi.testclient import TestClient
 
 from landgrade import io
-from landgrade.answer import to_record, use_short
-from landgrade.assign import assign_command
-from landgrade.cli import app as cli
-from landgrade.crs import transform, wgs84_to_bd09, wgs84_to_gcj02
+from landgrade.cli.app import app as cli
 from landgrade.engine import load_engine
+from landgrade.engine.answer import to_record, use_short
+from landgrade.io.crs import transform, wgs84_to_bd09, wgs84_to_gcj02
+from landgrade.jobs.assign import assign_command
 from landgrade.service.app import ServiceConfig, create_app
 
 runner = CliRunner()

@@ -19,9 +19,9 @@ from service_helpers import LiveServer, interior_point
 
 pytest.importorskip("uvicorn", reason="the serve extra is not installed (pip install '.[serve]')")
 
-from landgrade.answer import to_record
-from landgrade.crs import wgs84_to_gcj02
 from landgrade.engine import load_engine
+from landgrade.engine.answer import to_record
+from landgrade.io.crs import wgs84_to_gcj02
 from landgrade.service.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -23,9 +23,9 @@ from shapely.geometry import LineString
 from surveyed_copy import SECTIONS, make_surveyed_copy
 from synthetic import ROUTES, TABLE5_AREAS, grid_town, table5_rules, xy
 
-from landgrade.build import BuildInputs, build_from, build_grade_map
-from landgrade.grade_map import GradeMap
-from landgrade.network import load_network
+from landgrade.build.builder import BuildInputs, build_from, build_grade_map
+from landgrade.build.grade_map import GradeMap
+from landgrade.network.layers import load_network
 
 N_POINTS = 20_000
 
@@ -182,7 +182,7 @@ def test_a_gazette_name_drawn_as_two_section_names_builds_exactly():
 
 
 def test_alias_rows_with_one_alias_mean_the_union(tmp_path):
-    from landgrade.network import read_aliases
+    from landgrade.network.layers import read_aliases
 
     p = tmp_path / "aliases.csv"
     p.write_text("alias,name\n解放路,解放东路\n解放路,解放西路\n解放中路,解放路\n",
@@ -226,7 +226,7 @@ def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_file
                                                                      dongkou_dir):
     from typer.testing import CliRunner
 
-    from landgrade.cli import app
+    from landgrade.cli.app import app
 
     folder = copy_files["roads"].parent
     args = ["build", "--county", str(dongkou_dir), "--roads", str(copy_files["roads"]),
@@ -248,7 +248,7 @@ def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_file
 
 
 def test_a_half_plane_of_a_dual_carriageway_is_taken_from_the_road_as_a_whole():
-    from landgrade.build import side_of
+    from landgrade.build.builder import side_of
 
     extent = grid_town()["extent"].geometry.iloc[0]
     street = shapely.multilinestrings([LineString([xy(0, 194), xy(1000, 194)]),

@@ -19,10 +19,10 @@ import shapely
 from test_assign_cli import runner, setup  # noqa: F401 - the CLI fixture
 from test_engine import rel
 
-from landgrade.cli import app
-from landgrade.crs import transform
+from landgrade.cli.app import app
 from landgrade.engine import load_engine
-from landgrade.labels import table_cite
+from landgrade.gazette.labels import table_cite
+from landgrade.io.crs import transform
 
 OUTSIDE = (600, 50)  # east of the hand map's extent, inside its county outline
 
@@ -120,7 +120,7 @@ def test_a_table_named_in_one_language_only_is_cited_as_published(lang: str) -> 
 def test_a_standard_town_status_is_worded_in_chinese_with_the_county_table(
     dongkou_dir: Path,
 ) -> None:
-    from landgrade.answer import STATUSES, status_message, status_text
+    from landgrade.engine.answer import STATUSES, status_message, status_text
 
     meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
     zh = meta["tables"]["town_prices"]["zh"]
@@ -156,7 +156,7 @@ def test_the_engine_s_unknown_town_message_is_worded_in_chinese_with_its_detail(
 ) -> None:
     """The engine follows the standard message with the row's town and grade; in Chinese the
     standard part is worded as STATUS_ZH says and the detail is kept, not left all English."""
-    from landgrade.answer import status_message
+    from landgrade.engine.answer import status_message
 
     _, opts = setup
     message = _unknown_town_message(opts)

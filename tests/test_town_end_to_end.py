@@ -29,8 +29,8 @@ import shapely
 from shapely.geometry import LineString, Polygon
 from typer.testing import CliRunner
 
-from landgrade.cli import app
-from landgrade.grade_map import GradeMap
+from landgrade.build.grade_map import GradeMap
+from landgrade.cli.app import app
 
 X0, Y0 = 450_000.0, 2_990_000.0
 CRS = "EPSG:4546"
@@ -148,9 +148,9 @@ def test_assign_gives_each_hand_checked_point_its_grade(town: Path) -> None:
 
 def test_whole_road_corridors_run_the_road_inside_the_extent(town: Path) -> None:
     """建设路 (2 000 m in the extent) and 清水河 (2 200 m, 100 m beyond each edge), 20 m a side."""
-    from landgrade.build import build_grade_map
-    from landgrade.network import load_network
-    from landgrade.parse import parse_rules
+    from landgrade.build.builder import build_grade_map
+    from landgrade.gazette.parse import parse_rules
+    from landgrade.network.layers import load_network
 
     rules = parse_rules("一级\t1、建设路两侧各20米区域；2、清水河两侧各20米区域。\n"
                         "二级\t定级范围一级以外其他区域。")

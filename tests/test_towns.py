@@ -18,10 +18,10 @@ import shapely
 from test_assign_cli import runner, setup  # noqa: F401 - the CLI fixture
 from test_engine import CRS, PRICES, X0, Y0, box, engine, rel  # noqa: F401 - fixture
 
-from landgrade.cli import app
-from landgrade.crs import transform
+from landgrade.cli.app import app
 from landgrade.engine import Engine
-from landgrade.towns import TownLayerError, load_towns
+from landgrade.engine.towns import TownLayerError, load_towns
+from landgrade.io.crs import transform
 
 
 def _table8(county: Path) -> dict[tuple[int, str, int], float]:

@@ -15,10 +15,10 @@ import shapely
 from shapely import affinity
 from synthetic import ROUTES, TABLE5, TABLE5_AREAS, grid_town, write_town
 
-from landgrade.build import BuildInputs, build_from
-from landgrade.crs import county_working_crs, gk3_zone_epsg
+from landgrade.build.builder import BuildInputs, build_from
+from landgrade.build.grade_map import GradeMap
 from landgrade.errors import LandgradeError
-from landgrade.grade_map import GradeMap
+from landgrade.io.crs import county_working_crs, gk3_zone_epsg
 
 ZONE_114 = 4547
 
@@ -79,8 +79,8 @@ def test_a_county_at_113_7e_is_built_in_its_own_zone(town_map):
 
 
 def test_engine_and_audit_take_the_crs_from_the_map(town_map):
-    from landgrade.audit import audit_grade_map
     from landgrade.engine import Engine
+    from landgrade.outputs.audit import audit_grade_map
 
     _, path = town_map
     read = GradeMap.read(path)
@@ -95,7 +95,7 @@ def test_engine_and_audit_take_the_crs_from_the_map(town_map):
 
 
 def test_the_web_map_lies_at_the_town(town_map):
-    from landgrade.maps import interactive_map
+    from landgrade.outputs.maps import interactive_map
 
     gm, _ = town_map
     fmap = interactive_map(gm)

@@ -9,7 +9,7 @@ The pipeline, one module per stage::
     cli                                           the `landgrade` command
 """
 
+from landgrade._version import __version__
 from landgrade.errors import LandgradeError
 
-__version__ = "0.1.0"
 __all__ = ["LandgradeError", "__version__"]

@@ -45,10 +45,10 @@ import shapely
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from landgrade import __version__
-from landgrade.crs import CrsSpec, resolve_crs, transform
-from landgrade.engine import Engine, load_engine
+from landgrade._version import __version__
+from landgrade.engine.engine import Engine, load_engine
 from landgrade.errors import LandgradeError
+from landgrade.io.crs import CrsSpec, resolve_crs, transform
 from landgrade.service.batch import LocateBatcher
 from landgrade.service.files import (
     OUTPUT_FORMATS,
@@ -102,7 +102,7 @@ def parse_number(name: str, value: str | None) -> float:
 
 def parse_xy(text: str) -> tuple[float, float]:
     """``110.575,27.06`` as pasted from a web map (:func:`landgrade.crs.parse_xy`)."""
-    from landgrade.crs import parse_xy as parse_pasted
+    from landgrade.io.crs import parse_xy as parse_pasted
 
     try:
         return parse_pasted(text)

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landgrade.answer import to_record
-from landgrade.crs import CrsSpec
-from landgrade.engine import Engine
+from landgrade.engine.answer import to_record
+from landgrade.engine.engine import Engine
+from landgrade.io.crs import CrsSpec
 
 # Points per engine call: large enough to amortise its fixed cost (a few ms), small enough that
 # one call (~0.1 s at this size) never holds single-point requests back for long. A request with

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from landgrade import io
-from landgrade.assign import TooManyRows, grade_file
-from landgrade.engine import Engine
+from landgrade.engine.engine import Engine
 from landgrade.errors import LandgradeError
+from landgrade.jobs.assign import TooManyRows, grade_file
 from landgrade.service.guards import BadRequest
 
 # Output format key → (file extension written, media type of the response).

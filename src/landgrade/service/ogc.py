@@ -11,8 +11,8 @@ it. Resources, all JSON (``f=json``, the only encoding offered):
 
 Each grade feature carries the answer columns of that grade's prices (``p_<use>``), their term
 (``t_<use>``) and plot ratio (``r_<use>``) and the valuation date (``val_date``), named as in
-``landgrade assign`` output (see :mod:`landgrade.answer`), with its types: terms are JSON integers
-(QGIS types a field from the numbers it reads), null where a price has no term. Layers are
+``landgrade assign`` output (see :mod:`landgrade.engine.answer`), with its types: terms are JSON
+integers (QGIS types a field from the numbers it reads), null where a price has no term. Layers are
 converted and serialised once at start-up; a page is a slice of prepared feature texts.
 """
 
@@ -30,9 +30,9 @@ import shapely
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from landgrade.crs import gdf_to_crs
-from landgrade.engine import Engine
-from landgrade.grade_map import SCHEMATIC_NOTE
+from landgrade.engine.engine import Engine
+from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.io.crs import gdf_to_crs
 from landgrade.service.guards import BadRequest
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

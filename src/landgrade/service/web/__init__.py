@@ -18,10 +18,10 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from landgrade.answer import use_short
-from landgrade.engine import Engine
-from landgrade.grade_map import SCHEMATIC_NOTE
-from landgrade.maps import grade_colors, map_title
+from landgrade.engine.answer import use_short
+from landgrade.engine.engine import Engine
+from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.outputs.maps import grade_colors, map_title
 
 HERE = Path(__file__).parent
 

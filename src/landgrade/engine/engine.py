@@ -1,0 +1,857 @@
+"""The engine: grade, prices and nearest priced road for points and parcels.
+
+:func:`load_engine` (or :func:`load_grade_map` + :class:`Engine`) loads a built grade map —
+the bundled county's by default, built once and cached (see :mod:`landgrade.engine.cache`) — and
+answers:
+
+- :meth:`Engine.locate` for coordinates (scalars or arrays), returning a DataFrame;
+- :meth:`Engine.assign` for a GeoDataFrame of points or parcels, returning it with the answer
+  columns added: one row out per row in, same order, every input attribute kept.
+
+The answer columns and their rules are defined in :mod:`landgrade.engine.answer`; the vectorised
+grid kernels behind them in :mod:`landgrade.engine.grid`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from landgrade.build.grade_map import GradeMap
+from landgrade.engine.answer import (
+    AREA_DECIMALS,
+    CRS_FLAG_STATUS,
+    DISTANCE_DECIMALS,
+    MESSAGES,
+    NO_ROUTE_STATUSES,
+    SHARE_DECIMALS,
+    STATUS_CODE,
+    STATUSES,
+    answer_lang,
+    published_decimals,
+    route_facts_table,
+    status_text,
+    to_record,
+    to_text,
+    use_short,
+)
+from landgrade.engine.grid import (
+    GradeIndex,
+    build_index,
+    grade_rows_xy,
+    nearest_route_shapes,
+    nearest_route_xy,
+)
+from landgrade.engine.overlay import ZoneEdges, zone_areas
+from landgrade.engine.shapes import convex_polygons
+from landgrade.errors import LandgradeError
+from landgrade.gazette.labels import table_cite
+from landgrade.io.crs import WORKING_CRS
+
+# Status codes of rows whose coordinates do not fit their CRS.
+CRS_CODES = {STATUS_CODE[code] for code in CRS_FLAG_STATUS.values()}
+
+
+def _to_working_xy(
+    x: np.ndarray, y: np.ndarray, spec: Any, working: Any = WORKING_CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates in the map's working CRS ``working`` (no work when they already are)."""
+    from landgrade.io import crs as crsmod
+
+    src = crsmod.resolve_crs(spec)
+    if src.offset is None and src.crs.equals(working):
+        return x, y
+    wx, wy = crsmod.transform(x, y, src, working)
+    return np.asarray(wx, dtype=float), np.asarray(wy, dtype=float)
+
+
+def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: np.ndarray,
+              working: Any = WORKING_CRS) -> None:
+    """Set a crs_suspect_* status on rows that landed outside the extent and look mis-declared.
+
+    Only rows outside the extent are checked: a coordinate that falls inside it is taken as
+    right, and checking only the rest keeps the common case fast.
+    """
+    from landgrade.io import crs as crsmod
+
+    rows = np.flatnonzero(far & (status == STATUS_CODE["ok"]))
+    if not len(rows):
+        return
+    area = crsmod.valid_area(working)  # the map's own zone: where its coordinates belong
+    flags = np.asarray(crsmod.detect_crs_problem(x[rows], y[rows], spec, area), dtype=object)
+    for flag, code in CRS_FLAG_STATUS.items():
+        status[rows[flags == flag]] = STATUS_CODE[code]
+
+
+# --- prices --------------------------------------------------------------------------------------
+class _PriceColumns:
+    """Per-grade price and connotation arrays from a pricebook, aligned to grade values."""
+
+    def __init__(self, pricebook: Any, grade_values: np.ndarray) -> None:
+        self.pricebook = pricebook
+        self.uses: list[str] = list(pricebook.uses) if pricebook is not None else []
+        self.short = {u: use_short(u) for u in self.uses}
+        self.grades: list[int] = sorted(set(grade_values.tolist()))
+        self._lookup = np.full(max(self.grades) + 2, -1, dtype=np.int64)
+        self._lookup[self.grades] = np.arange(len(self.grades))
+        self.prices = pd.DataFrame(index=pd.Index(self.grades))
+        self.terms = self.prices.copy()
+        self.ratios = self.prices.copy()
+        self.valuation_date = ""
+        self.table = np.full((0, len(self.grades) + 1), np.nan)
+        if pricebook is None:
+            return
+        table = pricebook.urban_price_table()
+        self.prices = table.reindex(index=self.prices.index, columns=self.uses).astype(float)
+        for u in self.uses:
+            terms, ratios = [], []
+            for g in self.prices.index:
+                c = _connotation(pricebook, int(g), u, "urban")
+                terms.append(_attr(c, "term_years"))
+                ratios.append(_attr(c, "plot_ratio"))
+                self.valuation_date = self.valuation_date or str(_attr(c, "valuation_date") or "")
+            self.terms[u] = terms
+            self.ratios[u] = ratios
+        self.table = self._table()
+
+    def _table(self) -> np.ndarray:
+        """(columns, grades + 1) array: p, t, r of each use per grade; the last column (no
+        grade) is all NaN, so one 2-D take fills every price column at once."""
+        rows = []
+        for u in self.uses:
+            rows += [self.prices[u], self.terms[u], self.ratios[u]]
+        table = np.full((len(rows), len(self.grades) + 1), np.nan)
+        for i, r in enumerate(rows):
+            table[i, :-1] = pd.to_numeric(r, errors="coerce").to_numpy(dtype=float)
+        return table
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{k}_{self.short[u]}" for u in self.uses for k in ("p", "t", "r")]
+
+    def position(self, grade: np.ndarray) -> np.ndarray:
+        """Row of each grade in the price tables; -1 for no grade."""
+        if len(grade) and grade.min() >= -1 and grade.max() < len(self._lookup) - 1:
+            return self._lookup[grade]  # -1 reads the last entry, which is -1
+        ok = (grade >= 0) & (grade < len(self._lookup))
+        return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
+
+    def fill(self, out: np.ndarray, terms: np.ndarray, terms_na: np.ndarray, pos: np.ndarray,
+             shares: np.ndarray | None, price_decimals: int) -> None:
+        """Write price and plot ratio of every use into ``out`` (rows p, r per use) and the
+        whole-year terms into ``terms``/``terms_na`` (an integer column needs no float pass),
+        from one table; parcels (rows of ``shares`` with a finite total) get area-weighted
+        prices, rounded to the published precision."""
+        if not len(self.uses):
+            return
+        pos = np.where(pos < 0, len(self.grades), pos)
+        table = self.table
+        term_na = np.isnan(table[1::3])
+        term_int = np.where(term_na, 0, np.round(np.nan_to_num(table[1::3]))).astype(np.int64)
+        for j in range(len(self.uses)):  # row by row: a 2-D take along axis 1 is slower
+            np.take(table[3 * j], pos, out=out[2 * j], mode="clip")  # in range: clip is free
+            np.take(table[3 * j + 2], pos, out=out[2 * j + 1], mode="clip")
+            np.take(term_int[j], pos, out=terms[j], mode="clip")
+            np.take(term_na[j], pos, out=terms_na[j], mode="clip")
+        if shares is not None:
+            tot = shares.sum(axis=1)
+            rows = np.flatnonzero(np.isfinite(tot))
+            if len(rows):
+                part, tot = shares[rows], tot[rows]
+                for j in range(len(self.uses)):
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        weighted = (part * np.nan_to_num(table[3 * j, :-1])).sum(axis=1) / tot
+                    # the table is already at the published precision; weights are not
+                    out[2 * j][rows] = np.round(np.where(tot > 0, weighted, np.nan),
+                                                price_decimals)
+
+
+def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
+    try:
+        return pricebook.connotation(grade, use, area=area)
+    except (KeyError, LookupError, LandgradeError):
+        return None
+
+
+def _attr(obj: Any, name: str) -> Any:
+    if obj is None:
+        return np.nan
+    if isinstance(obj, dict):
+        return obj.get(name, np.nan)
+    return getattr(obj, name, np.nan)
+
+
+# --- the engine ----------------------------------------------------------------------------------
+class Engine:
+    """Answers grade, prices and nearest route for points and parcels on one grade map.
+
+    ``pricebook`` is a :class:`landgrade.pricebook.PriceBook` (or anything with ``uses``,
+    ``urban_price_table()``, ``connotation()``, ``town_prices()`` and ``town_class()``); without
+    one only grades and routes are answered. ``outline`` is the county outline in the working
+    CRS, used to tell ``outside_county`` from ``outside_extent``.
+    """
+
+    def __init__(
+        self,
+        grade_map: GradeMap,
+        pricebook: Any = None,
+        *,
+        index: GradeIndex | None = None,
+        outline: Any = None,
+    ) -> None:
+        self.grade_map = grade_map
+        # The map's own working CRS (its county's Gauss-Krüger zone): queries are converted to it.
+        self.working_crs = grade_map.crs
+        self.index = index if index is not None else build_index(grade_map)
+        self.pricebook = pricebook
+        self.outline = outline
+        if outline is not None:
+            shapely.prepare(outline)
+        self._prices = _PriceColumns(pricebook, self.index.grade_values)
+        self._price_decimals = published_decimals(self._prices.prices.to_numpy())
+        self._route_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        routes = grade_map.routes
+        self.routes = (
+            pd.DataFrame(routes.drop(columns=routes.geometry.name)).reset_index(drop=True)
+            if routes is not None else pd.DataFrame()
+        )
+
+    # -- points ------------------------------------------------------------------------------
+    def locate(self, x: Any, y: Any, crs: Any = "EPSG:4326") -> pd.DataFrame:
+        """Answer columns (see the module docstring) for coordinates in ``crs``, one row each."""
+        try:
+            x = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+            y = np.atleast_1d(np.asarray(y, dtype=float)).ravel()
+        except (TypeError, ValueError) as e:
+            raise LandgradeError(f"locate: coordinates must be numbers ({e})") from None
+        if x.shape != y.shape:
+            raise LandgradeError(f"locate: {len(x)} x values but {len(y)} y values")
+        status = np.full(len(x), STATUS_CODE["ok"], dtype=np.int8)
+        status[~(np.isfinite(x) & np.isfinite(y))] = STATUS_CODE["null_geometry"]
+        spec = crs or self.working_crs
+        wx, wy = _to_working_xy(x, y, spec, self.working_crs)
+        rows, on_bound = grade_rows_xy(self.index, wx, wy)
+        grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
+        _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
+        route, dist = nearest_route_xy(self.index, wx, wy)
+        return self._frame(grade, on_bound, route, dist, status, wx, wy)
+
+    def _frame(
+        self,
+        grade: np.ndarray,
+        on_bound: np.ndarray,
+        route: np.ndarray,
+        dist: np.ndarray,
+        status: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        shares: np.ndarray | None = None,
+        area: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """The answer columns from per-row arrays; ``shares`` (rows × grades) weights prices.
+
+        Built as one block per dtype (floats, bools) written in place and handed to pandas
+        without copies: at a million rows, per-column arrays and pandas' block merging cost
+        more than the spatial queries.
+        """
+        n = len(grade)
+        inside = grade >= 0
+        pc = self._prices
+        ok = status == STATUS_CODE["ok"]
+        if self.outline is not None:
+            far = np.flatnonzero(ok & ~inside)
+            far = far[~self._surely_in_county(x[far], y[far])]
+            in_county = shapely.intersects_xy(self.outline, x[far], y[far])
+            status[far[~in_county]] = STATUS_CODE["outside_county"]
+        status[(status == STATUS_CODE["ok"]) & ~inside] = STATUS_CODE["outside_extent"]
+        # A nearest road kilometres outside the county, or for a point read in the wrong CRS,
+        # answers nothing: those rows get no route.
+        has_route = (route >= 0) & ~np.isin(status, NO_ROUTE_STATUSES)
+        route_pos = np.where(has_route, route, len(self.routes))
+
+        names = ["in_extent", "grade", *pc.columns, "val_date", "price_src", "town_cls",
+                 "route_id", "route_name", "route_m", "route_in", "route_px", "on_bound",
+                 "status", "message"]
+        share_names: list[str] = []
+        if shares is not None:
+            share_names = [f"share_{g}" for g in pc.grades] + ["share_out", "area_m2"]
+        place = {c: i for i, c in enumerate(names + share_names)}
+        nu = len(pc.uses)
+        pr_names = [f"{k}_{pc.short[u]}" for u in pc.uses for k in ("p", "r")]
+        float_names = [*pr_names, "route_m", "route_px", *share_names]
+        # A column per array, not one (columns × n) block: arrays above glibc's 32 MiB mmap
+        # ceiling are fresh pages on every call (page faults cost a quarter of the answer at
+        # 1M points); a column-sized array is served again from the heap.
+        floats = [np.empty(n) for _ in float_names]
+        terms = [np.empty(n, dtype=np.int64) for _ in range(nu)]
+        terms_na = [np.empty(n, dtype=bool) for _ in range(nu)]
+        k = len(pr_names)
+        pc.fill(floats[:k], terms, terms_na, pc.position(grade), shares, self._price_decimals)
+        # Published precision ("Rounding" in landgrade.engine.answer), in place: no column copies.
+        np.round(np.where(has_route, dist, np.nan), DISTANCE_DECIMALS, out=floats[k])
+        route_tab = self._route_table
+        np.take(route_tab[1], route_pos, out=floats[k + 1], mode="clip")
+        if shares is not None:
+            ng = shares.shape[1]
+            for i in range(ng):
+                np.round(shares[:, i], SHARE_DECIMALS, out=floats[k + 2 + i])
+            np.round(1 - shares.sum(axis=1), SHARE_DECIMALS, out=floats[k + 2 + ng])
+            np.round(area, AREA_DECIMALS, out=floats[k + 3 + ng])
+        bools = np.empty((3, n), dtype=bool)
+        bools[0] = inside
+        with np.errstate(invalid="ignore"):
+            np.less_equal(dist, route_tab[0][route_pos], out=bools[1])
+        bools[1] &= has_route
+        bools[2] = on_bound
+        # A road-line price only where its route applies (within the standard depth).
+        floats[k + 1][~bools[1]] = np.nan
+
+        priced = (inside & bool(pc.uses)).view(np.int8)
+        msg = status.astype(np.int16)
+        msg[(status == STATUS_CODE["ok"]) & on_bound] = len(STATUSES)
+        ext: dict[str, Any] = {
+            "grade": pd.arrays.IntegerArray(np.where(inside, grade, 0).astype(np.int64),
+                                            ~inside),
+            **{f"t_{pc.short[u]}": pd.arrays.IntegerArray(terms[j], terms_na[j])
+               for j, u in enumerate(pc.uses)},
+            "val_date": _categorical(priced, ["", pc.valuation_date or "-"]),
+            "price_src": _categorical(priced, ["", "urban", "town"]),
+            "town_cls": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
+            "status": _categorical(status, list(STATUSES)),
+            "message": _categorical(msg, MESSAGES),
+        }
+        for col, src in (("route_id", "id"), ("route_name", "name")):
+            uniq, inv = self._route_codes_of(src)
+            ext[col] = _categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
+                                    if len(inv) else np.full(n, -1), uniq)
+        blocks = [
+            *((col[None, :], [place[c]]) for c, col in zip(float_names, floats, strict=True)),
+            (bools, [place[c] for c in ("in_extent", "route_in", "on_bound")]),
+            *((arr, [place[c]]) for c, arr in ext.items()),
+        ]
+        return _frame_from_blocks(blocks, names + share_names, n)
+
+    @cached_property
+    def _county_cells(self) -> tuple[float, float, float, float, int, np.ndarray]:
+        """A 64×64 grid over the county outline's bounds: origin, cell size, and which cells
+        lie wholly inside the outline (once per engine)."""
+        n = 64
+        x0, y0, x1, y1 = shapely.bounds(self.outline)
+        cw, ch = (x1 - x0) / n or 1.0, (y1 - y0) / n or 1.0
+        iy, ix = np.divmod(np.arange(n * n), n)
+        boxes = shapely.box(x0 + ix * cw, y0 + iy * ch, x0 + (ix + 1) * cw, y0 + (iy + 1) * ch)
+        return x0, y0, cw, ch, n, shapely.contains_properly(self.outline, boxes)
+
+    def _surely_in_county(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """True where a point lies in a coarse cell wholly inside the county outline, so the
+        exact test (thousands of outline vertices) is needed only near the outline."""
+        x0, y0, cw, ch, n, inner = self._county_cells
+        with np.errstate(invalid="ignore"):
+            ix, iy = np.floor((x - x0) / cw), np.floor((y - y0) / ch)
+            ok = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
+        cell = np.where(ok, iy * n + ix, 0).astype(np.int64)
+        return ok & inner[cell]
+
+    @cached_property
+    def route_facts(self) -> dict[str, dict[str, Any]]:
+        """Standard depth and road class per route id, for the answer record."""
+        return route_facts_table(self.routes)
+
+    @cached_property
+    def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Standard depth and road-line price per route row, with a NaN row for no route."""
+        rt = self.routes
+        return (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
+                np.r_[_num_col(rt, "price"), np.nan])
+
+    def _route_codes_of(self, src: str) -> tuple[np.ndarray, np.ndarray]:
+        if src not in self._route_codes:
+            rt = self.routes
+            cats = rt[src].astype(str) if src in rt else pd.Series([""] * len(rt))
+            uniq, codes = np.unique(cats.to_numpy(dtype=str), return_inverse=True)
+            self._route_codes[src] = (uniq, codes)
+        return self._route_codes[src]
+
+    # -- files and frames ----------------------------------------------------------------------
+    def assign(
+        self,
+        gdf: gpd.GeoDataFrame,
+        crs: Any = None,
+        town: str | None = None,
+        town_grade: int | None = None,
+        town_field: str | None = None,
+        town_grade_field: str | None = None,
+        towns: Any = None,
+        xy: np.ndarray | None = None,
+    ) -> gpd.GeoDataFrame:
+        """The input with the answer columns added; one row per input row, same order.
+
+        ``xy`` (n × 2): the rows' coordinates when every row is a 2-D point already decoded
+        (:func:`landgrade.io.wkb_points_xy`); the frame's geometry is then not read, so it may
+        be left empty while the file's own geometry passes through to the output.
+
+        ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
+        one). Town prices (Table 8) come from ``town``/``town_grade`` or the named columns; they
+        apply only outside the urban grading extent (inside it the urban prices stay, and the
+        row's message says the town was not used). ``towns`` (a
+        :class:`landgrade.towns.TownLayer`) names the town of every row in a ``town`` column,
+        and is the town of rows that name none when a town grade is given.
+        """
+        spec = crs or gdf.attrs.get("coordinate_system") or gdf.crs
+        if spec is None:
+            raise LandgradeError(
+                "input has no CRS: pass --crs (e.g. EPSG:4326, EPSG:4546, gcj02, bd09)"
+            )
+        geom = gdf.geometry.to_numpy()
+        n = len(geom)
+        status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
+        if xy is None:
+            xy, which = shapely.get_coordinates(geom, return_index=True)
+        else:  # every row a 2-D point, decoded by the caller without shapely objects
+            xy, which = np.asarray(xy, dtype=float).reshape(n, 2), np.arange(n)
+        if len(which) == n and (n == 0 or which[-1] == n - 1):
+            # One coordinate per row: every row is a point (the common, large case).
+            type_id = np.zeros(n, dtype=np.int8)
+        else:
+            type_id = shapely.get_type_id(geom)
+        missing = type_id < 0
+        status[missing] = STATUS_CODE["null_geometry"]
+        is_point = type_id == 0
+        # Points are cheap to check in bulk; everything else goes through the slower path.
+        pt_rows = np.flatnonzero(is_point)
+        rx, ry = np.full(n, np.nan), np.full(n, np.nan)
+        if len(pt_rows) == n:
+            rx, ry = xy[:, 0].copy(), xy[:, 1].copy()
+        else:
+            xy, which = shapely.get_coordinates(geom[pt_rows], return_index=True)
+            rx[pt_rows[which]], ry[pt_rows[which]] = xy[:, 0], xy[:, 1]
+            empty_pt = np.ones(len(pt_rows), dtype=bool)
+            empty_pt[which] = False  # an empty point has no coordinates
+            status[pt_rows[empty_pt]] = STATUS_CODE["empty_geometry"]
+            is_point[pt_rows[empty_pt]] = False
+
+        rest = np.flatnonzero(~is_point & ~missing & (status == STATUS_CODE["ok"]))
+        is_area = np.zeros(n, dtype=bool)
+        if len(rest):
+            g = geom[rest]
+            # Strictly convex parcels are valid and hold their vertices' mean: GEOS's validity
+            # check and interior point are for the rest.
+            convex, cx, cy = convex_polygons(g)
+            empty = shapely.is_empty(g)
+            status[rest[empty]] = STATUS_CODE["empty_geometry"]
+            invalid = ~empty & ~convex
+            invalid[invalid] = ~shapely.is_valid(g[invalid])
+            if invalid.any():
+                fixed = shapely.make_valid(g[invalid])
+                bad = shapely.is_empty(fixed) | shapely.is_missing(fixed)
+                geom = geom.copy()
+                geom[rest[invalid]] = fixed
+                status[rest[invalid][bad]] = STATUS_CODE["invalid_geometry"]
+                status[rest[invalid][~bad]] = STATUS_CODE["invalid_geometry_repaired"]
+            keep = ~empty & (status[rest] != STATUS_CODE["invalid_geometry"])
+            rest, convex, cx, cy = rest[keep], convex[keep], cx[keep], cy[keep]
+            g = geom[rest]
+            area_like = np.isin(shapely.get_type_id(g), (3, 6)) | (shapely.area(g) > 0)
+            is_area[rest[area_like]] = True
+            rx[rest[convex]], ry[rest[convex]] = cx[convex], cy[convex]
+            other = np.flatnonzero(~convex)
+            xy, which = shapely.get_coordinates(shapely.point_on_surface(g[other]),
+                                                return_index=True)
+            rx[rest[other[which]]], ry[rest[other[which]]] = xy[:, 0], xy[:, 1]
+
+        wx, wy = _to_working_xy(rx, ry, spec, self.working_crs)
+        cells = self.index.cell_of(wx, wy)
+        rows, on_bound = grade_rows_xy(self.index, wx, wy, cells)
+        grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
+        shares = None
+        area = None
+        # A coordinate inside the extent's bounds is plausible in its CRS; only the rest is checked.
+        _flag_crs(rx, ry, spec, status, (grade < 0) & ~cells[1], self.working_crs)
+        if len(rest):
+            # A parcel whose coordinates do not fit its CRS is flagged like a point, not measured.
+            unfit = np.isin(status[rest], list(CRS_CODES)) | ~np.isfinite(wx[rest] + wy[rest])
+            is_area[rest[unfit]] = False
+            rest = rest[~unfit]
+        if len(rest):
+            # Parcels and lines are measured whole below; their representative point is not.
+            by_point = np.ones(n, dtype=bool)
+            by_point[rest] = False
+            route, dist = np.full(n, -1, dtype=np.int64), np.full(n, np.nan)
+            route[by_point], dist[by_point] = nearest_route_xy(
+                self.index, wx[by_point], wy[by_point],
+                (cells[0][by_point], cells[1][by_point]))
+            wgeom = self._geoms_to_working(geom[rest], spec)
+            route[rest], dist[rest] = nearest_route_shapes(self.index, wgeom, self._seg_tree)
+            a_rows = np.flatnonzero(is_area)
+            if len(a_rows):
+                share_a, area_a = self._shares(wgeom[is_area[rest]])
+                shares = np.full((n, share_a.shape[1]), np.nan)
+                shares[a_rows] = share_a
+                area = np.full(n, np.nan)
+                area[a_rows] = area_a
+                grade[a_rows] = _best_grade(share_a, self._prices.grades)
+                on_bound[a_rows] = False
+        else:
+            route, dist = nearest_route_xy(self.index, wx, wy, cells)
+        answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
+                             area=area)
+        self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
+                          towns.names_at(wx, wy) if towns is not None else None)
+        answer.index = gdf.index
+        return _join(gdf, answer)
+
+    def _geoms_to_working(self, geoms: np.ndarray, spec: Any) -> np.ndarray:
+        from landgrade.io import crs as crsmod
+
+        g = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms))
+        return crsmod.gdf_to_working(g, crs=spec, working=self.working_crs).geometry.to_numpy()
+
+    def _shares(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Share of each geometry's area per grade (columns: ``self._prices.grades``), areas.
+
+        A parcel wholly inside one zone gets share 1 of its grade without any overlay: the grid
+        shows every cell under its bounding box inside one zone. The rest get their area per
+        zone from :func:`landgrade.overlay.zone_areas` (numpy, no polygon built); the few it
+        leaves (a vertex on a boundary, odd geometry) are overlaid by GEOS, skipping those
+        wholly inside a prepared zone (``contains_properly``).
+        """
+        idx = self.index
+        area = shapely.area(geoms)
+        table = np.zeros((len(geoms), len(self._prices.grades)))
+        col_of_zone = self._prices.position(idx.grade_values)
+        held = idx.zone_holding_boxes(shapely.bounds(geoms))
+        by_grid = np.flatnonzero(held >= 0)
+        table[by_grid, col_of_zone[held[by_grid]]] = 1.0
+        rest = np.flatnonzero(held < 0)
+        part = np.zeros((len(rest), len(idx.grade_geoms)))
+        if len(rest):
+            part, todo = zone_areas(idx, self._zone_edges, geoms[rest])
+            rest_geos = rest[todo]
+            part[todo] = self._geos_zone_areas(geoms[rest_geos], area[rest_geos])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table[rest] = (part / area[rest, None]) @ _onehot(col_of_zone, table.shape[1])
+        return np.nan_to_num(table), area
+
+    def _geos_zone_areas(self, geoms: np.ndarray, area: np.ndarray) -> np.ndarray:
+        """Area per zone row by GEOS overlay; a geometry wholly inside a prepared zone is not
+        overlaid (its area is its own)."""
+        idx = self.index
+        out = np.zeros((len(geoms), len(idx.grade_geoms)))
+        if not len(geoms):
+            return out
+        # Boxes only, then predicates on the prepared zones: the tree's own predicate would
+        # test each parcel against a whole unprepared zone.
+        gi, zi = self._zone_tree.query(geoms)
+        inside = shapely.contains_properly(idx.grade_geoms[zi], geoms[gi])
+        out[gi[inside], zi[inside]] = area[gi[inside]]
+        gi, zi = gi[~inside], zi[~inside]
+        meet = shapely.intersects(idx.grade_geoms[zi], geoms[gi])
+        gi, zi = gi[meet], zi[meet]
+        np.add.at(out, (gi, zi), shapely.area(shapely.intersection(geoms[gi],
+                                                                   idx.grade_geoms[zi])))
+        return out
+
+    @cached_property
+    def _zone_edges(self) -> ZoneEdges:
+        """The zones' boundaries as oriented edges for :func:`zone_areas` (once per engine)."""
+        return ZoneEdges.of(self.index)
+
+    @cached_property
+    def _seg_tree(self) -> shapely.STRtree:
+        """The routes' 2-point segments in a tree (once per engine)."""
+        return shapely.STRtree(shapely.linestrings(self.index.seg.reshape(-1, 2, 2)))
+
+    @cached_property
+    def _zone_tree(self) -> shapely.STRtree:
+        """The zones in a tree, each prepared (once per engine)."""
+        shapely.prepare(self.index.grade_geoms)
+        return shapely.STRtree(self.index.grade_geoms)
+
+    def _apply_towns(
+        self,
+        answer: pd.DataFrame,
+        gdf: gpd.GeoDataFrame,
+        town: str | None,
+        town_grade: int | None,
+        town_field: str | None,
+        town_grade_field: str | None,
+        layer_towns: np.ndarray | None = None,
+    ) -> None:
+        """Town prices (Table 8) on the rows outside the urban extent that have a town and a
+        town grade; ``layer_towns`` (from a township layer) names each row's town."""
+        n = len(answer)
+        if layer_towns is not None:
+            answer["town"] = layer_towns
+        has_town = town is not None or town_field is not None
+        has_grade = town_grade is not None or town_grade_field is not None
+        if has_town != has_grade and not (layer_towns is not None and has_grade):
+            raise LandgradeError(
+                "town prices need both a town and its town grade: give --town with "
+                "--town-grade, or --town-field with --town-grade-field"
+            )
+        if not has_grade:
+            return
+        for fld in (town_field, town_grade_field):
+            if fld is not None and fld not in gdf.columns:
+                raise LandgradeError(
+                    f"no column {fld!r} for towns; columns present: "
+                    f"{', '.join(map(str, gdf.columns))}"
+                )
+        if town_field:
+            towns = gdf[town_field].to_numpy(dtype=object)
+        elif town is not None:
+            towns = np.full(n, town, object)
+        else:
+            towns = np.asarray(layer_towns, dtype=object)
+        tgrades = (
+            pd.to_numeric(gdf[town_grade_field], errors="coerce").to_numpy()
+            if town_grade_field else np.full(n, np.nan if town_grade is None else town_grade)
+        )
+        tgrades = tgrades.astype(float)
+        named = pd.notna(towns) & (towns != "")
+        whole = np.isfinite(tgrades) & (tgrades == np.round(tgrades))
+        given = named & whole
+        if not named.any() or self.pricebook is None:
+            return
+        pc = self._prices
+        meta = getattr(self.pricebook, "metadata", None)
+        cite = table_cite(meta, "town_prices", "en")  # " (Table 8)" in Dongkou, or nothing
+        for col in ("message", "val_date"):
+            answer[col] = answer[col].astype(object)
+        # A town whose grade is blank, text or fractional is flagged, not priced as urban land.
+        unusable = np.flatnonzero(named & ~whole)
+        if len(unusable):
+            if town_grade_field:
+                raw = gdf[town_grade_field].to_numpy(dtype=object)[unusable]
+            else:
+                raw = np.full(len(unusable), town_grade, dtype=object)
+            answer.loc[unusable, "status"] = "bad_town_grade"
+            answer.loc[unusable, "message"] = [
+                f"{status_text('bad_town_grade', meta)}: {t!r} grade {g!r} is not a whole number"
+                for t, g in zip(towns[unusable], raw, strict=True)
+            ]
+        # Inside the urban extent the urban benchmark prices (Table 6) are the answer: the town
+        # option is not used there, and the row says so.
+        urban = given & answer["in_extent"].to_numpy(dtype=bool)
+        if urban.any():
+            kept = np.flatnonzero(urban)
+            note = (answer["message"].iloc[kept].astype(str).to_numpy()
+                    + "; inside the urban grading extent: urban prices kept, town "
+                    + pd.Series(towns[kept]).astype(str).to_numpy() + " grade "
+                    + pd.Series(tgrades[kept].astype(int)).astype(str).to_numpy() + " not used")
+            answer.loc[kept, "message"] = note
+        given &= ~urban
+        keys = pd.DataFrame({"t": towns[given], "g": tgrades[given].astype(int)})
+        rows_all = np.flatnonzero(given)
+        for (t, g), grp in keys.groupby(["t", "g"]).groups.items():
+            rows = rows_all[np.asarray(grp)]
+            try:
+                cls = self.pricebook.town_class(t)
+                prices = self.pricebook.town_prices(t, int(g))
+            except (KeyError, LookupError, LandgradeError):
+                try:
+                    self.pricebook.town_class(t)
+                    status = "bad_town_grade"
+                except (KeyError, LookupError, LandgradeError):
+                    status = "unknown_town"
+                answer.loc[rows, "status"] = status
+                answer.loc[rows, "message"] = f"{status_text(status, meta)}: {t!r} grade {g}"
+                continue
+            area = f"town_class_{cls}"
+            for u in pc.uses:
+                k = pc.short[u]
+                c = _connotation(self.pricebook, int(g), u, area)
+                answer.loc[rows, f"p_{k}"] = float(prices.get(u, np.nan))
+                answer.loc[rows, f"t_{k}"] = _attr(c, "term_years")
+                answer.loc[rows, f"r_{k}"] = _attr(c, "plot_ratio")
+            answer.loc[rows, "price_src"] = "town"
+            answer.loc[rows, "town_cls"] = int(cls)
+            answer.loc[rows, "val_date"] = pc.valuation_date
+            row_status = answer.loc[rows, "status"]
+            moved = rows[row_status.eq("outside_extent").to_numpy()]
+            answer.loc[moved, "status"] = "ok"
+            answer.loc[moved, "message"] = f"town prices{cite} of {t}, town grade {g}"
+            # Outside the county outline the point is not in any of the county's towns (most
+            # often a wrong --crs): the town's prices are shown, but the row is not ok.
+            beyond = rows[row_status.eq("outside_county").to_numpy()]
+            answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices"
+                                             f"{cite} of {t}, town grade {g} shown unchecked")
+
+
+def _onehot(col: np.ndarray, width: int) -> np.ndarray:
+    """(len(col) × width) 0/1 matrix sending zone row i to column ``col[i]``."""
+    m = np.zeros((len(col), width))
+    m[np.arange(len(col)), col] = 1.0
+    return m
+
+
+def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
+    """A categorical from codes already known to be in range (no validation pass)."""
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _frame_from_blocks(blocks: list[tuple[Any, list[int]]], columns: list[str], n: int
+                       ) -> pd.DataFrame:
+    """A DataFrame whose columns are the given 2-D blocks / 1-D arrays at the given places."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas < 3: build per column (slower, same frame)
+        cols: dict[int, Any] = {}
+        for arr, place in blocks:
+            if getattr(arr, "ndim", 1) == 2:
+                cols.update({p: arr[i] for i, p in enumerate(place)})
+            else:
+                cols[place[0]] = arr
+        return pd.DataFrame({columns[p]: cols[p] for p in range(len(columns))},
+                            index=pd.RangeIndex(n))
+    return create_dataframe_from_blocks(
+        [(arr, np.asarray(place)) for arr, place in blocks],
+        index=pd.RangeIndex(n), columns=pd.Index(columns))
+
+
+def _num_col(df: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in df:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+
+
+def _best_grade(shares: np.ndarray, grades: list[int]) -> np.ndarray:
+    """Grade with the largest share per row (ties: the better grade); -1 when no share."""
+    if shares.shape[1] == 0:
+        return np.full(len(shares), -1)
+    best = np.asarray(grades)[np.argmax(shares, axis=1)]  # argmax keeps the first maximum
+    return np.where(shares.max(axis=1) > 0, best, -1)
+
+
+def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Input columns then answer columns.
+
+    A graded input (one carrying ``in_extent``, ``status`` and ``message``) has its old answer
+    columns replaced by the new ones; any other input column named like an answer column is
+    kept as ``src_<name>`` (``src_src_<name>`` if that is taken too), never overwritten.
+    """
+    gname = gdf.geometry.name
+    base = gdf
+    if {"in_extent", "status", "message"} <= set(gdf.columns):
+        base = gdf.drop(columns=[c for c in answer.columns if c in gdf.columns and c != gname])
+    taken = set(map(str, base.columns)) | set(map(str, answer.columns))
+    renames: dict[Any, str] = {}
+    for c in answer.columns:
+        if c in base.columns and c != gname:
+            new = f"src_{c}"
+            while new in taken:
+                new = f"src_{new}"
+            taken.add(new)
+            renames[c] = new
+    base = base.rename(columns=renames) if renames else base
+    out = pd.concat([pd.DataFrame(base), answer], axis=1)
+    # copy=False: the columns are fresh or copy-on-write views; a copy here costs as much as
+    # building the answer.
+    return gpd.GeoDataFrame(out, geometry=gname, crs=gdf.crs, copy=False)
+
+
+# --- loading -------------------------------------------------------------------------------------
+def load_grade_map(
+    map_path: str | Path | None = None, county: str | Path | None = None
+) -> GradeMap:
+    """A built grade map: ``map_path`` if given, else the county's (bundled Dongkou by default),
+    built on first use and cached on disk (see :mod:`landgrade.engine.cache`)."""
+    from landgrade.engine import cache
+
+    return cache.cached_grade_map(map_path=map_path, county=county)
+
+
+def load_engine(map_path: str | Path | None = None, county: str | Path | None = None) -> Engine:
+    """An :class:`Engine` over :func:`load_grade_map`, with the county's prices and outline.
+
+    With ``map_path`` and no ``county``, the county is the bundled folder whose name matches the
+    map's ``county`` metadata; when none matches, only grades and routes are answered. Keeps
+    freed memory for reuse in this process (:mod:`landgrade.engine.memory`; opt out with
+    ``LANDGRADE_KEEP_FREED_MEMORY=0``).
+    """
+    from landgrade.engine import cache
+    from landgrade.engine.memory import keep_freed_memory_once
+
+    keep_freed_memory_once()  # answers reuse freed heap instead of faulting it in (memory.py)
+    grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
+    folder = _county_of(grade_map, county, map_path is None)
+    pricebook, outline = _county_extras(folder, grade_map.crs)
+    return Engine(grade_map, pricebook, index=index, outline=outline)
+
+
+def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) -> Any:
+    from landgrade.gazette.county import county_folder, county_of_map
+
+    if county is None and bundled:
+        return county_folder(None)
+    return county_of_map(grade_map.metadata, county)
+
+
+def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
+    """The pricebook and the county outline (working CRS) of a county folder, if any."""
+    if folder is None:
+        return None, None
+    from landgrade.gazette.pricebook import load_pricebook
+
+    pricebook = load_pricebook(folder)
+    outline = None
+    if folder.has("outline.geojson"):
+        from landgrade.io import crs as crsmod
+        from landgrade.io import read_file
+
+        g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")), working=working)
+        outline = shapely.union_all(g.geometry.to_numpy())
+    return pricebook, outline
+
+
+# --- command shell -------------------------------------------------------------------------------
+def locate_command(
+    x: float,
+    y: float,
+    *,
+    crs: str = "EPSG:4326",
+    map_path: Path | None = None,
+    county: str | None = None,
+    as_json: bool = False,
+    town: str | None = None,
+    town_grade: int | None = None,
+    towns: Path | None = None,
+    town_field: str | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
+
+    With ``town`` and ``town_grade``, Table 8 prices apply outside the urban extent; ``town``
+    alone (or a township layer ``towns``) shows that town's prices for every town grade.
+    ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
+    """
+    from landgrade.engine.towns import maybe_load_towns
+
+    if not str(crs).strip():
+        raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
+    engine = load_engine(map_path=map_path, county=county)
+    if engine.pricebook is None:
+        print(f"warning: {map_path}: no county tables match this map, so no prices; "
+              "pass --county FOLDER", file=sys.stderr)
+    layer = maybe_load_towns(towns, town_field)
+    if town_grade is None and layer is None:
+        row = engine.locate(x, y, crs=crs).iloc[0]
+    else:
+        point = gpd.GeoDataFrame(geometry=[shapely.Point(x, y)])
+        row = engine.assign(point, crs=crs, town=town, town_grade=town_grade,
+                            towns=layer).iloc[0]
+    result = to_record(engine, row, town=town)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(to_text(engine, result, x, y, crs, lang=answer_lang(engine, lang)))
+    return result

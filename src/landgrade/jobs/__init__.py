@@ -1,0 +1,1 @@
+"""Stage 5, jobs: a whole file streamed through the engine, in one process or on dask."""

@@ -1,0 +1,272 @@
+"""Scale-out on a dask cluster: the engine over dask-geopandas partitions.
+
+:func:`assign` answers a :class:`dask_geopandas.GeoDataFrame` partition by partition with the
+same :meth:`Engine.assign <landgrade.engine.Engine.assign>` a single process uses, so every row
+gets exactly the single-process answer; output partitions line up with input partitions, rows
+and order kept. :func:`assign_parts` is ``landgrade assign INPUT -o OUTPUT --dask``: INPUT a
+folder or glob of GeoParquet parts, OUTPUT a folder receiving one part per input part, each
+answered by the single-process file loop (:func:`landgrade.assign.grade_file`), so it is
+exactly what ``landgrade assign`` writes and appears only complete.
+
+The engine (grade map, grid index, price book, outline) is loaded once per worker process, by
+a loader cached on the map path: on a worker's first task, or up front by :func:`warm_workers`
+(``client.run``), never once per partition. A worker reads the map from the local cache
+(``~/.cache/landgrade``) or builds it there, so on a cluster the map path must be readable from
+every worker (a shared folder), or use the bundled county.
+
+Needs the ``dask`` extra: ``pip install "landgrade[dask]"`` (dask-geopandas, dask.distributed).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import threading
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landgrade.engine.memory import MMAP_THRESHOLD, TRIM_THRESHOLD
+from landgrade.errors import LandgradeError
+
+
+class DaskSetupError(LandgradeError):
+    """The dask extra is missing, or a cluster or its input/output folders cannot be used."""
+
+
+def _require_dask() -> None:
+    try:
+        import dask_geopandas  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise DaskSetupError(
+            "--dask needs dask-geopandas and dask.distributed: pip install \"landgrade[dask]\""
+        ) from None
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What a worker needs to load the engine itself: small, so it travels with every task."""
+
+    map_path: str | None = None
+    county: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignOptions:
+    """The per-row options of ``landgrade assign``, as :meth:`Engine.assign` takes them."""
+
+    crs: str | None = None
+    town: str | None = None
+    town_grade: int | None = None
+    town_field: str | None = None
+    town_grade_field: str | None = None
+
+
+def engine_spec(map_path: str | Path | None, county: str | Path | None) -> EngineSpec:
+    """The spec with paths made absolute: workers do not share the caller's directory."""
+    def absolute(p: str | Path | None) -> str | None:
+        if p is None:
+            return None
+        return str(Path(p).resolve()) if Path(p).exists() else str(p)  # a county name stays
+
+    return EngineSpec(absolute(map_path), absolute(county))
+
+
+_ENGINES: dict[EngineSpec, Any] = {}
+_LOCK = threading.Lock()
+
+
+# dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap
+# threshold at 128 KiB: every array of a chunk is then a fresh mmap, and its page faults made a
+# worker answer the same part 1.5x slower than one process (bench_dask.py). The workers get
+# what the CLI sets for itself (landgrade.engine.memory): arrays up to 32 MiB from the heap, and
+# up to 256 MiB of freed heap kept for the next part.
+WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD,
+                  "MALLOC_TRIM_THRESHOLD_": TRIM_THRESHOLD}
+
+
+def local_cluster(workers: int) -> Any:
+    """A local cluster of ``workers`` single-threaded worker processes, started with
+    :data:`WORKER_ENVIRON`."""
+    import dask
+    from distributed import LocalCluster
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ,
+                                                                   **WORKER_ENVIRON}}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+
+
+def worker_engine(spec: EngineSpec) -> Any:
+    """The engine for ``spec`` in this process, loaded on first use (one load per worker)."""
+    engine = _ENGINES.get(spec)
+    if engine is None:
+        with _LOCK:  # worker threads share one engine; the first one loads it
+            engine = _ENGINES.get(spec)
+            if engine is None:
+                from landgrade.engine.engine import load_engine
+
+                engine = load_engine(map_path=spec.map_path, county=spec.county)
+                _ENGINES[spec] = engine
+    return engine
+
+
+def warm_workers(client: Any, spec: EngineSpec) -> None:
+    """Load the engine on every worker of ``client`` now, once each, before any task runs."""
+    client.run(_warm, spec)
+
+
+def _warm(spec: EngineSpec) -> None:
+    worker_engine(spec)
+
+
+def _assign_partition(part: gpd.GeoDataFrame, spec: EngineSpec, opts: AssignOptions,
+                      columns: list[str] | None = None) -> gpd.GeoDataFrame:
+    """One partition through the engine, exactly as the single-process ``assign`` does it."""
+    from landgrade.jobs.assign import _label_crs
+
+    engine = worker_engine(spec)
+    kw = asdict(opts)
+    spec_crs = kw.pop("crs") or part.crs
+    if spec_crs is None:
+        raise DaskSetupError("input has no CRS: pass --crs (e.g. EPSG:4326, EPSG:4546, gcj02)")
+    out = engine.assign(part, crs=spec_crs, **kw)
+    out = out.set_crs(_label_crs(spec_crs), allow_override=True)
+    if columns is not None and list(out.columns) != columns:
+        extra = [c for c in out.columns if c not in columns]
+        if extra:
+            raise DaskSetupError(
+                f"a partition answers columns {extra} that the first one does not (points in "
+                "one part, parcels in another): split points and parcels into separate inputs"
+            )
+        out = out.reindex(columns=columns)  # share columns of a parcel-free part stay empty
+    return out
+
+
+def assign(ddf: Any, *, map_path: str | Path | None = None, county: str | None = None,
+           crs: str | None = None, town: str | None = None, town_grade: int | None = None,
+           town_field: str | None = None, town_grade_field: str | None = None) -> Any:
+    """Answer every row of a dask-geopandas frame; partition i of the result answers
+    partition i of ``ddf``, same rows, same order (lazy: compute or write it)."""
+    _require_dask()
+    spec = engine_spec(map_path, county)
+    opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
+    # The answer's columns and dtypes, from a few rows of the first partition (parcels add
+    # share columns that points do not have, so an empty frame cannot tell).
+    sample = ddf.partitions[0].head(64, compute=True) if ddf.npartitions else ddf._meta
+    meta = _assign_partition(sample.iloc[:64], spec, opts).iloc[:0]
+    return ddf.map_partitions(_assign_partition, spec, opts, list(meta.columns), meta=meta,
+                              align_dataframes=False)
+
+
+# --- parts on disk ---------------------------------------------------------------------------
+def input_parts(spec: str | Path) -> list[Path]:
+    """The GeoParquet parts named by a folder or a glob, in name order."""
+    text = str(spec)
+    path = Path(text)
+    if path.is_dir():
+        parts = sorted(p for p in path.iterdir()
+                       if p.suffix in (".parquet", ".geoparquet") and not p.name.startswith("."))
+        where = f"folder {path}"
+    else:
+        parts = sorted(Path(p) for p in glob.glob(text))
+        where = f"pattern {text!r}"
+    if not parts:
+        raise DaskSetupError(
+            f"{where}: no GeoParquet parts (*.parquet); --dask reads a folder or glob of parts"
+        )
+    bad = [p for p in parts if p.suffix not in (".parquet", ".geoparquet")]
+    if bad:
+        raise DaskSetupError(f"{bad[0]}: --dask reads GeoParquet parts only (.parquet)")
+    return parts
+
+
+def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> pd.Series:
+    """Answer one part into its output part through the single-process file loop
+    (:func:`landgrade.assign.grade_file`: points read from the WKB without shapely objects,
+    the geometry passed through, Arrow writes, output only complete); rows per status."""
+    from landgrade import io
+    from landgrade.jobs.assign import grade_file
+
+    source = io.open_source(Path(src))
+    kw = asdict(opts)
+    crs = kw.pop("crs") or source.crs
+    if crs is None:
+        raise DaskSetupError(f"{src}: the part has no CRS; pass --crs (e.g. EPSG:4546)")
+    done = grade_file(worker_engine(spec), source, Path(dst), crs,
+                      chunk_size=io.DEFAULT_CHUNK_SIZE, **kw)
+    return done.counts.rename(index=str)
+
+
+def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None = None,
+                 county: str | None = None, crs: str | None = None, town: str | None = None,
+                 town_grade: int | None = None, town_field: str | None = None,
+                 town_grade_field: str | None = None, scheduler: str | None = None,
+                 workers: int | None = None, progress: bool = True,
+                 unsupported: dict[str, Any] | None = None) -> pd.Series:
+    """``landgrade assign INPUT -o OUTPUT --dask``: one output part per input part, same name.
+
+    ``scheduler``: a running dask scheduler's address (``tcp://host:8786``); else a local
+    cluster of ``workers`` processes (default: one per core). Returns rows per status.
+    ``unsupported``: the single-process options given (option name → value, None when not
+    given) that the parts path does not carry out; any given one is refused, since ignoring it
+    would write every row without what was asked (a town layer, the row's own use).
+    """
+    given = [name for name, value in (unsupported or {}).items() if value is not None]
+    if given:
+        raise DaskSetupError(
+            f"{', '.join(given)} cannot be used with --dask (its parts are read and answered "
+            "without them); drop them, or run landgrade assign without --dask"
+        )
+    _require_dask()
+    from distributed import Client
+
+    parts = input_parts(input_spec)
+    output = Path(output)
+    if output.suffix in (".parquet", ".geoparquet") or (output.exists() and not output.is_dir()):
+        raise DaskSetupError(f"{output}: with --dask the output is a folder that receives one "
+                             "part per input part; give a folder name")
+    if any(p.resolve().parent == output.resolve() for p in parts):
+        raise DaskSetupError(f"{output}: is the input folder; write the output parts elsewhere")
+    output.mkdir(parents=True, exist_ok=True)
+    spec = engine_spec(map_path, county)
+    opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = local_cluster(workers or os.cpu_count() or 1)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as e:
+        raise DaskSetupError(f"cannot reach the dask scheduler {scheduler}: {e}") from None
+    try:
+        warm_workers(client, spec)
+        futures = [client.submit(_answer_file, str(p), str(output / p.name), spec, opts,
+                                 key=f"landgrade-assign-{p.name}-{uuid.uuid4().hex[:6]}")
+                   for p in parts]
+        if progress:  # dask's text bar follows the tasks; it writes to stdout, sent to stderr
+            from contextlib import redirect_stdout
+
+            from distributed import progress as dask_progress
+
+            with redirect_stdout(sys.stderr):
+                dask_progress(futures, multi=False)
+            print(file=sys.stderr)
+        counts = pd.concat(client.gather(futures)).groupby(level=0).sum()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    from landgrade.engine.answer import STATUSES
+
+    print(f"{output}: {int(counts.sum())} rows written in {len(parts)} parts", file=sys.stderr)
+    for status, n in counts[counts > 0].sort_values(ascending=False).items():
+        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
+    return counts

@@ -1,0 +1,520 @@
+"""Export a grade map for QGIS: a styled GeoPackage, or one shapefile per layer.
+
+GeoPackage
+    Every layer of the grade map (grades, routes, extent, water, roads, report, metadata) plus a
+    ``layer_styles`` table, the convention by which QGIS stores a layer's default style inside
+    the GeoPackage: QGIS opens the grades coloured by ``grade`` (best grade darkest, the colours
+    of :func:`landgrade.maps.grade_colors`) and the routes labelled by ``id``. Each layer's
+    description (``gpkg_contents.description``) says what it holds and, when the network is a
+    schematic reconstruction, that it is not surveyed.
+
+Shapefiles
+    ``FILE.shp`` becomes ``FILE_grades.shp``, ``FILE_routes.shp``, … in UTF-8 with a ``.cpg``
+    (written by :mod:`landgrade.io`), each with a ``.qml`` of the same name, which QGIS loads as
+    the layer's default style. A layer mixing lines and areas (water) is split into
+    ``FILE_water_lines.shp`` and ``FILE_water_areas.shp``. The report and metadata have no
+    geometry and go to ``FILE_report.csv`` and ``FILE_metadata.csv`` (UTF-8 with BOM, so Excel
+    reads the Chinese).
+
+What is handed on (:func:`for_qgis`, used by ``export`` and by ``build``): the grades layer
+carries each use's benchmark price ``p_<u>``, term ``t_<u>`` and plot ratio ``r_<u>`` and the
+valuation date ``val_date`` (the answer columns' names, see :mod:`landgrade.engine.answer`),
+so QGIS's Identify shows them; integer fields (``grade``, terms, whole-yuan prices) stay integers;
+lengths and areas are rounded to 0.01 m and 0.01 m²; the metadata holds the gazette's 文号, title,
+issuer and dates, the landgrade version, and file names relative to the county folder, never a
+path of the machine that built it. GeoPackages are GeoPackage 1.2 (:mod:`landgrade.io`), which
+QGIS 3.22 LTR and GDAL 3.6 open without a version warning.
+
+The QML files live in ``landgrade/styles/``: presentation, not county data. The grades style is
+a template whose one category is repeated for every grade of the map being exported. Field
+aliases (the Chinese names QGIS shows for ``grade``, ``p_comm``, …) are county data: the
+county folder's ``field_aliases.csv``, written into each layer's style.
+"""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landgrade.build.grade_map import SPATIAL_LAYERS, GradeMap
+from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
+from landgrade.errors import LandgradeError
+from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.io import read_data_table, write_table
+from landgrade.outputs.maps import PriceLegend, grade_colors, legend_label
+
+LAYER_DESCRIPTIONS = {
+    "grades": "Benchmark land price grade zones (one multipolygon per grade; grade 1 is best)",
+    "routes": "Commercial road-line price (路线价) routes: id, name, endpoints, grade, road "
+    "class, standard depth (m), road-line price (yuan/m²)",
+    "extent": "Grading extent of the urban benchmark land prices",
+    "water": "Rivers and ditches named by the grade descriptions",
+    "roads": "Road centrelines of the network the grades were built on",
+    "report": "Build report: how each grade-zone clause and road-line price route was drawn",
+    "metadata": "Key/value facts of the build: county, source gazette, network provenance",
+}
+# Shapefile fields are at most 10 characters; these read better than a blind cut.
+SHAPEFILE_FIELDS = {"standard_depth_m": "std_depth"}
+
+_LAYER_STYLES_DDL = """
+CREATE TABLE IF NOT EXISTS layer_styles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    f_table_catalog TEXT(256),
+    f_table_schema TEXT(256),
+    f_table_name TEXT(256),
+    f_geometry_column TEXT(256),
+    styleName TEXT(30),
+    styleQML TEXT,
+    styleSLD TEXT,
+    useAsDefault BOOLEAN,
+    description TEXT,
+    owner TEXT(30),
+    ui TEXT(30),
+    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+)"""
+
+
+class ExportError(LandgradeError):
+    """An export cannot be written; the message names the file and the fix."""
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: the files, and any shapefile field renames per layer."""
+
+    files: list[Path]
+    renamed: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# --- what is handed on ------------------------------------------------------------------------
+
+# Metadata facts of the county (metadata.json) that a handed-on map carries.
+GAZETTE_FACTS = ("document", "title", "issuer", "date", "valuation_date", "gazette", "units")
+
+
+def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
+    """The grade map as it is handed on (see the module docstring); ``county`` is its
+    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None."""
+    pricebook = _pricebook(county)
+    grades = _priced_grades(grade_map.grades, pricebook)
+    grades["area_m2"] = grades.geometry.area.round(AREA_DECIMALS)
+    routes = grade_map.routes
+    if routes is not None:
+        routes = routes.copy()
+        for col in ("grade", "standard_depth_m"):
+            if col in routes:
+                routes[col] = _as_integers(routes[col])
+        if "length_m" in routes:
+            routes["length_m"] = pd.to_numeric(routes["length_m"]).round(DISTANCE_DECIMALS)
+    return GradeMap(
+        grades=grades, extent=grade_map.extent, routes=routes, water=grade_map.water,
+        roads=grade_map.roads, report=grade_map.report,
+        metadata=_portable_metadata(grade_map.metadata, county),
+    )
+
+
+def _pricebook(county: Any) -> Any:
+    if county is None:
+        return None
+    from landgrade.gazette.pricebook import load_pricebook
+
+    return load_pricebook(county)
+
+
+def _as_integers(values: pd.Series) -> pd.Series:
+    """Whole numbers as a nullable integer column; anything else is left as it is."""
+    num = pd.to_numeric(values, errors="coerce")
+    whole = bool((num.notna() == values.notna()).all() and (num.dropna() % 1 == 0).all())
+    return num.round().astype("Int64") if whole else values
+
+
+def _priced_grades(grades: gpd.GeoDataFrame, pricebook: Any) -> gpd.GeoDataFrame:
+    """Grades with ``p_<u>``, ``t_<u>``, ``r_<u>`` per use and ``val_date`` (replaced if there)."""
+    grades = grades.copy()
+    grades["grade"] = grades["grade"].astype(int)
+    if pricebook is None:
+        return grades
+    table = pricebook.urban_price_table()
+    decimals = published_decimals(table.to_numpy())
+    prices = table.reindex(grades["grade"].to_numpy())
+    date = ""
+    for u in pricebook.uses:
+        k = use_short(u)
+        p = prices[u].round(decimals).to_numpy()
+        conn = [_connotation(pricebook, g, u) for g in grades["grade"]]
+        grades[f"p_{k}"] = pd.array(p).astype("Int64") if decimals == 0 else p
+        grades[f"t_{k}"] = pd.array([c and c.term_years for c in conn], dtype="Int64")
+        grades[f"r_{k}"] = pd.array([c and c.plot_ratio for c in conn], dtype="Float64")
+        date = date or next((str(c.valuation_date) for c in conn if c and c.valuation_date), "")
+    grades["val_date"] = date
+    geometry = grades.geometry.name
+    return grades[[c for c in grades.columns if c != geometry] + [geometry]]
+
+
+def _connotation(pricebook: Any, grade: int, use: str) -> Any:
+    try:
+        return pricebook.connotation(int(grade), use)
+    except (KeyError, LookupError, LandgradeError):
+        return None
+
+
+def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
+    """Metadata with the gazette facts and the exporting version; paths made relative to the
+    county folder (or reduced to a file name), so no machine's folders travel with the map."""
+    from landgrade._version import __version__
+
+    meta = dict(metadata)
+    root = Path(county.root) if county is not None else None
+    if county is not None:
+        facts = county.metadata
+        meta.update({k: facts[k] for k in GAZETTE_FACTS if isinstance(facts.get(k), str)})
+    if isinstance(meta.get("source"), str) and meta["source"]:
+        meta["source"] = _relative_name(meta["source"], root)
+    # A county folder outside the bundled ones is recorded by the build as an absolute path;
+    # handed on, it is the folder's name (give --county FOLDER to price the map elsewhere).
+    if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
+        meta["county_folder"] = Path(meta["county_folder"]).name
+    meta["exported_with"] = f"landgrade {__version__}"
+    return meta
+
+
+def _relative_name(value: str, root: Path | None) -> str:
+    path = Path(value)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+    return path.name if path.is_absolute() or len(path.parts) > 1 else value
+
+
+def field_aliases(county: Any) -> dict[str, dict[str, str]]:
+    """``{layer: {field: alias}}`` from the county's ``field_aliases.csv`` (empty without one).
+
+    A field written ``p_{use}`` stands for each use: ``p_comm`` with ``{use}`` in the alias
+    replaced by the use's uses.csv label (商服用地).
+    """
+    if county is None or not county.has("field_aliases.csv"):
+        return {}
+    table = read_data_table(county.path("field_aliases.csv"), ("layer", "field", "alias_zh"))
+    pricebook = _pricebook(county)
+    labels = {use_short(u): pricebook.use_label(u) for u in pricebook.uses} if pricebook else {}
+    out: dict[str, dict[str, str]] = {}
+    for row in table.itertuples():
+        layer = out.setdefault(row.layer, {})
+        if "{use}" in row.field:
+            for k, label in labels.items():
+                layer[row.field.replace("{use}", k)] = row.alias_zh.replace("{use}", label)
+        else:
+            layer[row.field] = row.alias_zh
+    return out
+
+
+def _with_aliases(qml: str, aliases: dict[str, str]) -> str:
+    """The QML with an ``<aliases>`` element (QGIS reads aliases by field name)."""
+    if not aliases:
+        return qml
+    head, _, body = qml.partition("<qgis ")
+    root = ET.fromstring("<qgis " + body)
+    root.set("styleCategories", root.get("styleCategories", "Symbology") + "|Fields")
+    element = ET.SubElement(root, "aliases")
+    for name, alias in aliases.items():
+        ET.SubElement(element, "alias", {"field": name, "name": alias})
+    return head + ET.tostring(root, encoding="unicode")
+
+
+# --- styles ----------------------------------------------------------------------------------
+
+
+def style_qml(
+    grade_map: GradeMap,
+    layer: str,
+    prices: PriceLegend | None = None,
+    *,
+    features: gpd.GeoDataFrame | None = None,
+    aliases: dict[str, str] | None = None,
+) -> str | None:
+    """The QGIS style (QML text) of one layer of ``grade_map``, or None for a table layer.
+
+    Water is filled when every feature is an area, else drawn as lines; ``features`` (default:
+    the grade map's water) are the features the style is for. ``aliases`` (field → alias) are
+    the names QGIS shows for the fields.
+    """
+    if layer == "grades":
+        qml = _grades_qml(grade_map, prices)
+    elif layer == "water":
+        water = grade_map.water if features is None else features
+        polygonal = water is not None and water.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+        qml = _read_style("water_area.qml" if polygonal else "water_line.qml")
+    elif layer in ("routes", "extent", "roads"):
+        qml = _read_style(f"{layer}.qml")
+    else:
+        return None
+    return _with_aliases(qml, aliases or {})
+
+
+def _read_style(name: str) -> str:
+    return resources.files("landgrade.outputs").joinpath("styles", name).read_text(encoding="utf-8")
+
+
+def _grades_qml(grade_map: GradeMap, prices: PriceLegend | None) -> str:
+    root = ET.fromstring(_read_style("grades.qml"))
+    renderer = root.find("renderer-v2")
+    categories, symbols = renderer.find("categories"), renderer.find("symbols")
+    category_proto, symbol_proto = categories[0], symbols[0]
+    categories.remove(category_proto)
+    symbols.remove(symbol_proto)
+    for i, (grade, color) in enumerate(sorted(grade_colors(grade_map.grades["grade"]).items())):
+        category = copy.deepcopy(category_proto)
+        category.set("symbol", str(i))
+        category.set("value", str(grade))
+        category.set(
+            "label", legend_label(grade, prices) + (" yuan/m²" if prices is not None else "")
+        )
+        categories.append(category)
+        symbol = copy.deepcopy(symbol_proto)
+        symbol.set("name", str(i))
+        for option in symbol.iter("Option"):
+            if option.get("name") == "color":
+                option.set("value", _qgis_color(color))
+        symbols.append(symbol)
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+def _qgis_color(hex_color: str) -> str:
+    h = hex_color.lstrip("#")
+    return ",".join(str(int(h[i : i + 2], 16)) for i in (0, 2, 4)) + ",255"
+
+
+def layer_description(grade_map: GradeMap, layer: str) -> str:
+    """What a layer holds, and that the network is not surveyed when it is schematic."""
+    text = LAYER_DESCRIPTIONS.get(layer, layer)
+    county = grade_map.metadata.get("county")
+    if county:
+        text = f"{county}: {text}"
+    if grade_map.schematic and layer != "report":
+        text += f" — {SCHEMATIC_NOTE}"
+    return text
+
+
+# --- GeoPackage ------------------------------------------------------------------------------
+
+
+def export_gpkg(
+    grade_map: GradeMap,
+    path: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
+) -> ExportResult:
+    """Write every layer (as :func:`for_qgis` hands it on) and a QGIS ``layer_styles`` table to
+    one GeoPackage (replaced once complete). ``county`` is the map's county folder, or None
+    (no prices)."""
+    from landgrade.io import atomic_output
+
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    grade_map = for_qgis(grade_map, county)
+    aliases = field_aliases(county)
+    with atomic_output(dest) as path:  # moved into place once the styles are in too
+        _write_styled_gpkg(grade_map, path, prices, aliases)
+    return ExportResult(files=[dest])
+
+
+def _write_styled_gpkg(grade_map: GradeMap, path: Path, prices: PriceLegend | None,
+                       aliases: dict[str, Any]) -> None:
+    grade_map.to_gpkg(path)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+    with sqlite3.connect(path) as db:
+        written = [row[0] for row in db.execute("SELECT table_name FROM gpkg_contents")]
+        geometry_columns = dict(
+            db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+        )
+        db.executemany(
+            "UPDATE gpkg_contents SET description = ? WHERE table_name = ?",
+            [(layer_description(grade_map, name), name) for name in written],
+        )
+        db.execute(_LAYER_STYLES_DDL)
+        db.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+            "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', "
+            "'QGIS layer styles', ?)",
+            (now,),
+        )
+        rows = []
+        for name in written:
+            qml = style_qml(grade_map, name, prices, aliases=aliases.get(name))
+            if qml is None or name not in geometry_columns:
+                continue
+            rows.append(
+                ("", "", name, geometry_columns[name], name, qml, "", 1,
+                 layer_description(grade_map, name), "", None, now)
+            )
+        db.executemany(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+            "owner, ui, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    db.close()
+
+
+# --- shapefiles ------------------------------------------------------------------------------
+
+
+def export_shapefiles(
+    grade_map: GradeMap,
+    path: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
+) -> ExportResult:
+    """Write ``FILE_<layer>.shp`` (+ ``.cpg``, ``.qml``) per spatial layer and CSV tables."""
+    from landgrade.io import write_file
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    grade_map = for_qgis(grade_map, county)
+    aliases = field_aliases(county)
+    stem = path.with_suffix("")
+    result = ExportResult(files=[])
+    for name in SPATIAL_LAYERS:
+        layer: gpd.GeoDataFrame | None = getattr(grade_map, name)
+        if layer is None or len(layer) == 0:
+            continue
+        for suffix, part in _by_geometry_kind(layer):
+            target = Path(f"{stem}_{name}{suffix}.shp")
+            renames = write_file(part.rename(columns=SHAPEFILE_FIELDS), target)
+            result.renamed[name] = {
+                **{k: v for k, v in SHAPEFILE_FIELDS.items() if k in layer.columns},
+                **renames,
+            }
+            result.files.append(target)
+            renamed = result.renamed[name]
+            layer_aliases = {renamed.get(k, k): v for k, v in aliases.get(name, {}).items()}
+            qml = style_qml(grade_map, name, prices, features=part, aliases=layer_aliases)
+            if qml is not None:
+                target.with_suffix(".qml").write_text(qml, encoding="utf-8")
+                result.files.append(target.with_suffix(".qml"))
+    tables = {"report": grade_map.report, "metadata": _metadata_table(grade_map)}
+    for name, table in tables.items():
+        if table is None:
+            continue
+        target = Path(f"{stem}_{name}.csv")
+        write_table(table, target)
+        result.files.append(target)
+    return result
+
+
+_GEOMETRY_KINDS = {
+    "Point": "points", "MultiPoint": "points", "LineString": "lines",
+    "MultiLineString": "lines", "Polygon": "areas", "MultiPolygon": "areas",
+}
+
+
+def _by_geometry_kind(layer: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """A layer as ``("", layer)``, or split ``("_lines", …), ("_areas", …)`` when it mixes
+    kinds, since one shapefile holds one kind (e.g. rivers as areas and ditches as lines).
+    Features without geometry go with the first kind, so that no row is lost."""
+    kinds = layer.geom_type.map(_GEOMETRY_KINDS)
+    present = sorted(kinds.dropna().unique())
+    if len(present) <= 1:
+        return [("", layer)]
+    kinds = kinds.fillna(present[0])
+    return [(f"_{kind}", layer[kinds == kind]) for kind in present]
+
+
+def _metadata_table(grade_map: GradeMap) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"key": list(grade_map.metadata), "value": [str(v) for v in grade_map.metadata.values()]}
+    )
+
+
+# --- command ---------------------------------------------------------------------------------
+
+
+def export_grade_map(
+    grade_map: GradeMap,
+    output: str | Path,
+    *,
+    prices: PriceLegend | None = None,
+    county: Any = None,
+) -> ExportResult:
+    """Export to ``.gpkg`` or ``.shp`` by the output's extension."""
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix == ".gpkg":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        return export_gpkg(grade_map, output, prices=prices, county=county)
+    if suffix == ".shp":
+        return export_shapefiles(grade_map, output, prices=prices, county=county)
+    raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
+
+
+def export_command(
+    output: str | Path,
+    map_path: str | Path | None = None,
+    county: str | Path | None = None,
+) -> ExportResult:
+    """``landgrade export``: the bundled (or ``map_path``) grade map as a styled GeoPackage or
+    shapefiles. Grade labels in the style carry Table 6 prices when the county is known."""
+    from landgrade.engine.engine import load_grade_map
+    from landgrade.outputs.maps import grade_levels, prices_for_map
+
+    output = Path(output)
+    if output.suffix.lower() not in (".gpkg", ".shp"):
+        raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
+    from landgrade import io
+    from landgrade.gazette.county import county_inputs
+
+    io.check_output(output, [map_path, *county_inputs(county)])
+    grade_map = load_grade_map(map_path=map_path, county=county)
+    grade_levels(grade_map, map_path or "the bundled grade map")
+    prices = prices_for_map(grade_map, county, map_path, chinese=True)
+    result = export_grade_map(
+        grade_map, output, prices=prices, county=_county_folder(grade_map, county, map_path)
+    )
+    for layer, renames in result.renamed.items():
+        if renames:
+            pairs = ", ".join(f"{k} -> {v}" for k, v in renames.items())
+            print(f"note: {layer}: shapefile field names shortened: {pairs}")
+    for f in result.files:
+        print(f"wrote {f}")
+    return result
+
+
+def _county_folder(grade_map: GradeMap, county: Any, map_path: Any) -> Any:
+    """The county folder of a map: ``--county``, the bundled one for the bundled map, else the
+    folder the map records (None when none matches: the export has no prices)."""
+    from landgrade.gazette.county import county_folder, county_of_map
+
+    if county is None and map_path is None:
+        return county_folder(None)
+    return county_of_map(grade_map.metadata, county)
+
+
+def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None) -> Path:
+    """``landgrade build``'s output: the grade map as a styled GeoPackage, like ``export``."""
+    from landgrade.gazette.county import county_of_map
+    from landgrade.outputs.maps import price_legend
+
+    folder = county_of_map(grade_map.metadata, county)
+    prices = None
+    if folder is not None:
+        try:
+            prices = price_legend(folder.root, grade_map.grades["grade"], chinese=True)
+        except LandgradeError:  # a build on other grades than the tables: styled without prices
+            folder = None
+    export_gpkg(grade_map, output, prices=prices, county=folder)
+    return Path(output)
