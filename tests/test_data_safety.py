@@ -42,6 +42,7 @@ from typer.testing import CliRunner
 
 from landgrade import io
 from landgrade.cli.app import app
+from landgrade.io import atomic
 
 runner = CliRunner()
 COMMERCIAL_GRADE_1 = 3194.0  # Table 6: grade 1 commercial, yuan/m²
@@ -744,7 +745,7 @@ def test_an_interrupt_swallowed_by_c_code_prints_no_traceback(capsys, monkeypatc
         return capsys.readouterr().err
 
     monkeypatch.setattr(sys, "unraisablehook", io.quiet_swallowed_interrupt)
-    monkeypatch.setattr(io, "_INTERRUPTED", [signal.SIGINT])
+    monkeypatch.setattr(atomic, "_INTERRUPTED", [signal.SIGINT])
     assert unraisable(KeyboardInterrupt()) == ""
     assert "a real fault" in unraisable(ValueError("a real fault"))
     # C code that prints what it cannot raise (PyErr_Print) goes through sys.excepthook.
@@ -752,7 +753,7 @@ def test_an_interrupt_swallowed_by_c_code_prints_no_traceback(capsys, monkeypatc
 
     _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert capsys.readouterr().err == ""
-    monkeypatch.setattr(io, "_INTERRUPTED", [])  # not interrupted: a stray one is shown too
+    monkeypatch.setattr(atomic, "_INTERRUPTED", [])  # not interrupted: a stray one is shown too
     assert "KeyboardInterrupt" in unraisable(KeyboardInterrupt())
     _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert "KeyboardInterrupt" in capsys.readouterr().err

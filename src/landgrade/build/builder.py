@@ -64,7 +64,8 @@ from landgrade.build.decisions import Decision, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.build.grade_map import GradeMap
-from landgrade.io import IOInputError, read_data_table
+from landgrade.io.formats import IOInputError
+from landgrade.io.tables import read_data_table
 from landgrade.network.junctions import (
     COMPASS,
     DUAL_CARRIAGEWAY_M,

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from landgrade.errors import LandgradeError
-from landgrade.io import IOInputError, read_data_table
+from landgrade.io.formats import IOInputError
+from landgrade.io.tables import read_data_table
 from landgrade.text import normalize
 
 COLUMNS = ("clause", "item", "text", "resolve_as", "note")

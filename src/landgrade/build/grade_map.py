@@ -32,7 +32,7 @@ import pandas as pd
 
 from landgrade.io.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
-from landgrade.io import write_gpkg_layer
+from landgrade.io.ogr import write_gpkg_layer
 
 __all__ = [
     "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",

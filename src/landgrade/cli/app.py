@@ -56,7 +56,7 @@ def friendly(fn: F) -> F:
 def _quiet_printed_interrupt(exc_type: Any, exc: BaseException, tb: Any) -> None:
     """``sys.excepthook``: C code that prints an exception it cannot raise (PyErr_Print) goes
     through here; a remembered Ctrl-C is reported once by the CLI, not as a traceback."""
-    from landgrade.io import interrupted
+    from landgrade.io.atomic import interrupted
 
     if issubclass(exc_type, KeyboardInterrupt) and interrupted():
         return
@@ -69,7 +69,7 @@ def _terminate_as_interrupt() -> None:
     import signal
     import threading
 
-    from landgrade.io import note_interrupt, quiet_swallowed_interrupt
+    from landgrade.io.atomic import note_interrupt, quiet_swallowed_interrupt
 
     if threading.current_thread() is not threading.main_thread():
         return

@@ -23,7 +23,9 @@ def build_command(
     warnings. ``review``: also write the review page there (``landgrade.outputs.review``)."""
     import typer
 
-    from landgrade import io
+    from landgrade.io.atomic import check_output
+    from landgrade.io.formats import TABLE_SUFFIXES
+    from landgrade.io.tables import write_table
     from landgrade.outputs.export import write_grade_map
     from landgrade.outputs.review import PAGE_SUFFIXES, write_review
 
@@ -31,11 +33,11 @@ def build_command(
         *county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
         inputs.landmarks, inputs.extent, inputs.routes, inputs.aliases, inputs.decisions,
     ]
-    io.check_output(output, inputs_read, suffixes=(".gpkg",))
+    check_output(output, inputs_read, suffixes=(".gpkg",))
     if review is not None:
-        io.check_output(review, inputs_read, suffixes=PAGE_SUFFIXES)
+        check_output(review, inputs_read, suffixes=PAGE_SUFFIXES)
     if report_csv is not None:
-        io.check_output(report_csv, inputs_read, suffixes=io.TABLE_SUFFIXES)
+        check_output(report_csv, inputs_read, suffixes=TABLE_SUFFIXES)
     gm = build_from(inputs)
     # styled and priced, as `export` writes it; atomically: an interrupted build leaves no half map
     write_grade_map(gm, output, inputs.county)
@@ -53,7 +55,7 @@ def build_command(
     if review is not None:
         typer.echo(f"wrote {review}")
     if gm.report is not None and report_csv is not None:
-        typer.echo(f"wrote {io.write_table(gm.report, report_csv)}")
+        typer.echo(f"wrote {write_table(gm.report, report_csv)}")
     if gm.report is not None:
         for line in summary_lines(gm.report):
             typer.echo(line)

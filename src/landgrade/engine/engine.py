@@ -806,7 +806,7 @@ def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
     outline = None
     if folder.has("outline.geojson"):
         from landgrade.io import crs as crsmod
-        from landgrade.io import read_file
+        from landgrade.io.readers import read_file
 
         g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")), working=working)
         outline = shapely.union_all(g.geometry.to_numpy())

@@ -54,8 +54,9 @@ class TownLayer:
 def load_towns(path: str | Path, field: str | None = None, layer: str | None = None) -> TownLayer:
     """A township layer (any format :mod:`landgrade.io` reads, any CRS) with ``field`` holding
     the town names (default: the first of :data:`NAME_FIELDS` present)."""
-    from landgrade.io import IOInputError, read_file
     from landgrade.io import crs as crsmod
+    from landgrade.io.formats import IOInputError
+    from landgrade.io.readers import read_file
 
     try:
         gdf = read_file(path, layer=layer)

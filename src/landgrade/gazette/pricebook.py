@@ -39,7 +39,8 @@ import pandas as pd
 
 from landgrade.gazette.county import CountyDataError, CountyFolder, county_folder
 from landgrade.gazette.names import grade_word
-from landgrade.io import IOInputError, read_data_table
+from landgrade.io.formats import IOInputError
+from landgrade.io.tables import read_data_table
 from landgrade.text import display_width, normalize
 
 URBAN = "urban"
@@ -828,7 +829,9 @@ def print_prices(
     import typer
 
     from landgrade.gazette.county import county_inputs
-    from landgrade.io import TABLE_SUFFIXES, check_output, write_table
+    from landgrade.io.atomic import check_output
+    from landgrade.io.formats import TABLE_SUFFIXES
+    from landgrade.io.tables import write_table
 
     inputs = county_inputs(county if not isinstance(county, CountyFolder) else county.root)
     if output is not None:

@@ -43,23 +43,25 @@ def assign_command(
     those counts. The output appears only complete (see :class:`landgrade.io.AtomicOutput`); it
     may not be one of the run's inputs (the file, the ``--map``, the county folder's files).
     """
-    from landgrade import io
     from landgrade.gazette.county import county_inputs
+    from landgrade.io.atomic import check_output
+    from landgrade.io.formats import IOInputError, file_format
+    from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
 
-    io.file_format(output)
-    io.check_output(output, [input_path, map_path, *county_inputs(county)])
+    file_format(output)
+    check_output(output, [input_path, map_path, *county_inputs(county)])
     if crs is not None and not crs.strip():
         raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326, "
                              "EPSG:4546 or gcj02, or leave it out to use the file's own")
-    src = io.open_source(input_path, layer=layer, encoding=encoding, x_field=x_field,
-                         y_field=y_field, sheet=sheet)
+    src = open_source(input_path, layer=layer, encoding=encoding, x_field=x_field,
+                      y_field=y_field, sheet=sheet)
     if src.encoding_note and "garbled" in src.encoding_note:
         print(f"warning: {input_path}: {src.encoding_note}", file=sys.stderr)
     spec = crs or src.crs
     if spec is None and src.is_table:
         spec = "EPSG:4326"
     if spec is None:
-        raise io.IOInputError(
+        raise IOInputError(
             f"{input_path}: the file has no CRS (no .prj or CRS metadata); pass --crs, "
             "e.g. --crs EPSG:4546 or --crs EPSG:4326"
         )
@@ -69,7 +71,7 @@ def assign_command(
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     _check_town_options(engine, src, town, town_grade, town_field, town_grade_field)
-    size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
+    size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     result = grade_file(engine, src, output, spec, chunk_size=size, progress=progress,
                         town=town, town_grade=town_grade, town_field=town_field,
                         town_grade_field=town_grade_field, towns=towns, use_field=use_field)
@@ -124,11 +126,13 @@ def grade_file(
     uploads. The output appears only complete; after a failure a note says what became of it.
     ``max_rows``: refuse (:class:`TooManyRows`) an input with more rows than that.
     """
-    from landgrade import io
+    from landgrade.io.formats import IOInputError
+    from landgrade.io.readers import iter_chunks
+    from landgrade.io.writers import ChunkWriter
 
     label = _label_crs(spec)
     counts: pd.Series = pd.Series(dtype="int64")
-    writer = io.ChunkWriter(output, csv_geometry=not src.is_table)
+    writer = ChunkWriter(output, csv_geometry=not src.is_table)
     # The parcel columns (share_<g>, area_m2) exist only for chunks holding areas: the output
     # has them from the first row on unless every geometry is known to be a point.
     area_columns = [] if src.points_only else _area_columns(engine)
@@ -139,7 +143,7 @@ def grade_file(
             # GeoParquet to GeoParquet: the geometry passes through as the file's own WKB, and
             # points are answered from x/y read straight from it, never as shapely objects.
             raw = src.format == "parquet" and writer.format == "parquet"
-            for chunk in io.iter_chunks(src, chunk_size, progress=progress, raw=raw):
+            for chunk in iter_chunks(src, chunk_size, progress=progress, raw=raw):
                 chunk, wkb, xy = chunk if raw else (chunk, None, None)
                 rows += len(chunk)
                 if max_rows is not None and rows > max_rows:
@@ -149,7 +153,7 @@ def grade_file(
                                     towns=towns, xy=xy)
                 if use_field is not None:  # the row's own use picks `price`; total = price × area
                     if use_field not in chunk.columns:
-                        raise io.IOInputError(
+                        raise IOInputError(
                             f"{src.path}: no column {use_field!r} for --use-field")
                     out = use_price(out, chunk[use_field], engine.pricebook)
                 out = out.set_crs(label, allow_override=True)

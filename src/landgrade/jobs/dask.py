@@ -191,16 +191,16 @@ def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> p
     """Answer one part into its output part through the single-process file loop
     (:func:`landgrade.assign.grade_file`: points read from the WKB without shapely objects,
     the geometry passed through, Arrow writes, output only complete); rows per status."""
-    from landgrade import io
+    from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
     from landgrade.jobs.assign import grade_file
 
-    source = io.open_source(Path(src))
+    source = open_source(Path(src))
     kw = asdict(opts)
     crs = kw.pop("crs") or source.crs
     if crs is None:
         raise DaskSetupError(f"{src}: the part has no CRS; pass --crs (e.g. EPSG:4546)")
     done = grade_file(worker_engine(spec), source, Path(dst), crs,
-                      chunk_size=io.DEFAULT_CHUNK_SIZE, **kw)
+                      chunk_size=DEFAULT_CHUNK_SIZE, **kw)
     return done.counts.rename(index=str)
 
 

@@ -53,7 +53,8 @@ from shapely.geometry.base import BaseGeometry
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import strip_junction_marker
-from landgrade.io import IOInputError, read_data_table
+from landgrade.io.formats import IOInputError
+from landgrade.io.tables import read_data_table
 from landgrade.text import normalize
 
 FeatureKind = Literal["road", "water", "landmark"]
@@ -464,7 +465,7 @@ def _read_source(path: Path, role: str) -> gpd.GeoDataFrame:
     """Read one layer file. This is the single place a reader is chosen by file type: vector
     formats GDAL reads go through :func:`landgrade.io.read_file`; a non-GDAL-vector source
     (e.g. an OpenStreetMap extract) is dispatched here to its own module."""
-    from landgrade.io import read_file
+    from landgrade.io.readers import read_file
     from landgrade.network.osm import is_osm, read_osm_layer
 
     # An OpenStreetMap file holds every layer; the OSM reader takes out this one, with its

@@ -26,7 +26,9 @@ from landgrade.engine.answer import SHARE_DECIMALS
 from landgrade.gazette.county import county_inputs
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.gazette.names import grade_number
-from landgrade.io import TABLE_SUFFIXES, check_output, write_table
+from landgrade.io.atomic import check_output
+from landgrade.io.formats import TABLE_SUFFIXES
+from landgrade.io.tables import write_table
 from landgrade.text import display_width
 
 BOUNDARY_TOLERANCE_M = 0.5

@@ -49,7 +49,7 @@ from landgrade.build.grade_map import SPATIAL_LAYERS, GradeMap
 from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import SCHEMATIC_NOTE
-from landgrade.io import read_data_table, write_table
+from landgrade.io.tables import read_data_table, write_table
 from landgrade.outputs.maps import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
@@ -321,7 +321,7 @@ def export_gpkg(
     """Write every layer (as :func:`for_qgis` hands it on) and a QGIS ``layer_styles`` table to
     one GeoPackage (replaced once complete). ``county`` is the map's county folder, or None
     (no prices)."""
-    from landgrade.io import atomic_output
+    from landgrade.io.atomic import atomic_output
 
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -381,7 +381,7 @@ def export_shapefiles(
     county: Any = None,
 ) -> ExportResult:
     """Write ``FILE_<layer>.shp`` (+ ``.cpg``, ``.qml``) per spatial layer and CSV tables."""
-    from landgrade.io import write_file
+    from landgrade.io.writers import write_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -475,10 +475,10 @@ def export_command(
     output = Path(output)
     if output.suffix.lower() not in (".gpkg", ".shp"):
         raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
-    from landgrade import io
     from landgrade.gazette.county import county_inputs
+    from landgrade.io.atomic import check_output
 
-    io.check_output(output, [map_path, *county_inputs(county)])
+    check_output(output, [map_path, *county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     prices = prices_for_map(grade_map, county, map_path, chinese=True)

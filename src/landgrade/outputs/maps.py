@@ -501,7 +501,7 @@ def draw_layers(ax: Axes, grade_map: GradeMap, colors: dict[int, str], *, lang: 
 def write_figure(fig: Any, output: Path, *, dpi: int) -> Path:
     """Save a figure through a temporary file beside ``output``, so the file appears only
     complete (see :func:`landgrade.io.atomic_output`)."""
-    from landgrade.io import atomic_output
+    from landgrade.io.atomic import atomic_output
 
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(output) as tmp:
@@ -824,7 +824,7 @@ def interactive_map(
 def write_html(fmap: folium.Map, output: str | Path) -> Path:
     """Save a map from :func:`interactive_map` as one self-contained HTML file."""
     output = Path(output)
-    from landgrade.io import atomic_output
+    from landgrade.io.atomic import atomic_output
 
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(output) as tmp:
@@ -1078,10 +1078,10 @@ def map_command(
             f"--tiles {tiles!r}: not an XYZ tile URL; give one with {{z}}, {{x}} and {{y}}, "
             "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         )
-    from landgrade import io
     from landgrade.gazette.county import county_inputs
+    from landgrade.io.atomic import check_output
 
-    io.check_output(output, [map_path, *county_inputs(county)])
+    check_output(output, [map_path, *county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     if lang is None:

@@ -467,17 +467,17 @@ def _file_report(
     lang: str,
     layer: str | None,
 ) -> list[Path]:
-    from landgrade import io
+    from landgrade.io.readers import open_source, read_file
 
     if output.resolve() == path.resolve():
         raise ReportError(f"{output}: is the input file; give another -o")
-    src = io.open_source(path, layer=layer)
+    src = open_source(path, layer=layer)
     spec = crs or src.crs or ("EPSG:4326" if src.is_table else None)
     if spec is None:
         epsg = engine.grade_map.crs.to_epsg()  # the county's own zone, not a fixed one
         raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4326 or "
                           f"--crs EPSG:{epsg}")
-    gdf = io.read_file(path, layer=layer)
+    gdf = read_file(path, layer=layer)
     for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
         if fld is not None and fld not in gdf.columns:
             raise ReportError(
@@ -556,7 +556,7 @@ def file_stems(names: list[str]) -> list[str]:
     an empty one becomes ``row``). Two names that would share a file (``a`` twice, or ``A`` and
     ``a`` on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
     """
-    from landgrade.io import safe_file_stem
+    from landgrade.io.atomic import safe_file_stem
 
     stems = [safe_file_stem(str(name)) or "row" for name in names]
     taken = {s.casefold() for s in stems}
@@ -578,7 +578,7 @@ def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from landgrade.io import atomic_output
+    from landgrade.io.atomic import atomic_output
 
     written = []
     try:

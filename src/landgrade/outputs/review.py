@@ -57,7 +57,7 @@ class ReviewError(LandgradeError):
 
 def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     """Write the review page of a fresh build to ``output`` (``.html``)."""
-    from landgrade.io import check_output
+    from landgrade.io.atomic import check_output
     from landgrade.outputs.maps import write_html
 
     output = Path(output)

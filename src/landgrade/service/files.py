@@ -23,9 +23,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from landgrade import io
 from landgrade.engine.engine import Engine
 from landgrade.errors import LandgradeError
+from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
 from landgrade.jobs.assign import TooManyRows, grade_file
 from landgrade.service.guards import BadRequest
 
@@ -94,7 +94,7 @@ def graded_name(upload: str, extension: str) -> str:
     letters (any script), digits, ``_`` and ``-`` becomes ``_``, since it also names the
     GeoPackage layer; a name with nothing left is ``upload``.
     """
-    from landgrade.io import safe_file_stem
+    from landgrade.io.atomic import safe_file_stem
 
     base = re.split(r"[\\/]", upload or "")[-1]
     # GDAL refuses a layer that starts with ``-`` or with ``gpkg`` (reserved): ``-.csv`` and
@@ -202,8 +202,8 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
                  max_features: int, name: str) -> int:
     """``landgrade assign`` on a file with the service's engine; the number of rows written."""
     try:
-        src = io.open_source(path, layer=opt.layer, encoding=opt.encoding,
-                             x_field=opt.x_field, y_field=opt.y_field)
+        src = open_source(path, layer=opt.layer, encoding=opt.encoding,
+                          x_field=opt.x_field, y_field=opt.y_field)
     except LandgradeError as e:
         raise UploadError(_rename(str(e), path, name)) from None
     if src.n_rows is not None and src.n_rows > max_features:
@@ -220,7 +220,7 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
             "crs=EPSG:4546 or crs=EPSG:4326"
         )
     try:
-        graded = grade_file(engine, src, out, spec, chunk_size=io.DEFAULT_CHUNK_SIZE,
+        graded = grade_file(engine, src, out, spec, chunk_size=DEFAULT_CHUNK_SIZE,
                             town=opt.town, town_grade=opt.town_grade, town_field=opt.town_field,
                             town_grade_field=opt.town_grade_field, max_rows=max_features)
     except TooManyRows:
