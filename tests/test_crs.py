@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from landgrade.cli.app import app
 from landgrade.errors import LandgradeError
-from landgrade.io import crs
+from landgrade.io import crs, webmaps
 
 # Published reference pairs, (lon, lat) -> (lon, lat). Every pair was computed with the forward
 # formulas, so both the forward conversion and the exact inverse must reproduce them.
@@ -85,9 +85,9 @@ def test_exact_inverse_beats_the_published_one_step_inverse():
     # GCJ-02 input by more than a metre; the iterated inverse lands on it.
     gcj = (120.026268, 30.279164)
     one_step = (120.021519, 30.281543)
-    assert approx_metres(*crs.wgs84_to_gcj02(*one_step), *gcj) > 1.0
-    exact = crs.gcj02_to_wgs84(*gcj)
-    assert approx_metres(*crs.wgs84_to_gcj02(*exact), *gcj) < 1e-3
+    assert approx_metres(*webmaps.wgs84_to_gcj02(*one_step), *gcj) > 1.0
+    exact = webmaps.gcj02_to_wgs84(*gcj)
+    assert approx_metres(*webmaps.wgs84_to_gcj02(*exact), *gcj) < 1e-3
     assert 1.0 < approx_metres(*exact, *one_step) < 3.0
 
 
@@ -104,17 +104,17 @@ def china_points():
 def test_gcj02_round_trip_million_points(china_points, monkeypatch):
     lon, lat = china_points
     calls = []
-    forward = crs._gcj_forward
+    forward = webmaps._gcj_forward
 
     def counting(x, y):
         calls.append(x.size)
         return forward(x, y)
 
-    monkeypatch.setattr(crs, "_gcj_forward", counting)
-    glon, glat = crs.wgs84_to_gcj02(lon, lat)
-    wlon, wlat = crs.gcj02_to_wgs84(glon, glat)
+    monkeypatch.setattr(webmaps, "_gcj_forward", counting)
+    glon, glat = webmaps.wgs84_to_gcj02(lon, lat)
+    wlon, wlat = webmaps.gcj02_to_wgs84(glon, glat)
     # Whole-array passes, not one call per point: a handful of iterations for a million points.
-    assert len(calls) <= 1 + crs.INVERSE_MAX_ITERATIONS
+    assert len(calls) <= 1 + webmaps.INVERSE_MAX_ITERATIONS
     assert calls[0] == lon.size
     assert approx_metres(wlon, wlat, lon, lat).max() < 0.01
     assert np.all(approx_metres(glon, glat, lon, lat) > 1.0)  # the offset was applied
@@ -129,8 +129,8 @@ def test_bd09_round_trip_million_points(china_points):
 
 def test_gcj02_bd09_round_trip(china_points):
     lon, lat = (a[:100_000] for a in china_points)
-    blon, blat = crs.gcj02_to_bd09(lon, lat)
-    glon, glat = crs.bd09_to_gcj02(blon, blat)
+    blon, blat = webmaps.gcj02_to_bd09(lon, lat)
+    glon, glat = webmaps.bd09_to_gcj02(blon, blat)
     assert approx_metres(glon, glat, lon, lat).max() < 0.01
 
 
@@ -138,8 +138,8 @@ def test_inverse_converges_where_the_offset_is_least_smooth():
     # The polynomial has sqrt(|lon - 105|): an infinite slope on the 105°E meridian.
     lon = 105.0 + np.array([-1e-6, -1e-9, 0.0, 1e-9, 1e-6, 1e-3])
     lat = np.full(lon.shape, 30.0)
-    glon, glat = crs.wgs84_to_gcj02(lon, lat)
-    wlon, wlat = crs.gcj02_to_wgs84(glon, glat)
+    glon, glat = webmaps.wgs84_to_gcj02(lon, lat)
+    wlon, wlat = webmaps.gcj02_to_wgs84(glon, glat)
     assert approx_metres(wlon, wlat, lon, lat).max() < 0.01
 
 
@@ -165,7 +165,7 @@ def test_offsets_at_dongkou_have_the_documented_magnitude():
 def test_nan_passes_through_without_breaking_the_array():
     lon = np.array([110.57, np.nan, 110.6])
     lat = np.array([27.06, 27.0, np.nan])
-    wlon, wlat = crs.gcj02_to_wgs84(lon, lat)
+    wlon, wlat = webmaps.gcj02_to_wgs84(lon, lat)
     assert np.isfinite(wlon[0]) and np.isfinite(wlat[0])
     assert np.isnan(wlon[1]) and np.isnan(wlat[2])
 

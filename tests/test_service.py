@@ -26,7 +26,8 @@ from landgrade import io
 from landgrade.cli.app import app as cli
 from landgrade.engine import load_engine
 from landgrade.engine.answer import to_record, use_short
-from landgrade.io.crs import transform, wgs84_to_bd09, wgs84_to_gcj02
+from landgrade.io.crs import transform
+from landgrade.io.webmaps import wgs84_to_bd09, wgs84_to_gcj02
 from landgrade.jobs.assign import assign_command
 from landgrade.service.app import ServiceConfig, create_app
 

@@ -21,7 +21,7 @@ pytest.importorskip("uvicorn", reason="the serve extra is not installed (pip ins
 
 from landgrade.engine import load_engine
 from landgrade.engine.answer import to_record
-from landgrade.io.crs import wgs84_to_gcj02
+from landgrade.io.webmaps import wgs84_to_gcj02
 from landgrade.service.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

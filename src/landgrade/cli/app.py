@@ -122,7 +122,7 @@ def prices(
     print_prices(county, town=town, grade=grade, routes=routes, output=output)
 
 
-# --- convert (crs.py) ------------------------------------------------------------------------
+# --- convert (convert.py) ---------------------------------------------------------------------
 @app.command()
 @friendly
 def convert(
@@ -134,7 +134,7 @@ def convert(
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
 ) -> None:
     """Convert one coordinate between two systems; prints `X Y`."""
-    from landgrade.io.crs import convert_command
+    from landgrade.cli.convert import convert_command
 
     convert_command(x, y, from_crs, to_crs)
 

@@ -8,25 +8,8 @@ maps, exports and the audit take it from the map. ``WORKING_CRS`` (CM 111E, EPSG
 zone) is only the default for code given no map. A county built in a zone far from its own is
 drawn rotated and stretched (at 113.7°E a CM-111 grid is turned about 1.5°). Inputs may come
 in any 2-D geographic or projected system pyproj knows, or in one of the two web-map systems
-PROJ does not carry:
-
-- **GCJ-02** (国测局坐标, "Mars coordinates"; AMap/Gaode, Tencent, Google China): WGS84 longitude
-  and latitude displaced by the published obfuscation polynomial, about 300–700 m in mainland China.
-- **BD-09** (百度坐标, Baidu's ``bd09ll``): GCJ-02 displaced once more by Baidu's rotation and
-  scaling, about another 500 m.
-
-Both are lon/lat on WGS84. Their forward formulas are the well-known public ones (the
-"eviltransform" polynomial with a = 6378245 m, ee = 0.00669342162296594323, and Baidu's
-x_pi = π·3000/180 formula). Their inverses have no closed form; the one-step inverse most libraries
-ship is off by up to ~2 m, so here the inverse is solved by fixed-point iteration over whole arrays
-until every point reproduces its input to 1e-10 degrees (~0.01 mm).
-
-**Outside China.** As in eviltransform, coordtransform and gcoord, the GCJ-02 offset is applied only
-inside the conventional box 72.004–137.8347°E, 0.8293–55.8271°N (`in_china`); outside it GCJ-02
-equals WGS84. The box is crude (it includes Korea, Japan and Mongolia), but it is what every
-published implementation and reference pair uses, so coordinates round-trip with them. Whether the
-inverse applies the offset is decided on the GCJ-02 input. The Baidu step (GCJ-02 <-> BD-09) is
-applied everywhere, as in coordtransform and gcoord.
+PROJ does not carry: GCJ-02 (AMap, Tencent) and BD-09 (Baidu), whose offsets and exact inverses
+are :mod:`landgrade.io.webmaps`.
 
 **Zone prefix.** Gauss-Krüger eastings are often written with the zone number in front: Dongkou's
 3-degree zone 37 gives ``37xxxxxx.xx``, which is EPSG:4525, not EPSG:4546. `detect_crs_problem`
@@ -41,9 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,31 +34,30 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from landgrade.errors import LandgradeError
+from landgrade.io.webmaps import (
+    BD09,
+    GCJ02,
+    as_coordinate_arrays,
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    coordinate_result,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 
 WORKING_EPSG = 4546
 WORKING_CRS = pyproj.CRS.from_epsg(WORKING_EPSG)
 WGS84 = pyproj.CRS.from_epsg(4326)
 CHINA_AREA = (73.0, 3.0, 136.0, 54.0)
 """A lon/lat box around China's Gauss-Krüger zones: where a county's layers may lie."""
+
 # CGCS2000 / 3-degree Gauss-Krüger CM 75E … CM 135E (no zone prefix in the eastings).
 GK3_FIRST_EPSG, GK3_FIRST_CM, GK3_LAST_CM = 4534, 75, 135
 
 Area = tuple[float, float, float, float]
 """A lon/lat box: (lon_min, lat_min, lon_max, lat_max)."""
-
-GCJ02 = "gcj02"
-BD09 = "bd09"
-
-_GCJ_A = 6378245.0
-_GCJ_EE = 0.00669342162296594323
-_BD_X_PI = np.pi * 3000.0 / 180.0
-_CHINA_BOX = (72.004, 0.8293, 137.8347, 55.8271)  # lon_min, lat_min, lon_max, lat_max
-
-# 1e-10 degrees is ~0.01 mm: far below the 0.01 m promised, and far above float64 noise at 100°.
-INVERSE_TOLERANCE_DEG = 1e-10
-# The offsets change by < 2 % per unit of position, so each iteration gains ~2 digits; 5 or 6
-# suffice everywhere. The bound only guards against non-finite input slipping through.
-INVERSE_MAX_ITERATIONS = 30
 
 _OFFSET_ALIASES = {
     "gcj02": GCJ02, "gcj": GCJ02, "amap": GCJ02, "gaode": GCJ02, "autonavi": GCJ02,
@@ -103,8 +83,6 @@ PROBLEMS = {
     "outside_valid_area": "the position lies outside the area the working CRS is valid for",
 }
 """Codes of `detect_crs_problem`, with the explanation shown to users."""
-
-
 # A coordinate pair as pasted from a web map or a spreadsheet: "110.575,27.06", "110.575，27.06",
 # "110.575 27.06", "(110.575; 27.06)".
 _PASTED_XY_SPLIT = re.compile(r"[\s,，;；]+")
@@ -225,137 +203,9 @@ def _from_pyproj(crs: pyproj.CRS, spec: Any) -> CrsSpec:
     return CrsSpec(name, crs)
 
 
-# --- GCJ-02 and BD-09 ---------------------------------------------------------------------------
-
-
-def in_china(lon: Any, lat: Any) -> np.ndarray:
-    """True where GCJ-02 applies its offset: the conventional box around China (see module doc)."""
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    lon_min, lat_min, lon_max, lat_max = _CHINA_BOX
-    return (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
-
-
-def _gcj_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The GCJ-02 displacement (degrees) of WGS84 points, without the China box test."""
-    x = lon - 105.0
-    y = lat - 35.0
-    shared = (20.0 * np.sin(6.0 * np.pi * x) + 20.0 * np.sin(2.0 * np.pi * x)) * 2.0 / 3.0
-    sqrt_abs_x = np.sqrt(np.abs(x))
-    north = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x
-    north += shared
-    north += (20.0 * np.sin(np.pi * y) + 40.0 * np.sin(np.pi * y / 3.0)) * 2.0 / 3.0
-    north += (160.0 * np.sin(np.pi * y / 12.0) + 320.0 * np.sin(np.pi * y / 30.0)) * 2.0 / 3.0
-    east = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x
-    east += shared
-    east += (20.0 * np.sin(np.pi * x) + 40.0 * np.sin(np.pi * x / 3.0)) * 2.0 / 3.0
-    east += (150.0 * np.sin(np.pi * x / 12.0) + 300.0 * np.sin(np.pi * x / 30.0)) * 2.0 / 3.0
-    # The polynomial yields metres on Krasovsky's ellipsoid; scale them to degrees there.
-    rad_lat = lat / 180.0 * np.pi
-    magic = 1.0 - _GCJ_EE * np.sin(rad_lat) ** 2
-    sqrt_magic = np.sqrt(magic)
-    dlat = (north * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrt_magic) * np.pi)
-    dlon = (east * 180.0) / (_GCJ_A / sqrt_magic * np.cos(rad_lat) * np.pi)
-    return dlon, dlat
-
-
-def _gcj_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    dlon, dlat = _gcj_offset(lon, lat)
-    return lon + dlon, lat + dlat
-
-
-def _bd_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    z = np.hypot(lon, lat) + 0.00002 * np.sin(lat * _BD_X_PI)
-    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _BD_X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
-
-
-def _invert(
-    forward: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    tx: np.ndarray,
-    ty: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve forward(x, y) = (tx, ty) for 1-D arrays by fixed-point iteration from the target.
-
-    Each round evaluates `forward` once on the points not yet converged, so the cost is a few
-    vectorised passes whatever the array size.
-    """
-    x, y = tx.copy(), ty.copy()
-    active = np.flatnonzero(np.isfinite(tx) & np.isfinite(ty))
-    for _ in range(INVERSE_MAX_ITERATIONS):
-        if active.size == 0:
-            break
-        fx, fy = forward(x[active], y[active])
-        rx, ry = fx - tx[active], fy - ty[active]
-        x[active] -= rx
-        y[active] -= ry
-        active = active[(np.abs(rx) > INVERSE_TOLERANCE_DEG) | (np.abs(ry) > INVERSE_TOLERANCE_DEG)]
-    return x, y
-
-
-def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """WGS84 lon/lat to GCJ-02 lon/lat; unchanged outside the China box."""
-    lon, lat, scalar = _as_arrays(lon, lat)
-    inside = in_china(lon, lat)
-    glon, glat = lon.copy(), lat.copy()
-    glon[inside], glat[inside] = _gcj_forward(lon[inside], lat[inside])
-    return _result(glon, glat, scalar)
-
-
-def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """GCJ-02 lon/lat to WGS84 lon/lat: the exact (iterated) inverse of `wgs84_to_gcj02`."""
-    lon, lat, scalar = _as_arrays(lon, lat)
-    inside = in_china(lon, lat)
-    wlon, wlat = lon.copy(), lat.copy()
-    wlon[inside], wlat[inside] = _invert(_gcj_forward, lon[inside], lat[inside])
-    return _result(wlon, wlat, scalar)
-
-
-def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """GCJ-02 lon/lat to BD-09 lon/lat (Baidu's formula, applied everywhere)."""
-    lon, lat, scalar = _as_arrays(lon, lat)
-    return _result(*_bd_forward(lon, lat), scalar)
-
-
-def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """BD-09 lon/lat to GCJ-02 lon/lat: the exact (iterated) inverse of `gcj02_to_bd09`."""
-    lon, lat, scalar = _as_arrays(lon, lat)
-    return _result(*_invert(_bd_forward, lon, lat), scalar)
-
-
-def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """WGS84 lon/lat to BD-09 lon/lat (via GCJ-02)."""
-    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
-
-
-def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """BD-09 lon/lat to WGS84 lon/lat (via GCJ-02), both steps exact inverses."""
-    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
-
-
 _TO_WGS84 = {GCJ02: gcj02_to_wgs84, BD09: bd09_to_wgs84}
 _FROM_WGS84 = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
 _BETWEEN_OFFSETS = {(GCJ02, BD09): gcj02_to_bd09, (BD09, GCJ02): bd09_to_gcj02}
-
-
-# --- any pair of systems ------------------------------------------------------------------------
-
-
-def _as_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Flat float64 copies of x and y (broadcast together), and whether both were scalars."""
-    try:
-        xa = np.asarray(x, dtype=float)
-        ya = np.asarray(y, dtype=float)
-        xa, ya = np.broadcast_arrays(xa, ya)
-    except (TypeError, ValueError) as e:
-        raise LandgradeError(f"coordinates must be numbers of matching shape ({e})") from None
-    scalar = xa.ndim == 0
-    return xa.astype(float).ravel().copy(), ya.astype(float).ravel().copy(), scalar
-
-
-def _result(x: np.ndarray, y: np.ndarray, scalar: bool) -> tuple[Any, Any]:
-    if scalar:
-        return float(x[0]), float(y[0])
-    return x, y
 
 
 @functools.lru_cache(maxsize=64)
@@ -387,8 +237,8 @@ def transform(x: Any, y: Any, from_crs: Any, to_crs: Any) -> tuple[Any, Any]:
     (returned as floats). A point with no position in the target comes back as inf.
     """
     src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
-    xs, ys, scalar = _as_arrays(x, y)
-    return _result(*_transform_flat(xs, ys, src, dst), scalar)
+    xs, ys, scalar = as_coordinate_arrays(x, y)
+    return coordinate_result(*_transform_flat(xs, ys, src, dst), scalar)
 
 
 def to_working(x: Any, y: Any, crs: Any, working: Any = None) -> tuple[Any, Any]:
@@ -439,9 +289,6 @@ def county_working_crs(area: Any, crs: Any = None, declared: Any = None) -> pypr
         raise LandgradeError("the grading extent has no coordinate system; save it with one")
     lon, _ = transform((x0 + x1) / 2, (y0 + y1) / 2, crs, WGS84)
     return pyproj.CRS.from_epsg(gk3_zone_epsg(float(lon)))
-
-
-# --- geometries and layers ----------------------------------------------------------------------
 
 
 def transform_geometry(geometry: Any, from_crs: Any, to_crs: Any) -> Any:
@@ -510,9 +357,6 @@ def gdf_from_working(gdf: Any, crs: Any, working: Any = None) -> Any:
     return gdf_to_crs(gdf, crs, working if working is not None else WORKING_CRS)
 
 
-# --- recognising wrong coordinates --------------------------------------------------------------
-
-
 def valid_area(crs: Any = WORKING_CRS) -> Area:
     """(lon_min, lat_min, lon_max, lat_max) where `crs` is valid, from the EPSG database."""
     area = resolve_crs(crs).crs.area_of_use
@@ -526,7 +370,7 @@ def _inside(lon: np.ndarray, lat: np.ndarray, area: Area) -> np.ndarray:
     return (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
 
 
-def _prefixed_epsg(zone: np.ndarray) -> np.ndarray:
+def prefixed_zone_epsg(zone: np.ndarray) -> np.ndarray:
     """EPSG code of the CGCS2000 Gauss-Krüger system with a zone prefix, 0 if not a zone."""
     zone = np.asarray(zone)
     return np.where(
@@ -548,12 +392,12 @@ def fix_zone_prefix(x: Any, y: Any, crs: Any = WORKING_CRS) -> tuple[Any, Any]:
     as they are, being taken to be in `crs` already.
     """
     dst = resolve_crs(crs)
-    xs, ys, scalar = _as_arrays(x, y)
-    codes = _prefixed_epsg(_zone_of(xs))
+    xs, ys, scalar = as_coordinate_arrays(x, y)
+    codes = prefixed_zone_epsg(_zone_of(xs))
     for code in np.unique(codes[codes > 0]):
         rows = codes == code
         xs[rows], ys[rows] = _transform_flat(xs[rows], ys[rows], resolve_crs(int(code)), dst)
-    return _result(xs, ys, scalar)
+    return coordinate_result(xs, ys, scalar)
 
 
 def detect_crs_problem(
@@ -575,7 +419,7 @@ def detect_crs_problem(
     The GCJ-02/BD-09 offsets (< 0.02°) are ignored for the area test.
     """
     src = resolve_crs(crs)
-    xs, ys, _ = _as_arrays(x, y)
+    xs, ys, _ = as_coordinate_arrays(x, y)
     area = area or valid_area(WORKING_CRS)
     problem = np.full(xs.shape, None, dtype=object)
     finite = np.isfinite(xs) & np.isfinite(ys)
@@ -596,7 +440,7 @@ def detect_crs_problem(
         ok = finite & _inside(lon, lat, area)
         problem[finite & ~ok] = "outside_valid_area"
         problem[finite & ~ok & (degrees_in_area | swapped_in_area)] = "looks_geographic"
-        prefixed = finite & ~ok & (_prefixed_epsg(_zone_of(xs)) > 0)
+        prefixed = finite & ~ok & (prefixed_zone_epsg(_zone_of(xs)) > 0)
         if prefixed.any():
             fx, fy = fix_zone_prefix(xs[prefixed], ys[prefixed], 4326)
             rows = np.flatnonzero(prefixed)[_inside(fx, fy, area)]
@@ -612,7 +456,7 @@ def looks_like(x: Any, y: Any, area: Area | None = None) -> str:
     apart), 'geographic_swapped' (lat/lon), 'projected_zone_prefix' (Gauss-Krüger eastings
     with a zone prefix), 'projected' (metres in the working CRS's area) or 'unknown'.
     """
-    xs, ys, _ = _as_arrays(x, y)
+    xs, ys, _ = as_coordinate_arrays(x, y)
     area = area or valid_area(WORKING_CRS)
     finite = np.isfinite(xs) & np.isfinite(ys)
     xs, ys = xs[finite], ys[finite]
@@ -622,49 +466,10 @@ def looks_like(x: Any, y: Any, area: Area | None = None) -> str:
     with np.errstate(invalid="ignore"):
         wlon, wlat = _transform_flat(xs, ys, resolve_crs(WORKING_CRS), resolve_crs(4326))
     family[_inside(wlon, wlat, area)] = "projected"
-    prefixed = _prefixed_epsg(_zone_of(xs)) > 0
+    prefixed = prefixed_zone_epsg(_zone_of(xs)) > 0
     if prefixed.any():
         plon, plat = fix_zone_prefix(xs[prefixed], ys[prefixed], 4326)
         family[np.flatnonzero(prefixed)[_inside(plon, plat, area)]] = "projected_zone_prefix"
     family[_inside(ys, xs, area)] = "geographic_swapped"
     family[_inside(xs, ys, area)] = "geographic"
     return Counter(family.tolist()).most_common(1)[0][0]
-
-
-# --- the `landgrade convert` command ------------------------------------------------------------
-
-
-def convert_command(x: float, y: float, from_crs: str, to_crs: str) -> None:
-    """Print one coordinate converted between two systems as ``X Y`` at full precision.
-
-    A zone-prefixed easting declared without its prefix is re-read in its zone (with a note on
-    stderr); swapped or impossible degrees are an error with the fix; other doubts are warned.
-    """
-    src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
-    problem = detect_crs_problem(x, y, src)[0]
-    if problem == "not_finite":
-        raise LandgradeError(f"{x} {y}: {PROBLEMS[problem]}")
-    if problem == "lat_lon_swapped":
-        raise LandgradeError(
-            f"{x!r} {y!r} in {src}: {PROBLEMS[problem]}; give longitude first: "
-            f"landgrade convert {y!r} {x!r} --from {from_crs} --to {to_crs}"
-        )
-    if problem == "not_geographic":
-        raise LandgradeError(
-            f"{x!r} {y!r}: {src} is in degrees but these values are not longitude/latitude; "
-            "give --from with the projected system they are in (e.g. EPSG:4546)"
-        )
-    if problem == "gk_zone_prefix":
-        zone = int(x // 1e6)
-        code = int(_prefixed_epsg(np.array([zone]))[0])
-        print(
-            f"note: easting {x!r} carries the zone-{zone} prefix; read as EPSG:{code}",
-            file=sys.stderr,
-        )
-        x, y = fix_zone_prefix(x, y, src)
-    elif problem == "looks_geographic":
-        print(f"warning: {x!r} {y!r} in {src}: {PROBLEMS[problem]}", file=sys.stderr)
-    cx, cy = transform(x, y, src, dst)
-    if not (np.isfinite(cx) and np.isfinite(cy)):
-        raise LandgradeError(f"{x!r} {y!r} in {src} has no position in {dst}")
-    print(f"{cx!r} {cy!r}")

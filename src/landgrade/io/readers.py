@@ -35,8 +35,10 @@ X_NAMES = ("x", "lon", "lng", "long", "longitude", "经度", "x坐标", "横坐�
            "point_x", "coord_x", "xcoord", "gps_lon", "wgs84_lon")
 Y_NAMES = ("y", "lat", "latitude", "纬度", "y坐标", "纵坐标", "北坐标", "northing",
            "point_y", "coord_y", "ycoord", "gps_lat", "wgs84_lat")
+
 # A table without coordinate columns may carry its geometry as WKT (landgrade's own CSV output).
 WKT_NAMES = ("wkt", "geometry_wkt", "geometry", "geom", "the_geom", "shape")
+
 DEFAULT_CHUNK_SIZE = 200_000
 
 

@@ -1,0 +1,53 @@
+"""``landgrade convert``: one coordinate converted between two systems, with its doubts said."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from landgrade.errors import LandgradeError
+from landgrade.io.crs import (
+    PROBLEMS,
+    detect_crs_problem,
+    fix_zone_prefix,
+    prefixed_zone_epsg,
+    resolve_crs,
+    transform,
+)
+
+
+def convert_command(x: float, y: float, from_crs: str, to_crs: str) -> None:
+    """Print one coordinate converted between two systems as ``X Y`` at full precision.
+
+    A zone-prefixed easting declared without its prefix is re-read in its zone (with a note on
+    stderr); swapped or impossible degrees are an error with the fix; other doubts are warned.
+    """
+    src, dst = resolve_crs(from_crs), resolve_crs(to_crs)
+    problem = detect_crs_problem(x, y, src)[0]
+    if problem == "not_finite":
+        raise LandgradeError(f"{x} {y}: {PROBLEMS[problem]}")
+    if problem == "lat_lon_swapped":
+        raise LandgradeError(
+            f"{x!r} {y!r} in {src}: {PROBLEMS[problem]}; give longitude first: "
+            f"landgrade convert {y!r} {x!r} --from {from_crs} --to {to_crs}"
+        )
+    if problem == "not_geographic":
+        raise LandgradeError(
+            f"{x!r} {y!r}: {src} is in degrees but these values are not longitude/latitude; "
+            "give --from with the projected system they are in (e.g. EPSG:4546)"
+        )
+    if problem == "gk_zone_prefix":
+        zone = int(x // 1e6)
+        code = int(prefixed_zone_epsg(np.array([zone]))[0])
+        print(
+            f"note: easting {x!r} carries the zone-{zone} prefix; read as EPSG:{code}",
+            file=sys.stderr,
+        )
+        x, y = fix_zone_prefix(x, y, src)
+    elif problem == "looks_geographic":
+        print(f"warning: {x!r} {y!r} in {src}: {PROBLEMS[problem]}", file=sys.stderr)
+    cx, cy = transform(x, y, src, dst)
+    if not (np.isfinite(cx) and np.isfinite(cy)):
+        raise LandgradeError(f"{x!r} {y!r} in {src} has no position in {dst}")
+    print(f"{cx!r} {cy!r}")
