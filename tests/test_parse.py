@@ -21,7 +21,6 @@ from landgrade.gazette.parse import (
     grade_word,
     parse_file,
     parse_rules,
-    to_gazette_text,
 )
 from landgrade.gazette.rules import (
     Bound,
@@ -34,6 +33,7 @@ from landgrade.gazette.rules import (
     RingItem,
     Rules,
 )
+from landgrade.gazette.wording import to_gazette_text
 
 DESCRIPTIONS = Path(__file__).parent / "data" / "descriptions"
 
@@ -394,7 +394,8 @@ def test_malformed(text: str, at: str | None, grade_no: int, item: int, expected
 
 def test_every_grammar_terminal_has_a_phrase_or_is_quiet() -> None:
     """A terminal added to description.lark without a phrase would print its grammar name."""
-    from landgrade.gazette.parse import _PHRASES, _QUIET, _parser
+    from landgrade.gazette.parse import _parser
+    from landgrade.gazette.parse_errors import _PHRASES, _QUIET
 
     terminals = {t.name for t in _parser().terminals}
     assert terminals - set(_PHRASES) - _QUIET == set()

@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from landgrade.gazette.parse import RulesSyntaxError, parse_rules, to_gazette_text
+from landgrade.gazette.parse import RulesSyntaxError, parse_rules
 from landgrade.gazette.rules import (
     SIDES,
     Bound,
@@ -21,6 +21,7 @@ from landgrade.gazette.rules import (
     RingItem,
     Rules,
 )
+from landgrade.gazette.wording import to_gazette_text
 
 # Name characters that are no keyword and no part of one (至, 侧, 段, 以…, 区域, 口, 东南西北, …).
 ALPHABET = ("桔城雪峰健民龙安泰金坪华荣梨新芙蓉德文昌凤凰双洲都梁益惠蔡锷聚福站前沟渠溪"

@@ -149,7 +149,7 @@ def parse(
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
 ) -> None:
     """Parse a grade-zone description into rules (JSON)."""
-    from landgrade.gazette.parse import parse_command
+    from landgrade.cli.parse import parse_command
 
     parse_command(file, as_text=text)
 

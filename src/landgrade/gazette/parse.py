@@ -1,4 +1,4 @@
-"""Read a grade-zone description (Table 5) into :class:`~landgrade.rules.Rules`, and print it back.
+"""Read a grade-zone description (Table 5) into :class:`~landgrade.gazette.rules.Rules`.
 
 A *grade-zone description* (土地级别范围描述) is the gazette table that says, grade by grade, which
 areas of the town belong to each land grade (级别): one row per grade, ``一级<tab>1、…；2、…。``.
@@ -16,16 +16,15 @@ The clause language is the grammar in ``description.lark`` (beside this module);
    fast, and its errors know exactly which tokens were expected) and turns the tree into rules.
 
 Everything that goes wrong is a :class:`RulesSyntaxError` naming the grade, the item, the
-character offset, the text found there and what was expected.
+character offset, the text found there and what was expected
+(:mod:`landgrade.gazette.parse_errors`).
 
-:func:`to_gazette_text` prints rules in canonical gazette wording that parses back to the same
-rules (``parse_rules(to_gazette_text(r)) == r`` for any ``r`` this module produced).
+The way back, rules to gazette wording, is :func:`landgrade.gazette.wording.to_gazette_text`.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -37,15 +36,19 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from landgrade.errors import LandgradeError
 from landgrade.gazette.names import (
-    CHAR_OF_SIDE,
     ROAD_SUFFIXES,
     SIDE_OF_CHAR,
     grade_number,
     grade_word,
-    grade_word_of,
     strip_junction_marker,
+)
+from landgrade.gazette.parse_errors import (
+    RulesEncodingError,
+    RulesSyntaxError,
+    error_at,
+    expected_phrase,
+    item_at,
 )
 from landgrade.gazette.rules import (
     Area,
@@ -66,78 +69,16 @@ __all__ = [
     "RulesSyntaxError",
     "grade_number",
     "grade_word",
-    "parse_command",
     "parse_file",
     "parse_rules",
-    "to_gazette_text",
 ]
-
 
 
 # Endpoint words that are not roads: in "至边界范围路段" the 路段 is "road stretch", so the
 # junction is 边界范围, whereas in "至建设路段" it is 建设路.
 _NON_ROAD_ENDPOINTS: tuple[str, ...] = ("范围", "界线", "范围线", "边界", "边界线", "末端", "处")
 
-_FRAGMENT_CHARS = 12
 
-
-# --- errors --------------------------------------------------------------------------------------
-class RulesSyntaxError(LandgradeError):
-    """A description that does not read as rules.
-
-    Attributes: ``source`` (file name or ``"<text>"``), ``grade`` (int, or None outside a grade
-    row), ``grade_word`` (as printed, ``三级``), ``item`` (1-based area number within the grade,
-    or None), ``offset`` (0-based character offset in the original text), ``line`` and
-    ``column`` (1-based), ``fragment`` (the text found there) and ``expected`` (a phrase).
-    """
-
-    def __init__(
-        self,
-        *,
-        source: str,
-        offset: int,
-        fragment: str,
-        expected: str,
-        grade: int | None = None,
-        grade_word: str | None = None,
-        item: int | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        at_end: bool = False,
-        message: str | None = None,
-    ) -> None:
-        self.source = source
-        self.offset = offset
-        self.fragment = fragment
-        self.expected = expected
-        self.grade = grade
-        self.grade_word = grade_word
-        self.item = item
-        self.line = line
-        self.column = column
-        where = []
-        if grade is not None:
-            where.append(f"grade {grade_word or grade_word_of(grade)} ({grade})")
-        if item is not None:
-            where.append(f"item {item}")
-        where.append(f"at the end of the row, character {offset}" if at_end
-                     else f"at character {offset}")
-        if message is None:
-            message = f"{source}: {', '.join(where)}: \"{fragment}\" — expected {expected}"
-            if line is not None:
-                message += f" (line {line}, column {column})"
-        super().__init__(message)
-
-
-class RulesEncodingError(RulesSyntaxError):
-    """A description file that is not UTF-8 text; the message says how to re-save it."""
-
-    def __init__(self, source: str, offset: int, problem: str, fix: str) -> None:
-        super().__init__(source=source, offset=offset, fragment="", expected=fix,
-                         message=f"{source}: {problem}; {fix}")
-
-
-# --- grade words -------------------------------------------------------------------------------
 # --- folding with offsets ----------------------------------------------------------------------
 @dataclass
 class _Folded:
@@ -214,7 +155,7 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
             try:
                 grade = grade_number(head.group(1))
             except ValueError:
-                raise _error_at(text, source, folded.origin[0],
+                raise error_at(text, source, folded.origin[0],
                                 "a grade word such as 一级 or 十级") from None
             body = folded.slice(head.end())
             if body.text[:1] == ":":
@@ -225,7 +166,7 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
         elif rows:
             rows[-1].body.append(folded)
         else:
-            raise _error_at(text, source, folded.origin[0],
+            raise error_at(text, source, folded.origin[0],
                             'a grade row: a grade word at the start of the line, as in '
                             '"一级<tab>1、…；2、…。"')
     if not rows:
@@ -239,7 +180,7 @@ def _grade_rows(text: str, source: str) -> list[_Row]:
                         if row.grade in seen else
                         f"{grade_word(k)} here: the grades must be 一级, 二级, … in order, none "
                         "missing")
-            raise _error_at(text, source, row.start, expected, grade=row.grade,
+            raise error_at(text, source, row.start, expected, grade=row.grade,
                             grade_word=row.word)
     return rows
 
@@ -457,100 +398,6 @@ def _corridor_feature(name: str) -> str:
     return name
 
 
-# --- error reporting -----------------------------------------------------------------------------
-_PHRASES: dict[str, str] = {
-    "_BOTH_SIDES": '"两侧…米区域"',
-    "_LINK": '"－" and the next boundary feature',
-    "_BOUND_SEP": '"－" and the next bound, as in "沟渠以西"',
-    "_FRONTAGE_OPEN": 'a frontage width such as "（含东侧16米）"',
-    "_ENCLOSED": '"所围成区域"',
-    "_RPAR": '"）" closing the bracket',
-    "_METRE": '"米" after the width',
-    "SIDE": "a side: 东, 西, 南 or 北",
-    "_SIDE_WORD": '"侧" after the side',
-    "NUMBER": "a width in metres, as in 16米",
-    "NAME": "a road, river or landmark name",
-    "JUNCTION": "a junction, as in 健民路口",
-    "QUALIFIER": 'a qualifier such as "平溪江以南段", or a width with its side: "（含东侧20米）"',
-    "NOTE": "a note",
-    "_STRETCH_OPEN": 'the stretch of road, as in "（益民路口起至凤凰路口止）"',
-    "_TO": '"至"',
-    "DIRECTION": '"以东", "以南", "以西" or "以北"',
-    "_COLON": '"："',
-    "_CLAUSE_SEP": '"；" and a sub-stretch width (健民路口至文昌路口段北侧为100米)',
-    "_ITEM_SEP": '"；" before the next item (or "。" at the end)',
-    "_EXCL_OPEN": '"（除…级区域以外）"',
-    "_EXCEPTED": '"除外"',
-    "GRADE_NUM": "a grade numeral 一 … 十",
-    "_ENUM_SEP": '"、" and another grade',
-    "_GRADE_SUFFIX": '"级"',
-    "_EXCEPT": '"以外"',
-    "_AREA_WORD": '"区域"',
-    "_OTHER_AREA": '"其他区域"',
-    "ITEM_NO": "an item number, as in 1、",
-    "_EXTENT": '"定级范围"',
-    "_STRETCH_END": '"段"',
-    "$END": "the end of the grade's description",
-}
-_END_ONLY = {"$END", "_ITEM_SEP"}
-# Terminals that only ever complete a phrase already listed; naming them adds noise.
-_QUIET = {"_LPAR", "_EACH", "_ROAD_WORD", "_FROM", "_IS", "_OF", "_EXCEPT_WORD", "_DEPTH",
-          "_AMONG", "_EXCL_AFTER_OPEN", "_ABOVE"}
-_RANK = list(_PHRASES)
-_RESIDUAL_BEFORE = re.compile(r"(?:其[他它余]的?(?:区域|范围|地区)|剩余的?区域)[;。]?$")
-
-
-def _expected_phrase(expected: set[str], body: str, pos: int) -> str:
-    if expected and expected <= _END_ONLY:
-        return ('the end of the row: nothing may follow the residual area ("…以外其他区域")'
-                if _RESIDUAL_BEFORE.search(body[:pos]) else "the end of the row")
-    names = sorted((e for e in expected if e not in _QUIET), key=lambda e: (
-        _RANK.index(e) if e in _RANK else len(_RANK), e))
-    phrases = [_PHRASES.get(e, e) for e in names] or ["something else"]
-    if names and names[0] == "_BOTH_SIDES" and re.search(r"\)(?:道路)?$", body[:pos]):
-        phrases[0] += " after the road stretch"
-    phrases = phrases[:4]
-    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
-
-
-def _item_at(body: str, pos: int) -> int:
-    """The 1-based item a folded position falls in: count ；/。 outside brackets before it."""
-    depth, item = 0, 1
-    for ch in body[:pos]:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif ch in ";。" and depth == 0:
-            item += 1
-    return item
-
-
-def _fragment(text: str, offset: int) -> tuple[str, bool]:
-    """The text found at ``offset`` (a dozen characters of its line), or before it at a line end."""
-    tail = re.split(r"[\r\n]", text[offset:], maxsplit=1)[0].rstrip()
-    if tail:
-        short = tail[:_FRAGMENT_CHARS]
-        return _printable(short) + ("…" if len(tail) > len(short) else ""), False
-    head = text[:offset].rstrip().rsplit("\n", 1)[-1]
-    short = head[-_FRAGMENT_CHARS:]
-    return ("…" if len(head) > len(short) else "") + _printable(short), True
-
-
-def _printable(s: str) -> str:
-    return "".join(c if c.isprintable() else " " for c in s)
-
-
-def _error_at(text: str, source: str, offset: int, expected: str, *, grade: int | None = None,
-              grade_word: str | None = None, item: int | None = None) -> RulesSyntaxError:
-    fragment, at_end = _fragment(text, offset)
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return RulesSyntaxError(source=source, offset=offset, fragment=fragment, expected=expected,
-                            grade=grade, grade_word=grade_word, item=item, line=line,
-                            column=column, at_end=at_end)
-
-
 # --- public API ----------------------------------------------------------------------------------
 def parse_rules(text: str, source: str = "<text>") -> Rules:
     """Read a whole grade-zone description (all grade rows) into rules.
@@ -562,7 +409,7 @@ def parse_rules(text: str, source: str = "<text>") -> Rules:
     grades: list[GradeRule] = []
     for row in _grade_rows(text, source):
         if grades and isinstance(grades[-1].areas[-1], Residual):
-            raise _error_at(text, source, row.start,
+            raise error_at(text, source, row.start,
                             f"no row after {grade_word(grades[-1].grade)}: its residual area "
                             f"(…以外其他区域) leaves nothing for {row.word}",
                             grade=row.grade, grade_word=row.word)
@@ -575,8 +422,8 @@ def _parse_row(text: str, source: str, row: _Row) -> list[_Item]:
     body = row.body.text
 
     def fail(pos: int, expected: str) -> RulesSyntaxError:
-        return _error_at(text, source, row.body.source_offset(pos), expected, grade=row.grade,
-                         grade_word=row.word, item=_item_at(body, pos))
+        return error_at(text, source, row.body.source_offset(pos), expected, grade=row.grade,
+                         grade_word=row.word, item=item_at(body, pos))
 
     if not body:
         raise fail(0, f"the description of {row.word} after the grade word")
@@ -587,7 +434,7 @@ def _parse_row(text: str, source: str, row: _Row) -> list[_Item]:
         if unbalanced is not None:
             raise fail(*unbalanced) from None
         pos, acceptable = _syntax_error(body)
-        raise fail(pos, _expected_phrase(acceptable, body, pos)) from None
+        raise fail(pos, expected_phrase(acceptable, body, pos)) from None
     try:
         return _ToRules(row.grade, body).transform(tree)
     except VisitError as e:
@@ -668,73 +515,3 @@ def read_description(path: Path) -> str:
             name, e.start, problem,
             f"re-save it as UTF-8, or convert it: iconv -f GBK -t UTF-8 {name} > utf8-{name}",
         ) from None
-
-
-def parse_command(file: Path, as_text: bool = False) -> None:
-    """``landgrade parse FILE``: print the rules as JSON, or with ``--text`` as gazette wording."""
-    rules = parse_file(file)
-    if as_text:
-        print(to_gazette_text(rules), end="")
-    else:
-        print(json.dumps(rules.to_dict(), ensure_ascii=False, indent=2))
-
-
-# --- canonical printing ---------------------------------------------------------------------------
-def to_gazette_text(rules: Rules) -> str:
-    """Rules in canonical gazette wording, one line per grade: ``一级\\t1、…；2、…。``.
-
-    Full-width brackets and separators, widths without spaces, every ring closed by 所围成区域,
-    every corridor as ``X（A至B）两侧各20米区域``. Parsing the result gives back ``rules``.
-    """
-    lines = []
-    for g in rules.grades:
-        parts = [_area_text(a, g.grade) for a in g.areas]
-        if len(parts) > 1:
-            parts = [f"{k}、{p}" for k, p in enumerate(parts, start=1)]
-        lines.append(f"{grade_word(g.grade)}\t{'；'.join(parts)}。\n")
-    return "".join(lines)
-
-
-def _area_text(area: Area, grade: int) -> str:
-    if isinstance(area, Ring):
-        prefix = f"{area.within}：" if area.within else ""
-        path = "－".join(map(_ring_item_text, area.items))
-        return f"{prefix}{path}所围成区域{_exclusion_text(area.exclude_grades)}"
-    if isinstance(area, Corridor):
-        stretch = f"（{area.from_}至{area.to}）" if area.from_ is not None else ""
-        return (f"{'至'.join(area.features)}{stretch}两侧各"
-                f"{_width_text(area.width_m)}米区域{_exclusion_text(area.exclude_grades)}")
-    if isinstance(area, Region):
-        bounds = "－".join(f"{b.feature}以{CHAR_OF_SIDE[b.side]}" for b in area.bounds)
-        return f"{bounds}区域{_exclusion_text(area.exclude_grades)}"
-    if grade == 1:
-        return "其余区域"
-    better = "、".join(grade_word_of(k) for k in range(1, grade))
-    return f"定级范围{better}级以外其他区域"
-
-
-def _ring_item_text(item: RingItem) -> str:
-    if (item.side is None) != (item.width_m is None) or (item.overrides and item.side is None):
-        raise LandgradeError(f"ring item {item.feature}: a frontage strip needs both a side and a "
-                             f"width (side={item.side!r}, width_m={item.width_m!r})")
-    text = item.feature
-    if item.side is not None and item.width_m is not None:
-        clauses = [f"含{CHAR_OF_SIDE[item.side]}侧{_width_text(item.width_m)}米"]
-        clauses += [
-            f"{o.from_}至{o.to}段{CHAR_OF_SIDE[o.side or item.side]}侧为{_width_text(o.width_m)}米"
-            for o in item.overrides
-        ]
-        text += f"（{'；'.join(clauses)}）"
-    if item.qualifier:
-        text += f"（{item.qualifier}）"
-    return text
-
-
-def _exclusion_text(grades: tuple[int, ...]) -> str:
-    if not grades:
-        return ""
-    return f"（除{'、'.join(grade_word_of(g) for g in grades)}级区域以外）"
-
-
-def _width_text(width: float) -> str:
-    return str(int(width)) if float(width).is_integer() else repr(float(width))
