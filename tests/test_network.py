@@ -157,7 +157,7 @@ def test_name_field_with_no_names_says_so_not_missing(town):
 
 
 def test_name_field_options_per_layer():
-    from landgrade.network.layers import parse_name_fields
+    from landgrade.network.fields import parse_name_fields
 
     assert parse_name_fields(["roads=道路名称", "名称"]) == {"roads": "道路名称", "*": "名称"}
     with pytest.raises(LandgradeError, match="no layer before '='"):
@@ -242,7 +242,7 @@ def test_overlapping_pieces_noded_into_slivers_are_one_line(town):
 
 def test_carriageways_meeting_at_one_node_stay_two_carriageways():
     from landgrade.network.junctions import BaseLine
-    from landgrade.network.layers import merge_lines
+    from landgrade.network.lines import merge_lines
 
     # Two carriageways 12 m apart taper into one node at x = 1040 and go on as one line.
     north = LineString([(0, 6), (1000, 6), (1040, 0)])

@@ -79,14 +79,9 @@ from landgrade.network.junctions import (
 )
 from landgrade.gazette.names import CHAR_OF_SIDE, SIDE_OF_CHAR
 from landgrade.text import normalize
-from landgrade.network.layers import (
-    SNAP_M,
-    NameFields,
-    Network,
-    load_network,
-    merge_lines,
-    route_road_name,
-)
+from landgrade.network.fields import NameFields
+from landgrade.network.layers import SNAP_M, Network, load_network, route_road_name
+from landgrade.network.lines import merge_lines
 from landgrade.build.report import IMPOSSIBLE, ReportRow, format_report, report_frame, summary_lines
 from landgrade.gazette.rules import Corridor, GradeRule, Region, Residual, Ring, RingItem, Rules
 

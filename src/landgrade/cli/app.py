@@ -198,7 +198,7 @@ def build(
     """
     from landgrade.build.builder import BuildInputs
     from landgrade.cli.build import build_command
-    from landgrade.network.layers import parse_name_fields
+    from landgrade.network.fields import parse_name_fields
 
     build_command(output, BuildInputs(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,

@@ -46,7 +46,8 @@ from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import SIDE_OF_CHAR, grade_number, strip_junction_marker
-from landgrade.network.layers import Network, split_hairpins
+from landgrade.network.layers import Network
+from landgrade.network.lines import split_hairpins
 from landgrade.text import normalize
 
 EndpointKind = Literal["feature", "side", "distance", "road_end", "extent", "grade_boundary"]

@@ -15,16 +15,19 @@ The road model, built for the layers analysts really have (a county's surveyed c
   and several aliases may name one drawn road (``雪峰中路,雪峰路``). Aliases are data.
 - **fields**: the name attribute is ``name_field`` for every layer, a per-layer mapping
   (``{"roads": "道路名称", "water": "名称"}``), or, when not given, found among the usual spellings
-  (:data:`NAME_FIELDS`: ``name``, ``NAME``, ``名称``, ``道路名称``, ``路名``, ``name:zh``, …); the
-  choice is recorded in :attr:`Network.choices` and printed by the build. ``id_field`` (default
-  ``road_id``) is the road id that ``road:<id>`` decisions use; pieces sharing an id are one road.
+  (:data:`landgrade.network.fields.NAME_FIELDS`: ``name``, ``NAME``, ``名称``, ``道路名称``,
+  ``路名``, ``name:zh``, …); the choice is recorded in :attr:`Network.choices` and printed by the
+  build. ``id_field`` (default ``road_id``) is the road id that ``road:<id>`` decisions use;
+  pieces sharing an id are one road.
 - **snapping**: pieces of one road whose ends miss each other by up to ``snap_m`` (default 2 m)
   are joined by a connector, and junctions that miss by up to the same tolerance still meet
-  (:mod:`landgrade.network.junctions`). Vertex jitter of surveyed data is left as it is.
+  (:mod:`landgrade.network.lines`, :mod:`landgrade.network.junctions`). Vertex jitter of
+  surveyed data is left as it is.
 - **minor roads**: slip roads (OSM ``*_link``), service roads, tracks and paths (judged from a
-  ``highway``/``fclass``/``road_class``/``type`` attribute, :data:`MINOR_ROAD_CLASSES`) and unnamed
-  pieces never belong to a named road, so they never add crossings to junction finding; they
-  stay in the layer for ``road:<id>`` decisions.
+  ``highway``/``fclass``/``road_class``/``type`` attribute,
+  :data:`landgrade.network.fields.MINOR_ROAD_CLASSES`) and unnamed pieces never belong to a
+  named road, so they never add crossings to junction finding; they stay in the layer for
+  ``road:<id>`` decisions.
 - a river or ditch drawn as a line is that line; drawn as a polygon, its *outline* (the banks) is
   the line junctions and ring stretches follow — the report says so;
 - a landmark is a point or a polygon; the builder only uses its sides (``公安局东侧``);
@@ -38,7 +41,6 @@ corridors from the outer carriageway (:mod:`landgrade.build.builder`).
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,39 +53,29 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from landgrade.errors import LandgradeError
 from landgrade.gazette.names import strip_junction_marker
 from landgrade.io.formats import IOInputError
 from landgrade.io.tables import read_data_table
+from landgrade.network.errors import NetworkError
+from landgrade.network.fields import (
+    NameFields,
+    detect_name_field,
+    minor_roads,
+    name_field_map,
+    set_road_ids,
+)
+from landgrade.network.lines import merge_lines
 from landgrade.text import normalize
 
 FeatureKind = Literal["road", "water", "landmark"]
 LayerInput = str | Path | gpd.GeoDataFrame
-NameFields = str | Mapping[str, str] | None
 
 SNAP_M = 2.0
 """Default snap tolerance (metres): pieces and junctions that miss each other by this much meet."""
 
-# Usual spellings of a name attribute, in order of preference (compared case-insensitively).
-NAME_FIELDS: tuple[str, ...] = (
-    "name:zh", "name_zh", "name", "名称", "道路名称", "路名", "道路名", "街路名称", "河流名称",
-    "水系名称", "地物名称", "标准名称", "road_name", "roadname", "rd_name", "mc", "dlmc", "label",
-)
-# Attributes that classify a road, and the classes that are never a named gazette road.
-CLASS_FIELDS: tuple[str, ...] = ("highway", "fclass", "road_class", "roadclass", "class", "type",
-                                 "道路等级", "等级", "类型", "道路类型")
-MINOR_ROAD_CLASSES: frozenset[str] = frozenset({
-    "service", "services", "track", "path", "footway", "cycleway", "bridleway", "steps",
-    "pedestrian", "corridor", "driveway", "parking_aisle", "服务道路", "匝道", "内部道路", "内部路",
-    "小区道路", "小区路", "辅路", "人行道", "步行街", "机耕路",
-})
 
 # A trailing section number of a Table 7 route name (桔城路 4, 雪峰中路 5).
 _SECTION_NUMBER = re.compile(r"\d+$")
-
-
-class NetworkError(LandgradeError):
-    """A network layer is unusable or a name is unknown; the message names the file or name."""
 
 
 @dataclass
@@ -272,8 +264,9 @@ def load_network(
     none; without it such a layer is an error naming the file. ``extent`` is required: the grades
     partition it. ``aliases`` is an ``alias,name`` CSV (or a DataFrame, or a dict).
     ``name_field`` is one field for every layer, ``{"roads": "道路名称", …}`` per layer (a key
-    ``"*"`` for the rest), or None to find it among :data:`NAME_FIELDS`. ``id_field`` names the
-    road id of ``road:<id>`` decisions (rows are numbered when the default ``road_id`` is absent).
+    ``"*"`` for the rest), or None to find it among
+    :data:`~landgrade.network.fields.NAME_FIELDS`. ``id_field`` names the road id of
+    ``road:<id>`` decisions (rows are numbered when the default ``road_id`` is absent).
     """
     from landgrade.io.crs import county_working_crs
 
@@ -299,11 +292,11 @@ def load_network(
         working = county_working_crs(raw_extent, crs if raw_extent.crs is None else None)
     else:
         working = county_working_crs(None, declared=working_crs)
-    fields = _field_map(name_field)
+    fields = name_field_map(name_field)
     road_gdf = _prepare(_read_raw(roads, "roads", sources, notes), "roads", sources, fields,
                         crs, working, choices)
-    _road_ids(road_gdf, id_field, sources["roads"], choices)
-    road_gdf["minor"] = _minor_roads(road_gdf, choices, sources["roads"])
+    set_road_ids(road_gdf, id_field, sources["roads"], choices)
+    road_gdf["minor"] = minor_roads(road_gdf, choices, sources["roads"])
     water_gdf = None
     if water is not None:
         water_gdf = _prepare(_read_raw(water, "water", sources, notes), "water", sources, fields,
@@ -346,29 +339,6 @@ def _check_roads_reach(roads: gpd.GeoDataFrame, extent: BaseGeometry,
         f"nearest is {gap_km:,.1f} km away. Give the roads of this county, or check that both "
         "files say the coordinate system they are really in"
     )
-
-
-def parse_name_fields(values: list[str] | tuple[str, ...] | None) -> dict[str, str]:
-    """``--name-field`` values (``FIELD`` or ``LAYER=FIELD``, repeatable) as a layer → field map.
-
-    ``LAYER`` is ``roads``, ``water`` or ``landmarks``, or a layer's file name (with or without
-    its extension); a bare ``FIELD`` is the key ``"*"`` (every other layer). Two fields for one
-    layer is an error; a ``LAYER`` that names no layer is one when the network is loaded.
-    """
-    out: dict[str, str] = {}
-    for v in values or ():
-        layer, sep, fld = v.partition("=")
-        key, fld = (layer.strip(), fld.strip()) if sep else ("*", v.strip())
-        if sep and not key:
-            raise NetworkError(f"--name-field {v!r}: no layer before '=' (roads, water, "
-                               "landmarks, or a layer's file name; e.g. roads=道路名称)")
-        if not fld:
-            raise NetworkError(f"--name-field {v!r}: no field name given")
-        if key in out and out[key] != fld:
-            which = "every layer" if key == "*" else key
-            raise NetworkError(f"--name-field: two fields for {which} ({out[key]!r}, {fld!r})")
-        out[key] = fld
-    return out
 
 
 # A grading extent is a county seat's boundary, kilometres across; one narrower than this is a
@@ -432,14 +402,6 @@ def read_aliases(
     return out
 
 
-def _field_map(name_field: NameFields) -> dict[str, str]:
-    if name_field is None:
-        return {}
-    if isinstance(name_field, str):
-        return {"*": name_field}
-    return dict(name_field)
-
-
 def _read_raw(src: LayerInput, role: str, sources: dict[str, str],
               notes: list[str]) -> gpd.GeoDataFrame:
     """A layer as read, in its own CRS, without features that have no geometry (noted)."""
@@ -488,86 +450,11 @@ def _prepare(gdf: gpd.GeoDataFrame, role: str, sources: dict[str, str], fields: 
             )
         values = gdf[fld]
     else:
-        fld, values = _detect_name_field(gdf, label, role)
+        fld, values = detect_name_field(gdf, label, role)
         choices.append(f"{Path(label).name}: names from field {fld!r} (found; "
                        f"--name-field {role}=FIELD to choose)")
     gdf["name"] = values.map(lambda v: normalize(v) if isinstance(v, str) else "")
     return gdf
-
-
-def _detect_name_field(gdf: gpd.GeoDataFrame, label: str, role: str) -> tuple[str, pd.Series]:
-    """The first of :data:`NAME_FIELDS` the layer has with any text in it, and its values
-    (``name:zh``/``name_zh`` filled from ``name`` where empty, as OpenStreetMap layers need)."""
-    lower = {str(c).lower(): c for c in gdf.columns if c != gdf.geometry.name}
-    for cand in NAME_FIELDS:
-        col = lower.get(cand)
-        if col is None:
-            continue
-        values = gdf[col]
-        text = values.map(lambda v: isinstance(v, str) and bool(v.strip()))
-        if not text.any():
-            continue
-        if cand in ("name:zh", "name_zh") and "name" in lower:
-            values = values.where(text, gdf[lower["name"]])
-        return str(col), values
-    if len(gdf) == 0:
-        return "name", pd.Series([], dtype=object)
-    empty = [str(lower[c]) for c in NAME_FIELDS if c in lower]
-    if empty:
-        # A field called name with nothing in it (an OSM extract of unnamed ways) is not a
-        # missing field: say so, or the user hunts for a field the message itself lists.
-        raise NetworkError(
-            f"{label}: no feature has a name ({', '.join(empty)} empty in all "
-            f"{len(gdf)} features); the grade clauses name roads, so use a layer with names or "
-            f"pass --name-field {role}=FIELD"
-        )
-    raise NetworkError(
-        f"{label}: no name field found (fields: "
-        f"{', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}); "
-        f"pass --name-field {role}=FIELD"
-    )
-
-
-def _road_ids(roads: gpd.GeoDataFrame, id_field: str, label: str, choices: list[str]) -> None:
-    """Set ``road_id`` from ``id_field``; pieces sharing an id are one road."""
-    if id_field in roads.columns:
-        ids = roads[id_field]
-        roads["road_id"] = ids.map(lambda v: "" if v is None or (isinstance(v, float) and
-                                                                   np.isnan(v)) else _id_text(v))
-        if id_field != "road_id":
-            choices.append(f"{Path(label).name}: road ids from field {id_field!r}")
-        return
-    if id_field != "road_id":
-        raise NetworkError(
-            f"{label}: no id field {id_field!r} (fields: "
-            f"{', '.join(str(c) for c in roads.columns if c != roads.geometry.name)}); "
-            "pass --id-field FIELD"
-        )
-    roads["road_id"] = [str(i) for i in range(len(roads))]
-
-
-def _id_text(v: Any) -> str:
-    # A numeric id read as float (12.0) is the id 12, as the analyst writes it in decisions.
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _minor_roads(roads: gpd.GeoDataFrame, choices: list[str], label: str) -> np.ndarray:
-    """True for slip, service and similar roads (by a class attribute): never a named road."""
-    minor = np.zeros(len(roads), dtype=bool)
-    lower = {str(c).lower(): c for c in roads.columns}
-    for cand in CLASS_FIELDS:
-        col = lower.get(cand)
-        if col is None or col == "name":
-            continue
-        v = roads[col].map(lambda x: x.strip().lower() if isinstance(x, str) else "")
-        minor |= (v.isin(MINOR_ROAD_CLASSES) | v.str.endswith("_link")).to_numpy()
-    named = minor & (roads["name"] != "").to_numpy()
-    if named.any():
-        choices.append(f"{Path(label).name}: {int(named.sum())} named slip/service piece(s) "
-                       "kept out of the named roads (they never make a junction)")
-    return minor
 
 
 def _no_crs(label: str, gdf: gpd.GeoDataFrame | None = None) -> NetworkError:
@@ -622,105 +509,3 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str, crs: Any) -> None:
                        "feature(s), or save the layer with the CRS its coordinates are in")
 
 
-def merge_lines(geoms: Any, snap_m: float = 0.0, hairpins: bool = False) -> BaseGeometry:
-    """Merge line pieces into as few lines as possible; polygons contribute their outline.
-
-    Piece ends that miss another piece of the same line by up to ``snap_m`` are joined by a
-    straight connector (to the other piece's nearest end if one is that close, else to its
-    nearest point), so a surveyed road split with small gaps is one line. With ``hairpins``
-    (roads), a merged line that turns back on itself at a vertex is split there (two
-    carriageways meeting at one node, see :func:`split_hairpins`).
-    """
-    split = split_hairpins if hairpins else (lambda g: g)
-    geoms = np.asarray(list(geoms), dtype=object)
-    if not len(geoms):
-        return shapely.LineString()
-    dims = shapely.get_dimensions(geoms)
-    lines = np.where(dims == 2, shapely.boundary(geoms), geoms)
-    merged = split(shapely.line_merge(shapely.union_all(lines)))
-    if snap_m <= 0 or merged.geom_type != "MultiLineString":
-        return merged
-    parts = shapely.get_parts(merged)
-    # Slivers shorter than the snap tolerance (two overlapping pieces noded into a tiny spur or
-    # loop) are dropped: the gap they leave is joined below like any other.
-    tiny = shapely.length(parts) < snap_m
-    if tiny.any() and not tiny.all():
-        parts = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(parts[~tiny])))
-        merged = shapely.multilinestrings(parts) if len(parts) > 1 else parts[0]
-        if len(parts) == 1:
-            return merged
-    open_ = ~shapely.is_closed(parts)
-    if open_.sum() == 0:
-        return merged
-    idx = np.flatnonzero(open_)
-    ends = np.concatenate([shapely.get_point(parts[idx], 0), shapely.get_point(parts[idx], -1)])
-    owner = np.concatenate([idx, idx])
-    tree = shapely.STRtree(ends)
-    a, b = tree.query(ends, predicate="dwithin", distance=snap_m)
-    keep = (a < b) & (owner[a] != owner[b])
-    a, b = a[keep], b[keep]
-    connectors = []
-    joined = np.zeros(len(ends), dtype=bool)
-    if len(a):
-        d = shapely.distance(ends[a], ends[b])
-        joined[a[d == 0]] = joined[b[d == 0]] = True  # ends at one node are already joined
-        order = np.argsort(d, kind="stable")
-        order = order[d[order] > 0]
-        for i, j in zip(a[order], b[order], strict=True):  # few pairs: one per gap
-            if not joined[i] and not joined[j]:
-                joined[i] = joined[j] = True
-                connectors.append(shapely.shortest_line(ends[i], ends[j]))
-    # Ends still loose that stop short of another piece's side (a fork of the same road).
-    loose = np.flatnonzero(~joined)
-    if len(loose):
-        ptree = shapely.STRtree(parts)
-        pe, pp = ptree.query(ends[loose], predicate="dwithin", distance=snap_m)
-        other = owner[loose[pe]] != pp
-        d = shapely.distance(ends[loose[pe]], parts[pp])
-        other &= d > 0
-        for e, p in zip(loose[pe[other]], pp[other], strict=True):
-            connectors.append(shapely.shortest_line(ends[e], parts[p]))
-    if not connectors:
-        return merged
-    return split(shapely.line_merge(shapely.union_all([merged, *connectors])))
-
-
-_HAIRPIN_COS = -0.7  # a turn sharper than about 135° at one vertex
-_HAIRPIN_MIN_M = 5.0  # between segments at least this long
-
-
-def split_hairpins(geom: BaseGeometry) -> BaseGeometry:
-    """Split open merged lines where they turn back on themselves at one vertex.
-
-    Two carriageways of a dual road that meet at one node (where the road narrows to one
-    carriageway, or ends) are merged by ``line_merge`` into one line running out along one
-    and back along the other; split there they are two carriageways again.
-    """
-    parts = shapely.get_parts(geom)
-    if not len(parts) or shapely.is_closed(parts).all():
-        return geom
-    xy, owner = shapely.get_coordinates(parts, return_index=True)
-    if len(xy) < 3:
-        return geom
-    d = np.diff(xy, axis=0)
-    same = owner[1:] == owner[:-1]
-    norm = np.hypot(d[:, 0], d[:, 1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        u = d / norm[:, None]
-    cos = np.einsum("ij,ij->i", u[:-1], u[1:])
-    # Vertex k+1 is a hairpin when segments k and k+1 belong to one part and turn back.
-    # Both sides of the turn longer than a connector or a jitter zigzag (a few metres).
-    long_ = norm > _HAIRPIN_MIN_M
-    hair = same[:-1] & same[1:] & (cos < _HAIRPIN_COS) & long_[:-1] & long_[1:]
-    hair &= ~shapely.is_closed(parts)[owner[1:-1]]  # a closed outline keeps its corners
-    if not hair.any():
-        return geom
-    cut = np.zeros(len(xy), dtype=bool)
-    cut[np.flatnonzero(hair) + 1] = True
-    pieces = []
-    for k in range(len(parts)):
-        idx = np.flatnonzero(owner == k)
-        bounds = [idx[0], *idx[cut[idx]], idx[-1]]
-        pieces.extend(shapely.linestrings(xy[a:b + 1]) for a, b in itertools.pairwise(bounds)
-                      if b > a)
-    return shapely.multilinestrings(pieces) if len(pieces) > 1 else pieces[0]
