@@ -227,7 +227,7 @@ def audit(
     audit_command(county=county, map_path=map_path, output=output)
 
 
-# --- locate, assign (engine.py, io.py) -------------------------------------------------------
+# --- locate, assign (engine.py, jobs/assign.py) ----------------------------------------------
 def _point(x: str, y: float | None) -> tuple[float, float]:
     """``X Y`` as two arguments, or one ``X,Y`` as copied from AMap (half- or full-width comma)."""
     from landgrade.io.crs import parse_xy
