@@ -24,7 +24,7 @@ from synthetic_grade_map import (
 )
 
 from landgrade.gazette.labels import SCHEMATIC_NOTE
-from landgrade.outputs.maps import (
+from landgrade.outputs.map_print import (
     FOOT_IN,
     TITLE_BAND_IN,
     MapError,
@@ -307,7 +307,7 @@ def test_without_a_cjk_font_the_legend_falls_back_to_english(
     from typer.testing import CliRunner
 
     from landgrade.cli.app import app
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_print as maps
 
     english = maps.price_legend("dongkou", [1, 2], chinese=False)
     assert english.labels["commercial"] == "Commercial and business services"  # uses.csv
@@ -328,7 +328,7 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     import matplotlib.pyplot as plt
     from shapely.geometry import LineString
 
-    from landgrade.outputs.maps import label_routes
+    from landgrade.outputs.map_print import label_routes
 
     # Two parallel routes 5 m apart: their midpoints' labels would sit on top of each other.
     routes = gpd.GeoDataFrame(
@@ -356,7 +356,7 @@ def test_no_two_route_labels_overlap_on_the_bundled_map(tmp_path: Path) -> None:
     from matplotlib.text import Text
 
     from landgrade.engine import load_grade_map
-    from landgrade.outputs.maps import _layer, label_routes, print_rc
+    from landgrade.outputs.map_print import _layer, label_routes, print_rc
 
     routes = _layer(load_grade_map(), "routes")
     for style in ("id", "price"):  # ids only, and id + name + price (far longer)
@@ -448,7 +448,7 @@ def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path
 
 
 def test_a_layer_saved_in_degrees_is_drawn_in_metres() -> None:
-    from landgrade.outputs.maps import _grades
+    from landgrade.outputs.map_print import _grades
 
     gm = synthetic_grade_map()
     gm.grades = gm.grades.to_crs(4326)
@@ -535,7 +535,7 @@ def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
 def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
     """Table 6 grade 1: commercial 3194, residential 1932; the 49-character first part plus
     ", Residential 1932" is wider than 50 characters, so the legend breaks between the uses."""
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_print as maps
 
     english = maps.price_legend("dongkou", [1], chinese=False)
     one = maps.legend_label(1, english, "en")
@@ -548,7 +548,7 @@ def test_route_price_label_carries_its_unit() -> None:
     """``雪峰中路 5 4112`` reads as a name; the price needs its unit after it."""
     import pandas as pd
 
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_print as maps
 
     row = pd.Series({"id": "A06", "name": "雪峰中路 5", "price": 4112.0})
     assert maps.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"

@@ -296,7 +296,7 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     """The parcel or point over grades and routes near it, with scale bar and north arrow."""
     from matplotlib.patches import Patch
 
-    from landgrade.outputs.maps import (
+    from landgrade.outputs.map_print import (
         _halo,
         _layer,
         _north_arrow,
@@ -342,7 +342,7 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     obstacles = [_scale_bar(ax, halo, lang), _north_arrow(ax, lang),
                  legend.get_window_extent(ax.figure.canvas.get_renderer())]
     if geom is not None and not shapely.is_empty(geom):  # labels stay off the parcel itself
-        from landgrade.outputs.maps import _data_box
+        from landgrade.outputs.map_print import _data_box
 
         obstacles.append(_data_box(ax, *shapely.bounds(geom)))
     routes = _layer(gm, "routes")
@@ -377,7 +377,7 @@ def report_command(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landgrade.outputs.maps import print_rc
+    from landgrade.outputs.map_print import print_rc
 
     # Fonts are resolved when the pages are saved, so the print settings span drawing and saving.
     with plt.rc_context(print_rc()):
@@ -400,7 +400,7 @@ def _report(
     layer: str | None,
 ) -> list[Path]:
     from landgrade.engine.engine import load_engine
-    from landgrade.outputs.maps import cjk_font
+    from landgrade.outputs.map_print import cjk_font
 
     point = _as_point(target, y)
     if point is None and output is None:

@@ -16,7 +16,7 @@ Selecting a clause draws on the map the geometry the builder drew it from
 
 and zooms to them; the clause's report rows, with their warnings, appear under the list entry.
 The grades, roads and water are drawn underneath. The page is a Leaflet map inlined exactly as
-``landgrade map``'s web page is (``landgrade.outputs.maps``), so it opens without a network.
+``landgrade map``'s web page is (``landgrade.outputs.map_print``), so it opens without a network.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class ReviewError(LandgradeError):
 def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     """Write the review page of a fresh build to ``output`` (``.html``)."""
     from landgrade.io import check_output
-    from landgrade.outputs.maps import write_html
+    from landgrade.outputs.map_print import write_html
 
     output = Path(output)
     check_output(output, suffixes=PAGE_SUFFIXES)
@@ -74,7 +74,7 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     import folium
     from branca.element import Template
 
-    from landgrade.outputs.maps import (
+    from landgrade.outputs.map_print import (
         EXTENT_COLOR,
         ROAD_COLOR,
         WATER_COLOR,
@@ -207,7 +207,7 @@ def _panel(grade_map: GradeMap) -> str:
     if len(grades):
         # The map's fill colours, keyed here: without them the zones can be told apart only
         # by hovering each one.
-        from landgrade.outputs.maps import grade_colors
+        from landgrade.outputs.map_print import grade_colors
 
         colors = grade_colors(grade_map.grades["grade"])
         entries.append("<h3>Grades</h3>" + "".join(
