@@ -351,7 +351,7 @@ def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landgrade.outputs.map_print import print_rc
+    from landgrade.outputs.map_style import print_rc
     from landgrade.outputs.parcel_report import report_pages
 
     parcel, _ = _straddling_parcel(engine)

@@ -386,7 +386,7 @@ def report(
                    map_path=map_path, county=county, lang=lang, layer=layer)
 
 
-# --- map, export (maps.py, export.py) --------------------------------------------------------
+# --- map, export (map.py, export.py) ---------------------------------------------------------
 @app.command(name="map")
 @friendly
 def map_(
@@ -408,7 +408,7 @@ def map_(
     ] = "id",
 ) -> None:
     """Draw the grade map (.png, .svg, .pdf to print; .html page)."""
-    from landgrade.outputs.map_print import map_command
+    from landgrade.cli.map import map_command
 
     map_command(output, map_path=map_path, county=county, tiles=tiles, lang=lang, paper=paper,
                 landscape=landscape, dpi=dpi, route_labels=route_labels)

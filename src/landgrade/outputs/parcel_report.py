@@ -297,14 +297,14 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     from matplotlib.patches import Patch
 
     from landgrade.outputs.map_print import (
-        _halo,
-        _layer,
-        _north_arrow,
-        _scale_bar,
+        data_box,
         draw_layers,
-        grade_colors,
         label_routes,
+        north_arrow,
+        scale_bar,
+        text_halo,
     )
+    from landgrade.outputs.map_style import grade_colors, working_layer
 
     gm = engine.grade_map
     colors = grade_colors(gm.grades["grade"])
@@ -334,18 +334,16 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    halo = _halo()
+    halo = text_halo()
     handles = [Patch(facecolor=colors[g], edgecolor="none", label=grade_label(g, lang))
                for g in sorted(colors)]
     legend = ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
     ax.apply_aspect()
-    obstacles = [_scale_bar(ax, halo, lang), _north_arrow(ax, lang),
+    obstacles = [scale_bar(ax, halo, lang), north_arrow(ax, lang),
                  legend.get_window_extent(ax.figure.canvas.get_renderer())]
     if geom is not None and not shapely.is_empty(geom):  # labels stay off the parcel itself
-        from landgrade.outputs.map_print import _data_box
-
-        obstacles.append(_data_box(ax, *shapely.bounds(geom)))
-    routes = _layer(gm, "routes")
+        obstacles.append(data_box(ax, *shapely.bounds(geom)))
+    routes = working_layer(gm, "routes")
     if routes is not None:
         window = shapely.box(cx - half * aspect, cy - half, cx + half * aspect, cy + half)
         near = routes[routes.intersects(window)]
@@ -377,7 +375,7 @@ def report_command(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landgrade.outputs.map_print import print_rc
+    from landgrade.outputs.map_style import print_rc
 
     # Fonts are resolved when the pages are saved, so the print settings span drawing and saving.
     with plt.rc_context(print_rc()):
@@ -400,7 +398,7 @@ def _report(
     layer: str | None,
 ) -> list[Path]:
     from landgrade.engine.engine import load_engine
-    from landgrade.outputs.map_print import cjk_font
+    from landgrade.outputs.map_style import cjk_font
 
     point = _as_point(target, y)
     if point is None and output is None:
