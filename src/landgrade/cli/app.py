@@ -351,7 +351,7 @@ def assign(
     )
 
 
-# --- report (parcel_report.py) ---------------------------------------------------------------
+# --- report (report.py) ----------------------------------------------------------------------
 @app.command()
 @friendly
 def report(
@@ -380,7 +380,7 @@ def report(
     """Write the parcel report (基准地价查询单) as PDF.
 
     One page per point or parcel: map snippet, grade, prices, route, 文号."""
-    from landgrade.outputs.parcel_report import report_command
+    from landgrade.cli.report import report_command
 
     report_command(target, y, output, crs=crs, id_field=id_field, use_field=use_field, use=use,
                    map_path=map_path, county=county, lang=lang, layer=layer)
