@@ -102,7 +102,7 @@ UseFieldOpt = Annotated[
 ]
 
 
-# --- prices (pricebook.py) -------------------------------------------------------------------
+# --- prices (prices.py) ---------------------------------------------------------------------
 @app.command()
 @friendly
 def prices(
@@ -117,7 +117,7 @@ def prices(
     ] = None,
 ) -> None:
     """Print the price tables: urban, one town's, or road-line."""
-    from landgrade.gazette.pricebook import print_prices
+    from landgrade.cli.prices import print_prices
 
     print_prices(county, town=town, grade=grade, routes=routes, output=output)
 
