@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LineString, box
 
 from landgrade.build.grade_map import GradeMap
-from landgrade.outputs.maps import PriceLegend
+from landgrade.outputs.map_style import PriceLegend
 
 X0, Y0 = 457_800.0, 2_994_300.0  # about 110.575°E, 27.06°N
 HALF_SIDES = {1: 200.0, 2: 400.0, 3: 600.0, 4: 800.0, 5: 1000.0}

@@ -15,7 +15,7 @@ from synthetic_grade_map import RING_AREAS, synthetic_grade_map, table6_legend
 from landgrade.build.grade_map import GradeMap
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.outputs.export import ExportError, export_grade_map
-from landgrade.outputs.maps import grade_colors
+from landgrade.outputs.map_style import grade_colors
 
 
 def _styles(path: Path) -> dict[str, str]:

@@ -24,18 +24,17 @@ from synthetic_grade_map import (
 )
 
 from landgrade.gazette.labels import SCHEMATIC_NOTE
-from landgrade.outputs.maps import (
+from landgrade.outputs.map_html import interactive_map, write_html
+from landgrade.outputs.map_print import static_map
+from landgrade.outputs.map_style import (
     FOOT_IN,
     TITLE_BAND_IN,
     MapError,
     PriceLegend,
     cjk_font,
     grade_colors,
-    interactive_map,
     map_subtitle,
     map_title,
-    static_map,
-    write_html,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,11 +306,11 @@ def test_without_a_cjk_font_the_legend_falls_back_to_english(
     from typer.testing import CliRunner
 
     from landgrade.cli.app import app
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_style
 
-    english = maps.price_legend("dongkou", [1, 2], chinese=False)
+    english = map_style.price_legend("dongkou", [1, 2], chinese=False)
     assert english.labels["commercial"] == "Commercial and business services"  # uses.csv
-    monkeypatch.setattr(maps, "cjk_font", lambda: None)
+    monkeypatch.setattr(map_style, "cjk_font", lambda: None)
     out = tmp_path / "m.png"
     result = CliRunner().invoke(
         app, ["map", "-o", str(out), "--map", str(map_file), "--county", "dongkou"]
@@ -328,7 +327,7 @@ def test_route_labels_move_along_their_routes_rather_than_overlap() -> None:
     import matplotlib.pyplot as plt
     from shapely.geometry import LineString
 
-    from landgrade.outputs.maps import label_routes
+    from landgrade.outputs.map_print import label_routes
 
     # Two parallel routes 5 m apart: their midpoints' labels would sit on top of each other.
     routes = gpd.GeoDataFrame(
@@ -356,9 +355,10 @@ def test_no_two_route_labels_overlap_on_the_bundled_map(tmp_path: Path) -> None:
     from matplotlib.text import Text
 
     from landgrade.engine import load_grade_map
-    from landgrade.outputs.maps import _layer, label_routes, print_rc
+    from landgrade.outputs.map_print import label_routes
+    from landgrade.outputs.map_style import print_rc, working_layer
 
-    routes = _layer(load_grade_map(), "routes")
+    routes = working_layer(load_grade_map(), "routes")
     for style in ("id", "price"):  # ids only, and id + name + price (far longer)
         # the CJK font throughout, so names are laid out and measured as they are drawn
         with plt.rc_context(print_rc()):
@@ -448,12 +448,12 @@ def test_cli_map_refuses_a_county_whose_table6_lacks_a_grade_of_the_map(tmp_path
 
 
 def test_a_layer_saved_in_degrees_is_drawn_in_metres() -> None:
-    from landgrade.outputs.maps import _grades
+    from landgrade.outputs.map_style import grades_for_drawing
 
     gm = synthetic_grade_map()
     gm.grades = gm.grades.to_crs(4326)
     # Back in EPSG:4546 the zones span the 2000 m extent square around (X0, Y0) again.
-    bounds = _grades(gm).total_bounds
+    bounds = grades_for_drawing(gm).total_bounds
     assert bounds == pytest.approx([X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000], abs=0.01)
 
 
@@ -535,12 +535,12 @@ def test_gazette_facts_one_wording_skips_missing_keys_in_order() -> None:
 def test_english_legend_line_breaks_between_uses_to_stay_on_the_page() -> None:
     """Table 6 grade 1: commercial 3194, residential 1932; the 49-character first part plus
     ", Residential 1932" is wider than 50 characters, so the legend breaks between the uses."""
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_style
 
-    english = maps.price_legend("dongkou", [1], chinese=False)
-    one = maps.legend_label(1, english, "en")
+    english = map_style.price_legend("dongkou", [1], chinese=False)
+    one = map_style.legend_label(1, english, "en")
     assert "\n" not in one and "3194, Residential 1932" in one
-    wrapped = maps.legend_label(1, english, "en", width_chars=50)
+    wrapped = map_style.legend_label(1, english, "en", width_chars=50)
     assert wrapped == "Grade 1 — Commercial and business services 3194,\nResidential 1932"
 
 
@@ -548,8 +548,8 @@ def test_route_price_label_carries_its_unit() -> None:
     """``雪峰中路 5 4112`` reads as a name; the price needs its unit after it."""
     import pandas as pd
 
-    from landgrade.outputs import maps as maps
+    from landgrade.outputs import map_print
 
     row = pd.Series({"id": "A06", "name": "雪峰中路 5", "price": 4112.0})
-    assert maps.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"
-    assert maps.route_label_text(row, "name", "元/平方米") == "A06 雪峰中路 5"
+    assert map_print.route_label_text(row, "price", "元/平方米") == "A06 雪峰中路 5 4112 元/平方米"
+    assert map_print.route_label_text(row, "name", "元/平方米") == "A06 雪峰中路 5"

@@ -265,7 +265,7 @@ def test_duplicate_and_unsafe_ids_neither_overwrite_nor_leave_the_folder(
 
 
 def test_file_stems_are_distinct_on_a_case_insensitive_disk() -> None:
-    from landgrade.outputs.parcel_report import file_stems
+    from landgrade.cli.report import file_stems
 
     stems = file_stems(["a", "A", "a_2", "CON", "x" * 400, "..", "."])
     assert len({s.casefold() for s in stems}) == len(stems)
@@ -351,7 +351,7 @@ def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landgrade.outputs.maps import print_rc
+    from landgrade.outputs.map_style import print_rc
     from landgrade.outputs.parcel_report import report_pages
 
     parcel, _ = _straddling_parcel(engine)
@@ -389,7 +389,7 @@ def _check_cells_fit(fig) -> None:
 
 
 def test_parcel_id_fields_not_a_list_is_an_error_not_ignored() -> None:
-    from landgrade.outputs.parcel_report import ReportError, parcel_id_column
+    from landgrade.cli.report import ReportError, parcel_id_column
 
     assert parcel_id_column(["FID", " 宗地号 "], {"parcel_id_fields": ["宗地号"]}) == " 宗地号 "
     assert parcel_id_column(["FID"], {}) is None

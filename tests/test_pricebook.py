@@ -13,14 +13,9 @@ from typer.testing import CliRunner
 from landgrade.cli.app import app
 from landgrade.errors import LandgradeError
 from landgrade.gazette.county import CountyFolder
-from landgrade.gazette.pricebook import (
-    PriceBook,
-    RouteSegment,
-    TownGradeError,
-    UnknownTownError,
-    display_width,
-    load_pricebook,
-)
+from landgrade.gazette.price_records import RouteSegment, TownGradeError, UnknownTownError
+from landgrade.gazette.pricebook import PriceBook, load_pricebook
+from landgrade.text import display_width
 
 TABLE_FILES = ("metadata.json", "uses.csv", "connotation.csv", "urban_prices.csv", "routes.csv",
                "town_prices.csv", "towns.csv")

@@ -95,7 +95,7 @@ def test_engine_and_audit_take_the_crs_from_the_map(town_map):
 
 
 def test_the_web_map_lies_at_the_town(town_map):
-    from landgrade.outputs.maps import interactive_map
+    from landgrade.outputs.map_html import interactive_map
 
     gm, _ = town_map
     fmap = interactive_map(gm)

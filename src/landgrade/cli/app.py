@@ -102,7 +102,7 @@ UseFieldOpt = Annotated[
 ]
 
 
-# --- prices (pricebook.py) -------------------------------------------------------------------
+# --- prices (prices.py) ---------------------------------------------------------------------
 @app.command()
 @friendly
 def prices(
@@ -117,7 +117,7 @@ def prices(
     ] = None,
 ) -> None:
     """Print the price tables: urban, one town's, or road-line."""
-    from landgrade.gazette.pricebook import print_prices
+    from landgrade.cli.prices import print_prices
 
     print_prices(county, town=town, grade=grade, routes=routes, output=output)
 
@@ -351,7 +351,7 @@ def assign(
     )
 
 
-# --- report (parcel_report.py) ---------------------------------------------------------------
+# --- report (report.py) ----------------------------------------------------------------------
 @app.command()
 @friendly
 def report(
@@ -380,13 +380,13 @@ def report(
     """Write the parcel report (基准地价查询单) as PDF.
 
     One page per point or parcel: map snippet, grade, prices, route, 文号."""
-    from landgrade.outputs.parcel_report import report_command
+    from landgrade.cli.report import report_command
 
     report_command(target, y, output, crs=crs, id_field=id_field, use_field=use_field, use=use,
                    map_path=map_path, county=county, lang=lang, layer=layer)
 
 
-# --- map, export (maps.py, export.py) --------------------------------------------------------
+# --- map, export (map.py, export.py) ---------------------------------------------------------
 @app.command(name="map")
 @friendly
 def map_(
@@ -408,7 +408,7 @@ def map_(
     ] = "id",
 ) -> None:
     """Draw the grade map (.png, .svg, .pdf to print; .html page)."""
-    from landgrade.outputs.maps import map_command
+    from landgrade.cli.map import map_command
 
     map_command(output, map_path=map_path, county=county, tiles=tiles, lang=lang, paper=paper,
                 landscape=landscape, dpi=dpi, route_labels=route_labels)

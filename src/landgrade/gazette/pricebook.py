@@ -15,8 +15,10 @@ Everything comes from a county folder (see :mod:`landgrade.gazette.county`); not
 county.
 :func:`load_pricebook` reads and validates the folder's tables once per folder state. Every
 problem in the data is a :class:`PriceBookError` naming the file, the line (and 1-based data row)
-and the fix. Lookups take the stable use keys of ``uses.csv`` (``commercial``, …) or their
-labels; town names are compared after :func:`landgrade.names.normalize`, so ``高沙镇`` and
+and the fix; that error, the tables' columns, the row reader and the records the book hands out
+(:class:`Connotation`, :class:`RouteSegment`) are in :mod:`landgrade.gazette.price_records`.
+Lookups take the stable use keys of ``uses.csv`` (``commercial``, …) or their labels; town names
+are compared after :func:`landgrade.text.normalize`, so ``高沙镇`` and
 ``高沙 镇`` are the same town, and the bare ``高沙`` finds it when only one town matches.
 
 Route names and endpoints stay exactly as printed (``桔城路 4``, ``双洲路 - 都梁路``,
@@ -31,164 +33,41 @@ import difflib
 import hashlib
 import math
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from landgrade.gazette.county import CountyDataError, CountyFolder, county_folder
-from landgrade.gazette.names import grade_word
-from landgrade.io.formats import IOInputError
-from landgrade.io.tables import read_data_table
-from landgrade.text import display_width, normalize
-
-URBAN = "urban"
-TOWN_CLASS_PREFIX = "town_class_"
-
-USES_COLUMNS = ("use", "label_zh")  # label_en and definition_zh are optional
-CONNOTATION_COLUMNS = ("area", "grade", "use", "term_years", "plot_ratio")
-URBAN_PRICE_COLUMNS = ("grade", "use", "price")
-ROUTE_COLUMNS = ("id", "name", "from", "to", "grade", "road_class", "standard_depth_m", "price")
-TOWN_PRICE_COLUMNS = ("town_class", "use", "grade", "price")
-TOWN_COLUMNS = ("town", "town_class")
+from landgrade.gazette.county import CountyFolder, county_folder
+from landgrade.gazette.price_records import (
+    CONNOTATION_COLUMNS,
+    ROUTE_COLUMNS,
+    TOWN_CLASS_PREFIX,
+    TOWN_COLUMNS,
+    TOWN_PRICE_COLUMNS,
+    URBAN,
+    URBAN_PRICE_COLUMNS,
+    USES_COLUMNS,
+    Connotation,
+    PriceBookError,
+    RouteSegment,
+    TableRow,
+    TownGradeError,
+    UnknownTownError,
+    as_grade,
+    grade_span,
+    read_rows,
+)
+from landgrade.text import normalize
 
 _NUMBERED_ID = re.compile(r"^([A-Z]*)(\d+)$")
 # Administrative suffixes a user may leave off a town name (高沙 for 高沙镇).
 _TOWN_SUFFIXES = ("管理区", "镇", "乡")
 
 
-class PriceBookError(CountyDataError):
-    """A price-book table is wrong, or a lookup asks for something the book does not have."""
-
-
-class UnknownTownError(PriceBookError):
-    """A town name that towns.csv does not list (the message names the closest ones)."""
-
-
-class TownGradeError(PriceBookError):
-    """A grade that the town's class does not have."""
-
-
-@dataclass(frozen=True)
-class Connotation:
-    """The conditions one benchmark price assumes (内涵)."""
-
-    term_years: int
-    plot_ratio: float
-    development_level: str | None
-    valuation_date: dt.date | None
-    land_right: str | None
-    area: str
-    grade: int
-    use: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain values for JSON: the date as ``YYYY-MM-DD``; facts metadata lacks are None."""
-        d = asdict(self)
-        d["valuation_date"] = self.valuation_date and self.valuation_date.isoformat()
-        return d
-
-
-@dataclass(frozen=True)
-class RouteSegment:
-    """One road-line price segment (路线价): a road stretch between two printed endpoints."""
-
-    id: str
-    name: str
-    from_: str
-    to: str
-    grade: int
-    road_class: str
-    standard_depth_m: float
-    price: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields under the routes.csv column names (``from``, not ``from_``)."""
-        d = asdict(self)
-        d["from"] = d.pop("from_")
-        return {c: d[c] for c in ROUTE_COLUMNS}
-
-
-@dataclass(frozen=True)
-class _Row:
-    path: Path
-    line: int
-    row: int
-    cells: dict[str, str]
-
-    def where(self) -> str:
-        return f"{self.path}, line {self.line} (row {self.row})"
-
-    def fail(self, problem: str) -> PriceBookError:
-        return PriceBookError(f"{self.where()}: {problem}")
-
-    def text(self, column: str) -> str:
-        value = self.cells[column]
-        if not value:
-            raise self.fail(f"{column} is empty; fill it in")
-        return value
-
-    def integer(self, column: str, hint: str = "") -> int:
-        value = self.text(column)
-        try:
-            number = int(normalize(value))
-        except ValueError:
-            raise self.fail(f"{column} {value!r} is not a whole number{hint}") from None
-        if number < 1:
-            raise self.fail(f"{column} {value!r} must be 1 or more{hint}")
-        return number
-
-    def positive(self, column: str) -> float:
-        value = self.text(column)
-        try:
-            number = float(normalize(value))
-        except ValueError:
-            raise self.fail(
-                f"{column} {value!r} is not a number; write plain digits such as 1234 or 1.5"
-            ) from None
-        if not math.isfinite(number) or number <= 0:
-            raise self.fail(f"{column} {value!r} must be a positive number")
-        return number
-
-
-def _read_table(folder: CountyFolder, name: str, columns: tuple[str, ...]) -> list[_Row]:
-    """The non-blank data rows of a UTF-8 CSV, each with its line and 1-based row number."""
-    path = folder.require(name)
-    try:
-        df = read_data_table(path, columns)
-    except IOInputError as e:
-        raise PriceBookError(str(e)) from None
-    header = [c for c in df.columns if c != "line"]
-    return [
-        _Row(path, int(line), i, dict(zip(header, cells, strict=True)))
-        for i, (line, *cells) in enumerate(
-            zip(df["line"], *(df[c] for c in header), strict=True), start=1
-        )
-    ]
-
-
-def _span(values: list[int] | tuple[int, ...]) -> str:
-    values = sorted(values)
-    if values and values == list(range(values[0], values[-1] + 1)) and len(values) > 2:
-        return f"{values[0]}–{values[-1]}"
-    return ", ".join(str(v) for v in values)
-
-
 def _id_number(route_id: str) -> tuple[str, int] | None:
     m = _NUMBERED_ID.match(route_id)
     return (m.group(1), int(m.group(2))) if m else None
-
-
-def _as_grade(grade: Any) -> int:
-    """A grade given as 2, numpy's 2, 2.0 or "2"; anything else is an error."""
-    try:
-        value = float(grade)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not value.is_integer():
-        raise PriceBookError(f"grade {grade!r} is not a whole number; grades are 1, 2, …")
-    return int(value)
 
 
 class PriceBook:
@@ -199,7 +78,7 @@ class PriceBook:
         self.metadata: dict[str, Any] = folder.metadata
         self._load_uses()
         self._urban = self._load_price_grid(
-            _read_table(folder, "urban_prices.csv", URBAN_PRICE_COLUMNS),
+            read_rows(folder, "urban_prices.csv", URBAN_PRICE_COLUMNS),
             folder.path("urban_prices.csv"), "the urban area",
         )
         self._load_town_prices()
@@ -211,7 +90,7 @@ class PriceBook:
     def _load_uses(self) -> None:
         self._use_info: dict[str, dict[str, str]] = {}
         first_line: dict[str, int] = {}
-        for r in _read_table(self.folder, "uses.csv", USES_COLUMNS):
+        for r in read_rows(self.folder, "uses.csv", USES_COLUMNS):
             key = r.text("use")
             if key in first_line:
                 raise r.fail(f"use {key!r} is listed twice (first on line {first_line[key]})")
@@ -230,7 +109,7 @@ class PriceBook:
             for form in (normalize(key).lower(), zh, zh.removesuffix("用地"), en):
                 self._use_lookup.setdefault(form, key)
 
-    def _check_use(self, r: _Row) -> str:
+    def _check_use(self, r: TableRow) -> str:
         use = r.text("use")
         if use not in self._use_info:
             raise r.fail(
@@ -239,7 +118,7 @@ class PriceBook:
             )
         return use
 
-    def _load_price_grid(self, rows: list[_Row], path: Path, scope: str) -> pd.DataFrame:
+    def _load_price_grid(self, rows: list[TableRow], path: Path, scope: str) -> pd.DataFrame:
         """grade × use prices from rows, checked to be complete and gap-free."""
         seen: dict[tuple[int, str], int] = {}
         prices: dict[tuple[int, str], float] = {}
@@ -259,7 +138,7 @@ class PriceBook:
         gaps = sorted(set(range(1, grades[-1] + 1)) - set(grades))
         if gaps:
             raise PriceBookError(
-                f"{path}: {scope} has grades {_span(grades)} but no grade "
+                f"{path}: {scope} has grades {grade_span(grades)} but no grade "
                 f"{', '.join(map(str, gaps))}; grades run from 1 without gaps"
             )
         for use in self._use_info:
@@ -281,8 +160,8 @@ class PriceBook:
         return grid
 
     def _load_town_prices(self) -> None:
-        rows = _read_table(self.folder, "town_prices.csv", TOWN_PRICE_COLUMNS)
-        by_class: dict[int, list[_Row]] = {}
+        rows = read_rows(self.folder, "town_prices.csv", TOWN_PRICE_COLUMNS)
+        by_class: dict[int, list[TableRow]] = {}
         for r in rows:
             by_class.setdefault(r.integer("town_class"), []).append(r)
         self._town_grids = {
@@ -293,7 +172,7 @@ class PriceBook:
     def _load_towns(self) -> None:
         self._towns: dict[str, tuple[str, int]] = {}
         first_line: dict[str, int] = {}
-        for r in _read_table(self.folder, "towns.csv", TOWN_COLUMNS):
+        for r in read_rows(self.folder, "towns.csv", TOWN_COLUMNS):
             town = r.text("town")
             key = normalize(town)
             if key in first_line:
@@ -303,7 +182,7 @@ class PriceBook:
             if cls not in self._town_grids:
                 raise r.fail(
                     f"town class {cls} of {town} has no prices in town_prices.csv "
-                    f"(it has classes {_span(list(self._town_grids)) or 'none'}); "
+                    f"(it has classes {grade_span(list(self._town_grids)) or 'none'}); "
                     "add the class's prices or fix the class"
                 )
             self._towns[key] = (town, cls)
@@ -320,7 +199,7 @@ class PriceBook:
         self._connotation: dict[tuple[str, int, str], tuple[int, float]] = {}
         seen: dict[tuple[str, int, str], int] = {}
         path = self.folder.path("connotation.csv")
-        for r in _read_table(self.folder, "connotation.csv", CONNOTATION_COLUMNS):
+        for r in read_rows(self.folder, "connotation.csv", CONNOTATION_COLUMNS):
             area = r.text("area")
             if area not in expected:
                 raise r.fail(
@@ -332,7 +211,7 @@ class PriceBook:
             if grade not in expected[area].index:
                 raise r.fail(
                     f"{area} has no grade {grade} in its price table "
-                    f"(grades {_span(list(expected[area].index))}); fix the grade"
+                    f"(grades {grade_span(list(expected[area].index))}); fix the grade"
                 )
             key = (area, grade, use)
             if key in seen:
@@ -399,7 +278,7 @@ class PriceBook:
                 )
         records: list[dict[str, Any]] = []
         first_line: dict[str, int] = {}
-        for r in _read_table(self.folder, "routes.csv", ROUTE_COLUMNS):
+        for r in read_rows(self.folder, "routes.csv", ROUTE_COLUMNS):
             rid = r.text("id")
             if rid in first_line:
                 raise r.fail(f"route id {rid} is used twice (first on line {first_line[rid]})")
@@ -408,7 +287,7 @@ class PriceBook:
             if grade not in self._urban.index:
                 raise r.fail(
                     f"route {rid}: grade {grade} is not an urban grade "
-                    f"({_span(list(self._urban.index))} in urban_prices.csv); fix the grade"
+                    f"({grade_span(list(self._urban.index))} in urban_prices.csv); fix the grade"
                 )
             road_class = r.text("road_class")
             if road_class not in depths:
@@ -483,22 +362,23 @@ class PriceBook:
         """What the use covers, from the table notes (empty when the gazette gives none)."""
         return self._use_info[self.use_key(use)]["definition_zh"]
 
-    def _urban_grade(self, grade: int) -> int:
-        grade = _as_grade(grade)
+    def urban_grade(self, grade: int) -> int:
+        """``grade`` as an int when the urban area has it; else an error listing its grades."""
+        grade = as_grade(grade)
         if grade not in self._urban.index:
             raise PriceBookError(
-                f"grade {grade}: the urban area has grades {_span(self.grades)}"
+                f"grade {grade}: the urban area has grades {grade_span(self.grades)}"
             )
         return int(grade)
 
     # -- urban prices ------------------------------------------------------------------------
     def urban_price(self, grade: int, use: str) -> float:
         """The urban benchmark price (yuan/m²) of one grade and use."""
-        return float(self._urban.at[self._urban_grade(grade), self.use_key(use)])
+        return float(self._urban.at[self.urban_grade(grade), self.use_key(use)])
 
     def urban_prices(self, grade: int) -> dict[str, float]:
         """All uses' urban benchmark prices of one grade, keyed by use, in use order."""
-        row = self._urban.loc[self._urban_grade(grade)]
+        row = self._urban.loc[self.urban_grade(grade)]
         return {u: float(row[u]) for u in self.uses}
 
     def urban_price_table(self) -> pd.DataFrame:
@@ -548,29 +428,31 @@ class PriceBook:
         """One town class's prices: one row per grade, one float column per use key."""
         if town_class not in self._town_grids:
             raise PriceBookError(
-                f"town class {town_class}: the classes are {_span(self.town_classes)}"
+                f"town class {town_class}: the classes are {grade_span(self.town_classes)}"
             )
         return self._town_grids[town_class].copy()
 
-    def _town_grade(self, town: str, grade: int) -> tuple[pd.DataFrame, int]:
-        grade = _as_grade(grade)
+    def town_grade_grid(self, town: str, grade: int) -> tuple[pd.DataFrame, int]:
+        """The price grid of the town's class, and ``grade`` as an int when that class has
+        it; else a :class:`TownGradeError` listing the class's grades."""
+        grade = as_grade(grade)
         cls = self.town_class(town)
         grid = self._town_grids[cls]
         if grade not in grid.index:
             raise TownGradeError(
                 f"{self.town_name(town)} is in town class {cls} ({self.town_class_label(cls)}), "
-                f"which has grades {_span(list(grid.index))}; there is no grade {grade}"
+                f"which has grades {grade_span(list(grid.index))}; there is no grade {grade}"
             )
         return grid, int(grade)
 
     def town_price(self, town: str, grade: int, use: str) -> float:
         """A town's benchmark price (yuan/m²) for one grade and use."""
-        grid, grade = self._town_grade(town, grade)
+        grid, grade = self.town_grade_grid(town, grade)
         return float(grid.at[grade, self.use_key(use)])
 
     def town_prices(self, town: str, grade: int) -> dict[str, float]:
         """All uses' benchmark prices of one grade of a town, keyed by use."""
-        grid, grade = self._town_grade(town, grade)
+        grid, grade = self.town_grade_grid(town, grade)
         return {u: float(grid.at[grade, u]) for u in self.uses}
 
     # -- connotation -------------------------------------------------------------------------
@@ -579,7 +461,7 @@ class PriceBook:
             return area
         if area.startswith(TOWN_CLASS_PREFIX):
             raise PriceBookError(
-                f"area {area!r}: the town classes are {_span(self.town_classes)}"
+                f"area {area!r}: the town classes are {grade_span(self.town_classes)}"
             )
         return f"{TOWN_CLASS_PREFIX}{self.town_class(area)}"
 
@@ -590,14 +472,14 @@ class PriceBook:
         """
         key = self._area(area)
         use_key = self.use_key(use)
-        grade = _as_grade(grade)
+        grade = as_grade(grade)
         if key == URBAN:
-            grade = self._urban_grade(grade)
+            grade = self.urban_grade(grade)
         elif (key, grade, use_key) not in self._connotation:
             cls = int(key.removeprefix(TOWN_CLASS_PREFIX))
             raise TownGradeError(
                 f"{area}: town class {cls} has grades "
-                f"{_span(list(self._town_grids[cls].index))}; there is no grade {grade}"
+                f"{grade_span(list(self._town_grids[cls].index))}; there is no grade {grade}"
             )
         term, ratio = self._connotation[key, grade, use_key]
         development_level, valuation_date, land_right = self._area_facts[key]
@@ -640,7 +522,8 @@ class PriceBook:
 
     def __repr__(self) -> str:
         return (
-            f"PriceBook({self.county}: urban grades {_span(self.grades)}, {len(self.uses)} uses, "
+            f"PriceBook({self.county}: urban grades {grade_span(self.grades)}, "
+            f"{len(self.uses)} uses, "
             f"{len(self._towns)} towns in {len(self._town_grids)} classes, "
             f"{len(self._routes)} route segments)"
         )
@@ -681,179 +564,6 @@ def load_pricebook(county: str | Path | CountyFolder | None = None) -> PriceBook
     return book
 
 
-# -- plain-text tables for the CLI ---------------------------------------------------------
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - display_width(text))
-    return fill + text if right else text + fill
-
-
-def _number(value: float, min_decimals: int = 0) -> str:
-    if min_decimals == 0 and float(value).is_integer():
-        return str(int(value))
-    text = f"{value:.4f}".rstrip("0")
-    decimals = len(text.split(".")[1])
-    return f"{value:.{max(decimals, min_decimals)}f}"
-
-
-def _table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
-    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    def line(cells: list[str]) -> str:
-        padded = (_pad(c, w, right=i >= numeric_from)
-                  for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-        return "  ".join(padded).rstrip()
-
-    return [line(r) for r in [header, *rows]]
-
-
-def _units_line(book: PriceBook) -> str:
-    zh = book.metadata.get("units_zh")
-    return f"单位 units: {zh} ({book.units})" if zh else f"units: {book.units}"
-
-
-def _connotation_lines(book: PriceBook, grid: pd.DataFrame, grade: int, area: str) -> list[str]:
-    header = ["用地类型", "use", "price", "使用年期 term", "容积率 plot ratio"]
-    rows = []
-    for use in grid.columns:
-        c = book.connotation(grade, use, area)
-        rows.append([book.use_label(use), use, _number(grid.at[grade, use]),
-                     f"{c.term_years} 年", _number(c.plot_ratio, 1)])
-    c = book.connotation(grade, book.uses[0], area)
-    facts = [("开发程度 development level", c.development_level),
-             ("土地权利 land right", c.land_right), ("估价期日 valuation date", c.valuation_date)]
-    return [
-        *_table(header, rows, numeric_from=2),
-        "",
-        " · ".join(f"{label}: {value}" for label, value in facts if value is not None),
-    ]
-
-
-def _date_line(c: Connotation) -> list[str]:
-    return [] if c.valuation_date is None else [f"估价期日 valuation date: {c.valuation_date}"]
-
-
-def _grid_lines(book: PriceBook, grid: pd.DataFrame) -> list[str]:
-    header = ["用地类型", "use", *(grade_word(int(g)) for g in grid.index)]
-    rows = [[book.use_label(u), u, *(_number(v) for v in grid[u])] for u in grid.columns]
-    return _table(header, rows, numeric_from=2)
-
-
-def format_urban_prices(book: PriceBook, grade: int | None = None) -> str:
-    """The urban price table (uses as rows, grades as columns), or one grade with connotation."""
-    lines = [f"{book.county} 城区基准地价 · urban benchmark land prices", _units_line(book)]
-    if grade is None:
-        lines += [*_date_line(book.connotation(book.grades[0], book.uses[0])), ""]
-        lines += _grid_lines(book, book.urban_price_table())
-    else:
-        grade = book._urban_grade(grade)
-        lines += [f"{grade_word(grade)} (grade {grade})", ""]
-        lines += _connotation_lines(book, book.urban_price_table(), grade, URBAN)
-    return "\n".join(lines)
-
-
-def format_town_prices(book: PriceBook, town: str, grade: int | None = None) -> str:
-    """One town's prices: all its grades, or one grade with its connotation."""
-    name = book.town_name(town)
-    cls = book.town_class(name)
-    grid = book.town_price_table(cls)
-    lines = [
-        f"{name} 乡镇基准地价 · town benchmark land prices",
-        f"{book.town_class_label(cls)} (town class {cls}), grades {_span(list(grid.index))}",
-        _units_line(book),
-    ]
-    if grade is None:
-        lines += [*_date_line(book.connotation(int(grid.index[0]), book.uses[0], name)), ""]
-        lines += _grid_lines(book, grid)
-    else:
-        _, grade = book._town_grade(name, grade)
-        lines += [f"{grade_word(grade)} (grade {grade})", ""]
-        lines += _connotation_lines(book, grid, grade, name)
-    return "\n".join(lines)
-
-
-def format_routes(book: PriceBook, grade: int | None = None) -> str:
-    """The road-line price segments (路线价), optionally of one urban grade."""
-    routes = book.routes
-    if grade is not None:
-        routes = routes[routes["grade"] == book._urban_grade(grade)]
-    header = ["id", "线路名称 name", "起点 from", "终点 to", "级别", "道路类型", "标准深度 m",
-              "路线价 price"]
-    rows = [
-        [r["id"], r["name"], r["from"], r["to"], grade_word(int(r["grade"])), r["road_class"],
-         _number(r["standard_depth_m"]), _number(r["price"])]
-        for r in routes.to_dict("records")
-    ]
-    lines = [f"{book.county} 商服用地路线价 · commercial road-line prices", _units_line(book), ""]
-    return "\n".join([*lines, *_table(header, rows, numeric_from=6)])
-
-
-def prices_table(
-    book: PriceBook, *, town: str | None = None, grade: int | None = None, routes: bool = False
-) -> pd.DataFrame:
-    """What ``landgrade prices`` prints, as one table for a spreadsheet: the urban prices (one
-    row per grade, one column per use label), one town's, or the route segments."""
-    if routes:
-        table = book.routes
-        if grade is not None:
-            table = table[table["grade"] == book._urban_grade(grade)]
-        return table.reset_index(drop=True)
-    if town is not None:
-        name = book.town_name(town)
-        grid = book.town_price_table(book.town_class(name))
-        if grade is not None:
-            _, g = book._town_grade(name, grade)
-            grid = grid.loc[[g]]
-        front = {"town": name, "town_class": book.town_class(name)}
-    else:
-        grid = book.urban_price_table()
-        if grade is not None:
-            grid = grid.loc[[book._urban_grade(grade)]]
-        front = {}
-    table = grid.rename(columns={u: book.use_label(u) for u in grid.columns}).reset_index()
-    for i, (k, v) in enumerate(front.items()):
-        table.insert(i, k, v)
-    table.columns.name = None
-    table.insert(len(table.columns), "units", book.units)
-    return table
-
-
-def print_prices(
-    county: str | Path | CountyFolder | None = None,
-    *,
-    town: str | None = None,
-    grade: int | None = None,
-    routes: bool = False,
-    output: str | Path | None = None,
-) -> None:
-    """``landgrade prices``: print the urban table, one town's prices, or the route segments;
-    with ``output`` (``.csv`` or ``.xlsx``), also write them as a table."""
-    import typer
-
-    from landgrade.gazette.county import county_inputs
-    from landgrade.io.atomic import check_output
-    from landgrade.io.formats import TABLE_SUFFIXES
-    from landgrade.io.tables import write_table
-
-    inputs = county_inputs(county if not isinstance(county, CountyFolder) else county.root)
-    if output is not None:
-        check_output(output, inputs, suffixes=TABLE_SUFFIXES)
-    book = load_pricebook(county)
-    if routes and town is not None:
-        raise PriceBookError(
-            "--routes lists the urban road-line prices; leave out --town, or drop --routes"
-        )
-    if output is not None:
-        write_table(prices_table(book, town=town, grade=grade, routes=routes), output, inputs)
-    if routes:
-        text = format_routes(book, grade)
-    elif town is not None:
-        text = format_town_prices(book, town, grade)
-    else:
-        text = format_urban_prices(book, grade)
-    typer.echo(text)
-    if output is not None:
-        typer.echo(f"wrote {output}")
-
-
 def check_route_numbers(table: pd.DataFrame, path: str | Path) -> None:
     """Table 7 prices and standard depths, where a routes CSV gives them, must be positive
     numbers; ``table`` has the file's ``line`` numbers (see :func:`read_data_table`)."""
@@ -873,19 +583,5 @@ def check_route_numbers(table: pd.DataFrame, path: str | Path) -> None:
                 )
 
 
-__all__ = [
-    "Connotation",
-    "PriceBook",
-    "PriceBookError",
-    "RouteSegment",
-    "TownGradeError",
-    "UnknownTownError",
-    "display_width",
-    "format_routes",
-    "format_town_prices",
-    "format_urban_prices",
-    "load_pricebook",
-    "prices_table",
-    "print_prices",
-]
+__all__ = ["PriceBook", "check_route_numbers", "load_pricebook"]
 

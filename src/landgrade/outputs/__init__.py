@@ -1,3 +1,3 @@
 """Stage 6, outputs: what analysts hand on — maps, the parcel report (查询单), the QGIS export,
-the route audit and the build review page.
+the route audit, the build review page and the price tables as text.
 """

@@ -4,9 +4,9 @@ GeoPackage
     Every layer of the grade map (grades, routes, extent, water, roads, report, metadata) plus a
     ``layer_styles`` table, the convention by which QGIS stores a layer's default style inside
     the GeoPackage: QGIS opens the grades coloured by ``grade`` (best grade darkest, the colours
-    of :func:`landgrade.maps.grade_colors`) and the routes labelled by ``id``. Each layer's
-    description (``gpkg_contents.description``) says what it holds and, when the network is a
-    schematic reconstruction, that it is not surveyed.
+    of :func:`landgrade.outputs.map_style.grade_colors`) and the routes labelled by ``id``. Each
+    layer's description (``gpkg_contents.description``) says what it holds and, when the network
+    is a schematic reconstruction, that it is not surveyed.
 
 Shapefiles
     ``FILE.shp`` becomes ``FILE_grades.shp``, ``FILE_routes.shp``, … in UTF-8 with a ``.cpg``
@@ -50,7 +50,7 @@ from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.io.tables import read_data_table, write_table
-from landgrade.outputs.maps import PriceLegend, grade_colors, legend_label
+from landgrade.outputs.map_style import PriceLegend, grade_colors, legend_label
 
 LAYER_DESCRIPTIONS = {
     "grades": "Benchmark land price grade zones (one multipolygon per grade; grade 1 is best)",
@@ -470,7 +470,7 @@ def export_command(
     """``landgrade export``: the bundled (or ``map_path``) grade map as a styled GeoPackage or
     shapefiles. Grade labels in the style carry Table 6 prices when the county is known."""
     from landgrade.engine.engine import load_grade_map
-    from landgrade.outputs.maps import grade_levels, prices_for_map
+    from landgrade.outputs.map_style import grade_levels, prices_for_map
 
     output = Path(output)
     if output.suffix.lower() not in (".gpkg", ".shp"):
@@ -507,7 +507,7 @@ def _county_folder(grade_map: GradeMap, county: Any, map_path: Any) -> Any:
 def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None) -> Path:
     """``landgrade build``'s output: the grade map as a styled GeoPackage, like ``export``."""
     from landgrade.gazette.county import county_of_map
-    from landgrade.outputs.maps import price_legend
+    from landgrade.outputs.map_style import price_legend
 
     folder = county_of_map(grade_map.metadata, county)
     prices = None

@@ -1,28 +1,26 @@
 """The parcel report (基准地价查询单): one printed A4 page per point or parcel.
 
-``landgrade report X Y`` and ``landgrade report FILE -o OUT`` answer each point or parcel with the
-engine (:meth:`Engine.locate` / :meth:`Engine.assign`), turn each answer row into the one answer
-record (:func:`landgrade.answer.to_record`) and lay that record out as a page: a map snippet
-(the parcel or point, grades, nearby routes, scale bar, north arrow), the grade (or a parcel's
-grade shares), the benchmark price of its use (or of every use) with term and plot ratio, the
-valuation date, area and total price (单价 × 面积) when the use is known, the nearest road-line
-price segment with its distance, standard depth, price and whether it applies, the document
-number (文号) and issuer, and the schematic-network note where it applies. Nothing on the page
-is computed a second way: every figure comes from the record.
+``landgrade report X Y`` and ``landgrade report FILE -o OUT`` (:mod:`landgrade.cli.report`)
+answer each point or parcel with the engine (:meth:`Engine.locate` / :meth:`Engine.assign`);
+here each answer row becomes the one answer record (:func:`landgrade.engine.answer.to_record`)
+and that record is laid out as a page: a map snippet (the parcel or point, grades, nearby routes,
+scale bar, north arrow), the grade (or a parcel's grade shares), the benchmark price of its use
+(or of every use) with term and plot ratio, the valuation date, area and total price
+(单价 × 面积) when the use is known, the nearest road-line price segment with its distance,
+standard depth, price and whether it applies, the document number (文号) and issuer, and the
+schematic-network note where it applies. Nothing on the page is computed a second way: every
+figure comes from the record.
 
-Pages are drawn with matplotlib (already a dependency) and written with ``PdfPages``; fonts are
-embedded as TrueType (``pdf.fonttype`` 42), so the Chinese text survives printing and
-``pdftotext``. Output ``OUT.pdf`` is one file with a page per row; any other ``OUT`` is a folder
-with one PDF per row, named by ``--id-field`` (else the row number).
+Pages are drawn with matplotlib (already a dependency) as figures; :mod:`landgrade.cli.report`
+writes them with ``PdfPages``, fonts embedded as TrueType (``pdf.fonttype`` 42), so the Chinese
+text survives printing and ``pdftotext``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import textwrap
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -30,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landgrade.engine.answer import STATUSES, answer_lang, status_message, to_record, use_price
+from landgrade.engine.answer import status_message, to_record
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import (
     SCHEMATIC_NOTE,
@@ -50,10 +48,6 @@ A4_IN = (210 / 25.4, 297 / 25.4)
 MARGIN_IN = 0.7
 MAP_HEIGHT_IN = 3.6
 MIN_WINDOW_M = 250.0  # half-height of the snippet around a point or small parcel
-
-
-class ReportError(LandgradeError):
-    """A report cannot be written; the message names the input or option and the fix."""
 
 
 def report_pages(
@@ -296,15 +290,15 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     """The parcel or point over grades and routes near it, with scale bar and north arrow."""
     from matplotlib.patches import Patch
 
-    from landgrade.outputs.maps import (
-        _halo,
-        _layer,
-        _north_arrow,
-        _scale_bar,
+    from landgrade.outputs.map_print import (
+        data_box,
         draw_layers,
-        grade_colors,
         label_routes,
+        north_arrow,
+        scale_bar,
+        text_halo,
     )
+    from landgrade.outputs.map_style import grade_colors, working_layer
 
     gm = engine.grade_map
     colors = grade_colors(gm.grades["grade"])
@@ -334,272 +328,19 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    halo = _halo()
+    halo = text_halo()
     handles = [Patch(facecolor=colors[g], edgecolor="none", label=grade_label(g, lang))
                for g in sorted(colors)]
     legend = ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
     ax.apply_aspect()
-    obstacles = [_scale_bar(ax, halo, lang), _north_arrow(ax, lang),
+    obstacles = [scale_bar(ax, halo, lang), north_arrow(ax, lang),
                  legend.get_window_extent(ax.figure.canvas.get_renderer())]
     if geom is not None and not shapely.is_empty(geom):  # labels stay off the parcel itself
-        from landgrade.outputs.maps import _data_box
-
-        obstacles.append(_data_box(ax, *shapely.bounds(geom)))
-    routes = _layer(gm, "routes")
+        obstacles.append(data_box(ax, *shapely.bounds(geom)))
+    routes = working_layer(gm, "routes")
     if routes is not None:
         window = shapely.box(cx - half * aspect, cy - half, cx + half * aspect, cy + half)
         near = routes[routes.intersects(window)]
         if len(near):
             near = near.set_geometry(near.geometry.intersection(window))
             label_routes(near, ax, style="price", avoid=obstacles, unit=money, fontsize=6.5)
-
-
-# --- command ---------------------------------------------------------------------------------
-
-def report_command(
-    target: str,
-    y: float | None,
-    output: Path | None,
-    *,
-    crs: str | None = None,
-    id_field: str | None = None,
-    use_field: str | None = None,
-    use: str | None = None,
-    map_path: Path | None = None,
-    county: str | None = None,
-    lang: str | None = None,
-    layer: str | None = None,
-) -> list[Path]:
-    """``landgrade report``: write the 基准地价查询单 of a point (``X Y``, or ``X,Y``) or of
-    every row of a file (see the module docstring). Returns the files written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from landgrade.outputs.maps import print_rc
-
-    # Fonts are resolved when the pages are saved, so the print settings span drawing and saving.
-    with plt.rc_context(print_rc()):
-        return _report(target, y, output, crs=crs, id_field=id_field, use_field=use_field,
-                       use=use, map_path=map_path, county=county, lang=lang, layer=layer)
-
-
-def _report(
-    target: str,
-    y: float | None,
-    output: Path | None,
-    *,
-    crs: str | None,
-    id_field: str | None,
-    use_field: str | None,
-    use: str | None,
-    map_path: Path | None,
-    county: str | None,
-    lang: str | None,
-    layer: str | None,
-) -> list[Path]:
-    from landgrade.engine.engine import load_engine
-    from landgrade.outputs.maps import cjk_font
-
-    point = _as_point(target, y)
-    if point is None and output is None:
-        raise ReportError(f"{target}: give -o OUT.pdf (one file) or -o FOLDER (one per row)")
-    engine = load_engine(map_path=map_path, county=county)
-    if engine.pricebook is None:
-        raise ReportError(
-            f"{map_path}: no county tables match this map, so no prices to report; "
-            "pass --county FOLDER"
-        )
-    lang = answer_lang(engine, lang)
-    if lang == "zh" and cjk_font() is None:
-        print("note: no CJK font found (Debian: apt-get install fonts-wqy-microhei); the report "
-              "is in English", file=sys.stderr)
-        lang = "en"
-    if point is not None:
-        x, yy = point
-        spec = crs or "EPSG:4326"
-        answers = engine.locate(x, yy, crs=spec)
-        if use:
-            answers = use_price(answers, [use], engine.pricebook)
-        geoms = _to_working(gpd.GeoSeries([shapely.Point(x, yy)]), spec, engine.working_crs)
-        figs = report_pages(engine, answers, geoms, lang=lang, uses=[use] if use else None,
-                            where=[f"{x:g}, {yy:g} ({spec})"])
-        return _write(figs, output or Path("report.pdf"), names=["report"])
-    return _file_report(engine, Path(target), output, crs=crs, id_field=id_field,
-                        use_field=use_field, use=use, lang=lang, layer=layer)
-
-
-def _as_point(target: str, y: float | None) -> tuple[float, float] | None:
-    """``X Y`` or a pasted ``X,Y`` (:func:`landgrade.crs.parse_xy`); None for a file name."""
-    from landgrade.io.crs import parse_xy
-
-    if y is not None:
-        try:
-            return parse_xy(f"{target} {y}")
-        except LandgradeError:
-            raise ReportError(f"{target!r} {y}: give X Y as two numbers, or a file") from None
-    if Path(target).exists():
-        return None
-    try:
-        return parse_xy(target)
-    except LandgradeError:
-        return None
-
-
-def _to_working(geoms: gpd.GeoSeries, spec: Any, working: Any) -> np.ndarray:
-    """Geometries in the map's own working CRS (its county's Gauss-Krüger zone)."""
-    from landgrade.io.crs import gdf_to_working
-
-    frame = gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True))
-    return gdf_to_working(frame, crs=spec, working=working).geometry.to_numpy()
-
-
-def _file_report(
-    engine: Engine,
-    path: Path,
-    output: Path,
-    *,
-    crs: str | None,
-    id_field: str | None,
-    use_field: str | None,
-    use: str | None,
-    lang: str,
-    layer: str | None,
-) -> list[Path]:
-    from landgrade.io.readers import open_source, read_file
-
-    if output.resolve() == path.resolve():
-        raise ReportError(f"{output}: is the input file; give another -o")
-    src = open_source(path, layer=layer)
-    spec = crs or src.crs or ("EPSG:4326" if src.is_table else None)
-    if spec is None:
-        epsg = engine.grade_map.crs.to_epsg()  # the county's own zone, not a fixed one
-        raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4326 or "
-                          f"--crs EPSG:{epsg}")
-    gdf = read_file(path, layer=layer)
-    for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
-        if fld is not None and fld not in gdf.columns:
-            raise ReportError(
-                f"{path}: {name} {fld!r} is not a column; columns: "
-                f"{', '.join(map(str, gdf.columns.drop(gdf.geometry.name)))}"
-            )
-    if not len(gdf):
-        raise ReportError(f"{path}: no rows to report")
-    answers = pd.DataFrame(engine.assign(gdf, crs=spec))
-    uses = None
-    if use_field is not None or use is not None:
-        raw = gdf[use_field] if use_field else pd.Series([use] * len(gdf), index=gdf.index)
-        answers = use_price(answers, raw, engine.pricebook)
-        uses = [None if pd.isna(v) or str(v).strip() == "" else str(v) for v in raw]
-    named_by = id_field or parcel_id_column(
-        gdf.columns.drop(gdf.geometry.name), getattr(engine.pricebook, "metadata", None))
-    ids = _row_ids(gdf[named_by]) if named_by else None
-    geoms = _to_working(gdf.geometry, spec, engine.working_crs)
-    rep = shapely.point_on_surface(gdf.geometry.to_numpy())
-    where = [
-        f"{px:.6g}, {py:.7g} ({spec})" if np.isfinite(px) else "-"
-        for px, py in zip(shapely.get_x(rep), shapely.get_y(rep), strict=True)
-    ]
-    unknown = answers["status"].astype(str) == "unknown_use"
-    if unknown.any():
-        print(f"warning: {path}: {int(unknown.sum())} row(s) with {STATUSES['unknown_use']}",
-              file=sys.stderr)
-    if output.suffix.lower() != ".pdf":  # a folder: say what names its files, and how to choose
-        if named_by:
-            how = "" if id_field else " (choose another with --id-field)"
-            print(f"note: files named by column {named_by!r}{how}", file=sys.stderr)
-        else:
-            known = ", ".join(_id_names(getattr(engine.pricebook, "metadata", None))[:4])
-            print(f"note: no parcel-number column ({known}, ...): files are numbered by row; "
-                  "name them by a column with --id-field", file=sys.stderr)
-    figs = report_pages(engine, answers, geoms, lang=lang, ids=ids, uses=uses, where=where)
-    names = ids or [str(i + 1) for i in range(len(figs))]
-    return _write(figs, output, names=names)
-
-
-def parcel_id_column(columns: Any, metadata: Mapping[str, Any] | None) -> str | None:
-    """The column of ``columns`` that holds parcel numbers: the first of the county's
-    ``parcel_id_fields`` (metadata.json: 宗地号, 地块编号, …) present, compared without case or
-    surrounding spaces; None when the county lists none or none is present."""
-    present = {str(c).strip().casefold(): str(c) for c in columns}
-    for name in _id_names(metadata):
-        if name.strip().casefold() in present:
-            return present[name.strip().casefold()]
-    return None
-
-
-def _id_names(metadata: Mapping[str, Any] | None) -> list[str]:
-    names = (metadata or {}).get("parcel_id_fields") or []
-    if not isinstance(names, list):  # "宗地号" alone would be dropped without a word
-        raise ReportError(f"metadata.json: parcel_id_fields must be a list of column names, "
-                          f'such as ["宗地号", "地块编号"], not {names!r}')
-    return [str(n) for n in names]
-
-
-def _row_ids(values: pd.Series) -> list[str]:
-    """Each row's id as text; a blank id keeps the row's number (1-based), not an empty name."""
-    out = []
-    for i, v in enumerate(values.tolist()):
-        # pd.isna: a null in a nullable integer column (Int64, how io reads 宗地号 12) is pd.NA
-        text = "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else str(v).strip()
-        if isinstance(v, float) and v.is_integer():
-            text = str(int(v))  # a parcel number read as 12.0 is parcel 12
-        out.append(text or str(i + 1))
-    return out
-
-
-def file_stems(names: list[str]) -> list[str]:
-    """A safe, distinct file stem for each name, in order.
-
-    Each name is made safe by :func:`landgrade.io.safe_file_stem` (no name leaves the folder;
-    an empty one becomes ``row``). Two names that would share a file (``a`` twice, or ``A`` and
-    ``a`` on a case-insensitive disk) get ``_2``, ``_3`` … without taking a later name's stem.
-    """
-    from landgrade.io.atomic import safe_file_stem
-
-    stems = [safe_file_stem(str(name)) or "row" for name in names]
-    taken = {s.casefold() for s in stems}
-    used: set[str] = set()
-    out = []
-    for stem in stems:
-        unique, k = stem, 1
-        # A suffixed name another row holds literally (``a_2``) is left to that row.
-        while unique.casefold() in used or (k > 1 and unique.casefold() in taken):
-            k += 1
-            unique = f"{stem}_{k}"
-        used.add(unique.casefold())
-        out.append(unique)
-    return out
-
-
-def _write(figs: list[Any], output: Path, *, names: list[str]) -> list[Path]:
-    """One PDF with every page (``OUT.pdf``), or one PDF per page in the folder ``OUT``."""
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    from landgrade.io.atomic import atomic_output
-
-    written = []
-    try:
-        if output.suffix.lower() == ".pdf":
-            output.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_output(output) as tmp, PdfPages(tmp) as pdf:
-                for fig in figs:
-                    pdf.savefig(fig)
-            written.append(output)
-        else:
-            if output.exists() and not output.is_dir():
-                raise ReportError(f"{output}: not a folder; give OUT.pdf or a folder name")
-            output.mkdir(parents=True, exist_ok=True)
-            for fig, stem in zip(figs, file_stems(names), strict=True):
-                target = output / f"{stem}.pdf"
-                with atomic_output(target) as tmp, PdfPages(tmp) as pdf:
-                    pdf.savefig(fig)
-                written.append(target)
-    finally:
-        for fig in figs:
-            plt.close(fig)
-    for p in written:
-        print(f"wrote {p}")
-    return written

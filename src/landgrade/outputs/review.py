@@ -16,7 +16,7 @@ Selecting a clause draws on the map the geometry the builder drew it from
 
 and zooms to them; the clause's report rows, with their warnings, appear under the list entry.
 The grades, roads and water are drawn underneath. The page is a Leaflet map inlined exactly as
-``landgrade map``'s web page is (``landgrade.outputs.maps``), so it opens without a network.
+``landgrade map``'s web page is (``landgrade.outputs.map_html``), so it opens without a network.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class ReviewError(LandgradeError):
 def write_review(grade_map: GradeMap, output: str | Path) -> Path:
     """Write the review page of a fresh build to ``output`` (``.html``)."""
     from landgrade.io.atomic import check_output
-    from landgrade.outputs.maps import write_html
+    from landgrade.outputs.map_html import write_html
 
     output = Path(output)
     check_output(output, suffixes=PAGE_SUFFIXES)
@@ -74,14 +74,8 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     import folium
     from branca.element import Template
 
-    from landgrade.outputs.maps import (
-        EXTENT_COLOR,
-        ROAD_COLOR,
-        WATER_COLOR,
-        _geojson,
-        _inline_leaflet,
-        grade_colors,
-    )
+    from landgrade.outputs.map_html import inline_leaflet, layer_geojson
+    from landgrade.outputs.map_style import EXTENT_COLOR, ROAD_COLOR, WATER_COLOR, grade_colors
 
     grades = grade_map.grades
     colors = grade_colors(grades["grade"])
@@ -93,9 +87,9 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     scale._template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false})"
                                ".addTo({{ this._parent.get_name() }});{% endmacro %}")
     fmap.add_child(scale)
-    _inline_leaflet(fmap)
+    inline_leaflet(fmap)
     folium.GeoJson(
-        _geojson(grades, ["grade"], "EPSG:4326"), name="grades",
+        layer_geojson(grades, ["grade"], "EPSG:4326"), name="grades",
         style_function=lambda f: {"fillColor": colors[int(f["properties"]["grade"])],
                                   "fillOpacity": 0.45, "color": "#555", "weight": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["grade"]),
@@ -105,13 +99,13 @@ def review_map(grade_map: GradeMap) -> folium.Map:
         if layer is not None and len(layer):
             fields = [c for c in ("name",) if c in layer.columns]
             folium.GeoJson(
-                _geojson(layer, fields, "EPSG:4326"), name=name,
+                layer_geojson(layer, fields, "EPSG:4326"), name=name,
                 style_function=lambda _f, c=color, w=weight: {"color": c, "weight": w,
                                                               "fillColor": c, "fillOpacity": 0.5},
                 tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
             ).add_to(fmap)
     folium.GeoJson(
-        _geojson(extent.boundary.to_frame("geometry"), [], "EPSG:4326"), name="grading extent",
+        layer_geojson(extent.boundary.to_frame("geometry"), [], "EPSG:4326"), name="grading extent",
         style_function=lambda _f: {"color": EXTENT_COLOR, "weight": 2, "fill": False},
         interactive=False,
     ).add_to(fmap)
@@ -207,7 +201,7 @@ def _panel(grade_map: GradeMap) -> str:
     if len(grades):
         # The map's fill colours, keyed here: without them the zones can be told apart only
         # by hovering each one.
-        from landgrade.outputs.maps import grade_colors
+        from landgrade.outputs.map_style import grade_colors
 
         colors = grade_colors(grade_map.grades["grade"])
         entries.append("<h3>Grades</h3>" + "".join(

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from landgrade.engine.answer import use_short
 from landgrade.engine.engine import Engine
 from landgrade.gazette.labels import SCHEMATIC_NOTE
-from landgrade.outputs.maps import grade_colors, map_title
+from landgrade.outputs.map_style import grade_colors, map_title
 
 HERE = Path(__file__).parent
 
