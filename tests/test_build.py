@@ -23,7 +23,8 @@ import shapely
 from shapely.geometry import LineString
 from synthetic import ROUTES, TABLE5_AREAS, grid_town, table5_rules, xy
 
-from landgrade.build.builder import BuildError, build_grade_map, one_sided_strip
+from landgrade.build.builder import BuildError, build_grade_map
+from landgrade.build.geometry import one_sided_strip
 from landgrade.build.decisions import DecisionError, Decisions, read_decisions
 from landgrade.errors import LandgradeError
 from landgrade.gazette.rules import Corridor, GradeRule, Residual, Ring, RingItem, Rules
