@@ -30,13 +30,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landgrade.io.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
 from landgrade.io import write_gpkg_layer
+from landgrade.io.crs import WORKING_EPSG
 
 __all__ = [
-    "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
-    "grade_levels",
+    "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError", "grade_levels",
 ]
 
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")

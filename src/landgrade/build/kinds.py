@@ -6,6 +6,15 @@ a grade) and a module of this package with one function
 :class:`landgrade.build.context.DrawClause`). To add a kind: write its module, and add one line
 to :data:`DRAWERS`. The build calls the function for every area of that kind, best grade first,
 and takes care of the rest (exclusions, higher grades winning, the partition of the extent).
+
+What a drawing function does: append its report rows to ``ctx.rows`` (keyed ``clause.id``, with
+``clause.grade`` and ``clause.area``; the last row appended gets the ``minus grade(s)`` note of
+an ``exclude_grades`` rule), keep the geometry each row was drawn from with ``ctx.record``, warn
+with ``row.warn`` / ``row.impossible``, raise :class:`~landgrade.build.context.BuildError`
+naming the clause when it cannot be drawn, and return the area (clipped to the extent by the
+build). The lines and junctions a clause names come from :mod:`landgrade.build.lines`, shared
+geometry from :mod:`landgrade.build.geometry`, a half-plane from
+:func:`landgrade.build.region.half_plane`.
 """
 
 from __future__ import annotations

@@ -95,6 +95,7 @@ def half_plane(ctx: BuildContext, line: BaseLine, side: str,
 
 def half_plane_named(ctx: BuildContext, text: str, clause: str,
                      row: ReportRow) -> BaseGeometry | None:
+    """The half-plane a text names (平溪江以南), or None if the text names none."""
     m = HALF_PLANE_TEXT.match(normalize(text))
     if not m:
         return None
