@@ -23,8 +23,10 @@ import shapely
 from shapely.geometry import LineString
 from synthetic import ROUTES, TABLE5_AREAS, grid_town, table5_rules, xy
 
-from landgrade.build.builder import BuildError, build_grade_map, one_sided_strip
+from landgrade.build.builder import build_grade_map
+from landgrade.build.context import BuildError
 from landgrade.build.decisions import DecisionError, Decisions, read_decisions
+from landgrade.build.geometry import one_sided_strip
 from landgrade.errors import LandgradeError
 from landgrade.gazette.rules import Corridor, GradeRule, Residual, Ring, RingItem, Rules
 from landgrade.network.layers import load_network
@@ -385,7 +387,7 @@ def test_cli_build_into_a_missing_folder_is_an_error(tmp_path):
 
 
 def test_routes_need_one_id_each_and_empty_endpoints_are_flagged(tmp_path, net):
-    from landgrade.build.builder import read_routes
+    from landgrade.build.routes import read_routes
 
     p = tmp_path / "routes.csv"
     head = "id,name,from,to\n"

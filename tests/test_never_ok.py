@@ -13,7 +13,8 @@ import pytest
 from shapely.geometry import LineString
 from synthetic import TABLE5, grid_town, town_polygon, write_town, xy
 
-from landgrade.build.builder import BuildError, BuildInputs, build_from, build_grade_map
+from landgrade.build.builder import BuildInputs, build_from, build_grade_map
+from landgrade.build.context import BuildError
 from landgrade.build.report import IMPOSSIBLE
 from landgrade.gazette.rules import Bound, GradeRule, Region, Residual, Ring, RingItem, Rules
 from landgrade.network.layers import load_network

@@ -248,7 +248,7 @@ def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_file
 
 
 def test_a_half_plane_of_a_dual_carriageway_is_taken_from_the_road_as_a_whole():
-    from landgrade.build.builder import side_of
+    from landgrade.build.geometry import side_of
 
     extent = grid_town()["extent"].geometry.iloc[0]
     street = shapely.multilinestrings([LineString([xy(0, 194), xy(1000, 194)]),

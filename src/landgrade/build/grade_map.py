@@ -30,13 +30,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landgrade.io.crs import WORKING_EPSG
 from landgrade.errors import LandgradeError
+from landgrade.io.crs import WORKING_EPSG
 from landgrade.io.ogr import write_gpkg_layer
 
 __all__ = [
-    "SCHEMATIC_NOTE", "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError",
-    "grade_levels",
+    "SPATIAL_LAYERS", "TABLE_LAYERS", "WORKING_EPSG", "GradeMap", "GradeMapError", "grade_levels",
 ]
 
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")

@@ -74,8 +74,8 @@ def map_command(
             f"--tiles {tiles!r}: not an XYZ tile URL; give one with {{z}}, {{x}} and {{y}}, "
             "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         )
-    from landgrade.io.atomic import check_output
     from landgrade.gazette.county import county_inputs
+    from landgrade.io.atomic import check_output
 
     check_output(output, [map_path, *county_inputs(county)])
     grade_map = load_grade_map(map_path=map_path, county=county)

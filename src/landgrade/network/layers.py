@@ -35,7 +35,7 @@ The road model, built for the layers analysts really have (a county's surveyed c
 
 Dual carriageways (a road drawn as two parallel lines) are one road: the junction resolver
 clusters their crossings (:mod:`landgrade.network.junctions`) and the builder measures strips and
-corridors from the outer carriageway (:mod:`landgrade.build.builder`).
+corridors from the outer carriageway (:mod:`landgrade.build.ring`, :mod:`landgrade.build.corridor`).
 """
 
 from __future__ import annotations
