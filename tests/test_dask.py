@@ -1,4 +1,4 @@
-"""`landgrade assign parts/ -o out/ --dask` and landgrade.dask.assign on a local cluster.
+"""`landgrade assign parts/ -o out/ --dask` and landgrade.jobs.dask.assign on a local cluster.
 
 The single-process `landgrade assign` is the reference: the dask run must give exactly its
 output, row for row, part for part (the hand map of test_engine, Table 6 prices).

@@ -2,7 +2,7 @@
 
 The job is ``landgrade assign``'s: the input is read by :mod:`landgrade.io` (open_source,
 iter_chunks), graded by :meth:`Engine.assign`, and written by :class:`landgrade.io.ChunkWriter`,
-through the same loop (:func:`landgrade.assign.grade_file`), so a file graded by the service
+through the same loop (:func:`landgrade.jobs.assign.grade_file`), so a file graded by the service
 is the file the command writes, row for row.
 
 Uploads are written to a private temporary folder under names the service chooses
