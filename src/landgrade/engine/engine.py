@@ -309,13 +309,10 @@ class Engine:
 
         ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
         one). ``pricing`` (:class:`landgrade.engine.pricing.PricingOptions`) says how rows are
-        priced: town prices (Table 8) from a town and town grade, or the named columns, apply
-        only outside the urban grading extent (inside it the urban prices stay, and the row's
-        message says the town was not used); a township layer names the town of every row in a
-        ``town`` column, and is the town of rows that name none when a town grade is given;
-        ``use_field`` names the column of each row's land use, which picks ``price`` and
-        ``total``. The separate keywords ``town=``, ``town_grade=``, ``town_field=``,
-        ``town_grade_field=``, ``towns=`` and ``use_field=`` are the same options, one by one.
+        priced: town prices (Table 8) apply only outside the urban grading extent (inside it the
+        urban prices stay, and the row's message says the town was not used); a township layer
+        names each row's ``town``; ``use_field`` picks each row's ``price`` and ``total``. The
+        older keywords (``town=``, ``towns=``, ``use_field=``, …) build the same value.
         """
         pricing = pricing_of(pricing, town=town, town_grade=town_grade, town_field=town_field,
                              town_grade_field=town_grade_field, towns=towns,
