@@ -196,7 +196,7 @@ def run_stream(args: argparse.Namespace) -> dict:
         cached_map_and_index(map_path=map_path)  # as after a first run: the index is on disk
         code = (
             "import time\n"
-            "from landgrade.assign import assign_command\n"
+            "from landgrade.jobs.assign import assign_command\n"
             "t = time.perf_counter()\n"
             f"assign_command({str(src)!r}, {str(out)!r}, map_path={str(map_path)!r}, "
             "progress=False)\n"

@@ -5,7 +5,7 @@
 
 Writes N seeded random points (bundled Dongkou map's extent bounds) as one GeoParquet file and
 as ``--parts`` GeoParquet parts; answers the file with the single-process ``assign`` and the
-parts with :func:`landgrade.dask.assign_parts` on a local cluster of 1, then 2 worker processes
+parts with :func:`landgrade.jobs.dask.assign_parts` on a local cluster of 1, then 2 worker processes
 (one thread each), first cold (each worker loads the engine) then warm. The concatenated parts
 must equal the single-process output exactly (every
 column, row for row), else exit 1. Prints wall time, throughput (points/s) and each worker's

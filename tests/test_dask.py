@@ -1,4 +1,4 @@
-"""`landgrade assign parts/ -o out/ --dask` and landgrade.dask.assign on a local cluster.
+"""`landgrade assign parts/ -o out/ --dask` and landgrade.jobs.dask.assign on a local cluster.
 
 The single-process `landgrade assign` is the reference: the dask run must give exactly its
 output, row for row, part for part (the hand map of test_engine, Table 6 prices).
@@ -120,21 +120,99 @@ def test_dask_refuses_a_single_file_output_and_the_input_folder(setup) -> None: 
     assert res.exit_code == 2 and "is the input folder" in res.output
     res = runner.invoke(app, ["assign", str(root / "nothing" / "*.parquet"), "-o",
                               str(root / "out"), "--dask", "--workers", "1", *opts])
-    assert res.exit_code == 2 and "no GeoParquet parts" in res.output
+    assert res.exit_code == 2 and "no input parts" in res.output
 
 
-@pytest.mark.parametrize("option", [["--towns", "towns.gpkg"], ["--use-field", "use"],
-                                    ["--x-field", "lon"], ["--layer", "a"]])
-def test_dask_refuses_the_options_its_parts_path_would_ignore(setup, option) -> None:  # noqa: F811
-    """Ignoring --towns or --use-field would write every row without the town or the row's
-    own use's price, and say nothing: refused by name before any cluster starts."""
+def run_single_and_dask(root: Path, whole: Path, parts: list[Path], out_name: str,
+                        options: list[str]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """``landgrade assign`` on the whole file and ``--dask --workers 2`` on its parts, with the
+    same options; the written files read back as text, cell for cell (the single output, then
+    each output part)."""
+    single = root / out_name
+    res = runner.invoke(app, ["assign", str(whole), "-o", str(single), "--no-progress",
+                              *options])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["assign", str(parts[0].parent), "-o", str(root / "out"), "--dask",
+                              "--workers", "2", *options])
+    assert res.exit_code == 0, res.output
+    outs = sorted((root / "out").iterdir())
+    assert [p.name for p in outs] == [p.name for p in parts]  # one output part per input part
+
+    def read(path: Path) -> pd.DataFrame:
+        if path.suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.DataFrame(gpd.read_parquet(path))
+
+    return read(single), [read(p) for p in outs]
+
+
+def test_dask_prices_by_a_township_layer_and_each_rows_use_as_one_process_does(
+    setup, tmp_path  # noqa: F811
+) -> None:
+    """--towns, --town-field, --town-grade and --use-field reach every part: each row gets the
+    town of the layer, the town's Table 8 prices outside the extent and its own use's price."""
+    root, opts = setup
+    towns = root / "towns.gpkg"
+    gpd.GeoDataFrame(  # 西镇 holds the urban extent, 高沙镇 lies east of x=500
+        {"乡镇名称": ["西镇", "高沙镇"]},
+        geometry=[box(-1000, -1000, 500, 1200), box(500, -1000, 1300, 1200)], crs="EPSG:4546",
+    ).to_crs(4326).to_file(towns)
+    rng = np.random.default_rng(7)
+    n = 600
+    x, y = rng.uniform(-50, 900, n), rng.uniform(-50, 250, n)
+    uses = np.array(["商服用地", "residential", "工业", "", "无此用途"], dtype=object)
+    pts = gpd.GeoDataFrame({"pid": np.arange(n), "用途": uses[np.arange(n) % len(uses)]},
+                           geometry=shapely.points(X0 + x, Y0 + y), crs="EPSG:4546")
+    whole = root / "whole.parquet"
+    pts.to_parquet(whole)
+    parts = write_parts(pts, root / "parts", [250, 200, 150])
+    options = ["--towns", str(towns), "--town-field", "乡镇名称", "--town-grade", "1",
+               "--use-field", "用途", *opts]
+    single, got = run_single_and_dask(root, whole, parts, "single.parquet", options)
+    assert [len(g) for g in got] == [250, 200, 150]
+    pd.testing.assert_frame_equal(pd.concat(got, ignore_index=True), single)
+    # the options were applied, not ignored: towns named, town prices east, each use priced
+    assert set(single["town"].dropna()) == {"西镇", "高沙镇"}
+    east = single["town"].eq("高沙镇").to_numpy()
+    assert east.any() and (single.loc[east, "price_src"] == "town").all()
+    assert single["price"].notna().any() and "unknown_use" in set(single["status"])
+
+
+def test_dask_reads_csv_parts_with_the_coordinate_columns_given(setup, tmp_path) -> None:  # noqa: F811
+    """--x-field/--y-field (and --crs) read every CSV part as they read the whole CSV; each
+    output part is the single-process CSV's rows, cell for cell."""
+    root, opts = setup
+    pts = sample_points(900, seed=11)
+    table = pd.DataFrame({"pid": pts["pid"], "owner": pts["owner"],
+                          "东坐标m": pts.geometry.x.round(3), "北坐标m": pts.geometry.y.round(3),
+                          "x": "not a coordinate"})  # a column the detection would pick
+    whole = root / "whole.csv"
+    table.to_csv(whole, index=False)
+    (root / "parts").mkdir()
+    parts = []
+    for i, (lo, hi) in enumerate([(0, 400), (400, 700), (700, 900)]):
+        parts.append(root / "parts" / f"part.{i}.csv")
+        table.iloc[lo:hi].to_csv(parts[-1], index=False)
+    options = ["--x-field", "东坐标m", "--y-field", "北坐标m", "--crs", "EPSG:4546", *opts]
+    single, got = run_single_and_dask(root, whole, parts, "single.csv", options)
+    assert [len(g) for g in got] == [400, 300, 200]
+    pd.testing.assert_frame_equal(pd.concat(got, ignore_index=True), single)
+    assert set(single["grade"]) >= {"1", "2"}  # the coordinates were read: real answers
+
+
+def test_dask_refuses_a_bad_town_grade_as_one_process_does(setup) -> None:  # noqa: F811
+    """One check for both: a town grade is a whole number from 1, refused before any cluster
+    starts or any output folder is made."""
     root, opts = setup
     write_parts(sample_points(10), root / "parts", [10])
-    res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "out"),
-                              "--dask", "--workers", "1", *option, *opts])
-    assert res.exit_code == 2, res.output
-    assert f"{option[0]} cannot be used with --dask" in res.output
-    assert not (root / "out").exists()  # refused before the output folder is made
+    for extra in ([], ["--dask", "--workers", "1"]):
+        res = runner.invoke(app, ["assign", str(root / "parts" / "part.0.parquet")
+                                  if not extra else str(root / "parts"),
+                                  "-o", str(root / ("o.parquet" if not extra else "out")),
+                                  "--town", "高沙镇", "--town-grade", "-1", *extra, *opts])
+        assert res.exit_code == 2, res.output
+        assert "--town-grade -1: a town grade is a whole number, 1 or more" in res.output
+    assert not (root / "out").exists()
 
 
 def test_local_workers_get_heap_backed_arrays_not_a_fresh_mmap_each() -> None:

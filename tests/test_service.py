@@ -729,3 +729,13 @@ def test_a_failing_engine_call_fails_only_its_own_requests(engine, monkeypatch) 
             assert r.status_code == 400 and "bd09 is down" in r.json()["detail"]
         else:
             assert r.status_code == 200 and r.json()["grade"] == 1
+
+
+@pytest.mark.parametrize("grade", ["-1", "0"])
+def test_assign_refuses_a_town_grade_the_command_line_refuses(client, engine, grade) -> None:
+    """The service and `landgrade assign` share one check (PricingOptions): a town grade is a
+    whole number from 1; anything else is a 400 naming it, before any row is graded."""
+    fc = json.loads(_parcels(engine).to_json(drop_id=True))
+    r = client.post(f"/api/assign?town=高沙镇&town_grade={grade}", json=fc)
+    assert r.status_code == 400, r.text
+    assert f"--town-grade {grade}: a town grade is a whole number, 1 or more" in r.json()["detail"]

@@ -265,12 +265,16 @@ def locate(
     lang: LangOpt = None,
 ) -> None:
     """Grade, prices and nearest priced road of one coordinate."""
-    from landgrade.engine.engine import locate_command
+    from landgrade.cli.locate import locate_command
+    from landgrade.engine.pricing import PricingOptions
 
     px, py = _point(x, y)
+    # A point has no columns: locate's --town-field is only the --towns layer's name field.
+    pricing = PricingOptions.from_options(
+        town=town, town_grade=town_grade, towns_file=towns,
+        town_field=town_field if towns is not None else None, lang=lang)
     locate_command(px, py, crs=crs, map_path=map_path, county=county, as_json=as_json,
-                   town=town, town_grade=town_grade, towns=towns, town_field=town_field,
-                   lang=lang)
+                   pricing=pricing)
 
 
 @app.command()
@@ -325,30 +329,27 @@ def assign(
     Input CRS: the file's own; CSV and Excel default to WGS84 (EPSG:4326). Prints a count per
     status. The output appears only when complete and may not replace any input.
     """
+    from landgrade.engine.pricing import PricingOptions
+    from landgrade.jobs.read_options import ReadOptions
+
+    if not dask and (scheduler or workers):
+        raise LandgradeError("--scheduler and --workers go with --dask")
+    read = ReadOptions(layer=layer, sheet=sheet, encoding=encoding, x_field=x_field,
+                       y_field=y_field)
+    pricing = PricingOptions.from_options(
+        town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
+        town_grade_field=town_grade_field, use_field=use_field)
     if dask:
         from landgrade.jobs.dask import assign_parts
 
         assign_parts(str(input_path), output, map_path=map_path, county=county, crs=crs,
-                     town=town, town_grade=town_grade, town_field=town_field,
-                     town_grade_field=town_grade_field, scheduler=scheduler, workers=workers,
-                     progress=progress, unsupported={
-                         "--towns": towns, "--use-field": use_field, "--x-field": x_field,
-                         "--y-field": y_field, "--layer": layer, "--sheet": sheet,
-                         "--encoding": encoding})
+                     read=read, pricing=pricing, chunk_size=chunk_size, scheduler=scheduler,
+                     workers=workers, progress=progress)
         return
-    if scheduler or workers:
-        raise LandgradeError("--scheduler and --workers go with --dask")
-    from landgrade.engine.towns import maybe_load_towns
     from landgrade.jobs.assign import assign_command
 
-    assign_command(
-        input_path, output, crs=crs, map_path=map_path, county=county, x_field=x_field,
-        y_field=y_field, layer=layer, sheet=sheet, encoding=encoding, town=town,
-        town_grade=town_grade,
-        town_field=None if towns else town_field, town_grade_field=town_grade_field,
-        chunk_size=chunk_size, progress=progress,
-        towns=maybe_load_towns(towns, town_field), use_field=use_field,
-    )
+    assign_command(input_path, output, crs=crs, map_path=map_path, county=county, read=read,
+                   pricing=pricing, chunk_size=chunk_size, progress=progress)
 
 
 # --- report (report.py) ----------------------------------------------------------------------
@@ -381,9 +382,11 @@ def report(
 
     One page per point or parcel: map snippet, grade, prices, route, 文号."""
     from landgrade.cli.report import report_command
+    from landgrade.engine.pricing import PricingOptions
 
-    report_command(target, y, output, crs=crs, id_field=id_field, use_field=use_field, use=use,
-                   map_path=map_path, county=county, lang=lang, layer=layer)
+    pricing = PricingOptions(use_field=use_field, lang=lang)
+    report_command(target, y, output, crs=crs, id_field=id_field, pricing=pricing, use=use,
+                   map_path=map_path, county=county, layer=layer)
 
 
 # --- map, export (map.py, export.py) ---------------------------------------------------------

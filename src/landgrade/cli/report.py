@@ -22,6 +22,7 @@ import shapely
 # The font is read through its module: one answer (or one replacement) reaches every caller.
 import landgrade.outputs.map_style as map_style
 from landgrade.engine.answer import STATUSES, answer_lang, use_price
+from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
 from landgrade.outputs.map_style import print_rc
 from landgrade.outputs.parcel_report import report_pages
@@ -41,15 +42,15 @@ def report_command(
     *,
     crs: str | None = None,
     id_field: str | None = None,
-    use_field: str | None = None,
+    pricing: PricingOptions | None = None,
     use: str | None = None,
     map_path: Path | None = None,
     county: str | None = None,
-    lang: str | None = None,
     layer: str | None = None,
 ) -> list[Path]:
     """``landgrade report``: write the 基准地价查询单 of a point (``X Y``, or ``X,Y``) or of
-    every row of a file (see the module docstring). Returns the files written."""
+    every row of a file (see the module docstring). ``pricing``: how rows are priced (the use
+    column, the language). Returns the files written."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,8 +58,9 @@ def report_command(
 
     # Fonts are resolved when the pages are saved, so the print settings span drawing and saving.
     with plt.rc_context(print_rc()):
-        return _report(target, y, output, crs=crs, id_field=id_field, use_field=use_field,
-                       use=use, map_path=map_path, county=county, lang=lang, layer=layer)
+        return _report(target, y, output, crs=crs, id_field=id_field,
+                       pricing=pricing or PricingOptions(), use=use, map_path=map_path,
+                       county=county, layer=layer)
 
 
 def _report(
@@ -68,11 +70,10 @@ def _report(
     *,
     crs: str | None,
     id_field: str | None,
-    use_field: str | None,
+    pricing: PricingOptions,
     use: str | None,
     map_path: Path | None,
     county: str | None,
-    lang: str | None,
     layer: str | None,
 ) -> list[Path]:
     from landgrade.engine.engine import load_engine
@@ -86,7 +87,7 @@ def _report(
             f"{map_path}: no county tables match this map, so no prices to report; "
             "pass --county FOLDER"
         )
-    lang = answer_lang(engine, lang)
+    lang = answer_lang(engine, pricing.lang)
     if lang == "zh" and map_style.cjk_font() is None:
         print("note: no CJK font found (Debian: apt-get install fonts-wqy-microhei); the report "
               "is in English", file=sys.stderr)
@@ -102,7 +103,7 @@ def _report(
                             where=[f"{x:g}, {yy:g} ({spec})"])
         return _write(figs, output or Path("report.pdf"), names=["report"])
     return _file_report(engine, Path(target), output, crs=crs, id_field=id_field,
-                        use_field=use_field, use=use, lang=lang, layer=layer)
+                        pricing=pricing, use=use, lang=lang, layer=layer)
 
 
 def _as_point(target: str, y: float | None) -> tuple[float, float] | None:
@@ -137,12 +138,14 @@ def _file_report(
     *,
     crs: str | None,
     id_field: str | None,
-    use_field: str | None,
+    pricing: PricingOptions,
     use: str | None,
     lang: str,
     layer: str | None,
 ) -> list[Path]:
     from landgrade.io.readers import open_source, read_file
+
+    use_field = pricing.use_field
 
     if output.resolve() == path.resolve():
         raise ReportError(f"{output}: is the input file; give another -o")
@@ -161,11 +164,12 @@ def _file_report(
             )
     if not len(gdf):
         raise ReportError(f"{path}: no rows to report")
-    answers = pd.DataFrame(engine.assign(gdf, crs=spec))
+    answers = pd.DataFrame(engine.assign(gdf, crs=spec, pricing=pricing))
     uses = None
     if use_field is not None or use is not None:
         raw = gdf[use_field] if use_field else pd.Series([use] * len(gdf), index=gdf.index)
-        answers = use_price(answers, raw, engine.pricebook)
+        if use_field is None:  # the engine priced each row's own use; --use is one for all
+            answers = use_price(answers, raw, engine.pricebook)
         uses = [None if pd.isna(v) or str(v).strip() == "" else str(v) for v in raw]
     named_by = id_field or parcel_id_column(
         gdf.columns.drop(gdf.geometry.name), getattr(engine.pricebook, "metadata", None))

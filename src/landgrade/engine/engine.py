@@ -14,8 +14,6 @@ grid kernels behind them in :mod:`landgrade.engine.grid`.
 
 from __future__ import annotations
 
-import json
-import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -35,13 +33,17 @@ from landgrade.engine.answer import (
     SHARE_DECIMALS,
     STATUS_CODE,
     STATUSES,
-    answer_lang,
     published_decimals,
     route_facts_table,
-    status_text,
-    to_record,
-    to_text,
-    use_short,
+    use_price,
+)
+from landgrade.engine.frames import (
+    best_grade,
+    categorical,
+    frame_from_blocks,
+    join_answer,
+    numeric_column,
+    onehot,
 )
 from landgrade.engine.grid import (
     GradeIndex,
@@ -51,9 +53,11 @@ from landgrade.engine.grid import (
     nearest_route_xy,
 )
 from landgrade.engine.overlay import ZoneEdges, zone_areas
+from landgrade.engine.price_columns import PriceColumns
+from landgrade.engine.pricing import PricingOptions, pricing_of
 from landgrade.engine.shapes import convex_polygons
+from landgrade.engine.town_prices import apply_town_prices
 from landgrade.errors import LandgradeError
-from landgrade.gazette.labels import table_cite
 from landgrade.io.crs import WORKING_CRS
 
 # Status codes of rows whose coordinates do not fit their CRS.
@@ -91,104 +95,6 @@ def _flag_crs(x: np.ndarray, y: np.ndarray, spec: Any, status: np.ndarray, far: 
         status[rows[flags == flag]] = STATUS_CODE[code]
 
 
-# --- prices --------------------------------------------------------------------------------------
-class _PriceColumns:
-    """Per-grade price and connotation arrays from a pricebook, aligned to grade values."""
-
-    def __init__(self, pricebook: Any, grade_values: np.ndarray) -> None:
-        self.pricebook = pricebook
-        self.uses: list[str] = list(pricebook.uses) if pricebook is not None else []
-        self.short = {u: use_short(u) for u in self.uses}
-        self.grades: list[int] = sorted(set(grade_values.tolist()))
-        self._lookup = np.full(max(self.grades) + 2, -1, dtype=np.int64)
-        self._lookup[self.grades] = np.arange(len(self.grades))
-        self.prices = pd.DataFrame(index=pd.Index(self.grades))
-        self.terms = self.prices.copy()
-        self.ratios = self.prices.copy()
-        self.valuation_date = ""
-        self.table = np.full((0, len(self.grades) + 1), np.nan)
-        if pricebook is None:
-            return
-        table = pricebook.urban_price_table()
-        self.prices = table.reindex(index=self.prices.index, columns=self.uses).astype(float)
-        for u in self.uses:
-            terms, ratios = [], []
-            for g in self.prices.index:
-                c = _connotation(pricebook, int(g), u, "urban")
-                terms.append(_attr(c, "term_years"))
-                ratios.append(_attr(c, "plot_ratio"))
-                self.valuation_date = self.valuation_date or str(_attr(c, "valuation_date") or "")
-            self.terms[u] = terms
-            self.ratios[u] = ratios
-        self.table = self._table()
-
-    def _table(self) -> np.ndarray:
-        """(columns, grades + 1) array: p, t, r of each use per grade; the last column (no
-        grade) is all NaN, so one 2-D take fills every price column at once."""
-        rows = []
-        for u in self.uses:
-            rows += [self.prices[u], self.terms[u], self.ratios[u]]
-        table = np.full((len(rows), len(self.grades) + 1), np.nan)
-        for i, r in enumerate(rows):
-            table[i, :-1] = pd.to_numeric(r, errors="coerce").to_numpy(dtype=float)
-        return table
-
-    @property
-    def columns(self) -> list[str]:
-        return [f"{k}_{self.short[u]}" for u in self.uses for k in ("p", "t", "r")]
-
-    def position(self, grade: np.ndarray) -> np.ndarray:
-        """Row of each grade in the price tables; -1 for no grade."""
-        if len(grade) and grade.min() >= -1 and grade.max() < len(self._lookup) - 1:
-            return self._lookup[grade]  # -1 reads the last entry, which is -1
-        ok = (grade >= 0) & (grade < len(self._lookup))
-        return np.where(ok, self._lookup[np.where(ok, grade, 0)], -1)
-
-    def fill(self, out: np.ndarray, terms: np.ndarray, terms_na: np.ndarray, pos: np.ndarray,
-             shares: np.ndarray | None, price_decimals: int) -> None:
-        """Write price and plot ratio of every use into ``out`` (rows p, r per use) and the
-        whole-year terms into ``terms``/``terms_na`` (an integer column needs no float pass),
-        from one table; parcels (rows of ``shares`` with a finite total) get area-weighted
-        prices, rounded to the published precision."""
-        if not len(self.uses):
-            return
-        pos = np.where(pos < 0, len(self.grades), pos)
-        table = self.table
-        term_na = np.isnan(table[1::3])
-        term_int = np.where(term_na, 0, np.round(np.nan_to_num(table[1::3]))).astype(np.int64)
-        for j in range(len(self.uses)):  # row by row: a 2-D take along axis 1 is slower
-            np.take(table[3 * j], pos, out=out[2 * j], mode="clip")  # in range: clip is free
-            np.take(table[3 * j + 2], pos, out=out[2 * j + 1], mode="clip")
-            np.take(term_int[j], pos, out=terms[j], mode="clip")
-            np.take(term_na[j], pos, out=terms_na[j], mode="clip")
-        if shares is not None:
-            tot = shares.sum(axis=1)
-            rows = np.flatnonzero(np.isfinite(tot))
-            if len(rows):
-                part, tot = shares[rows], tot[rows]
-                for j in range(len(self.uses)):
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        weighted = (part * np.nan_to_num(table[3 * j, :-1])).sum(axis=1) / tot
-                    # the table is already at the published precision; weights are not
-                    out[2 * j][rows] = np.round(np.where(tot > 0, weighted, np.nan),
-                                                price_decimals)
-
-
-def _connotation(pricebook: Any, grade: int, use: str, area: str) -> Any:
-    try:
-        return pricebook.connotation(grade, use, area=area)
-    except (KeyError, LookupError, LandgradeError):
-        return None
-
-
-def _attr(obj: Any, name: str) -> Any:
-    if obj is None:
-        return np.nan
-    if isinstance(obj, dict):
-        return obj.get(name, np.nan)
-    return getattr(obj, name, np.nan)
-
-
 # --- the engine ----------------------------------------------------------------------------------
 class Engine:
     """Answers grade, prices and nearest route for points and parcels on one grade map.
@@ -215,7 +121,7 @@ class Engine:
         self.outline = outline
         if outline is not None:
             shapely.prepare(outline)
-        self._prices = _PriceColumns(pricebook, self.index.grade_values)
+        self._prices = PriceColumns(pricebook, self.index.grade_values)
         self._price_decimals = published_decimals(self._prices.prices.to_numpy())
         self._route_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         routes = grade_map.routes
@@ -322,22 +228,22 @@ class Engine:
                                             ~inside),
             **{f"t_{pc.short[u]}": pd.arrays.IntegerArray(terms[j], terms_na[j])
                for j, u in enumerate(pc.uses)},
-            "val_date": _categorical(priced, ["", pc.valuation_date or "-"]),
-            "price_src": _categorical(priced, ["", "urban", "town"]),
+            "val_date": categorical(priced, ["", pc.valuation_date or "-"]),
+            "price_src": categorical(priced, ["", "urban", "town"]),
             "town_cls": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
-            "status": _categorical(status, list(STATUSES)),
-            "message": _categorical(msg, MESSAGES),
+            "status": categorical(status, list(STATUSES)),
+            "message": categorical(msg, MESSAGES),
         }
         for col, src in (("route_id", "id"), ("route_name", "name")):
             uniq, inv = self._route_codes_of(src)
-            ext[col] = _categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
+            ext[col] = categorical(np.where(has_route, inv[np.maximum(route, 0)], -1)
                                     if len(inv) else np.full(n, -1), uniq)
         blocks = [
             *((col[None, :], [place[c]]) for c, col in zip(float_names, floats, strict=True)),
             (bools, [place[c] for c in ("in_extent", "route_in", "on_bound")]),
             *((arr, [place[c]]) for c, arr in ext.items()),
         ]
-        return _frame_from_blocks(blocks, names + share_names, n)
+        return frame_from_blocks(blocks, names + share_names, n)
 
     @cached_property
     def _county_cells(self) -> tuple[float, float, float, float, int, np.ndarray]:
@@ -369,8 +275,8 @@ class Engine:
     def _route_table(self) -> tuple[np.ndarray, np.ndarray]:
         """Standard depth and road-line price per route row, with a NaN row for no route."""
         rt = self.routes
-        return (np.r_[_num_col(rt, "standard_depth_m"), np.nan],
-                np.r_[_num_col(rt, "price"), np.nan])
+        return (np.r_[numeric_column(rt, "standard_depth_m"), np.nan],
+                np.r_[numeric_column(rt, "price"), np.nan])
 
     def _route_codes_of(self, src: str) -> tuple[np.ndarray, np.ndarray]:
         if src not in self._route_codes:
@@ -385,12 +291,15 @@ class Engine:
         self,
         gdf: gpd.GeoDataFrame,
         crs: Any = None,
+        *,
+        pricing: PricingOptions | None = None,
+        xy: np.ndarray | None = None,
         town: str | None = None,
         town_grade: int | None = None,
         town_field: str | None = None,
         town_grade_field: str | None = None,
         towns: Any = None,
-        xy: np.ndarray | None = None,
+        use_field: str | None = None,
     ) -> gpd.GeoDataFrame:
         """The input with the answer columns added; one row per input row, same order.
 
@@ -399,12 +308,15 @@ class Engine:
         be left empty while the file's own geometry passes through to the output.
 
         ``crs`` overrides the frame's own CRS (needed for ``gcj02``/``bd09`` or a frame without
-        one). Town prices (Table 8) come from ``town``/``town_grade`` or the named columns; they
-        apply only outside the urban grading extent (inside it the urban prices stay, and the
-        row's message says the town was not used). ``towns`` (a
-        :class:`landgrade.towns.TownLayer`) names the town of every row in a ``town`` column,
-        and is the town of rows that name none when a town grade is given.
+        one). ``pricing`` (:class:`landgrade.engine.pricing.PricingOptions`) says how rows are
+        priced: town prices (Table 8) apply only outside the urban grading extent (inside it the
+        urban prices stay, and the row's message says the town was not used); a township layer
+        names each row's ``town``; ``use_field`` picks each row's ``price`` and ``total``. The
+        older keywords (``town=``, ``towns=``, ``use_field=``, …) build the same value.
         """
+        pricing = pricing_of(pricing, town=town, town_grade=town_grade, town_field=town_field,
+                             town_grade_field=town_grade_field, towns=towns,
+                             use_field=use_field)
         spec = crs or gdf.attrs.get("coordinate_system") or gdf.crs
         if spec is None:
             raise LandgradeError(
@@ -497,16 +409,23 @@ class Engine:
                 shares[a_rows] = share_a
                 area = np.full(n, np.nan)
                 area[a_rows] = area_a
-                grade[a_rows] = _best_grade(share_a, self._prices.grades)
+                grade[a_rows] = best_grade(share_a, self._prices.grades)
                 on_bound[a_rows] = False
         else:
             route, dist = nearest_route_xy(self.index, wx, wy, cells)
         answer = self._frame(grade, on_bound, route, dist, status, wx, wy, shares=shares,
                              area=area)
-        self._apply_towns(answer, gdf, town, town_grade, town_field, town_grade_field,
-                          towns.names_at(wx, wy) if towns is not None else None)
+        layer_towns = pricing.towns.names_at(wx, wy) if pricing.towns is not None else None
+        apply_town_prices(answer, gdf, self.pricebook, self._prices, pricing, layer_towns)
         answer.index = gdf.index
-        return _join(gdf, answer)
+        out = join_answer(gdf, answer)
+        if pricing.use_field is not None:  # the row's own use picks `price`; total = price × area
+            if pricing.use_field not in gdf.columns:
+                raise LandgradeError(
+                    f"no column {pricing.use_field!r} for the land use; columns present: "
+                    f"{', '.join(map(str, gdf.columns))}")
+            out = use_price(out, gdf[pricing.use_field], self.pricebook)
+        return out
 
     def _geoms_to_working(self, geoms: np.ndarray, spec: Any) -> np.ndarray:
         from landgrade.io import crs as crsmod
@@ -537,7 +456,7 @@ class Engine:
             rest_geos = rest[todo]
             part[todo] = self._geos_zone_areas(geoms[rest_geos], area[rest_geos])
         with np.errstate(invalid="ignore", divide="ignore"):
-            table[rest] = (part / area[rest, None]) @ _onehot(col_of_zone, table.shape[1])
+            table[rest] = (part / area[rest, None]) @ onehot(col_of_zone, table.shape[1])
         return np.nan_to_num(table), area
 
     def _geos_zone_areas(self, geoms: np.ndarray, area: np.ndarray) -> np.ndarray:
@@ -574,189 +493,6 @@ class Engine:
         """The zones in a tree, each prepared (once per engine)."""
         shapely.prepare(self.index.grade_geoms)
         return shapely.STRtree(self.index.grade_geoms)
-
-    def _apply_towns(
-        self,
-        answer: pd.DataFrame,
-        gdf: gpd.GeoDataFrame,
-        town: str | None,
-        town_grade: int | None,
-        town_field: str | None,
-        town_grade_field: str | None,
-        layer_towns: np.ndarray | None = None,
-    ) -> None:
-        """Town prices (Table 8) on the rows outside the urban extent that have a town and a
-        town grade; ``layer_towns`` (from a township layer) names each row's town."""
-        n = len(answer)
-        if layer_towns is not None:
-            answer["town"] = layer_towns
-        has_town = town is not None or town_field is not None
-        has_grade = town_grade is not None or town_grade_field is not None
-        if has_town != has_grade and not (layer_towns is not None and has_grade):
-            raise LandgradeError(
-                "town prices need both a town and its town grade: give --town with "
-                "--town-grade, or --town-field with --town-grade-field"
-            )
-        if not has_grade:
-            return
-        for fld in (town_field, town_grade_field):
-            if fld is not None and fld not in gdf.columns:
-                raise LandgradeError(
-                    f"no column {fld!r} for towns; columns present: "
-                    f"{', '.join(map(str, gdf.columns))}"
-                )
-        if town_field:
-            towns = gdf[town_field].to_numpy(dtype=object)
-        elif town is not None:
-            towns = np.full(n, town, object)
-        else:
-            towns = np.asarray(layer_towns, dtype=object)
-        tgrades = (
-            pd.to_numeric(gdf[town_grade_field], errors="coerce").to_numpy()
-            if town_grade_field else np.full(n, np.nan if town_grade is None else town_grade)
-        )
-        tgrades = tgrades.astype(float)
-        named = pd.notna(towns) & (towns != "")
-        whole = np.isfinite(tgrades) & (tgrades == np.round(tgrades))
-        given = named & whole
-        if not named.any() or self.pricebook is None:
-            return
-        pc = self._prices
-        meta = getattr(self.pricebook, "metadata", None)
-        cite = table_cite(meta, "town_prices", "en")  # " (Table 8)" in Dongkou, or nothing
-        for col in ("message", "val_date"):
-            answer[col] = answer[col].astype(object)
-        # A town whose grade is blank, text or fractional is flagged, not priced as urban land.
-        unusable = np.flatnonzero(named & ~whole)
-        if len(unusable):
-            if town_grade_field:
-                raw = gdf[town_grade_field].to_numpy(dtype=object)[unusable]
-            else:
-                raw = np.full(len(unusable), town_grade, dtype=object)
-            answer.loc[unusable, "status"] = "bad_town_grade"
-            answer.loc[unusable, "message"] = [
-                f"{status_text('bad_town_grade', meta)}: {t!r} grade {g!r} is not a whole number"
-                for t, g in zip(towns[unusable], raw, strict=True)
-            ]
-        # Inside the urban extent the urban benchmark prices (Table 6) are the answer: the town
-        # option is not used there, and the row says so.
-        urban = given & answer["in_extent"].to_numpy(dtype=bool)
-        if urban.any():
-            kept = np.flatnonzero(urban)
-            note = (answer["message"].iloc[kept].astype(str).to_numpy()
-                    + "; inside the urban grading extent: urban prices kept, town "
-                    + pd.Series(towns[kept]).astype(str).to_numpy() + " grade "
-                    + pd.Series(tgrades[kept].astype(int)).astype(str).to_numpy() + " not used")
-            answer.loc[kept, "message"] = note
-        given &= ~urban
-        keys = pd.DataFrame({"t": towns[given], "g": tgrades[given].astype(int)})
-        rows_all = np.flatnonzero(given)
-        for (t, g), grp in keys.groupby(["t", "g"]).groups.items():
-            rows = rows_all[np.asarray(grp)]
-            try:
-                cls = self.pricebook.town_class(t)
-                prices = self.pricebook.town_prices(t, int(g))
-            except (KeyError, LookupError, LandgradeError):
-                try:
-                    self.pricebook.town_class(t)
-                    status = "bad_town_grade"
-                except (KeyError, LookupError, LandgradeError):
-                    status = "unknown_town"
-                answer.loc[rows, "status"] = status
-                answer.loc[rows, "message"] = f"{status_text(status, meta)}: {t!r} grade {g}"
-                continue
-            area = f"town_class_{cls}"
-            for u in pc.uses:
-                k = pc.short[u]
-                c = _connotation(self.pricebook, int(g), u, area)
-                answer.loc[rows, f"p_{k}"] = float(prices.get(u, np.nan))
-                answer.loc[rows, f"t_{k}"] = _attr(c, "term_years")
-                answer.loc[rows, f"r_{k}"] = _attr(c, "plot_ratio")
-            answer.loc[rows, "price_src"] = "town"
-            answer.loc[rows, "town_cls"] = int(cls)
-            answer.loc[rows, "val_date"] = pc.valuation_date
-            row_status = answer.loc[rows, "status"]
-            moved = rows[row_status.eq("outside_extent").to_numpy()]
-            answer.loc[moved, "status"] = "ok"
-            answer.loc[moved, "message"] = f"town prices{cite} of {t}, town grade {g}"
-            # Outside the county outline the point is not in any of the county's towns (most
-            # often a wrong --crs): the town's prices are shown, but the row is not ok.
-            beyond = rows[row_status.eq("outside_county").to_numpy()]
-            answer.loc[beyond, "message"] = (f"{STATUSES['outside_county']}; town prices"
-                                             f"{cite} of {t}, town grade {g} shown unchecked")
-
-
-def _onehot(col: np.ndarray, width: int) -> np.ndarray:
-    """(len(col) × width) 0/1 matrix sending zone row i to column ``col[i]``."""
-    m = np.zeros((len(col), width))
-    m[np.arange(len(col)), col] = 1.0
-    return m
-
-
-def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical:
-    """A categorical from codes already known to be in range (no validation pass)."""
-    dtype = pd.CategoricalDtype(categories)
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-
-
-def _frame_from_blocks(blocks: list[tuple[Any, list[int]]], columns: list[str], n: int
-                       ) -> pd.DataFrame:
-    """A DataFrame whose columns are the given 2-D blocks / 1-D arrays at the given places."""
-    try:
-        from pandas.api.internals import create_dataframe_from_blocks
-    except ImportError:  # pandas < 3: build per column (slower, same frame)
-        cols: dict[int, Any] = {}
-        for arr, place in blocks:
-            if getattr(arr, "ndim", 1) == 2:
-                cols.update({p: arr[i] for i, p in enumerate(place)})
-            else:
-                cols[place[0]] = arr
-        return pd.DataFrame({columns[p]: cols[p] for p in range(len(columns))},
-                            index=pd.RangeIndex(n))
-    return create_dataframe_from_blocks(
-        [(arr, np.asarray(place)) for arr, place in blocks],
-        index=pd.RangeIndex(n), columns=pd.Index(columns))
-
-
-def _num_col(df: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in df:
-        return np.full(len(df), np.nan)
-    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-
-
-def _best_grade(shares: np.ndarray, grades: list[int]) -> np.ndarray:
-    """Grade with the largest share per row (ties: the better grade); -1 when no share."""
-    if shares.shape[1] == 0:
-        return np.full(len(shares), -1)
-    best = np.asarray(grades)[np.argmax(shares, axis=1)]  # argmax keeps the first maximum
-    return np.where(shares.max(axis=1) > 0, best, -1)
-
-
-def _join(gdf: gpd.GeoDataFrame, answer: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Input columns then answer columns.
-
-    A graded input (one carrying ``in_extent``, ``status`` and ``message``) has its old answer
-    columns replaced by the new ones; any other input column named like an answer column is
-    kept as ``src_<name>`` (``src_src_<name>`` if that is taken too), never overwritten.
-    """
-    gname = gdf.geometry.name
-    base = gdf
-    if {"in_extent", "status", "message"} <= set(gdf.columns):
-        base = gdf.drop(columns=[c for c in answer.columns if c in gdf.columns and c != gname])
-    taken = set(map(str, base.columns)) | set(map(str, answer.columns))
-    renames: dict[Any, str] = {}
-    for c in answer.columns:
-        if c in base.columns and c != gname:
-            new = f"src_{c}"
-            while new in taken:
-                new = f"src_{new}"
-            taken.add(new)
-            renames[c] = new
-    base = base.rename(columns=renames) if renames else base
-    out = pd.concat([pd.DataFrame(base), answer], axis=1)
-    # copy=False: the columns are fresh or copy-on-write views; a copy here costs as much as
-    # building the answer.
-    return gpd.GeoDataFrame(out, geometry=gname, crs=gdf.crs, copy=False)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -811,47 +547,3 @@ def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
         g = crsmod.gdf_to_working(read_file(folder.path("outline.geojson")), working=working)
         outline = shapely.union_all(g.geometry.to_numpy())
     return pricebook, outline
-
-
-# --- command shell -------------------------------------------------------------------------------
-def locate_command(
-    x: float,
-    y: float,
-    *,
-    crs: str = "EPSG:4326",
-    map_path: Path | None = None,
-    county: str | None = None,
-    as_json: bool = False,
-    town: str | None = None,
-    town_grade: int | None = None,
-    towns: Path | None = None,
-    town_field: str | None = None,
-    lang: str | None = None,
-) -> dict[str, Any]:
-    """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
-
-    With ``town`` and ``town_grade``, Table 8 prices apply outside the urban extent; ``town``
-    alone (or a township layer ``towns``) shows that town's prices for every town grade.
-    ``lang`` (``zh``/``en``) is the language of the text; default: the county's.
-    """
-    from landgrade.engine.towns import maybe_load_towns
-
-    if not str(crs).strip():
-        raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
-    engine = load_engine(map_path=map_path, county=county)
-    if engine.pricebook is None:
-        print(f"warning: {map_path}: no county tables match this map, so no prices; "
-              "pass --county FOLDER", file=sys.stderr)
-    layer = maybe_load_towns(towns, town_field)
-    if town_grade is None and layer is None:
-        row = engine.locate(x, y, crs=crs).iloc[0]
-    else:
-        point = gpd.GeoDataFrame(geometry=[shapely.Point(x, y)])
-        row = engine.assign(point, crs=crs, town=town, town_grade=town_grade,
-                            towns=layer).iloc[0]
-    result = to_record(engine, row, town=town)
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        print(to_text(engine, result, x, y, crs, lang=answer_lang(engine, lang)))
-    return result

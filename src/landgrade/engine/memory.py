@@ -10,7 +10,7 @@ keeps memory the same way). :func:`landgrade.engine.load_engine` applies it once
 (so the CLI, the service, a notebook and landgrade's dask workers all answer at the same
 speed); set ``LANDGRADE_KEEP_FREED_MEMORY=0`` to leave your process's allocator alone. dask
 workers that landgrade starts also get it through their environment
-(:data:`landgrade.dask.WORKER_ENVIRON`).
+(:data:`landgrade.jobs.dask.WORKER_ENVIRON`).
 """
 
 from __future__ import annotations

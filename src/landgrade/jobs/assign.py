@@ -9,10 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from landgrade.engine.answer import STATUSES, use_price
+from landgrade.engine.answer import STATUSES
 from landgrade.engine.engine import load_engine
+from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import table_cite
+from landgrade.jobs.read_options import ReadOptions
 
 
 def assign_command(
@@ -22,19 +24,10 @@ def assign_command(
     crs: str | None = None,
     map_path: Path | None = None,
     county: str | None = None,
-    x_field: str | None = None,
-    y_field: str | None = None,
-    layer: str | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    town: str | None = None,
-    town_grade: int | None = None,
-    town_field: str | None = None,
-    town_grade_field: str | None = None,
+    read: ReadOptions | None = None,
+    pricing: PricingOptions | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
-    towns: Any = None,
-    use_field: str | None = None,
 ) -> pd.Series:
     """``landgrade assign``: stream a file through :meth:`Engine.assign` into ``output``.
 
@@ -42,19 +35,21 @@ def assign_command(
     (values the output format cannot hold) and a count of rows per status to stderr; returns
     those counts. The output appears only complete (see :class:`landgrade.io.AtomicOutput`); it
     may not be one of the run's inputs (the file, the ``--map``, the county folder's files).
+    ``read`` says how the input is read, ``pricing`` how its rows are priced.
     """
     from landgrade.gazette.county import county_inputs
     from landgrade.io.atomic import check_output
     from landgrade.io.formats import IOInputError, file_format
-    from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
+    from landgrade.io.readers import DEFAULT_CHUNK_SIZE
 
     file_format(output)
     check_output(output, [input_path, map_path, *county_inputs(county)])
     if crs is not None and not crs.strip():
         raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326, "
                              "EPSG:4546 or gcj02, or leave it out to use the file's own")
-    src = open_source(input_path, layer=layer, encoding=encoding, x_field=x_field,
-                      y_field=y_field, sheet=sheet)
+    read = read or ReadOptions()
+    pricing = pricing or PricingOptions()
+    src = read.open(input_path)
     if src.encoding_note and "garbled" in src.encoding_note:
         print(f"warning: {input_path}: {src.encoding_note}", file=sys.stderr)
     spec = crs or src.crs
@@ -70,11 +65,10 @@ def assign_command(
     if engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
-    _check_town_options(engine, src, town, town_grade, town_field, town_grade_field)
+    check_pricing(engine, src, pricing)
     size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     result = grade_file(engine, src, output, spec, chunk_size=size, progress=progress,
-                        town=town, town_grade=town_grade, town_field=town_field,
-                        town_grade_field=town_grade_field, towns=towns, use_field=use_field)
+                        pricing=pricing)
     counts = result.counts
     if result.kept:
         print(f"note: {output}: input column(s) named like answer columns kept as "
@@ -113,22 +107,21 @@ def grade_file(
     *,
     chunk_size: int,
     progress: bool = False,
-    town: str | None = None,
-    town_grade: int | None = None,
-    town_field: str | None = None,
-    town_grade_field: str | None = None,
-    towns: Any = None,
-    use_field: str | None = None,
+    pricing: PricingOptions | None = None,
     max_rows: int | None = None,
 ) -> GradedFile:
     """Stream an opened source (:func:`landgrade.io.open_source`) through ``engine`` into
     ``output``, chunk by chunk: the one loop behind ``landgrade assign`` and the service's
     uploads. The output appears only complete; after a failure a note says what became of it.
-    ``max_rows``: refuse (:class:`TooManyRows`) an input with more rows than that.
+    ``pricing``: how rows are priced. ``max_rows``: refuse (:class:`TooManyRows`) an input with
+    more rows than that.
     """
     from landgrade.io.formats import IOInputError
     from landgrade.io.readers import iter_chunks
     from landgrade.io.writers import ChunkWriter
+
+    pricing = pricing or PricingOptions()
+    use_field = pricing.use_field
 
     label = _label_crs(spec)
     counts: pd.Series = pd.Series(dtype="int64")
@@ -148,14 +141,9 @@ def grade_file(
                 rows += len(chunk)
                 if max_rows is not None and rows > max_rows:
                     raise TooManyRows(f"{src.path}: more than {max_rows} rows")
-                out = engine.assign(chunk, crs=spec, town=town, town_grade=town_grade,
-                                    town_field=town_field, town_grade_field=town_grade_field,
-                                    towns=towns, xy=xy)
-                if use_field is not None:  # the row's own use picks `price`; total = price × area
-                    if use_field not in chunk.columns:
-                        raise IOInputError(
-                            f"{src.path}: no column {use_field!r} for --use-field")
-                    out = use_price(out, chunk[use_field], engine.pricebook)
+                if use_field is not None and use_field not in chunk.columns:
+                    raise IOInputError(f"{src.path}: no column {use_field!r} for --use-field")
+                out = engine.assign(chunk, crs=spec, pricing=pricing, xy=xy)
                 out = out.set_crs(label, allow_override=True)
                 if not kept:
                     kept = [c for c in out.columns if c not in chunk.columns
@@ -175,23 +163,18 @@ class TooManyRows(LandgradeError):
     """An input with more rows than the caller accepts (the service's --max-features)."""
 
 
-def _check_town_options(
-    engine: Any, src: Any, town: str | None, town_grade: int | None, town_field: str | None,
-    town_grade_field: str | None,
-) -> None:
-    """Options that would make every row wrong are refused before any row is read."""
-    if (town is None) != (town_grade is None) and town_field is None \
-            and town_grade_field is None:
-        raise LandgradeError(
-            "town prices need both a town and its town grade: give --town with "
-            "--town-grade, or --town-field with --town-grade-field"
-        )
-    for fld in (town_field, town_grade_field):
+def check_pricing(engine: Any, src: Any, pricing: PricingOptions) -> None:
+    """Pricing options that would make every row wrong are refused before any row is read:
+    a town without its grade, a column the input lacks, a town or town grade the county's
+    Table 8 does not have."""
+    pricing.check_town_prices()
+    for fld in (pricing.town_field, pricing.town_grade_field):
         if fld is not None and src.columns and fld not in src.columns:
             raise LandgradeError(
                 f"{src.path}: no column {fld!r} for towns; columns present: "
                 f"{', '.join(src.columns)}"
             )
+    town, town_grade = pricing.town, pricing.town_grade
     if town is None:
         return
     book = engine.pricebook

@@ -4,9 +4,12 @@
 same :meth:`Engine.assign <landgrade.engine.Engine.assign>` a single process uses, so every row
 gets exactly the single-process answer; output partitions line up with input partitions, rows
 and order kept. :func:`assign_parts` is ``landgrade assign INPUT -o OUTPUT --dask``: INPUT a
-folder or glob of GeoParquet parts, OUTPUT a folder receiving one part per input part, each
-answered by the single-process file loop (:func:`landgrade.assign.grade_file`), so it is
-exactly what ``landgrade assign`` writes and appears only complete.
+folder or glob of parts (GeoParquet, or any file ``landgrade assign`` reads), OUTPUT a folder
+receiving one part per input part, each read with the same
+:class:`~landgrade.jobs.read_options.ReadOptions`, priced with the same
+:class:`~landgrade.engine.pricing.PricingOptions` and answered by the single-process file loop
+(:func:`landgrade.jobs.assign.grade_file`), so it is exactly what ``landgrade assign`` writes
+and appears only complete.
 
 The engine (grade map, grid index, price book, outline) is loaded once per worker process, by
 a loader cached on the map path: on a worker's first task, or up front by :func:`warm_workers`
@@ -24,7 +27,7 @@ import os
 import sys
 import threading
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,9 @@ import geopandas as gpd
 import pandas as pd
 
 from landgrade.engine.memory import MMAP_THRESHOLD, TRIM_THRESHOLD
+from landgrade.engine.pricing import PricingOptions, pricing_of
 from landgrade.errors import LandgradeError
+from landgrade.jobs.read_options import ReadOptions
 
 
 class DaskSetupError(LandgradeError):
@@ -55,17 +60,6 @@ class EngineSpec:
 
     map_path: str | None = None
     county: str | None = None
-
-
-@dataclass(frozen=True)
-class AssignOptions:
-    """The per-row options of ``landgrade assign``, as :meth:`Engine.assign` takes them."""
-
-    crs: str | None = None
-    town: str | None = None
-    town_grade: int | None = None
-    town_field: str | None = None
-    town_grade_field: str | None = None
 
 
 def engine_spec(map_path: str | Path | None, county: str | Path | None) -> EngineSpec:
@@ -126,17 +120,17 @@ def _warm(spec: EngineSpec) -> None:
     worker_engine(spec)
 
 
-def _assign_partition(part: gpd.GeoDataFrame, spec: EngineSpec, opts: AssignOptions,
-                      columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def _assign_partition(part: gpd.GeoDataFrame, spec: EngineSpec, crs: str | None,
+                      pricing: PricingOptions, columns: list[str] | None = None
+                      ) -> gpd.GeoDataFrame:
     """One partition through the engine, exactly as the single-process ``assign`` does it."""
     from landgrade.jobs.assign import _label_crs
 
     engine = worker_engine(spec)
-    kw = asdict(opts)
-    spec_crs = kw.pop("crs") or part.crs
+    spec_crs = crs or part.crs
     if spec_crs is None:
         raise DaskSetupError("input has no CRS: pass --crs (e.g. EPSG:4326, EPSG:4546, gcj02)")
-    out = engine.assign(part, crs=spec_crs, **kw)
+    out = engine.assign(part, crs=spec_crs, pricing=pricing)
     out = out.set_crs(_label_crs(spec_crs), allow_override=True)
     if columns is not None and list(out.columns) != columns:
         extra = [c for c in out.columns if c not in columns]
@@ -150,93 +144,103 @@ def _assign_partition(part: gpd.GeoDataFrame, spec: EngineSpec, opts: AssignOpti
 
 
 def assign(ddf: Any, *, map_path: str | Path | None = None, county: str | None = None,
-           crs: str | None = None, town: str | None = None, town_grade: int | None = None,
+           crs: str | None = None, pricing: PricingOptions | None = None,
+           town: str | None = None, town_grade: int | None = None,
            town_field: str | None = None, town_grade_field: str | None = None) -> Any:
     """Answer every row of a dask-geopandas frame; partition i of the result answers
-    partition i of ``ddf``, same rows, same order (lazy: compute or write it)."""
+    partition i of ``ddf``, same rows, same order (lazy: compute or write it). ``pricing``: how
+    rows are priced (or the older separate ``town=``… keywords), as :meth:`Engine.assign`."""
     _require_dask()
     spec = engine_spec(map_path, county)
-    opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
+    pricing = pricing_of(pricing, town=town, town_grade=town_grade, town_field=town_field,
+                         town_grade_field=town_grade_field)
     # The answer's columns and dtypes, from a few rows of the first partition (parcels add
     # share columns that points do not have, so an empty frame cannot tell).
     sample = ddf.partitions[0].head(64, compute=True) if ddf.npartitions else ddf._meta
-    meta = _assign_partition(sample.iloc[:64], spec, opts).iloc[:0]
-    return ddf.map_partitions(_assign_partition, spec, opts, list(meta.columns), meta=meta,
-                              align_dataframes=False)
+    meta = _assign_partition(sample.iloc[:64], spec, crs, pricing).iloc[:0]
+    return ddf.map_partitions(_assign_partition, spec, crs, pricing, list(meta.columns),
+                              meta=meta, align_dataframes=False)
 
 
 # --- parts on disk ---------------------------------------------------------------------------
 def input_parts(spec: str | Path) -> list[Path]:
-    """The GeoParquet parts named by a folder or a glob, in name order."""
+    """The parts named by a folder or a glob, in name order: files ``landgrade assign`` reads
+    (GeoParquet, CSV, Excel, GeoPackage, GeoJSON, a shapefile's ``.shp``)."""
+    from landgrade import io
+
     text = str(spec)
     path = Path(text)
     if path.is_dir():
         parts = sorted(p for p in path.iterdir()
-                       if p.suffix in (".parquet", ".geoparquet") and not p.name.startswith("."))
+                       if p.suffix.lower() in io.FORMATS and not p.name.startswith("."))
         where = f"folder {path}"
     else:
         parts = sorted(Path(p) for p in glob.glob(text))
         where = f"pattern {text!r}"
     if not parts:
         raise DaskSetupError(
-            f"{where}: no GeoParquet parts (*.parquet); --dask reads a folder or glob of parts"
+            f"{where}: no input parts ({', '.join(sorted(io.FORMATS))}); --dask reads a folder "
+            "or glob of parts"
         )
-    bad = [p for p in parts if p.suffix not in (".parquet", ".geoparquet")]
-    if bad:
-        raise DaskSetupError(f"{bad[0]}: --dask reads GeoParquet parts only (.parquet)")
+    for p in parts:
+        io.file_format(p)  # a part of an unknown type is named, with the types read
     return parts
 
 
-def _answer_file(src: str, dst: str, spec: EngineSpec, opts: AssignOptions) -> pd.Series:
-    """Answer one part into its output part through the single-process file loop
-    (:func:`landgrade.assign.grade_file`: points read from the WKB without shapely objects,
-    the geometry passed through, Arrow writes, output only complete); rows per status."""
-    from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
-    from landgrade.jobs.assign import grade_file
+def _answer_file(src: str, dst: str, spec: EngineSpec, crs: str | None, read: ReadOptions,
+                 pricing: PricingOptions, chunk_size: int) -> pd.Series:
+    """Answer one part into its output part as ``landgrade assign`` answers a file: read with
+    ``read``, its pricing options checked against the part, through the single-process file
+    loop (:func:`landgrade.jobs.assign.grade_file`: points read from the WKB without shapely
+    objects, the geometry passed through, Arrow writes, output only complete); rows per
+    status."""
+    from landgrade.jobs.assign import check_pricing, grade_file
 
-    source = open_source(Path(src))
-    kw = asdict(opts)
-    crs = kw.pop("crs") or source.crs
+    source = read.open(Path(src))
+    crs = crs or source.crs
+    if crs is None and source.is_table:
+        crs = "EPSG:4326"  # as landgrade assign reads a CSV or Excel table
     if crs is None:
         raise DaskSetupError(f"{src}: the part has no CRS; pass --crs (e.g. EPSG:4546)")
-    done = grade_file(worker_engine(spec), source, Path(dst), crs,
-                      chunk_size=DEFAULT_CHUNK_SIZE, **kw)
+    engine = worker_engine(spec)
+    check_pricing(engine, source, pricing)
+    done = grade_file(engine, source, Path(dst), crs, chunk_size=chunk_size, pricing=pricing)
     return done.counts.rename(index=str)
 
 
 def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None = None,
-                 county: str | None = None, crs: str | None = None, town: str | None = None,
-                 town_grade: int | None = None, town_field: str | None = None,
-                 town_grade_field: str | None = None, scheduler: str | None = None,
-                 workers: int | None = None, progress: bool = True,
-                 unsupported: dict[str, Any] | None = None) -> pd.Series:
+                 county: str | None = None, crs: str | None = None,
+                 read: ReadOptions | None = None, pricing: PricingOptions | None = None,
+                 chunk_size: int | None = None, scheduler: str | None = None,
+                 workers: int | None = None, progress: bool = True) -> pd.Series:
     """``landgrade assign INPUT -o OUTPUT --dask``: one output part per input part, same name.
 
-    ``scheduler``: a running dask scheduler's address (``tcp://host:8786``); else a local
-    cluster of ``workers`` processes (default: one per core). Returns rows per status.
-    ``unsupported``: the single-process options given (option name → value, None when not
-    given) that the parts path does not carry out; any given one is refused, since ignoring it
-    would write every row without what was asked (a town layer, the row's own use).
+    Every part is read with ``read`` and priced with ``pricing``, as ``landgrade assign`` reads
+    and prices one file, so each output part is what it writes for that part. ``scheduler``: a
+    running dask scheduler's address (``tcp://host:8786``); else a local cluster of ``workers``
+    processes (default: one per core). Returns rows per status.
     """
-    given = [name for name, value in (unsupported or {}).items() if value is not None]
-    if given:
-        raise DaskSetupError(
-            f"{', '.join(given)} cannot be used with --dask (its parts are read and answered "
-            "without them); drop them, or run landgrade assign without --dask"
-        )
+    from landgrade import io
+
+    read = read or ReadOptions()
+    pricing = pricing or PricingOptions()
+    pricing.check_town_prices()  # before any cluster starts; the rest per part, as one file
+    if crs is not None and not crs.strip():
+        raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326, "
+                             "EPSG:4546 or gcj02, or leave it out to use the parts' own")
     _require_dask()
     from distributed import Client
 
     parts = input_parts(input_spec)
     output = Path(output)
-    if output.suffix in (".parquet", ".geoparquet") or (output.exists() and not output.is_dir()):
+    if output.suffix.lower() in io.FORMATS or (output.exists() and not output.is_dir()):
         raise DaskSetupError(f"{output}: with --dask the output is a folder that receives one "
                              "part per input part; give a folder name")
     if any(p.resolve().parent == output.resolve() for p in parts):
         raise DaskSetupError(f"{output}: is the input folder; write the output parts elsewhere")
     output.mkdir(parents=True, exist_ok=True)
     spec = engine_spec(map_path, county)
-    opts = AssignOptions(crs, town, town_grade, town_field, town_grade_field)
+    size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     cluster = None
     try:
         if scheduler:
@@ -248,7 +252,8 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
         raise DaskSetupError(f"cannot reach the dask scheduler {scheduler}: {e}") from None
     try:
         warm_workers(client, spec)
-        futures = [client.submit(_answer_file, str(p), str(output / p.name), spec, opts,
+        futures = [client.submit(_answer_file, str(p), str(output / p.name), spec, crs, read,
+                                 pricing, size,
                                  key=f"landgrade-assign-{p.name}-{uuid.uuid4().hex[:6]}")
                    for p in parts]
         if progress:  # dask's text bar follows the tasks; it writes to stdout, sent to stderr

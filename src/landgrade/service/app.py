@@ -47,8 +47,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from landgrade._version import __version__
 from landgrade.engine.engine import Engine, load_engine
+from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
 from landgrade.io.crs import CrsSpec, resolve_crs, transform
+from landgrade.jobs.read_options import ReadOptions
 from landgrade.service.batch import LocateBatcher
 from landgrade.service.files import (
     OUTPUT_FORMATS,
@@ -337,9 +339,12 @@ def _api_routes(app: FastAPI) -> None:
     ) -> Response:
         if crs is not None:
             state.crs(crs)  # a bad code is a 400 before any work
-        opts = AssignOptions(crs=crs, x_field=x_field, y_field=y_field, layer=layer,
-                             encoding=encoding, town=town, town_grade=town_grade,
-                             town_field=town_field, town_grade_field=town_grade_field)
+        # Checked here, as the command line checks them: a bad town grade is a 400 before any work.
+        opts = AssignOptions(
+            crs=crs,
+            read=ReadOptions(layer=layer, encoding=encoding, x_field=x_field, y_field=y_field),
+            pricing=PricingOptions(town=town, town_grade=town_grade, town_field=town_field,
+                                   town_grade_field=town_grade_field))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         ids: list[Any] | None = None
         if ctype == "multipart/form-data":

@@ -2,7 +2,7 @@
 
 The job is ``landgrade assign``'s: the input is read by :mod:`landgrade.io` (open_source,
 iter_chunks), graded by :meth:`Engine.assign`, and written by :class:`landgrade.io.ChunkWriter`,
-through the same loop (:func:`landgrade.assign.grade_file`), so a file graded by the service
+through the same loop (:func:`landgrade.jobs.assign.grade_file`), so a file graded by the service
 is the file the command writes, row for row.
 
 Uploads are written to a private temporary folder under names the service chooses
@@ -20,13 +20,15 @@ import io as _bytesio
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from landgrade.engine.engine import Engine
+from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
-from landgrade.io.readers import DEFAULT_CHUNK_SIZE, open_source
+from landgrade.io.readers import DEFAULT_CHUNK_SIZE
 from landgrade.jobs.assign import TooManyRows, grade_file
+from landgrade.jobs.read_options import ReadOptions
 from landgrade.service.guards import BadRequest
 
 # Output format key → (file extension written, media type of the response).
@@ -62,19 +64,14 @@ class TooLargeError(UploadError):
         super().__init__(message, 413)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AssignOptions:
-    """The ``landgrade assign`` options a request may give."""
+    """The ``landgrade assign`` options a request may give: the coordinates' CRS, how the
+    upload is read and how its rows are priced."""
 
     crs: str | None = None
-    x_field: str | None = None
-    y_field: str | None = None
-    layer: str | None = None
-    encoding: str | None = None
-    town: str | None = None
-    town_grade: int | None = None
-    town_field: str | None = None
-    town_grade_field: str | None = None
+    read: ReadOptions = field(default_factory=ReadOptions)
+    pricing: PricingOptions = field(default_factory=PricingOptions)
 
 
 @dataclass
@@ -202,8 +199,7 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
                  max_features: int, name: str) -> int:
     """``landgrade assign`` on a file with the service's engine; the number of rows written."""
     try:
-        src = open_source(path, layer=opt.layer, encoding=opt.encoding,
-                          x_field=opt.x_field, y_field=opt.y_field)
+        src = opt.read.open(path)
     except LandgradeError as e:
         raise UploadError(_rename(str(e), path, name)) from None
     if src.n_rows is not None and src.n_rows > max_features:
@@ -221,8 +217,7 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
         )
     try:
         graded = grade_file(engine, src, out, spec, chunk_size=DEFAULT_CHUNK_SIZE,
-                            town=opt.town, town_grade=opt.town_grade, town_field=opt.town_field,
-                            town_grade_field=opt.town_grade_field, max_rows=max_features)
+                            pricing=opt.pricing, max_rows=max_features)
     except TooManyRows:
         raise TooLargeError(
             f"{name}: more than {max_features} features; this service grades at "
