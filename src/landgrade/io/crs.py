@@ -104,6 +104,66 @@ def parse_xy(text: str) -> tuple[float, float]:
     )
 
 
+# --- coordinate systems from untrusted sources --------------------------------------------
+# A CRS is text that PROJ and GDAL interpret, and some of it names files or addresses: a grid
+# (+nadgrids=, +geoidgrids=, WKT1's EXTENSION["PROJ4_GRIDS"], WKT2's PARAMETERFILE, a PROJJSON
+# parameter's file value), an init file (+init=), a pipeline's steps, a URL, a path (GDAL reads
+# a CRS from a file it names). PROJ opens such a file as soon as the CRS is related to another,
+# and GDAL already when it opens a layer carrying it, so a request must never hand one on.
+CRS_CODE_TEXT = re.compile(r"^[A-Za-z0-9:_\-. ]{1,64}$")
+"""What a request may name a coordinate system with: a code or a name (EPSG:4546, gcj02)."""
+_FILE_REFERENCES = re.compile(
+    r"(?P<grid>grids|gridshift|tinshift|deformation|defmodel|parameter_?file"
+    r"|\"value\"\s*:\s*\")"  # PROJJSON: a parameter whose value is text names a file
+    r"|(?P<key>\b(?:init|file|model)\s*=)"
+    r"|(?P<pipeline>pipeline)"
+    r"|(?P<optional>@)"
+    r"|(?P<vsi>/vsi\w*/)"
+    r"|(?P<url>\b[a-z][a-z0-9+.\-]*://[^\s\"'<>()\[\]{},]*|\bfile:)"
+    # a value that is a path: after =, a quote, a comma or a bracket (names say "A / B")
+    r"|(?P<path>(?:^|[=\"',\[(])\s*(?:[/\\~]|\.\.?[/\\]|[a-z]:[/\\]))",
+    re.IGNORECASE)
+_HARMLESS_URLS = re.compile(
+    r"^https?://(?:www\.)?opengis\.net/def/crs/[\w./\-]*$|^https://proj\.org/schemas/[\w./\-]*$",
+    re.IGNORECASE)
+_REFERENCE_WORDS = {
+    "grid": "a grid or model file", "key": "an init, model or other file",
+    "pipeline": "a PROJ pipeline", "optional": "an optional grid file (@)",
+    "vsi": "a GDAL virtual file", "url": "a network address", "path": "a file path",
+}
+
+
+class UntrustedCrsError(LandgradeError):
+    """A coordinate system from a request or an upload that would make PROJ or GDAL open a
+    file or the network."""
+
+
+def check_untrusted_crs(definition: Any, where: str, *, code_only: bool = False) -> None:
+    """Refuse a coordinate system that a request (a ``crs=`` parameter: ``code_only``) or an
+    uploaded file (a ``.prj``, a GeoJSON ``crs`` member, a GeoPackage's or GeoParquet's CRS)
+    gave, when it refers to anything but itself: a grid or init file, a pipeline, a path, a URL.
+
+    Nothing is handed to PROJ or GDAL here: the text alone is read, so a refused CRS opens no
+    file. Codes, names, and WKT or PROJJSON describing a datum and a projection pass. Raises
+    :class:`UntrustedCrsError` naming ``where`` (the parameter or the file) and what was found.
+    """
+    text = definition if isinstance(definition, str) else str(definition)
+    if code_only:
+        if not CRS_CODE_TEXT.match(text.strip()):
+            raise UntrustedCrsError(
+                f"{where}: {text[:80]!r} is not a coordinate system code; give an EPSG code "
+                "(EPSG:4326, EPSG:4546, EPSG:4525), WGS84, CGCS2000, gcj02 or bd09")
+        return
+    for found in _FILE_REFERENCES.finditer(text):
+        if found.lastgroup == "url" and _HARMLESS_URLS.match(found.group()):
+            continue  # an OGC CRS identifier or PROJJSON's $schema: names, never fetched
+        shown = text[found.start():found.start() + 40].strip(" \"',[(=")
+        raise UntrustedCrsError(
+            f"{where}: its coordinate system refers to {_REFERENCE_WORDS[found.lastgroup]} "
+            f"({shown!r}), which is never opened for a request; save the file in a coordinate "
+            "system given by its parameters or code (EPSG:4326, EPSG:4546)")
+
+
 @dataclass(frozen=True)
 class CrsSpec:
     """A resolved coordinate system.

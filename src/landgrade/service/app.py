@@ -49,7 +49,7 @@ from landgrade._version import __version__
 from landgrade.engine.engine import Engine, load_engine
 from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
-from landgrade.io.crs import CrsSpec, resolve_crs, transform
+from landgrade.io.crs import CrsSpec, check_untrusted_crs, resolve_crs, transform
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.service.batch import LocateBatcher
 from landgrade.service.files import (
@@ -61,8 +61,6 @@ from landgrade.service.guards import BadRequest, BodyLimit, install_error_handle
 
 DEFAULT_MAX_BODY_MB = 50
 DEFAULT_MAX_FEATURES = 200_000
-# Codes and names only: no PROJ strings, WKT or file names (see the module docstring).
-_CRS_TEXT = re.compile(r"^[A-Za-z0-9:_\-. ]{1,64}$")
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                  "MultiPolygon", "GeometryCollection")
 # A pasted coordinate: two numbers split by a comma (half or full width), semicolon or space.
@@ -126,11 +124,10 @@ class CrsCache:
         if text in self._cache:
             self._cache.move_to_end(text)
             return self._cache[text]
-        if not _CRS_TEXT.match(text):
-            raise BadRequest(
-                f"{name}: {text[:80]!r} is not a coordinate system code; give an EPSG code "
-                "(EPSG:4326, EPSG:4546, EPSG:4525), WGS84, CGCS2000, gcj02 or bd09"
-            )
+        try:  # the one guard for every CRS a request influences (landgrade.io.crs)
+            check_untrusted_crs(text, name, code_only=True)
+        except LandgradeError as e:
+            raise BadRequest(str(e)) from None
         try:  # resolve_crs also refuses systems PROJ cannot relate to Earth (Mars, say)
             spec = resolve_crs(text)
         except LandgradeError as e:

@@ -30,6 +30,7 @@ from landgrade.io.readers import DEFAULT_CHUNK_SIZE
 from landgrade.jobs.assign import TooManyRows, grade_file
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.service.guards import BadRequest
+from landgrade.service.upload_crs import check_upload_crs
 
 # Output format key → (file extension written, media type of the response).
 OUTPUT_FORMATS: dict[str, tuple[str, str]] = {
@@ -185,6 +186,9 @@ def grade_upload(
         else:
             path = folder / f"input{in_ext}"
             path.write_bytes(data)
+        # The file's own CRS is read as text and checked before GDAL opens the file: GDAL
+        # would hand it to PROJ, which opens any grid file it names (service.upload_crs).
+        check_upload_crs(path, filename)
         out_dir = folder / "out"
         out_dir.mkdir()
         out = out_dir / graded_name(filename, OUTPUT_FORMATS[fmt][0])
