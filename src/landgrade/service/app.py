@@ -229,6 +229,19 @@ def _parse_json(body: bytes) -> Any:
         raise BadRequest(f"request body is not valid JSON ({e})") from None
     except RecursionError:
         raise BadRequest("request body is JSON nested too deeply to read") from None
+    except ValueError:  # Python reads integers of at most 4,300 digits (CVE-2020-10735)
+        raise BadRequest("request body holds a number of more than 4,300 digits, more than any "
+                         "coordinate or attribute needs; send it as a string") from None
+
+
+def _require_json(request: Request) -> None:
+    """A JSON body must say so: a page on another site can post text/plain or a form to this
+    service without asking first (no CORS preflight), but not application/json. A request with
+    no Content-Type at all (curl --data-binary without -H) is read as JSON."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype and ctype != "application/json" and not (
+            ctype.startswith("application/") and ctype.endswith("+json")):
+        raise BadRequest(f"content type {ctype!r}: send the body as application/json", 415)
 
 
 def _points(name: str, values: Any, limit: int) -> np.ndarray:
@@ -284,6 +297,7 @@ def _api_routes(app: FastAPI) -> None:
                       "y": {"type": "array", "items": {"type": "number", "nullable": True}},
                       "crs": {"type": "string", "default": "EPSG:4326"}}}}}}})
     async def locate_post(request: Request) -> Response:
+        _require_json(request)
         body = await _json_body(request)
         if not isinstance(body, dict):
             raise BadRequest('body: give an object {"x": [...], "y": [...], "crs": "EPSG:4326"}')
@@ -385,6 +399,8 @@ def _api_routes(app: FastAPI) -> None:
         from_crs: Annotated[str, Query(alias="from")] = "EPSG:4326",
         to_crs: Annotated[str, Query(alias="to")] = "EPSG:4326",
     ) -> Response:
+        if xy is not None and (x is not None or y is not None):
+            raise BadRequest("give either xy or x and y, not both")
         px, py = parse_xy(xy) if xy is not None else (parse_number("x", x), parse_number("y", y))
         src, dst = state.crs(from_crs, "from"), state.crs(to_crs, "to")
         cx, cy = transform(px, py, src, dst)

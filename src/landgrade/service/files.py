@@ -27,7 +27,7 @@ from landgrade.engine.engine import Engine
 from landgrade.engine.pricing import PricingOptions
 from landgrade.errors import LandgradeError
 from landgrade.io.readers import DEFAULT_CHUNK_SIZE
-from landgrade.jobs.assign import TooManyRows, grade_file
+from landgrade.jobs.assign import TooManyRows, check_pricing, grade_file
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.service.guards import BadRequest
 from landgrade.service.upload_crs import check_upload_crs
@@ -141,6 +141,10 @@ def _unzip_shapefile(data: bytes, folder: Path, name: str, max_bytes: int) -> Pa
              and Path(m.filename).suffix.lower() in SHAPEFILE_PARTS]
     if sum(m.file_size for m in parts) > max_bytes:
         raise TooLargeError(f"{name}: the shapefile unpacks to more than {max_bytes} bytes")
+    locked = [Path(m.filename).name for m in parts if m.flag_bits & 0x1]
+    if locked:  # zipfile would need the password (and Python cannot read most such zips)
+        raise UploadError(f"{name}: the zip is encrypted (password-protected: "
+                          f"{', '.join(locked)}); zip the shapefile again without a password")
     for m in parts:
         target = folder / f"input{Path(m.filename).suffix.lower()}"
         written = 0
@@ -152,7 +156,8 @@ def _unzip_shapefile(data: bytes, folder: Path, name: str, max_bytes: int) -> Pa
                         raise TooLargeError(
                             f"{name}: the shapefile unpacks to more than {max_bytes} bytes")
                     dst.write(chunk)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError) as e:
             raise UploadError(f"{name}: cannot unpack {m.filename} ({e})") from None
     return folder / "input.shp"
 
@@ -211,6 +216,10 @@ def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,
             f"{name}: {src.n_rows} features; this service grades at most {max_features} per "
             "request (landgrade serve --max-features), or use `landgrade assign` on the file"
         )
+    try:  # as the command checks them: a town grade the town lacks is a 400 before any work
+        check_pricing(engine, src, opt.pricing)
+    except LandgradeError as e:
+        raise UploadError(_rename(str(e), path, name)) from None
     spec = opt.crs or src.crs
     if spec is None and src.is_table:
         spec = "EPSG:4326"
