@@ -31,6 +31,10 @@ from landgrade.io.webmaps import wgs84_to_bd09, wgs84_to_gcj02
 from landgrade.jobs.assign import assign_command
 from landgrade.service.app import ServiceConfig, create_app
 
+# The names the test clients send as Host (TestClient's, httpx's and a proxy's): the service
+# answers only the names it is told besides localhost and IP addresses.
+HOSTS = ("testserver", "t", "gis.example")
+
 runner = CliRunner()
 
 
@@ -41,7 +45,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def client(engine):
-    with TestClient(create_app(engine=engine)) as c:
+    with TestClient(create_app(ServiceConfig(allowed_hosts=HOSTS), engine=engine)) as c:
         yield c
 
 
@@ -136,7 +140,7 @@ def test_concurrent_requests_coalesced_each_get_their_own_answers(engine) -> Non
     singles = [(float(rng.uniform(x0, x1)), float(rng.uniform(y0, y1)),
                 "gcj02" if i % 3 == 0 else "EPSG:4326") for i in range(60)]
 
-    app = create_app(engine=engine)
+    app = create_app(ServiceConfig(allowed_hosts=HOSTS), engine=engine)
 
     async def run() -> tuple[list[dict], dict]:
         transport = httpx.ASGITransport(app=app)
@@ -366,7 +370,8 @@ def test_zip_member_names_never_become_paths(client, engine, tmp_path) -> None:
 
 
 def test_zip_bomb_and_two_shapefiles_refused(engine, tmp_path) -> None:
-    small = TestClient(create_app(ServiceConfig(max_body_bytes=20_000), engine=engine))
+    small = TestClient(create_app(ServiceConfig(max_body_bytes=20_000, allowed_hosts=HOSTS),
+                                  engine=engine))
     buf = bytesio.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("big.shp", b"\0" * 5_000_000)  # compresses to a few kB
@@ -464,7 +469,8 @@ def test_bad_requests_get_4xx_json_naming_the_problem(client, method, url, kw, s
 
 
 def test_body_and_feature_limits(engine) -> None:
-    c = TestClient(create_app(ServiceConfig(max_body_bytes=1000, max_features=3), engine=engine))
+    c = TestClient(create_app(ServiceConfig(max_body_bytes=1000, max_features=3,
+                                            allowed_hosts=HOSTS), engine=engine))
     r = c.post("/api/locate", content=b"[" + b"1," * 1000 + b"1]",
                headers={"content-type": "application/json"})
     assert r.status_code == 413 and "--max-body-mb" in r.json()["detail"]
@@ -485,9 +491,10 @@ def test_body_and_feature_limits(engine) -> None:
 
 def test_cors_off_unless_asked(engine) -> None:
     hdr = {"Origin": "http://gis.example"}
-    off = TestClient(create_app(engine=engine))
+    off = TestClient(create_app(ServiceConfig(allowed_hosts=HOSTS), engine=engine))
     assert "access-control-allow-origin" not in off.get("/api/health", headers=hdr).headers
-    on = TestClient(create_app(ServiceConfig(cors_origins=("http://gis.example",)),
+    on = TestClient(create_app(ServiceConfig(cors_origins=("http://gis.example",),
+                                             allowed_hosts=HOSTS),
                                engine=engine))
     got = on.get("/api/health", headers=hdr).headers
     assert got["access-control-allow-origin"] == "http://gis.example"
@@ -580,7 +587,7 @@ def test_ogc_missing_term_is_null_and_the_others_stay_integers(engine) -> None:
 
     gapped = Engine(engine.grade_map, NoTermForGrade5Commercial(), index=engine.index,
                     outline=engine.outline)
-    c = TestClient(create_app(engine=gapped))
+    c = TestClient(create_app(ServiceConfig(allowed_hosts=HOSTS), engine=gapped))
     raw = c.get("/ogc/collections/grades/items").text
     by_grade = {f["id"]: f["properties"] for f in json.loads(raw)["features"]}
     assert by_grade[5]["t_comm"] is None and '"t_comm":null' in raw
@@ -668,8 +675,8 @@ def test_serve_command_with_a_bad_map_is_a_one_line_error(tmp_path) -> None:
 
 
 def test_behind_a_proxy_links_carry_the_sub_path_and_scheme(engine) -> None:
-    c = TestClient(create_app(engine=engine), root_path="/landgrade",
-                   base_url="https://gis.example")
+    c = TestClient(create_app(ServiceConfig(allowed_hosts=HOSTS), engine=engine),
+                   root_path="/landgrade", base_url="https://gis.example")
     page = c.get("/ogc/collections/routes/items", params={"limit": 50}).json()
     nxt = next(link["href"] for link in page["links"] if link["rel"] == "next")
     assert nxt == "https://gis.example/landgrade/ogc/collections/routes/items?limit=50&offset=50"
@@ -683,7 +690,7 @@ def test_a_map_without_county_tables_is_served_without_prices() -> None:
 
     from landgrade.engine import Engine
 
-    c = TestClient(create_app(engine=Engine(hand_map())))
+    c = TestClient(create_app(ServiceConfig(allowed_hosts=HOSTS), engine=Engine(hand_map())))
     assert c.get("/api/health").json()["prices"] is False
     r = c.get("/api/prices")
     assert r.status_code == 404 and "--county" in r.json()["detail"]
@@ -703,7 +710,7 @@ def test_a_failing_engine_call_fails_only_its_own_requests(engine, monkeypatch) 
 
     from landgrade.errors import LandgradeError
 
-    app = create_app(engine=engine)
+    app = create_app(ServiceConfig(allowed_hosts=HOSTS), engine=engine)
     real = engine.locate
 
     def locate(x, y, crs="EPSG:4326"):

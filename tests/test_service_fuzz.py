@@ -25,8 +25,8 @@ FUZZ = settings(max_examples=int(os.environ.get("LANDGRADE_FUZZ_EXAMPLES", "60")
 
 @pytest.fixture(scope="module")
 def client():
-    app = create_app(ServiceConfig(max_body_bytes=200_000, max_features=500),
-                     engine=load_engine())
+    app = create_app(ServiceConfig(max_body_bytes=200_000, max_features=500,
+                                   allowed_hosts=("testserver",)), engine=load_engine())
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -160,7 +160,8 @@ def test_live_server_keeps_answering_after_malformed_http() -> None:
         b"GET /api/locate HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
         b"POST /api/locate HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999999\r\n\r\n",
     ]
-    app = create_app(ServiceConfig(max_body_bytes=100_000), engine=load_engine())
+    app = create_app(ServiceConfig(max_body_bytes=100_000, allowed_hosts=("t",)),
+                     engine=load_engine())
     statuses: list[int] = []
     with LiveServer(app) as server:
         for i in range(300):

@@ -477,12 +477,18 @@ def serve(
     max_features: Annotated[int, typer.Option(
         help="Most points or features per request.")] = 200_000,
     root_path: Annotated[str, typer.Option(help="URL prefix when behind a reverse proxy.")] = "",
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Host name to answer besides localhost and IP addresses (a "
+        "reverse proxy's; repeatable; *.DOMAIN, or * for any).")] = None,
+    body_timeout: Annotated[float, typer.Option(
+        help="Seconds a request body may stall before it is dropped (0: never).")] = 30,
 ) -> None:
     """Serve an HTTP API, OGC API – Features (QGIS) and a web page."""
     from landgrade.service import serve as run
 
     run(map_path=map_path, county=county, host=host, port=port, cors=cors,
-        max_body_mb=max_body_mb, max_features=max_features, root_path=root_path)
+        max_body_mb=max_body_mb, max_features=max_features, root_path=root_path,
+        allowed_hosts=allowed_host, body_timeout=body_timeout)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -32,6 +32,8 @@ def serve(
     max_features: int = 200_000,
     root_path: str = "",
     log_level: str = "info",
+    allowed_hosts: list[str] | None = None,
+    body_timeout: float = 30,
 ) -> None:
     """Load the engine once and serve it until interrupted (see :mod:`landgrade.service.app`)."""
     try:
@@ -45,9 +47,19 @@ def serve(
         ) from None
     if max_body_mb <= 0 or max_features < 1:
         raise LandgradeError("--max-body-mb and --max-features must be positive")
+    if not body_timeout >= 0:
+        raise LandgradeError("--body-timeout must be 0 (no limit) or a number of seconds")
+    import ipaddress
+
+    names = list(allowed_hosts or ())
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:  # bound by name (a machine name, say): that name is answered too
+        names.append(host)
     config = ServiceConfig(
         map_path=map_path, county=county, max_body_bytes=int(max_body_mb * 1024 * 1024),
         max_features=max_features, cors_origins=tuple(cors or ()),
+        allowed_hosts=tuple(names), body_timeout_s=float(body_timeout),
     )
     app = create_app(config)
     engine = app.state.engine
@@ -57,6 +69,9 @@ def serve(
           f"  web page {where}/   API docs {where}/docs   OGC API - Features {where}/ogc\n"
           f"  limits: {max_body_mb:g} MB per request body, {max_features} points or features "
           "per request", file=sys.stderr)
+    print("  answers requests addressed to localhost or an IP address"
+          + (f", or to {', '.join(names)}" if names else "")
+          + " (--allowed-host NAME for a reverse proxy's name)", file=sys.stderr)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"  note: bound to {host}: anyone who can reach this machine can use the service "
               "(it has no login); prefer 127.0.0.1 behind a reverse proxy", file=sys.stderr)

@@ -18,8 +18,11 @@ and so are points and features per request (:attr:`ServiceConfig.max_features`).
 request is a 4xx with ``{"detail": "<what is wrong and the fix>"}``; handlers are installed for
 validation errors, landgrade errors and anything unexpected (:mod:`landgrade.service.guards`),
 so no response carries a traceback. No parameter names a path on the server: coordinate
-systems are restricted to codes and names (a PROJ string could name a grid file), and uploads
-go to private temporary folders.
+systems are restricted to codes and names (a PROJ string could name a grid file), an upload's
+own CRS is checked as text before GDAL opens it (:mod:`landgrade.service.upload_crs`), and
+uploads go to private temporary folders (a dead server's are removed at start). Only requests
+addressed to this machine or an allowed name are answered (:attr:`ServiceConfig.allowed_hosts`),
+and a body that stalls is dropped (:attr:`ServiceConfig.body_timeout_s`).
 Engine calls run on worker threads (points on one, files on another) so the event loop keeps
 answering while a large file is graded.
 """
@@ -56,11 +59,19 @@ from landgrade.service.files import (
     OUTPUT_FORMATS,
     AssignOptions,
     grade_upload,
+    remove_stale_uploads,
 )
-from landgrade.service.guards import BadRequest, BodyLimit, install_error_handlers
+from landgrade.service.guards import (
+    BadRequest,
+    BodyLimit,
+    BodyTimeout,
+    HostCheck,
+    install_error_handlers,
+)
 
 DEFAULT_MAX_BODY_MB = 50
 DEFAULT_MAX_FEATURES = 200_000
+DEFAULT_BODY_TIMEOUT_S = 30.0
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                  "MultiPolygon", "GeometryCollection")
 # A pasted coordinate: two numbers split by a comma (half or full width), semicolon or space.
@@ -75,6 +86,11 @@ class ServiceConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024
     max_features: int = DEFAULT_MAX_FEATURES
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Host names answered besides this machine's (localhost, 127.0.0.1, ::1) and IP addresses:
+    # a reverse proxy's public name, ``*.example.gov.cn``, or ``*`` for any (guards.HostCheck).
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds a request body may stop arriving before the request is dropped (0: never).
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -145,6 +161,8 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
     from landgrade.service.web import web_page, web_static
 
     config = config or ServiceConfig()
+    # Upload folders a killed server (kill -9, a power cut) left behind hold users' parcels.
+    remove_stale_uploads()
     if engine is None:
         engine = load_engine(map_path=config.map_path, county=config.county)
     _warm_up(engine)
@@ -180,11 +198,13 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
 
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
-    if config.cors_origins:  # added last, so outermost: a 413 carries the CORS headers too
+    app.add_middleware(BodyTimeout, seconds=config.body_timeout_s)
+    if config.cors_origins:  # outside the limits: a 413 or 408 carries the CORS headers too
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(HostCheck, allowed=config.allowed_hosts)  # last added: outermost
 
     _api_routes(app)
     app.include_router(ogc_router(engine), prefix="/ogc")

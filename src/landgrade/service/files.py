@@ -52,6 +52,10 @@ UPLOAD_TYPES: dict[str, tuple[str, str]] = {
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # An unpacked zip may be this many times the upload limit (shapefiles compress ~3-10x).
 ZIP_EXPANSION = 10
+# Uploads are written to <temp>/landgrade-serve-*; one untouched this long belongs to no
+# running request (as `landgrade cache clear` judges its temporary files).
+UPLOAD_PREFIX = "landgrade-serve-"
+STALE_UPLOAD_S = 3600
 
 
 class UploadError(BadRequest):
@@ -184,7 +188,7 @@ def grade_upload(
     fmt = output_format or default_out
     if fmt not in OUTPUT_FORMATS:
         raise UploadError(f"format {fmt!r}: use one of {', '.join(OUTPUT_FORMATS)}")
-    with tempfile.TemporaryDirectory(prefix="landgrade-serve-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=UPLOAD_PREFIX) as tmp:
         folder = Path(tmp)
         if ext == ".zip":
             path = _unzip_shapefile(data, folder, filename, max_bytes * ZIP_EXPANSION)
@@ -202,6 +206,35 @@ def grade_upload(
     ext_out = ".zip" if fmt == "shp" else OUTPUT_FORMATS[fmt][0]
     return GradedFile(content, OUTPUT_FORMATS[fmt][1], ext_out, rows,
                       graded_name(filename, ext_out))
+
+
+def remove_stale_uploads() -> list[Path]:
+    """Remove this user's upload folders in the temporary directory that nothing has touched
+    for :data:`STALE_UPLOAD_S` (a server killed mid-request leaves its folder, with the user's
+    parcels, for good); a younger one may be another running server's, and is left."""
+    import os
+    import shutil
+    import stat
+    import time
+
+    removed = []
+    now = time.time()
+    try:
+        entries = list(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in entries:
+        try:
+            st = folder.lstat()
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                continue  # a symlink, a file, or another user's: not ours to remove
+            newest = max([st.st_mtime, *(p.lstat().st_mtime for p in folder.rglob("*"))])
+        except OSError:
+            continue
+        if now - newest > STALE_UPLOAD_S:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _assign_file(engine: Engine, path: Path, out: Path, opt: AssignOptions,

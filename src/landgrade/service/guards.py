@@ -1,5 +1,9 @@
 """Guards between the network and the service: request limits and error answers.
 
+- :class:`HostCheck` answers only requests addressed to this service by a name it knows (421
+  otherwise), so a web page elsewhere cannot reach it by DNS rebinding;
+- :class:`BodyTimeout` drops a request whose body stops arriving (408, and the connection
+  closed), so stalled uploads do not hold connections open;
 - :class:`BodyLimit` refuses a request body over the limit (413) before the application reads it.
 - :func:`install_error_handlers` makes every failure a JSON answer ``{"detail": "..."}``: a
   :class:`BadRequest` or a :class:`landgrade.errors.LandgradeError` a 4xx naming the problem,
@@ -9,6 +13,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import logging
 
@@ -32,6 +38,119 @@ class BadRequest(LandgradeError):
         self.status = status
 
 
+async def _refuse(send: Send, status: int, message: str) -> None:
+    """A JSON answer ``{"detail": message}`` sent from a middleware; the connection is closed
+    after it (the request may not have been read whole)."""
+    body = json.dumps({"detail": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# Names that always mean this machine; an IP address is answered too (a DNS-rebinding attack
+# needs a name: a page cannot make a browser send another site's address as Host).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, lower case, without port, brackets or a trailing dot."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[1:end] if end > 0 else value
+    if value.count(":") == 1:
+        value = value.rsplit(":", 1)[0]
+    return value.rstrip(".")
+
+
+class HostCheck:
+    """ASGI middleware: a request whose Host is not this machine's, an IP address, or one of
+    ``allowed`` (names; ``*.example.gov.cn`` for a domain's hosts, ``*`` for any) gets 421.
+
+    A service on 127.0.0.1 is still reachable from the browser of the person at the machine:
+    a page elsewhere whose name is re-pointed at 127.0.0.1 (DNS rebinding) would otherwise be
+    answered as if it were the service's own page. Its requests carry that page's name as Host.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...] = ()) -> None:
+        self.app = app
+        names = [host_name(h) for h in allowed]
+        self.any = "*" in names
+        self.names = set(LOCAL_HOSTS) | {n for n in names if not n.startswith("*.")}
+        self.domains = tuple(n[1:] for n in names if n.startswith("*."))
+
+    def allows(self, name: str) -> bool:
+        if self.any or name in self.names or (self.domains and name.endswith(self.domains)):
+            return True
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            raw = dict(scope["headers"]).get(b"host")
+            name = host_name(raw.decode("latin-1")) if raw is not None else None
+            if name is not None and not self.allows(name):
+                await _refuse(
+                    send, 421, f"Host {name[:100]!r} is not a name this service answers to; "
+                    f"start it with --allowed-host {name[:100]} if it is (a reverse proxy's "
+                    "public name, say)")
+                return
+        await self.app(scope, receive, send)
+
+
+class BodyTimeout:
+    """ASGI middleware: a request body that stops arriving for ``seconds`` (nothing received)
+    gets 408 and its connection is closed; the application sees the client as gone.
+
+    uvicorn bounds the time between requests on a connection, not the time a body takes, so a
+    client that sends its headers and then stalls would hold the connection, and the handler
+    waiting for its body, for ever. Once the body is complete nothing is timed.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.seconds:
+            await self.app(scope, receive, send)
+            return
+        complete = timed_out = started = False
+
+        async def timed_receive() -> Message:
+            nonlocal complete, timed_out
+            if timed_out:
+                return {"type": "http.disconnect"}
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout(self.seconds):
+                    message = await receive()
+            except TimeoutError:
+                timed_out = True
+                if not started:
+                    await _refuse(
+                        send, 408, f"the request body stopped arriving for {self.seconds:g} s "
+                        "(landgrade serve --body-timeout)")
+                return {"type": "http.disconnect"}
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if timed_out:
+                return  # the 408 has gone out; a late answer of the application is dropped
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, timed_receive, guarded_send)
+
+
 class BodyLimit:
     """ASGI middleware: a request body over ``max_bytes`` gets 413 before the app reads it.
 
@@ -52,7 +171,7 @@ class BodyLimit:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
-                await self._refuse(send, 400, "Content-Length is not a number")
+                await _refuse(send, 400, "Content-Length is not a number")
                 return
             if too_big:
                 await self._too_large(send)
@@ -84,18 +203,10 @@ class BodyLimit:
 
     async def _too_large(self, send: Send) -> None:
         mb = self.max_bytes / (1024 * 1024)
-        await self._refuse(
+        await _refuse(
             send, 413, f"request body over the limit of {mb:g} MB (landgrade serve --max-body-mb)"
         )
 
-    @staticmethod
-    async def _refuse(send: Send, status: int, message: str) -> None:
-        body = json.dumps({"detail": message}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
 
 
 def _validation_message(exc: RequestValidationError) -> str:
