@@ -294,9 +294,13 @@ def assign(
     x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
     y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
     layer: LayerOpt = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        help="Excel sheet (default: the first visible one).")] = None,
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding (default: the .cpg, else UTF-8 or GBK).")
+    ] = None,
+    max_xlsx_mb: Annotated[float | None, typer.Option(
+        min=1, help="Refuse an Excel workbook unpacking to more than this, MB (default 1024).")
     ] = None,
     town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: town prices.")] = None,
     town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
@@ -335,7 +339,7 @@ def assign(
     if not dask and (scheduler or workers):
         raise LandgradeError("--scheduler and --workers go with --dask")
     read = ReadOptions(layer=layer, sheet=sheet, encoding=encoding, x_field=x_field,
-                       y_field=y_field)
+                       y_field=y_field, max_xlsx_mb=max_xlsx_mb)
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
         town_grade_field=town_grade_field, use_field=use_field)

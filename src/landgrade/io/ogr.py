@@ -18,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from landgrade.io.excel import mixed_as_text
 from landgrade.io.formats import OGR_DRIVERS, file_format
 
 # GeoPackages are written as GPKG 1.2: GDAL ≥3.7 writes 1.4 by default, which QGIS 3.22 LTR and
@@ -150,8 +151,9 @@ class ArrowStreamWriter:
 
 
 def _ogr_friendly(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Nullable pandas dtypes GDAL cannot take become plain ones (nullable integers it takes)."""
-    out = gdf
+    """Nullable pandas dtypes GDAL cannot take become plain ones (nullable integers it takes);
+    a column mixing text and numbers (an Excel column read cell by cell) becomes text."""
+    out = mixed_as_text(gdf)
     for c in gdf.columns:
         dt = gdf[c].dtype
         if isinstance(dt, pd.BooleanDtype):

@@ -159,12 +159,15 @@ def open_source(
     x_field: str | None = None,
     y_field: str | None = None,
     sheet: str | None = None,
+    max_xlsx_mb: float | None = None,
 ) -> Source:
     """Inspect an input file; raise :class:`IOInputError` with the fix when it cannot be read.
 
     Nothing is guessed silently: a GeoPackage with several layers needs ``layer``, a shapefile
     whose parts disagree (record counts, a ``.cpg`` naming the wrong encoding) is an error.
-    An Excel workbook is read from its first sheet unless ``sheet`` names one.
+    An Excel workbook is read from its first visible sheet unless ``sheet`` names one; one that
+    unpacks to more than ``max_xlsx_mb`` (default
+    :data:`landgrade.io.excel.DEFAULT_MAX_XLSX_MB`) is refused before it is read.
     """
     path = Path(path)
     fmt = file_format(path)
@@ -174,7 +177,7 @@ def open_source(
         encoding = encoding_name(encoding, path)
     src = Source(path=path, format=fmt, layer=layer, encoding=encoding, sheet=sheet)
     if fmt == "xlsx":
-        src.sheet, header, src.n_rows = excel_sheet_head(path, sheet)
+        src.sheet, header, src.n_rows = excel_sheet_head(path, sheet, max_xlsx_mb)
         src.columns = header
         _table_geometry(src, x_field, y_field)
         return src
@@ -246,6 +249,28 @@ def open_source(
     src.n_rows = int(info["features"]) if info.get("features", -1) >= 0 else None
     src.columns = [str(c) for c in info["fields"]]
     return src
+
+
+def count_rows(src: Source, beyond: int) -> int | None:
+    """The number of data rows of ``src`` when it is known or cheap to learn: the file's own
+    count, or for a CSV its lines (exact, parsed, only when there are more than ``beyond``,
+    since a quoted value may hold a line break). None when neither."""
+    if src.n_rows is not None or src.format != "csv":
+        return src.n_rows
+    lines, last = -1, b""  # -1: the header
+    with src.path.open("rb") as f:
+        while block := f.read(1 << 24):
+            lines += block.count(b"\n")
+            last = block
+    lines += bool(last) and not last.endswith(b"\n")  # a last line without its line break
+    if lines <= beyond:
+        return max(lines, 0)
+    try:
+        reader = pd.read_csv(src.path, usecols=[0], dtype=str, keep_default_na=False,
+                             encoding=src.encoding, chunksize=1 << 20)
+        return sum(len(df) for df in reader)
+    except Exception:  # what cannot be parsed here fails, naming the line, when it is read
+        return None
 
 
 def _require_shapefile_parts(shp: Path) -> None:
@@ -362,7 +387,9 @@ def _raw_chunks(
 ) -> Iterator[tuple[gpd.GeoDataFrame, Any, np.ndarray | None]]:
     if src.format == "xlsx":
         df = read_excel_sheet(src.path, src.sheet, src.columns)
-        for lo in range(0, len(df), chunk_size):
+        # A sheet with a header and no rows is one empty chunk, as a CSV is: the output then
+        # has the input's columns and the answer's.
+        for lo in range(0, max(len(df), 1), chunk_size):
             yield _table_frame(df.iloc[lo:lo + chunk_size], src), None, None
         return
     if src.format == "csv":

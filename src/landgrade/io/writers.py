@@ -24,7 +24,7 @@ import shapely
 
 from landgrade.errors import LandgradeError
 from landgrade.io.atomic import AtomicOutput, check_interrupted, check_output
-from landgrade.io.excel import EXCEL_MAX_ROWS, excel_rows
+from landgrade.io.excel import EXCEL_MAX_ROWS, excel_rows, mixed_as_text
 from landgrade.io.formats import IOInputError, cut_to_bytes, file_format, is_text_column
 from landgrade.io.ogr import ArrowStreamWriter, ogr_arrow_table, write_ogr
 
@@ -389,7 +389,7 @@ def _arrow_table(df: pd.DataFrame) -> Any:
     """A frame as an Arrow table with stable types: categories as plain text, NaN as null."""
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = pa.Table.from_pandas(mixed_as_text(df), preserve_index=False)
     for i, f in enumerate(table.schema):
         if pa.types.is_dictionary(f.type):
             table = table.set_column(i, pa.field(f.name, f.type.value_type),

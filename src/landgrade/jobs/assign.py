@@ -116,12 +116,14 @@ def grade_file(
     ``pricing``: how rows are priced. ``max_rows``: refuse (:class:`TooManyRows`) an input with
     more rows than that.
     """
-    from landgrade.io.formats import IOInputError
+    from landgrade.io.formats import IOInputError, file_format
     from landgrade.io.readers import iter_chunks
     from landgrade.io.writers import ChunkWriter
 
     pricing = pricing or PricingOptions()
     use_field = pricing.use_field
+    if file_format(output) == "xlsx":
+        _check_excel_rows(src, output)
 
     label = _label_crs(spec)
     counts: pd.Series = pd.Series(dtype="int64")
@@ -157,6 +159,21 @@ def grade_file(
         print(f"note: {writer.outcome}", file=sys.stderr)
         raise
     return GradedFile(counts, kept, list(writer.warnings))
+
+
+def _check_excel_rows(src: Any, output: Path) -> None:
+    """An input with more rows than an Excel sheet holds is refused before any row is graded
+    (the writer would find out only when the row after the last one came)."""
+    from landgrade.io.excel import EXCEL_MAX_ROWS
+    from landgrade.io.formats import IOInputError
+    from landgrade.io.readers import count_rows
+
+    most = EXCEL_MAX_ROWS - 1  # under the header row
+    rows = count_rows(src, most)
+    if rows is not None and rows > most:
+        raise IOInputError(
+            f"{output}: {src.path.name} has {rows:,} rows, more than the {most:,} an Excel "
+            "sheet holds under its header; write .csv, .gpkg or .parquet instead")
 
 
 class TooManyRows(LandgradeError):

@@ -22,9 +22,12 @@ class ReadOptions:
     encoding: str | None = None
     x_field: str | None = None
     y_field: str | None = None
+    # The most an Excel workbook may unpack to, MB (None: io.excel.DEFAULT_MAX_XLSX_MB).
+    max_xlsx_mb: float | None = None
 
     def open(self, path: str | Path) -> io.Source:
         """The input opened with these options; :class:`landgrade.io.IOInputError` with the
         fix when it cannot be read."""
         return io.open_source(path, layer=self.layer, sheet=self.sheet, encoding=self.encoding,
-                              x_field=self.x_field, y_field=self.y_field)
+                              x_field=self.x_field, y_field=self.y_field,
+                              max_xlsx_mb=self.max_xlsx_mb)
