@@ -25,7 +25,13 @@ import shapely
 from landgrade.errors import LandgradeError
 from landgrade.io.atomic import AtomicOutput, check_interrupted, check_output
 from landgrade.io.excel import EXCEL_MAX_ROWS, excel_rows, mixed_as_text
-from landgrade.io.formats import IOInputError, cut_to_bytes, file_format, is_text_column
+from landgrade.io.formats import (
+    IOInputError,
+    cut_to_bytes,
+    file_format,
+    is_text_column,
+    rows_with_nul,
+)
 from landgrade.io.ogr import ArrowStreamWriter, ogr_arrow_table, write_ogr
 
 SHAPEFILE_FIELD_LIMIT = 10
@@ -119,6 +125,8 @@ class ChunkWriter:
         array), written as is to GeoParquet instead of encoding the shapely objects again."""
         check_interrupted()  # stop at the next chunk, not only at the commit
         gdf = self._fixed_columns(gdf)
+        if self.format in ("gpkg", "geojson", "shapefile"):
+            self._refuse_nul(gdf)
         try:
             if self.format == "csv":
                 self._write_csv(gdf)
@@ -293,6 +301,23 @@ class ChunkWriter:
                 raise
             except Exception as e:  # a GDAL refusal becomes a named error
                 raise IOInputError(f"{self.path}: cannot write ({str(e).strip()})") from None
+
+    def _refuse_nul(self, gdf: gpd.GeoDataFrame) -> None:
+        """GDAL takes text as C strings: a value holding a NUL character would be cut at it
+        without a word, so it is refused, naming the column and row."""
+        for i, c in enumerate(gdf.columns):
+            s = gdf.iloc[:, i]
+            if c == gdf.geometry.name or not is_text_column(s):
+                continue
+            bad = rows_with_nul(s)
+            if len(bad):
+                row = gdf.index[bad[0]]
+                where = f"data row {row + 1}" if isinstance(row, int | np.integer) else \
+                    f"row {row!r}"
+                raise IOInputError(
+                    f"{self.path}: column {c!r}, {where}: the value holds a NUL character, "
+                    f"which a {self.path.suffix} file cannot store (it would be cut there); "
+                    "write .csv or .parquet to keep it whole")
 
     def _count_long_text(self, gdf: gpd.GeoDataFrame) -> None:
         import pyarrow as pa
