@@ -314,6 +314,12 @@ class Engine:
         names each row's ``town``; ``use_field`` picks each row's ``price`` and ``total``. The
         older keywords (``town=``, ``towns=``, ``use_field=``, …) build the same value.
         """
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            hint = (" (a file: read it first, landgrade.io.read_file(path))"
+                    if isinstance(gdf, str | Path) else
+                    " (coordinates: Engine.locate(x, y, crs))" if isinstance(gdf, dict) else "")
+            raise TypeError(f"Engine.assign takes a GeoDataFrame, not a {type(gdf).__name__}"
+                            f"{hint}")
         pricing = pricing_of(pricing, town=town, town_grade=town_grade, town_field=town_field,
                              town_grade_field=town_grade_field, towns=towns,
                              use_field=use_field)
@@ -349,6 +355,8 @@ class Engine:
             empty_pt[which] = False  # an empty point has no coordinates
             status[pt_rows[empty_pt]] = STATUS_CODE["empty_geometry"]
             is_point[pt_rows[empty_pt]] = False
+        # A NaN or infinite coordinate is no position: null_geometry, as Engine.locate says.
+        status[is_point & ~(np.isfinite(rx) & np.isfinite(ry))] = STATUS_CODE["null_geometry"]
 
         rest = np.flatnonzero(~is_point & ~missing & (status == STATUS_CODE["ok"]))
         is_area = np.zeros(n, dtype=bool)
@@ -357,9 +365,17 @@ class Engine:
             # Strictly convex parcels are valid and hold their vertices' mean: GEOS's validity
             # check and interior point are for the rest.
             convex, cx, cy = convex_polygons(g)
+            convex &= np.isfinite(cx) & np.isfinite(cy)
             empty = shapely.is_empty(g)
             status[rest[empty]] = STATUS_CODE["empty_geometry"]
             invalid = ~empty & ~convex
+            # A vertex that is NaN or infinite: no position, and GEOS would raise on it.
+            unfit = np.flatnonzero(invalid)
+            coords, owner = shapely.get_coordinates(g[unfit], return_index=True)
+            nonfinite = unfit[np.unique(owner[~np.isfinite(coords).all(axis=1)])]
+            status[rest[nonfinite]] = STATUS_CODE["null_geometry"]
+            empty[nonfinite] = True  # dropped from the parcels below, as an empty one is
+            invalid[nonfinite] = False
             invalid[invalid] = ~shapely.is_valid(g[invalid])
             if invalid.any():
                 fixed = shapely.make_valid(g[invalid])
