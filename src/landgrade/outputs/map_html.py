@@ -133,9 +133,18 @@ def write_html(fmap: folium.Map, output: str | Path) -> Path:
     from landgrade.io.atomic import atomic_output
 
     output.parent.mkdir(parents=True, exist_ok=True)
+    page = fmap.get_root().render()
+    # folium embeds data through Jinja's tojson, which writes "&" as \u0026: the values
+    # layer_geojson escaped then read \u0026lt;img… in the file. To JavaScript both are the same
+    # character; written back, the file says &lt;img… as it means (and as one searching it
+    # for markup expects).
+    page = _TOJSON_ENTITY.sub(r"&\1;", page)
     with atomic_output(output) as tmp:
-        fmap.save(str(tmp))
+        tmp.write_text(page, encoding="utf-8")
     return output
+
+
+_TOJSON_ENTITY = re.compile(r"\\u0026(lt|gt|amp|quot|#x27|#39);")
 
 
 @cache
@@ -181,13 +190,21 @@ def inline_leaflet(fmap: folium.Map) -> None:
 
 def layer_geojson(layer: gpd.GeoDataFrame, fields: list[str], display_crs: str) -> dict[str, Any]:
     """``layer``'s geometry and those of ``fields`` it has, as GeoJSON in ``display_crs``;
-    decimals rounded to two places."""
+    decimals rounded to two places, text HTML-escaped: Leaflet's tooltips and popups (folium's
+    GeoJsonTooltip / GeoJsonPopup) put values into the page as markup, and a road name from a
+    user's layer may be ``<img onerror=…>``."""
     keep = [f for f in fields if f in layer.columns]
     out = gdf_to_crs(layer[[*keep, "geometry"]], display_crs)
     for c in keep:
         if out[c].dtype.kind in "fc":
             out[c] = out[c].round(2)
-    return json.loads(out.to_json(na="null", drop_id=True))
+    data = json.loads(out.to_json(na="null", drop_id=True))
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        for k, v in props.items():
+            if isinstance(v, str):
+                props[k] = html.escape(v)
+    return data
 
 
 def _tooltip(layer: gpd.GeoDataFrame, fields: list[str]) -> Any:
@@ -219,6 +236,7 @@ def _add_grades(
         layer["area_ha"] = (grades["area_m2"].astype(float) / 1e4).round(1)
         fields.append("area_ha")
         aliases.append(word("area_ha", lang))
+    aliases = [html.escape(a) for a in aliases]  # county data (uses.csv), shown as markup
     folium.GeoJson(
         layer_geojson(layer, fields, display_crs), name="grades",
         style_function=lambda f: {
@@ -267,7 +285,7 @@ def _add_routes(
     fields = [f for f in _ROUTE_FIELDS if f in routes.columns]
     units = {"price": f" ({unit_text})",
              "standard_depth_m": f" ({word('m', lang)})"}
-    aliases = [word(_ROUTE_FIELDS[f], lang) + units.get(f, "") for f in fields]
+    aliases = [html.escape(word(_ROUTE_FIELDS[f], lang) + units.get(f, "")) for f in fields]
     if "standard_depth_m" in routes.columns:
         folium.GeoJson(
             layer_geojson(frontage(routes), fields, display_crs),

@@ -269,6 +269,12 @@ window.addEventListener("load", function () {
     route: {color: "#9c27b0", weight: 5, opacity: 0.9}
   };
   var shown = L.featureGroup().addTo(map);
+  // A tooltip's text is markup: road names and report text come from the user's layers.
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
   function marker(feature, latlng) {
     var p = feature.properties;
     if (p.role === "candidate") {
@@ -293,8 +299,8 @@ window.addEventListener("load", function () {
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.options.role = p.role;
-          layer.bindTooltip((p.flagged ? "\u26a0 " : "") + p.role + (p.item ? " " + p.item : "")
-                            + ": " + (p.label || ""));
+          layer.bindTooltip((p.flagged ? "\u26a0 " : "") + p.role
+                            + (p.item ? " " + esc(p.item) : "") + ": " + esc(p.label || ""));
         }
       }).eachLayer(function (layer) { shown.addLayer(layer); });
     });

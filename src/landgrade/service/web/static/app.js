@@ -64,7 +64,7 @@
       fc.features.map((f) => f.properties).sort((a, b) => a.grade - b.grade).forEach((p) => {
         const price = use ? " " + num(p["p_" + shortKey(use.use)], 0) : "";
         html += '<div><span style="display:inline-block;width:12px;height:12px;margin-right:5px;background:' +
-          (CONFIG.colors[String(p.grade)] || "#ccc") + '"></span>' + p.grade + "级" + price + "</div>";
+          esc(CONFIG.colors[String(p.grade)] || "#ccc") + '"></span>' + esc(p.grade) + "级" + price + "</div>";
       });
       div.innerHTML = html;
       return div;
