@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import sys
 import threading
 import uuid
@@ -85,11 +86,32 @@ WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD,
                   "MALLOC_TRIM_THRESHOLD_": TRIM_THRESHOLD}
 
 
-def local_cluster(workers: int) -> Any:
+# A local cluster of more worker processes than this per core only competes for the cores
+# (and each worker holds its own engine, ~0.5 GB): a typo such as --workers 100000 would
+# start processes until the machine gives way.
+MAX_WORKERS_PER_CORE = 4
+
+
+def check_workers(workers: int, max_workers: int | None = None) -> None:
+    """Refuse a local cluster of more than ``max_workers`` processes (default
+    :data:`MAX_WORKERS_PER_CORE` per core of this machine) before any is started."""
+    cores = os.cpu_count() or 1
+    cap = MAX_WORKERS_PER_CORE * cores if max_workers is None else max_workers
+    if workers > cap:
+        raise DaskSetupError(
+            f"--workers {workers}: more than the {cap} local worker processes this machine's "
+            f"{cores} core(s) can use ({MAX_WORKERS_PER_CORE} per core); give at most {cap}, "
+            "or run the workers on a cluster and pass --scheduler")
+
+
+def local_cluster(workers: int, *, max_workers: int | None = None) -> Any:
     """A local cluster of ``workers`` single-threaded worker processes, started with
-    :data:`WORKER_ENVIRON`."""
+    :data:`WORKER_ENVIRON`; more than ``max_workers`` (default: :data:`MAX_WORKERS_PER_CORE`
+    per core) is refused (:func:`check_workers`)."""
     import dask
     from distributed import LocalCluster
+
+    check_workers(workers, max_workers)
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ,
@@ -187,13 +209,33 @@ def input_parts(spec: str | Path) -> list[Path]:
     return parts
 
 
+@dataclass(frozen=True)
+class PartFailed:
+    """What :func:`_answer_file` returns for a part it could not answer: the message, which
+    names the part. Returned, not raised: a task that raises has its traceback printed by the
+    worker, and the other parts would be left half done."""
+
+    message: str
+
+
 def _answer_file(src: str, dst: str, spec: EngineSpec, crs: str | None, read: ReadOptions,
-                 pricing: PricingOptions, chunk_size: int) -> pd.Series:
+                 pricing: PricingOptions, chunk_size: int) -> pd.Series | PartFailed:
     """Answer one part into its output part as ``landgrade assign`` answers a file: read with
     ``read``, its pricing options checked against the part, through the single-process file
     loop (:func:`landgrade.jobs.assign.grade_file`: points read from the WKB without shapely
     objects, the geometry passed through, Arrow writes, output only complete); rows per
-    status."""
+    status, or :class:`PartFailed`."""
+    try:
+        return _answer_part(src, dst, spec, crs, read, pricing, chunk_size)
+    except LandgradeError as e:
+        text = " ".join(str(e).split())  # one line, whatever the library's message held
+        return PartFailed(text if Path(src).name in text else f"{src}: {text}")
+    except Exception as e:  # GDAL/Arrow refusing the part's bytes: that part, named
+        return PartFailed(f"{src}: cannot be read ({type(e).__name__}: {' '.join(str(e).split())})")
+
+
+def _answer_part(src: str, dst: str, spec: EngineSpec, crs: str | None, read: ReadOptions,
+                 pricing: PricingOptions, chunk_size: int) -> pd.Series:
     from landgrade.jobs.assign import check_pricing, grade_file
 
     source = read.open(Path(src))
@@ -218,7 +260,12 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
     Every part is read with ``read`` and priced with ``pricing``, as ``landgrade assign`` reads
     and prices one file, so each output part is what it writes for that part. ``scheduler``: a
     running dask scheduler's address (``tcp://host:8786``); else a local cluster of ``workers``
-    processes (default: one per core). Returns rows per status.
+    processes (default: one per core; more than :data:`MAX_WORKERS_PER_CORE` per core is
+    refused). Returns rows per status.
+
+    All or nothing: the parts are written to a hidden folder inside OUTPUT and moved into place
+    only when every part is answered; a part that cannot be read is an error naming it, the
+    remaining tasks are released and no part is left in OUTPUT.
     """
     from landgrade import io
 
@@ -228,6 +275,8 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
     if crs is not None and not crs.strip():
         raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326, "
                              "EPSG:4546 or gcj02, or leave it out to use the parts' own")
+    if not scheduler and workers is not None:
+        check_workers(workers)
     _require_dask()
     from distributed import Client
 
@@ -238,40 +287,101 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
                              "part per input part; give a folder name")
     if any(p.resolve().parent == output.resolve() for p in parts):
         raise DaskSetupError(f"{output}: is the input folder; write the output parts elsewhere")
+    made = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
+    stage = output / f".landgrade-parts-{uuid.uuid4().hex[:12]}"
+    stage.mkdir()
     spec = engine_spec(map_path, county)
     size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
-    cluster = None
     try:
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = local_cluster(workers or os.cpu_count() or 1)
-            client = Client(cluster)
-    except (OSError, TimeoutError) as e:
-        raise DaskSetupError(f"cannot reach the dask scheduler {scheduler}: {e}") from None
-    try:
-        warm_workers(client, spec)
-        futures = [client.submit(_answer_file, str(p), str(output / p.name), spec, crs, read,
-                                 pricing, size,
-                                 key=f"landgrade-assign-{p.name}-{uuid.uuid4().hex[:6]}")
-                   for p in parts]
-        if progress:  # dask's text bar follows the tasks; it writes to stdout, sent to stderr
-            from contextlib import redirect_stdout
-
-            from distributed import progress as dask_progress
-
-            with redirect_stdout(sys.stderr):
-                dask_progress(futures, multi=False)
-            print(file=sys.stderr)
-        counts = pd.concat(client.gather(futures)).groupby(level=0).sum()
+        answered = _run_parts(Client, scheduler, workers, spec, parts, stage, crs, read,
+                              pricing, size, progress)
+        failed = [a for a in answered if isinstance(a, PartFailed)]
+        if failed:
+            more = f" (and {len(failed) - 1} more part(s))" if len(failed) > 1 else ""
+            raise DaskSetupError(f"{failed[0].message}{more}; no part was written to {output}")
+        _move_parts(stage, output, parts)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        shutil.rmtree(stage, ignore_errors=True)
+        if made and not any(output.iterdir()):
+            output.rmdir()
+    counts = pd.concat(answered).groupby(level=0).sum()
     from landgrade.engine.answer import STATUSES
 
     print(f"{output}: {int(counts.sum())} rows written in {len(parts)} parts", file=sys.stderr)
     for status, n in counts[counts > 0].sort_values(ascending=False).items():
         print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
     return counts
+
+
+def _run_parts(client_type: Any, scheduler: str | None, workers: int | None, spec: EngineSpec,
+               parts: list[Path], stage: Path, crs: str | None, read: ReadOptions,
+               pricing: PricingOptions, size: int, progress: bool) -> list[Any]:
+    """Every part answered into ``stage`` on the cluster, in completion order; at the first
+    :class:`PartFailed` the tasks not yet done are released and the answers so far returned."""
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    cluster = None
+    try:
+        if scheduler:
+            client = client_type(scheduler)
+        else:
+            cluster = local_cluster(workers or os.cpu_count() or 1)
+            client = client_type(cluster)
+    except (OSError, TimeoutError) as e:
+        raise DaskSetupError(f"cannot reach the dask scheduler {scheduler}: {e}") from None
+    answered: list[Any] = []
+    try:
+        if cluster is not None:  # our own workers: a released task is no news to the user
+            client.run(_quiet_released_tasks)
+        warm_workers(client, spec)
+        futures = [client.submit(_answer_file, str(p), str(stage / p.name), spec, crs, read,
+                                 pricing, size,
+                                 key=f"landgrade-assign-{p.name}-{uuid.uuid4().hex[:6]}")
+                   for p in parts]
+        names = {f.key: p for f, p in zip(futures, parts, strict=True)}
+        bar = tqdm(total=len(futures), unit="part", file=sys.stderr, leave=False,
+                   disable=not progress or not sys.stderr.isatty())
+        with bar:
+            for future in as_completed(futures):
+                try:
+                    answer = future.result()
+                except Exception as e:  # the worker died or the task was lost
+                    answer = PartFailed(f"{names[future.key]}: not answered ({type(e).__name__}"
+                                        f": {e})")
+                answered.append(answer)
+                bar.update(1)
+                if isinstance(answer, PartFailed):
+                    break  # closing the client releases the tasks not yet done
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return answered
+
+
+def _quiet_released_tasks() -> None:
+    """On a worker of a local cluster: the parts still running when one part failed are
+    released as the cluster closes, which distributed logs as a warning ("… ended with
+    CancelledError"); the error the user needs is the failed part's, printed once."""
+    import logging
+
+    logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
+
+
+def _move_parts(stage: Path, output: Path, parts: list[Path]) -> None:
+    """The answered parts moved from ``stage`` into ``output``, each with its own files (a
+    shapefile's parts, the .shp last) and a stale part of an old shapefile removed."""
+    from landgrade.io.atomic import SHAPEFILE_PARTS
+
+    for p in parts:
+        staged, dest = stage / p.name, output / p.name
+        if dest.suffix.lower() != ".shp":
+            os.replace(staged, dest)
+            continue
+        for ext in [e for e in SHAPEFILE_PARTS if e != ".shp"] + [".shp"]:
+            if staged.with_suffix(ext).exists():
+                os.replace(staged.with_suffix(ext), dest.with_suffix(ext))
+            else:
+                dest.with_suffix(ext).unlink(missing_ok=True)
