@@ -89,10 +89,31 @@ def load_towns(path: str | Path, field: str | None = None, layer: str | None = N
     keep = np.isin(areal, (3, 6)) & ~shapely.is_empty(geom)
     if not keep.any():
         raise TownLayerError(f"{path}: the township layer holds no polygons")
+    _check_coordinates_fit(gdf[keep], path)
     working = crsmod.gdf_to_working(gdf[keep])
     polygons = shapely.make_valid(working.geometry.to_numpy())
     names = working[field].astype(object).where(working[field].notna(), None).to_numpy()
     return TownLayer(names=np.asarray(names, dtype=object), polygons=polygons, source=str(path))
+
+
+def _check_coordinates_fit(gdf: Any, path: str | Path) -> None:
+    """A layer whose coordinates cannot be in its declared CRS (metres labelled EPSG:4326, a
+    Gauss-Krüger zone prefix, latitude and longitude swapped) would name no town for any row:
+    refuse it, as inputs with such coordinates are flagged ``crs_suspect_*``."""
+    from landgrade.io import crs as crsmod
+
+    x0, y0, x1, y1 = gdf.total_bounds
+    problems = crsmod.detect_crs_problem([x0, x1, x0, x1], [y0, y1, y1, y0], gdf.crs,
+                                         crsmod.CHINA_AREA)
+    found = next((p for p in problems if p in _MISDECLARED), None)
+    if found is not None:
+        raise TownLayerError(
+            f"{path}: the township layer's coordinates ({x0:.6g}, {y0:.6g} … {x1:.6g}, "
+            f"{y1:.6g}) do not fit its CRS {crsmod.resolve_crs(gdf.crs)}: "
+            f"{crsmod.PROBLEMS[found]}; save the layer with its real CRS")
+
+
+_MISDECLARED = ("not_geographic", "looks_geographic", "gk_zone_prefix", "lat_lon_swapped")
 
 
 def maybe_load_towns(path: Any, field: str | None) -> TownLayer | None:
