@@ -141,13 +141,14 @@ def _as_float(values: ArrayLike | None, n: int) -> NDArray[np.float64]:
 
 
 def _as_key(values: ArrayLike, *, grade: bool = False) -> NDArray[np.object_]:
-    s = pd.Series(np.asarray(values, dtype=object))
-    uniques = pd.unique(s)
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
     if grade:
         mapping = {u: grade_key(u) for u in uniques}
     else:
         mapping = {u: "" if u is None or u is pd.NA or u != u else str(u).strip() for u in uniques}
-    return s.map(mapping).to_numpy(dtype=object)
+    keys = np.array([mapping[u] for u in uniques], dtype=object)
+    return keys[codes]
 
 
 def _as_dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
@@ -236,6 +237,15 @@ def _date(
     return k, {NO_VALUATION_DATE: missing, DATE_OUTSIDE_INDEX: outside & ~missing}
 
 
+def _level_codes(values: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+    """Factorise level words; missing → ``""``; stripped, so `` 优`` and ``优`` are one level."""
+    data = values if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    raw_codes, raw = pd.factorize(data, use_na_sentinel=True)
+    cleaned = np.array([str(u).strip() for u in raw] + [""], dtype=object)
+    remap, uniques = pd.factorize(cleaned)
+    return remap[raw_codes], np.asarray(uniques, dtype=object)  # code -1 → the appended ""
+
+
 def _factors(
     use: NDArray[np.object_],
     grade: NDArray[np.object_],
@@ -253,39 +263,40 @@ def _factors(
             NOTE_FACTORS_UNAPPLIED: zeros if require_factors else unapplied,
         }
         return np.zeros(n), flags
-    rows = pd.DataFrame({"_row": np.arange(n), "use": use, "grade": grade})
-    wanted = table[["use", "grade", "factor"]].drop_duplicates()
-    covered_keys = wanted[["use", "grade"]].drop_duplicates()
-    covered = (
-        rows.merge(covered_keys.assign(_c=True), on=["use", "grade"], how="left")["_c"]
-        .fillna(False)
-        .to_numpy(dtype=bool)
-    )
-    given = levels.reset_index(drop=True).copy()
-    given.columns = [str(c) for c in given.columns]
-    given["_row"] = np.arange(n)
-    long = given.melt(id_vars="_row", var_name="factor", value_name="level")
-    long["level"] = long["level"].astype("string").str.strip().fillna("")
-    need = rows.merge(wanted, on=["use", "grade"], how="inner")
-    need = need.merge(long, on=["_row", "factor"], how="left")
-    need["level"] = need["level"].fillna("")
-    need = need.merge(table, on=["use", "grade", "factor", "level"], how="left")
-    no_level = np.zeros(n, dtype=bool)
-    no_level[need.loc[need["level"] == "", "_row"].to_numpy()] = True
-    unknown = np.zeros(n, dtype=bool)
-    unknown[need.loc[(need["level"] != "") & need["percent"].isna(), "_row"].to_numpy()] = True
+    # Integer codes throughout: group = (use, grade) of the table, level = factorised words.
+    groups = table[["use", "grade"]].drop_duplicates().reset_index(drop=True)
+    group_index = pd.MultiIndex.from_frame(groups)
+    gid = group_index.get_indexer(pd.MultiIndex.from_arrays([use, grade]))
+    covered = gid >= 0
+    g_safe = np.where(covered, gid, 0)
+    table_gid = group_index.get_indexer(pd.MultiIndex.from_frame(table[["use", "grade"]]))
+    given = {str(c): levels[c] for c in levels.columns}
     total = np.zeros(n)
-    sums = need.groupby("_row")["percent"].sum()
-    total[sums.index.to_numpy()] = sums.to_numpy()
-    # Levels given for a factor the row's table does not list.
-    extra = long[long["level"] != ""].merge(rows, on="_row")
-    extra = extra.merge(wanted.assign(_w=True), on=["use", "grade", "factor"], how="left")
+    no_level = np.zeros(n, dtype=bool)
+    unknown = np.zeros(n, dtype=bool)
     not_in_table = np.zeros(n, dtype=bool)
-    not_in_table[
-        extra.loc[
-            extra["_w"].isna() & extra["_row"].isin(np.flatnonzero(covered)), "_row"
-        ].to_numpy()
-    ] = True
+    factor_names = pd.unique(table["factor"])
+    for factor in set(factor_names) | set(given):
+        in_table = table["factor"].to_numpy() == factor
+        required_by_group = np.zeros(len(groups), dtype=bool)
+        required_by_group[table_gid[in_table]] = True
+        required = covered & required_by_group[g_safe]
+        if factor in given:
+            codes, uniques = _level_codes(given[factor])
+        else:
+            codes, uniques = np.zeros(n, dtype=np.int64), np.array([""], dtype=object)
+        empty = uniques[codes] == ""
+        pct = np.full((len(groups), len(uniques)), np.nan)
+        level_code = pd.Index(uniques).get_indexer(table.loc[in_table, "level"].to_numpy())
+        known = level_code >= 0
+        pct[table_gid[in_table][known], level_code[known]] = table.loc[
+            in_table, "percent"
+        ].to_numpy()[known]
+        value = pct[g_safe, codes]
+        no_level |= required & empty
+        unknown |= required & ~empty & np.isnan(value)
+        total += np.where(required & ~np.isnan(value), value, 0.0)
+        not_in_table |= covered & ~required & ~empty
     flags = {
         NO_FACTORS_TABLE: ~covered if require_factors else zeros,
         NO_FACTOR_LEVEL: no_level,
