@@ -66,7 +66,9 @@ def baseline(frame: pd.DataFrame, corrections, big_n: dict[str, float]) -> pd.Se
     f = corrections.factors
     percent = {
         (u, g, fa, lv): p
-        for u, g, fa, lv, p in zip(f["use"], f["grade"], f["factor"], f["level"], f["percent"], strict=False)
+        for u, g, fa, lv, p in zip(
+            f["use"], f["grade"], f["factor"], f["level"], f["percent"], strict=False
+        )
     }
     factors_of = f.groupby(["use", "grade"])["factor"].unique().to_dict()
 
