@@ -1,0 +1,111 @@
+"""Plot-ratio coefficients (容积率修正系数): straight lines between the listed ratios of each table.
+
+Published systems say "容积率介于表中两者之间的，用内插法求取" (or show it in a worked example:
+Tongdao's 4.58 → 1.4369 between 4.5 and 4.6). A ratio outside a table is never extrapolated: it gets
+NaN and the status :data:`OUT_OF_TABLE`, unless the table's end row is published as open (``≤1`` /
+``≥5``), in which case that row's coefficient holds beyond it, as the published table says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "MISSING_RATIO",
+    "NO_TABLE",
+    "OK",
+    "OUT_OF_TABLE",
+    "PlotRatioLookup",
+    "interpolate_plot_ratio",
+]
+
+OK = "ok"
+NO_TABLE = "no_plot_ratio_table"
+OUT_OF_TABLE = "plot_ratio_out_of_table"
+MISSING_RATIO = "no_plot_ratio"
+
+# Tolerance for "on the end of the table": published ratios have 1–2 decimals.
+_EDGE = 1e-9
+
+
+@dataclass(frozen=True)
+class PlotRatioLookup:
+    """Coefficients and per-row status of one lookup.
+
+    Attributes
+    ----------
+    coefficient : numpy.ndarray
+        K_plot_ratio per row; NaN where status is not ``"ok"``.
+    status : numpy.ndarray
+        Object array of :data:`OK`, :data:`NO_TABLE`, :data:`OUT_OF_TABLE`, :data:`MISSING_RATIO`.
+    """
+
+    coefficient: NDArray[np.float64]
+    status: NDArray[np.object_]
+
+
+def interpolate_plot_ratio(
+    table: pd.DataFrame, use: ArrayLike, grade: ArrayLike, plot_ratio: ArrayLike
+) -> PlotRatioLookup:
+    """Look up K_plot_ratio for every row, linear between listed ratios of its (use, grade) table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``use``, ``grade``, ``plot_ratio`` (float), ``coefficient`` (float) and optionally
+        ``bound`` (``"le"`` for a published ``≤x`` row, ``"ge"`` for ``≥x``, ``""`` otherwise).
+        Ratios must be unique per (use, grade);
+        :func:`~landgrade.valuation.corrections.load_corrections`
+        guarantees it.
+    use, grade : array_like
+        Keys per row, compared as strings.
+    plot_ratio : array_like
+        The parcels' plot ratios.
+
+    Returns
+    -------
+    PlotRatioLookup
+        Coefficients and statuses aligned with the inputs.
+    """
+    use_s = pd.Series(np.asarray(use, dtype=object)).astype("string")
+    grade_s = pd.Series(np.asarray(grade, dtype=object)).astype("string")
+    ratio = np.asarray(plot_ratio, dtype=np.float64)
+    n = ratio.shape[0]
+    out = np.full(n, np.nan)
+    status = np.full(n, NO_TABLE, dtype=object)
+    if table is None or table.empty:
+        status[np.isnan(ratio)] = MISSING_RATIO
+        return PlotRatioLookup(out, status)
+
+    has_bound = "bound" in table.columns
+    keys = pd.MultiIndex.from_arrays([use_s, grade_s])
+    groups = table.groupby(["use", "grade"], sort=False)
+    codes = pd.MultiIndex.from_tuples(list(groups.groups.keys()), names=["use", "grade"])
+    group_of_row = codes.get_indexer(keys)  # -1 where no table
+    for gi, (_key, sub) in enumerate(groups):
+        rows = np.flatnonzero(group_of_row == gi)
+        if rows.size == 0:
+            continue
+        sub = sub.sort_values("plot_ratio")
+        xs = sub["plot_ratio"].to_numpy(dtype=np.float64)
+        ys = sub["coefficient"].to_numpy(dtype=np.float64)
+        q = ratio[rows]
+        low_open = has_bound and sub["bound"].iloc[0] == "le"
+        high_open = has_bound and sub["bound"].iloc[-1] == "ge"
+        inside = (q >= xs[0] - _EDGE) & (q <= xs[-1] + _EDGE)
+        if low_open:
+            inside |= q < xs[0]
+        if high_open:
+            inside |= q > xs[-1]
+        values = np.interp(q, xs, ys)  # np.interp holds the end values flat beyond the ends
+        good = inside & ~np.isnan(q)
+        out[rows[good]] = values[good]
+        row_status = np.where(np.isnan(q), MISSING_RATIO, np.where(inside, OK, OUT_OF_TABLE))
+        status[rows] = row_status
+    no_table = group_of_row < 0
+    status[no_table & np.isnan(ratio)] = MISSING_RATIO
+    return PlotRatioLookup(out, status)
