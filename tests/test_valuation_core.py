@@ -247,7 +247,7 @@ def test_worked_example_675():
                 "use": ["u"],
                 "grade": ["1"],
                 "factor": ["区域与个别因素"],
-                "level": ["x"],
+                "level": ["较劣"],
                 "percent": [-13.0],
             }
         ),
@@ -265,9 +265,9 @@ def test_worked_example_675():
         benchmark_years={"u": big_n},
         benchmark_date="2020-01-01",
         valuation_date=["2021-01-01"],
-        factor_levels=pd.DataFrame({"区域与个别因素": ["x"]}),
+        factor_levels=pd.DataFrame({"区域与个别因素": ["较劣"]}),
     )
-    assert out["value_status"].iloc[0] == "ok"
+    assert out["value_status"].iloc[0] == "valued"
     assert round(out["unit_price"].iloc[0]) == 675
 
 
@@ -291,7 +291,7 @@ def _tongdao_parcel(**overrides):
 
 def test_worked_example_tongdao_1144_6():
     out = _tongdao_parcel().iloc[0]
-    assert out["value_status"] == "ok"
+    assert out["value_status"] == "valued"
     assert round(out["k_factors"] * 100, 4) == 2.4020
     assert round(out["k_plot_ratio"], 4) == 1.4369
     assert round(out["k_term"], 4) == 0.9950
@@ -334,20 +334,22 @@ def test_statuses_block_or_note():
         development=[0, 0, 0, 0, 0, 0, 0, 0, np.nan],
     )
     assert list(out["value_status"]) == [
-        "ok",
+        "valued",
         "no_base_price",
-        "no_rate",
+        "no_benchmark_term;no_plot_ratio_table",  # 商服: no N, no table; every code is said
         "term_exceeds_benchmark",
-        "ok",
-        "no_factor_level",
+        "valued",
+        "valued",  # a factor not given counts as 一般, and is said
         "unknown_factor_level",
         "no_term",
-        "ok",
+        "valued",
     ]
+    assert "factor_assumed_average" in out["value_notes"].iloc[5]
+    # 人口密度 较优 is +0.2735 %, 一般 is 0
+    assert out["k_factors"].iloc[5] == pytest.approx(out["k_factors"].iloc[0] - 0.2735 / 100)
     assert out["unit_price"].iloc[0] == pytest.approx(710 * (1 + 0.02402))
     # row 4: ≥5 is a published open row, so 9.0 is priced at the 5.0 coefficient
     assert out["k_plot_ratio"].iloc[4] == 1.4932
-    assert "no_benchmark_term" in out["value_reasons"].iloc[2]
     assert out["unit_price"].iloc[1:4].isna().all()
     # grade 1 has no factor table in Tongdao's saved tables: ΣK = 0, said
     assert out["k_factors"].iloc[8] == 0 and "factors_unapplied" in out["value_notes"].iloc[8]
@@ -380,7 +382,8 @@ def test_date_index_outside_and_exempt_use():
         valuation_date=["2022-04-02", "2023-01-01", "2022-10-01", None],
         plot_ratio_exempt_uses={"工业用地"},
     )
-    assert list(out["value_status"]) == ["ok", "date_outside_index", "ok", "no_valuation_date"]
+    assert list(out["value_status"]) == [
+        "valued", "date_outside_index", "valued", "no_valuation_date"]
     assert out["k_date"].iloc[2] == pytest.approx(1.04)
     assert out["k_date"].iloc[0] == pytest.approx(1 + 0.04 * 183 / 365)
     assert "plot_ratio_not_corrected" in out["value_notes"].iloc[2]
@@ -396,9 +399,11 @@ def test_term_from_table_when_no_rate():
         plot_ratio=[1.8, 1.8],
         corrections=c,
         benchmark_years={"商服用地": 40},
+        benchmark_date="2021-08-31",
+        valuation_date=["2021-08-31", "2021-08-31"],
         plot_ratio_exempt_uses={"商服用地"},
     )
-    assert out["k_term"].iloc[0] == 0.9573 and out["value_status"].iloc[0] == "ok"
+    assert out["k_term"].iloc[0] == 0.9573 and out["value_status"].iloc[0] == "valued"
     assert "term_from_table" in out["value_notes"].iloc[0]
     assert out["value_status"].iloc[1] == "no_rate"
 
@@ -478,4 +483,4 @@ def test_vectorised_equals_rowwise_reference():
     # grades other than 2 have no factor table: ΣK = 0, which the reference does by summing nothing
     assert np.array_equal(np.isnan(got.to_numpy()), np.isnan(ref.to_numpy()))
     np.testing.assert_allclose(got.to_numpy(), ref.to_numpy(), rtol=1e-12, equal_nan=True)
-    assert set(out["value_status"]) == {"ok", "term_exceeds_benchmark"}
+    assert set(out["value_status"]) == {"valued", "term_exceeds_benchmark"}

@@ -4,6 +4,8 @@ Published systems say "容积率介于表中两者之间的，用内插法求取
 Tongdao's 4.58 → 1.4369 between 4.5 and 4.6). A ratio outside a table is never extrapolated: it gets
 NaN and the status :data:`OUT_OF_TABLE`, unless the table's end row is published as open (``≤1`` /
 ``≥5``), in which case that row's coefficient holds beyond it, as the published table says.
+A row's table is the one of its (use, grade); a table listed with a blank grade serves every grade
+of its use that has no table of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "OUT_OF_TABLE",
     "PlotRatioLookup",
     "interpolate_plot_ratio",
+    "table_of",
 ]
 
 OK = "ok"
@@ -86,6 +89,9 @@ def interpolate_plot_ratio(
     groups = table.groupby(["use", "grade"], sort=False)
     codes = pd.MultiIndex.from_tuples(list(groups.groups.keys()), names=["use", "grade"])
     group_of_row = codes.get_indexer(keys)  # -1 where no table
+    every_grade = codes.get_indexer(
+        pd.MultiIndex.from_arrays([use_s, pd.Series([""] * n, dtype="string")]))
+    group_of_row = np.where(group_of_row < 0, every_grade, group_of_row)
     for gi, (_key, sub) in enumerate(groups):
         rows = np.flatnonzero(group_of_row == gi)
         if rows.size == 0:
@@ -109,3 +115,16 @@ def interpolate_plot_ratio(
     no_table = group_of_row < 0
     status[no_table & np.isnan(ratio)] = MISSING_RATIO
     return PlotRatioLookup(out, status)
+
+
+def table_of(table: pd.DataFrame, use: str, grade: str) -> pd.DataFrame:
+    """The rows of ``table`` that serve one (use, grade), sorted by ratio: the grade's own
+    table, else the use's every-grade table (blank grade), else an empty frame. Used to cite the
+    rows a coefficient came from."""
+    if table is None or table.empty:
+        return table.iloc[0:0] if table is not None else pd.DataFrame()
+    for g in (grade, ""):
+        sub = table[(table["use"] == use) & (table["grade"] == g)]
+        if len(sub):
+            return sub.sort_values("plot_ratio")
+    return table.iloc[0:0]

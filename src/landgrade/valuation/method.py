@@ -2,30 +2,33 @@
 
 P = P_base × (1 + ΣK_factors) × K_date × K_plot_ratio × K_term ± D_development
 
-Every row gets a ``value_status``: :data:`OK`, or the first code (in the order of :data:`BLOCKING`)
-of a missing or unusable input, in which case it has **no price**. All of a row's blocking codes are
-in ``value_reasons``; corrections that were *left unapplied and said* are in ``value_notes`` and do
-not block.
+Every row gets a ``value_status``: :data:`VALUED`, or every code (in the order of
+:data:`BLOCKING`, joined by ``;``) of a missing or unusable input, in which case it has **no
+price**. Corrections that were *left unapplied and said* are in ``value_notes`` (order of
+:data:`NOTES`) and do not block.
 
-Which correction blocks and which is left unapplied and said:
+A correction whose parcel condition equals the benchmark's connotation needs no table: K_term = 1
+when the remaining term is the connotation's N, K_plot_ratio = 1 at the benchmark's own plot
+ratio, K_date = 1 on the 估价期日, D = 0 for the connotation's development. Otherwise:
 
-- base price, use, rate (or a published term-table value at exactly the parcel's years), the
-  connotation's term N, the remaining term, the plot ratio and its table — needed, they block;
-- plot ratio of a use listed in ``plot_ratio_exempt_uses`` (e.g. industrial, where a system
-  publishes no plot-ratio correction) — K = 1, note :data:`NOTE_PLOT_RATIO_EXEMPT`;
-- factors: no factor table or no factor columns given — ΣK = 0, note
-  :data:`NOTE_FACTORS_UNAPPLIED` (blocks with :data:`NO_FACTORS_TABLE` when ``require_factors``).
-  When a table covers the row's (use, grade), every factor it lists needs a level: a missing one
-  blocks (:data:`NO_FACTOR_LEVEL`), a level word the table does not know blocks
-  (:data:`UNKNOWN_FACTOR_LEVEL`);
-- date: with a land-price index, K_date = I(valuation date) / I(估价期日), linear in time
-  between listed dates; a date outside the index blocks (:data:`DATE_OUTSIDE_INDEX`), a missing
-  valuation date blocks (:data:`NO_VALUATION_DATE`). Without an index, K_date = 1: silently when
-  the valuation date is the 估价期日, else note :data:`NOTE_DATE_UNAPPLIED` (blocks with
-  :data:`NO_DATE_INDEX` when ``require_date_index``);
-- development: a missing D is 0 (the parcel's development taken as the connotation's, e.g.
-  五通一平), note :data:`NOTE_DEVELOPMENT_ASSUMED`;
-- area: only the total needs it; a missing area leaves ``total_price`` NaN, note
+- term: K = [1 − 1/(1+r)^n] / [1 − 1/(1+r)^N] with the use's rate; a published term table
+  overrides it at the years it lists (note :data:`NOTE_TERM_FROM_TABLE`). No rate and no listed
+  year blocks (:data:`NO_RATE`), as do a missing or negative n and n > N;
+- plot ratio: K = c(parcel's ratio) / c(benchmark's ratio) from the use's (grade's) table, linear
+  between listed ratios; no table, a ratio outside it or a missing ratio blocks; a use the county
+  does not correct for plot ratio (``plot_ratio_exempt_uses``) gets K = 1, noted;
+- factors: ΣK = the sum of the percents of each factor's level in the table of the row's use and
+  grade; a factor not given counts as 一般 (note :data:`NOTE_FACTOR_ASSUMED_AVERAGE`); a level the
+  table does not list blocks; no table for the row: ΣK = 0, note :data:`NOTE_FACTORS_UNAPPLIED`
+  (blocks with ``require_factors``);
+- date: K = I(valuation date) / I(估价期日), linear in time between listed dates; a date outside
+  the index or a missing valuation date blocks. No index: K = 1, note :data:`NOTE_DATE_UNAPPLIED`
+  (blocks with ``require_date_index``);
+- development: D = Σ yuan/m² of the items the parcel has beyond the connotation's − Σ of those it
+  lacks; an item the table does not price blocks; no table (or no benchmark items): D = 0, note
+  :data:`NOTE_DEVELOPMENT_UNAPPLIED`; no development given: D = 0, note
+  :data:`NOTE_DEVELOPMENT_AS_CONNOTATION`;
+- area: only the total needs it; a missing area leaves ``total_price`` empty, note
   :data:`NOTE_NO_AREA`.
 
 Nothing is rounded here: coefficients and prices are full floats. Published worked examples round
@@ -35,153 +38,139 @@ multiplying.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from landgrade.valuation import interpolate as _interp
-from landgrade.valuation.corrections import Corrections, grade_key, parse_date
+from landgrade.valuation.corrections import Corrections
+from landgrade.valuation.table_rows import LEVELS, grade_key, level_key, parse_date
 from landgrade.valuation.term import term_coefficient_unchecked
 
-__all__ = [
-    "BLOCKING",
-    "DATE_OUTSIDE_INDEX",
-    "NOTES",
-    "NOTE_DATE_UNAPPLIED",
-    "NOTE_DEVELOPMENT_ASSUMED",
-    "NOTE_FACTORS_UNAPPLIED",
-    "NOTE_FACTOR_NOT_IN_TABLE",
-    "NOTE_NO_AREA",
-    "NOTE_PLOT_RATIO_EXEMPT",
-    "NOTE_TERM_FROM_TABLE",
-    "NO_BASE_PRICE",
-    "NO_BENCHMARK_TERM",
-    "NO_DATE_INDEX",
-    "NO_FACTORS_TABLE",
-    "NO_FACTOR_LEVEL",
-    "NO_PLOT_RATIO",
-    "NO_PLOT_RATIO_TABLE",
-    "NO_RATE",
-    "NO_TERM",
-    "NO_USE",
-    "NO_VALUATION_DATE",
-    "OK",
-    "PLOT_RATIO_OUT_OF_TABLE",
-    "TERM_EXCEEDS_BENCHMARK",
-    "TERM_NEGATIVE",
-    "UNKNOWN_FACTOR_LEVEL",
-    "value_parcels",
-]
-
-OK = "ok"
-# Blocking statuses, in the order value_status reports them.
+VALUED = "valued"
+# Blocking statuses, in the order value_status lists them.
 NO_BASE_PRICE = "no_base_price"
 NO_USE = "no_use"
-NO_RATE = "no_rate"
-NO_BENCHMARK_TERM = "no_benchmark_term"
+UNKNOWN_USE = "unknown_use"
+BENCHMARK_EXPIRED = "benchmark_expired"
 NO_TERM = "no_term"
 TERM_NEGATIVE = "term_negative"
+NO_BENCHMARK_TERM = "no_benchmark_term"
 TERM_EXCEEDS_BENCHMARK = "term_exceeds_benchmark"
+NO_RATE = "no_rate"
 NO_PLOT_RATIO = _interp.MISSING_RATIO
+NO_BENCHMARK_PLOT_RATIO = "no_benchmark_plot_ratio"
 NO_PLOT_RATIO_TABLE = _interp.NO_TABLE
 PLOT_RATIO_OUT_OF_TABLE = _interp.OUT_OF_TABLE
+BENCHMARK_PLOT_RATIO_OUT_OF_TABLE = "benchmark_plot_ratio_out_of_table"
 NO_VALUATION_DATE = "no_valuation_date"
 NO_DATE_INDEX = "no_date_index"
 DATE_OUTSIDE_INDEX = "date_outside_index"
 NO_FACTORS_TABLE = "no_factors_table"
 NO_FACTOR_LEVEL = "no_factor_level"
 UNKNOWN_FACTOR_LEVEL = "unknown_factor_level"
+NO_DEVELOPMENT_ITEM = "no_development_item"
 BLOCKING: tuple[str, ...] = (
-    NO_BASE_PRICE,
-    NO_USE,
-    NO_RATE,
-    NO_BENCHMARK_TERM,
-    NO_TERM,
-    TERM_NEGATIVE,
-    TERM_EXCEEDS_BENCHMARK,
-    NO_PLOT_RATIO,
-    NO_PLOT_RATIO_TABLE,
-    PLOT_RATIO_OUT_OF_TABLE,
-    NO_VALUATION_DATE,
-    NO_DATE_INDEX,
-    DATE_OUTSIDE_INDEX,
-    NO_FACTORS_TABLE,
-    NO_FACTOR_LEVEL,
-    UNKNOWN_FACTOR_LEVEL,
-)
-# Notes: corrections left unapplied and said (the row still has a price).
+    NO_BASE_PRICE, NO_USE, UNKNOWN_USE, BENCHMARK_EXPIRED, NO_TERM, TERM_NEGATIVE,
+    NO_BENCHMARK_TERM, TERM_EXCEEDS_BENCHMARK, NO_RATE, NO_PLOT_RATIO, NO_BENCHMARK_PLOT_RATIO,
+    NO_PLOT_RATIO_TABLE, PLOT_RATIO_OUT_OF_TABLE, BENCHMARK_PLOT_RATIO_OUT_OF_TABLE,
+    NO_VALUATION_DATE, NO_DATE_INDEX, DATE_OUTSIDE_INDEX, NO_FACTORS_TABLE, NO_FACTOR_LEVEL,
+    UNKNOWN_FACTOR_LEVEL, NO_DEVELOPMENT_ITEM,
+)  # fmt: skip
+# Notes: corrections left unapplied (or assumed) and said; the row keeps its price.
 NOTE_FACTORS_UNAPPLIED = "factors_unapplied"
+NOTE_FACTOR_ASSUMED_AVERAGE = "factor_assumed_average"
 NOTE_FACTOR_NOT_IN_TABLE = "factor_not_in_table"
 NOTE_DATE_UNAPPLIED = "date_unapplied"
 NOTE_TERM_FROM_TABLE = "term_from_table"
 NOTE_PLOT_RATIO_EXEMPT = "plot_ratio_not_corrected"
-NOTE_DEVELOPMENT_ASSUMED = "development_as_connotation"
+NOTE_DEVELOPMENT_UNAPPLIED = "development_unapplied"
+NOTE_DEVELOPMENT_AS_CONNOTATION = "development_as_connotation"
 NOTE_NO_AREA = "no_area"
+NOTE_ACROSS_GRADES = "across_grades"
+NOTE_PARTLY_OUTSIDE = "partly_outside_extent"
+NOTE_PAST_UPDATE_PERIOD = "benchmark_past_update_period"
 NOTES: tuple[str, ...] = (
-    NOTE_FACTORS_UNAPPLIED,
-    NOTE_FACTOR_NOT_IN_TABLE,
-    NOTE_DATE_UNAPPLIED,
-    NOTE_TERM_FROM_TABLE,
-    NOTE_PLOT_RATIO_EXEMPT,
-    NOTE_DEVELOPMENT_ASSUMED,
-    NOTE_NO_AREA,
-)
+    NOTE_FACTORS_UNAPPLIED, NOTE_FACTOR_ASSUMED_AVERAGE, NOTE_FACTOR_NOT_IN_TABLE,
+    NOTE_DATE_UNAPPLIED, NOTE_TERM_FROM_TABLE, NOTE_PLOT_RATIO_EXEMPT, NOTE_DEVELOPMENT_UNAPPLIED,
+    NOTE_DEVELOPMENT_AS_CONNOTATION, NOTE_NO_AREA, NOTE_ACROSS_GRADES, NOTE_PARTLY_OUTSIDE,
+    NOTE_PAST_UPDATE_PERIOD,
+)  # fmt: skip
+COLUMNS = ("k_factors", "k_date", "k_plot_ratio", "k_term", "d_development", "unit_price",
+           "total_price", "value_status", "value_notes")
 
 _EPS = 1e-9
+_ITEM_SPLIT = re.compile(r"[,，、;；/\s]+")
+Flags = dict[str, NDArray[np.bool_]]
 
 
 def _as_float(values: ArrayLike | None, n: int) -> NDArray[np.float64]:
     if values is None:
         return np.full(n, np.nan)
+    if np.ndim(values) == 0:
+        values = np.full(n, values, dtype=object)
     return pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan
     )
 
 
-def _as_key(values: ArrayLike, *, grade: bool = False) -> NDArray[np.object_]:
+def _keys(values: ArrayLike, n: int, *, grade: bool = False) -> NDArray[np.object_]:
+    """Per-row keys, computed once per distinct value (a file has few uses and grades)."""
+    if np.ndim(values) == 0:
+        values = [values] * n
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     codes, uniques = pd.factorize(s, use_na_sentinel=False)
     if grade:
-        mapping = {u: grade_key(u) for u in uniques}
+        keys = [grade_key(u) for u in uniques]
     else:
-        mapping = {u: "" if u is None or u is pd.NA or u != u else str(u).strip() for u in uniques}
-    keys = np.array([mapping[u] for u in uniques], dtype=object)
-    return keys[codes]
+        keys = ["" if u is None or u is pd.NA or u != u else str(u).strip() for u in uniques]
+    return np.array(keys, dtype=object)[codes]
 
 
-def _as_dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
+def _dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
+    """Per-row dates from ISO text, 2021年10月1日, 2021.10.1, timestamps; NaT where none."""
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if np.ndim(values) == 0 or isinstance(values, str):
+        values = [values] * n
     s = pd.Series(np.asarray(values, dtype=object))
-    parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-    text = s[parsed.isna() & s.notna()]
-    if len(text):
-        fixed = {}
-        for t in pd.unique(text):
-            try:
-                fixed[t] = parse_date(str(t))
-            except ValueError:
-                fixed[t] = pd.NaT
-        parsed[text.index] = text.map(fixed)
-    return parsed.to_numpy(dtype="datetime64[ns]")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    parsed = []
+    for u in uniques:
+        parsed.append(_one_date(u))
+    table = pd.DatetimeIndex([*parsed, pd.NaT]).to_numpy(dtype="datetime64[ns]")
+    return table[np.where(codes < 0, len(parsed), codes)]
+
+
+def _one_date(value: object) -> pd.Timestamp:
+    """One date from any of the forms a valuer types or a file holds; NaT when none."""
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            pass
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return pd.NaT
+    return stamp if stamp is pd.NaT else stamp.normalize().tz_localize(None)
 
 
 def _term(
-    use: NDArray[np.object_],
-    years: NDArray[np.float64],
+    use: NDArray[np.object_], years: NDArray[np.float64], big_n: NDArray[np.float64],
     corrections: Corrections,
-    benchmark_years: Mapping[str, float],
-) -> tuple[NDArray[np.float64], dict[str, NDArray[np.bool_]]]:
-    n = years.shape[0]
+) -> tuple[NDArray[np.float64], Flags]:
     rate = pd.Series(use).map(corrections.rate_by_use()).to_numpy(dtype=np.float64, na_value=np.nan)
-    big_n = pd.Series(use).map(dict(benchmark_years)).to_numpy(dtype=np.float64, na_value=np.nan)
     k = term_coefficient_unchecked(rate, years, big_n)
-    from_table = np.zeros(n, dtype=bool)
+    equal = np.abs(years - big_n) <= _EPS
+    k[equal] = 1.0
+    from_table = np.zeros(years.shape[0], dtype=bool)
     if not corrections.term.empty:
         table = corrections.term.set_index(["use", "years"])["coefficient"]
-        need = np.isnan(rate) & ~np.isnan(years)
+        need = ~np.isnan(years) & ~equal
         if need.any():
             idx = pd.MultiIndex.from_arrays([use[need], years[need]])
             found = table.reindex(idx).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -189,131 +178,202 @@ def _term(
             hit = ~np.isnan(found)
             k[rows[hit]] = found[hit]
             from_table[rows[hit]] = True
-    has_rate = ~np.isnan(rate) | from_table
+    missing, unknown_n = np.isnan(years), np.isnan(big_n)
+    usable = ~missing & ~unknown_n & (years >= 0) & (years <= big_n + _EPS)
     flags = {
-        NO_RATE: ~has_rate,
-        NO_BENCHMARK_TERM: np.isnan(big_n) & ~from_table,
-        NO_TERM: np.isnan(years),
+        NO_TERM: missing,
         TERM_NEGATIVE: years < 0,
+        NO_BENCHMARK_TERM: unknown_n & ~from_table,
         TERM_EXCEEDS_BENCHMARK: years > big_n + _EPS,
+        NO_RATE: usable & np.isnan(rate) & ~from_table & ~equal,
         NOTE_TERM_FROM_TABLE: from_table,
+    }
+    k[~(usable | from_table)] = np.nan
+    return k, flags
+
+
+def _plot_ratio(
+    use: NDArray[np.object_], grade: NDArray[np.object_], ratio: NDArray[np.float64],
+    bench: NDArray[np.float64] | None, corrections: Corrections, exempt_uses: Collection[str],
+) -> tuple[NDArray[np.float64], Flags]:
+    exempt = np.isin(use, list(exempt_uses))
+    look = _interp.interpolate_plot_ratio(corrections.plot_ratio, use, grade, ratio)
+    k = look.coefficient.copy()
+    zeros = np.zeros(ratio.shape[0], dtype=bool)
+    no_bench = bench_out = equal = zeros
+    if bench is not None:
+        equal = np.abs(ratio - bench) <= _EPS
+        base = _interp.interpolate_plot_ratio(corrections.plot_ratio, use, grade, bench)
+        k = k / base.coefficient
+        no_bench = np.isnan(bench) & ~np.isnan(ratio)
+        bench_out = (look.status == _interp.OK) & (base.status == _interp.OUT_OF_TABLE)
+        k[equal] = 1.0
+    k[exempt] = 1.0
+    keep = ~exempt & ~equal
+    flags = {
+        NO_PLOT_RATIO: (look.status == NO_PLOT_RATIO) & ~exempt,
+        NO_BENCHMARK_PLOT_RATIO: no_bench & keep,
+        NO_PLOT_RATIO_TABLE: (look.status == NO_PLOT_RATIO_TABLE) & keep & ~no_bench,
+        PLOT_RATIO_OUT_OF_TABLE: (look.status == PLOT_RATIO_OUT_OF_TABLE) & keep,
+        BENCHMARK_PLOT_RATIO_OUT_OF_TABLE: bench_out & keep,
+        NOTE_PLOT_RATIO_EXEMPT: exempt,
     }
     return k, flags
 
 
 def _date(
-    dates: NDArray[np.datetime64],
-    corrections: Corrections,
-    benchmark_date: pd.Timestamp | None,
+    dates: NDArray[np.datetime64], bench: NDArray[np.datetime64], corrections: Corrections,
     require_date_index: bool,
-) -> tuple[NDArray[np.float64], dict[str, NDArray[np.bool_]]]:
-    n = dates.shape[0]
+) -> tuple[NDArray[np.float64], Flags]:
     missing = np.isnat(dates)
+    equal = ~missing & (dates == bench)
     index = corrections.date_index
     if index.empty:
-        if benchmark_date is None:
-            differs = np.ones(n, dtype=bool)
-        else:
-            differs = missing | (dates != np.datetime64(benchmark_date, "ns"))
-        flags = {
-            NO_DATE_INDEX: differs if require_date_index else np.zeros(n, dtype=bool),
-            NOTE_DATE_UNAPPLIED: differs if not require_date_index else np.zeros(n, dtype=bool),
+        unapplied = ~missing & ~equal
+        k = np.where(missing, np.nan, 1.0)
+        none = np.zeros(dates.shape[0], dtype=bool)
+        return k, {
+            NO_VALUATION_DATE: missing,
+            NO_DATE_INDEX: unapplied if require_date_index else none,
+            NOTE_DATE_UNAPPLIED: none if require_date_index else unapplied,
         }
-        return np.ones(n), flags
     xs = index["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
     ys = index["index"].to_numpy(dtype=np.float64)
     q = dates.astype(np.int64).astype(np.float64)
-    outside = ~missing & ((q < xs[0]) | (q > xs[-1]))
-    if benchmark_date is None:
-        base_value = np.nan
-        outside |= True
-    else:
-        b = float(np.datetime64(benchmark_date, "ns").astype(np.int64))
-        base_value = float(np.interp(b, xs, ys)) if xs[0] <= b <= xs[-1] else np.nan
-        if np.isnan(base_value):
-            outside |= True
-    k = np.interp(q, xs, ys) / base_value
+    b = bench.astype(np.int64).astype(np.float64)
+    q_out = (q < xs[0]) | (q > xs[-1])
+    b_out = np.isnat(bench) | (b < xs[0]) | (b > xs[-1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.interp(q, xs, ys) / np.interp(b, xs, ys)
+    outside = ~missing & ~equal & (q_out | b_out)
+    k[equal] = 1.0
     k[missing | outside] = np.nan
-    return k, {NO_VALUATION_DATE: missing, DATE_OUTSIDE_INDEX: outside & ~missing}
+    return k, {NO_VALUATION_DATE: missing, DATE_OUTSIDE_INDEX: outside}
 
 
-def _level_codes(values: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
-    """Factorise level words; missing → ``""``; stripped, so `` 优`` and ``优`` are one level."""
-    data = values if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    raw_codes, raw = pd.factorize(data, use_na_sentinel=True)
-    cleaned = np.array([str(u).strip() for u in raw] + [""], dtype=object)
-    remap, uniques = pd.factorize(cleaned)
-    return remap[raw_codes], np.asarray(uniques, dtype=object)  # code -1 → the appended ""
+def _factor_groups(
+    table: pd.DataFrame, use: NDArray, grade: NDArray
+) -> tuple[pd.DataFrame, NDArray]:
+    """The (use, grade) tables of ``table`` and each row's one: its grade's, else the use's
+    every-grade table (blank grade); -1 where none."""
+    groups = table[["use", "grade"]].drop_duplicates().reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(groups)
+    gid = index.get_indexer(pd.MultiIndex.from_arrays([use, grade]))
+    fallback = index.get_indexer(pd.MultiIndex.from_arrays([use, np.full(len(use), "", object)]))
+    return groups, np.where(gid < 0, fallback, gid)
 
 
 def _factors(
-    use: NDArray[np.object_],
-    grade: NDArray[np.object_],
-    levels: pd.DataFrame | None,
-    corrections: Corrections,
-    require_factors: bool,
-) -> tuple[NDArray[np.float64], dict[str, NDArray[np.bool_]]]:
+    use: NDArray[np.object_], grade: NDArray[np.object_], levels: pd.DataFrame | None,
+    corrections: Corrections, require_factors: bool,
+) -> tuple[NDArray[np.float64], Flags]:
     n = use.shape[0]
-    zeros = np.zeros(n, dtype=bool)
+    none = np.zeros(n, dtype=bool)
     table = corrections.factors
-    if table.empty or levels is None or levels.shape[1] == 0:
-        unapplied = np.ones(n, dtype=bool)
-        flags = {
-            NO_FACTORS_TABLE: unapplied if require_factors else zeros,
-            NOTE_FACTORS_UNAPPLIED: zeros if require_factors else unapplied,
-        }
+    if table.empty:
+        flags = {NO_FACTORS_TABLE: ~none if require_factors else none,
+                 NOTE_FACTORS_UNAPPLIED: none if require_factors else ~none}
         return np.zeros(n), flags
-    # Integer codes throughout: group = (use, grade) of the table, level = factorised words.
-    groups = table[["use", "grade"]].drop_duplicates().reset_index(drop=True)
-    group_index = pd.MultiIndex.from_frame(groups)
-    gid = group_index.get_indexer(pd.MultiIndex.from_arrays([use, grade]))
+    groups, gid = _factor_groups(table, use, grade)
     covered = gid >= 0
-    g_safe = np.where(covered, gid, 0)
-    table_gid = group_index.get_indexer(pd.MultiIndex.from_frame(table[["use", "grade"]]))
-    given = {str(c): levels[c] for c in levels.columns}
+    g = np.where(covered, gid, 0)
+    table_gid = pd.MultiIndex.from_frame(groups).get_indexer(
+        pd.MultiIndex.from_frame(table[["use", "grade"]]))
+    table_level = pd.Index(LEVELS).get_indexer(table["level"].to_numpy())
+    average = LEVELS.index("一般")
+    given = {} if levels is None else {str(c): levels[c] for c in levels.columns}
     total = np.zeros(n)
-    no_level = np.zeros(n, dtype=bool)
-    unknown = np.zeros(n, dtype=bool)
-    not_in_table = np.zeros(n, dtype=bool)
-    factor_names = pd.unique(table["factor"])
-    for factor in set(factor_names) | set(given):
-        in_table = table["factor"].to_numpy() == factor
-        required_by_group = np.zeros(len(groups), dtype=bool)
-        required_by_group[table_gid[in_table]] = True
-        required = covered & required_by_group[g_safe]
+    flags = {k: none.copy() for k in (NO_FACTOR_LEVEL, UNKNOWN_FACTOR_LEVEL,
+                                      NOTE_FACTOR_ASSUMED_AVERAGE, NOTE_FACTOR_NOT_IN_TABLE)}
+    for factor in list(pd.unique(table["factor"])) + [f for f in given if f not in
+                                                       set(table["factor"])]:
+        in_table = (table["factor"] == factor).to_numpy()
+        pct = np.full((len(groups), len(LEVELS) + 1), np.nan)  # last column: not a level
+        pct[table_gid[in_table], table_level[in_table]] = table["percent"].to_numpy()[in_table]
+        required = covered & ~np.isnan(pct[:, :-1]).all(axis=1)[g]
         if factor in given:
-            codes, uniques = _level_codes(given[factor])
+            codes, uniques = pd.factorize(given[factor], use_na_sentinel=True)
+            words = [level_key(u) for u in uniques] + [""]
+            level_idx = np.array([LEVELS.index(w) if w in LEVELS else len(LEVELS) for w in words])
+            empty = np.array([w == "" for w in words])[codes]  # code -1 reads the appended ""
+            idx = level_idx[codes]
         else:
-            codes, uniques = np.zeros(n, dtype=np.int64), np.array([""], dtype=object)
-        empty = uniques[codes] == ""
-        pct = np.full((len(groups), len(uniques)), np.nan)
-        level_code = pd.Index(uniques).get_indexer(table.loc[in_table, "level"].to_numpy())
-        known = level_code >= 0
-        pct[table_gid[in_table][known], level_code[known]] = table.loc[
-            in_table, "percent"
-        ].to_numpy()[known]
-        value = pct[g_safe, codes]
-        no_level |= required & empty
-        unknown |= required & ~empty & np.isnan(value)
+            empty, idx = ~none, np.full(n, len(LEVELS))
+        value = pct[g, np.where(empty, average, idx)]
+        assumed = required & empty
+        flags[NOTE_FACTOR_ASSUMED_AVERAGE] |= assumed
+        flags[NO_FACTOR_LEVEL] |= assumed & np.isnan(value)
+        flags[UNKNOWN_FACTOR_LEVEL] |= required & ~empty & np.isnan(value)
+        flags[NOTE_FACTOR_NOT_IN_TABLE] |= covered & ~required & ~empty
         total += np.where(required & ~np.isnan(value), value, 0.0)
-        not_in_table |= covered & ~required & ~empty
-    flags = {
-        NO_FACTORS_TABLE: ~covered if require_factors else zeros,
-        NO_FACTOR_LEVEL: no_level,
-        UNKNOWN_FACTOR_LEVEL: unknown,
-        NOTE_FACTORS_UNAPPLIED: zeros if require_factors else ~covered,
-        NOTE_FACTOR_NOT_IN_TABLE: not_in_table,
-    }
+    flags[NO_FACTORS_TABLE] = ~covered if require_factors else none
+    flags[NOTE_FACTORS_UNAPPLIED] = none if require_factors else ~covered
     return total / 100.0, flags
 
 
-def _join_codes(flags: dict[str, NDArray[np.bool_]], order: tuple[str, ...], n: int) -> NDArray:
-    out = np.full(n, "", dtype=object)
-    for code in order:
+def development_items(value: object) -> tuple[str, ...] | None:
+    """A parcel's development items from ``通路,通电、通讯`` (or a list); None when not given."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        items = [p for p in _ITEM_SPLIT.split(value.strip()) if p]
+    else:
+        items = [str(p).strip() for p in value if str(p).strip()]
+    return tuple(dict.fromkeys(items)) if items else None
+
+
+def _development(
+    use: NDArray[np.object_], items: ArrayLike | None, benchmark: Sequence[str],
+    benchmark_name: str | None, corrections: Corrections,
+) -> tuple[NDArray[np.float64], Flags]:
+    n = use.shape[0]
+    d = np.zeros(n)
+    flags = {k: np.zeros(n, dtype=bool) for k in (
+        NO_DEVELOPMENT_ITEM, NOTE_DEVELOPMENT_UNAPPLIED, NOTE_DEVELOPMENT_AS_CONNOTATION)}
+    if items is None:
+        flags[NOTE_DEVELOPMENT_AS_CONNOTATION][:] = True
+        return d, flags
+    text = pd.Series(np.asarray(items, dtype=object)).map(
+        lambda v: "|".join(development_items(v) or ()))
+    codes, uniques = pd.factorize(pd.Series(use.astype(str)) + "\x00" + text)
+    table = corrections.development
+    cost = {(u, i): c for u, i, c in zip(table["use"], table["item"], table["yuan_per_m2"],
+                                         strict=True)}
+    bench = set(benchmark)
+    for j, key in enumerate(uniques):
+        row_use, joined = key.split("\x00")
+        rows = codes == j
+        given = [p for p in joined.split("|") if p]
+        if not given:
+            flags[NOTE_DEVELOPMENT_AS_CONNOTATION][rows] = True
+            continue
+        parcel = bench if benchmark_name and given == [benchmark_name] else set(given)
+        changed = sorted(parcel ^ bench)
+        if not changed:
+            continue
+        if not bench or not any(u in (row_use, "") for u, _ in cost):
+            flags[NOTE_DEVELOPMENT_UNAPPLIED][rows] = True
+            continue
+        prices = [cost.get((row_use, i), cost.get(("", i))) for i in changed]
+        if any(p is None for p in prices):
+            flags[NO_DEVELOPMENT_ITEM][rows] = True
+            continue
+        d[rows] = sum(p if i in parcel else -p for i, p in zip(changed, prices, strict=True))
+    return d, flags
+
+
+def join_codes(flags: Flags, order: tuple[str, ...], n: int) -> NDArray[np.object_]:
+    """Per row, the codes set in ``flags`` in ``order`` joined by ``;`` (``""`` for none): one
+    string per distinct combination, not per row."""
+    bits = np.zeros(n, dtype=np.int64)
+    for i, code in enumerate(order):
         mask = flags.get(code)
-        if mask is not None and mask.any():
-            out[mask] = out[mask] + code + ";"
-    return np.array([s[:-1] for s in out], dtype=object) if n else out
+        if mask is not None:
+            bits |= mask.astype(np.int64) << i
+    uniques, inverse = np.unique(bits, return_inverse=True)
+    texts = np.array([";".join(c for i, c in enumerate(order) if u >> i & 1) for u in uniques],
+                     dtype=object)
+    return texts[inverse.reshape(-1)] if n else np.array([], dtype=object)
 
 
 def value_parcels(
@@ -324,17 +384,23 @@ def value_parcels(
     remaining_years: ArrayLike,
     plot_ratio: ArrayLike,
     corrections: Corrections,
-    benchmark_years: Mapping[str, float],
-    benchmark_date: str | pd.Timestamp | None = None,
+    benchmark_years: Mapping[str, float] | ArrayLike,
+    benchmark_plot_ratio: ArrayLike | None = None,
+    benchmark_date: str | pd.Timestamp | ArrayLike | None = None,
     valuation_date: ArrayLike | None = None,
     factor_levels: pd.DataFrame | None = None,
     development: ArrayLike | None = None,
+    development_items: ArrayLike | None = None,
+    benchmark_development: Sequence[str] = (),
+    benchmark_development_name: str | None = None,
     area: ArrayLike | None = None,
     plot_ratio_exempt_uses: Collection[str] = (),
     require_date_index: bool = False,
     require_factors: bool = False,
+    blocks: Flags | None = None,
+    notes: Flags | None = None,
 ) -> pd.DataFrame:
-    """Value every parcel by the coefficient method.
+    """Value every parcel by the coefficient method (see the module docstring).
 
     Parameters
     ----------
@@ -342,90 +408,87 @@ def value_parcels(
         P_base per row, yuan/m² (the benchmark price of the row's use and grade).
     use, grade : array_like
         Land use as the correction tables name it; grade in any of ``一级``/``1``/``Ⅰ级`` forms.
-    remaining_years : array_like
-        Remaining term n in years (fractions allowed).
-    plot_ratio : array_like
-        The parcel's plot ratio (容积率).
+    remaining_years, plot_ratio : array_like
+        The parcel's remaining term n (years, fractions allowed) and plot ratio (容积率).
     corrections : Corrections
-        The county's tables, from :func:`~landgrade.valuation.corrections.load_corrections`.
-    benchmark_years : mapping of str to float
-        The connotation's term N per use (e.g. ``{"商服用地": 40, "住宅用地": 70}``).
-    benchmark_date : str or pandas.Timestamp, optional
-        The connotation's 估价期日 (e.g. ``"2021-10-01"``).
-    valuation_date : array_like, optional
-        The valuation date per row.
+        The county's tables (:func:`~landgrade.valuation.corrections.load_corrections`).
+    benchmark_years : mapping of use to years, or array_like
+        The connotation's term N, per use or per row.
+    benchmark_plot_ratio : array_like, optional
+        The connotation's plot ratio per row; K = c(ratio) / c(benchmark ratio). Without it K is
+        the table's value itself (tables are normalised to 1 at the benchmark's ratio).
+    benchmark_date, valuation_date : str, timestamp or array_like, optional
+        The connotation's 估价期日 (one, or per row) and the valuation date per row.
     factor_levels : pandas.DataFrame, optional
-        One column per factor (named as in ``factors.csv``), one row per parcel, values the
-        level words.
+        One column per factor (named as in ``factors.csv``), values level words or 1–5.
     development : array_like, optional
-        D_development per row, yuan/m², signed (+ when the parcel is more developed than the
-        connotation).
+        D_development per row, yuan/m², signed; instead of ``development_items``.
+    development_items : array_like, optional
+        Per row the parcel's development items (``通路,通电,…`` or a list; the benchmark's name,
+        e.g. ``五通一平``, stands for ``benchmark_development``); None/blank: as the connotation.
+    benchmark_development, benchmark_development_name : optional
+        The connotation's items and their name (``五通一平``).
     area : array_like, optional
-        Parcel area, m², for ``total_price``.
+        Area per row, m², for ``total_price``.
     plot_ratio_exempt_uses : collection of str, optional
         Uses the system does not correct for plot ratio (K = 1, noted).
     require_date_index, require_factors : bool, default False
         Make a missing index / factor table block the row instead of being left unapplied and said.
+    blocks, notes : mapping of code to boolean array, optional
+        The caller's own blocking codes and notes per row (``unknown_use``, ``across_grades``, …),
+        reported in their place in :data:`BLOCKING` / :data:`NOTES`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``k_factors`` (ΣK as a fraction), ``k_date``, ``k_plot_ratio``, ``k_term``,
-        ``d_development``, ``unit_price``, ``total_price``, ``value_status``, ``value_reasons``,
-        ``value_notes``; one row per input row, indexed like ``base_price`` when it is a Series.
+        Columns :data:`COLUMNS`; one row per input row, indexed like ``base_price`` when it is a
+        Series.
     """
     index = base_price.index if isinstance(base_price, pd.Series) else None
     price = _as_float(base_price, len(np.asarray(base_price, dtype=object)))
     n = price.shape[0]
-    use_k = _as_key(use)
-    grade_k = _as_key(grade, grade=True)
+    use_k = _keys(use, n)
+    grade_k = _keys(grade, n, grade=True)
     years = _as_float(remaining_years, n)
     ratio = _as_float(plot_ratio, n)
-    flags: dict[str, NDArray[np.bool_]] = {
-        NO_BASE_PRICE: ~(price > 0),
-        NO_USE: use_k == "",
-    }
+    if isinstance(benchmark_years, Mapping):
+        big_n = pd.Series(use_k).map(dict(benchmark_years)).to_numpy(np.float64, na_value=np.nan)
+    else:
+        big_n = _as_float(benchmark_years, n)
+    bench_ratio = None if benchmark_plot_ratio is None else _as_float(benchmark_plot_ratio, n)
+    flags: Flags = {NO_BASE_PRICE: ~(price > 0), NO_USE: use_k == ""}
+    for extra in (blocks or {}), (notes or {}):
+        flags.update({k: np.asarray(v, dtype=bool) for k, v in extra.items()})
 
-    k_term, term_flags = _term(use_k, years, corrections, benchmark_years)
-    flags.update(term_flags)
-
-    exempt = np.isin(use_k, list(plot_ratio_exempt_uses))
-    lookup = _interp.interpolate_plot_ratio(corrections.plot_ratio, use_k, grade_k, ratio)
-    k_plot = np.where(exempt, 1.0, lookup.coefficient)
-    for code in (NO_PLOT_RATIO, NO_PLOT_RATIO_TABLE, PLOT_RATIO_OUT_OF_TABLE):
-        flags[code] = (lookup.status == code) & ~exempt
-    flags[NOTE_PLOT_RATIO_EXEMPT] = exempt
-
-    bdate = (
-        None
-        if benchmark_date is None
-        else pd.Timestamp(
-            parse_date(benchmark_date) if isinstance(benchmark_date, str) else benchmark_date
-        )
-    )
-    k_date, date_flags = _date(_as_dates(valuation_date, n), corrections, bdate, require_date_index)
-    flags.update(date_flags)
-
-    k_factors, factor_flags = _factors(use_k, grade_k, factor_levels, corrections, require_factors)
-    flags.update(factor_flags)
-
-    d = _as_float(development, n)
-    flags[NOTE_DEVELOPMENT_ASSUMED] = np.isnan(d)
-    d = np.where(np.isnan(d), 0.0, d)
+    k_term, more = _term(use_k, years, big_n, corrections)
+    flags.update(more)
+    k_plot, more = _plot_ratio(use_k, grade_k, ratio, bench_ratio, corrections,
+                               plot_ratio_exempt_uses)
+    flags.update(more)
+    k_date, more = _date(_dates(valuation_date, n), _dates(benchmark_date, n), corrections,
+                         require_date_index)
+    flags.update(more)
+    k_factors, more = _factors(use_k, grade_k, factor_levels, corrections, require_factors)
+    flags.update(more)
+    if development is not None:
+        d = _as_float(development, n)
+        flags[NOTE_DEVELOPMENT_AS_CONNOTATION] = np.isnan(d)
+        d = np.where(np.isnan(d), 0.0, d)
+    else:
+        d, more = _development(use_k, development_items, benchmark_development,
+                               benchmark_development_name, corrections)
+        flags.update(more)
 
     blocked = np.zeros(n, dtype=bool)
     for code in BLOCKING:
-        blocked |= flags.get(code, np.zeros(n, dtype=bool))
+        blocked |= flags.get(code, False)
     with np.errstate(invalid="ignore"):
         unit = price * (1.0 + k_factors) * k_date * k_plot * k_term + d
-    unit = np.where(blocked, np.nan, unit)
+    unit[blocked] = np.nan
     a = _as_float(area, n)
     flags[NOTE_NO_AREA] = np.isnan(a) & ~blocked
-    total = unit * a
-
-    status = np.select(
-        [flags.get(code, np.zeros(n, dtype=bool)) for code in BLOCKING], list(BLOCKING), OK
-    ).astype(object)
+    status = join_codes(flags, BLOCKING, n)
+    status[status == ""] = VALUED
     return pd.DataFrame(
         {
             "k_factors": k_factors,
@@ -434,10 +497,9 @@ def value_parcels(
             "k_term": k_term,
             "d_development": d,
             "unit_price": unit,
-            "total_price": total,
+            "total_price": unit * a,
             "value_status": status,
-            "value_reasons": _join_codes(flags, BLOCKING, n),
-            "value_notes": _join_codes(flags, NOTES, n),
+            "value_notes": join_codes(flags, NOTES, n),
         },
         index=index,
     )
