@@ -130,7 +130,7 @@ def _keys(values: ArrayLike, n: int, *, grade: bool = False) -> NDArray[np.objec
     return np.array(keys, dtype=object)[codes]
 
 
-def _dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
+def as_dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
     """Per-row dates from ISO text, 2021年10月1日, 2021.10.1, timestamps; NaT where none."""
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -362,6 +362,26 @@ def _development(
     return d, flags
 
 
+# What a row without a benchmark (no use, an unknown use, no base price) cannot have anyway: its
+# connotation and its tables follow from the benchmark, so only the parcel's own inputs are said.
+_FROM_BENCHMARK = (
+    NO_BENCHMARK_TERM, NO_RATE, NO_BENCHMARK_PLOT_RATIO, NO_PLOT_RATIO_TABLE,
+    PLOT_RATIO_OUT_OF_TABLE, BENCHMARK_PLOT_RATIO_OUT_OF_TABLE, NO_DATE_INDEX, DATE_OUTSIDE_INDEX,
+    NO_FACTORS_TABLE, NO_FACTOR_LEVEL, UNKNOWN_FACTOR_LEVEL, NO_DEVELOPMENT_ITEM, *NOTES,
+)  # fmt: skip
+
+
+def _drop_consequences(flags: Flags, n: int) -> None:
+    none = np.zeros(n, dtype=bool)
+    no_use = flags.get(NO_USE, none) | flags.get(UNKNOWN_USE, none)
+    flags[NO_BASE_PRICE] = flags[NO_BASE_PRICE] & ~no_use
+    without = no_use | flags[NO_BASE_PRICE]
+    if without.any():
+        for code in _FROM_BENCHMARK:
+            if code in flags:
+                flags[code] = flags[code] & ~without
+
+
 def join_codes(flags: Flags, order: tuple[str, ...], n: int) -> NDArray[np.object_]:
     """Per row, the codes set in ``flags`` in ``order`` joined by ``;`` (``""`` for none): one
     string per distinct combination, not per row."""
@@ -465,7 +485,7 @@ def value_parcels(
     k_plot, more = _plot_ratio(use_k, grade_k, ratio, bench_ratio, corrections,
                                plot_ratio_exempt_uses)
     flags.update(more)
-    k_date, more = _date(_dates(valuation_date, n), _dates(benchmark_date, n), corrections,
+    k_date, more = _date(as_dates(valuation_date, n), as_dates(benchmark_date, n), corrections,
                          require_date_index)
     flags.update(more)
     k_factors, more = _factors(use_k, grade_k, factor_levels, corrections, require_factors)
@@ -479,6 +499,7 @@ def value_parcels(
                                benchmark_development_name, corrections)
         flags.update(more)
 
+    _drop_consequences(flags, n)
     blocked = np.zeros(n, dtype=bool)
     for code in BLOCKING:
         blocked |= flags.get(code, False)
