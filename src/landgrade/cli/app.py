@@ -435,10 +435,33 @@ def report(
     county: CountyOpt = None,
     lang: LangOpt = None,
     layer: LayerOpt = None,
+    # --valuation: the 宗地地价测算表 instead (cli/valuation_report.py), with value's options
+    valuation: Annotated[bool, typer.Option(
+        "--valuation", help="Write the 宗地地价测算表 (基准地价系数修正法): -o OUT.pdf or "
+        ".xlsx, with the options of landgrade value.")] = False,
+    term: vo.TermOpt = None, term_field: vo.TermFieldOpt = None,
+    plot_ratio: vo.PlotRatioOpt = None, plot_ratio_field: vo.PlotRatioFieldOpt = None,
+    date: vo.DateOpt = None, date_field: vo.DateFieldOpt = None,
+    factor: vo.FactorOpt = None, factor_field: vo.FactorFieldOpt = None,
+    development: vo.DevelopmentOpt = None, development_field: vo.DevelopmentFieldOpt = None,
+    area: vo.AreaOpt = None, area_field: vo.AreaFieldOpt = None,
+    allow_expired: vo.AllowExpiredOpt = False,
 ) -> None:
     """Write the parcel report (基准地价查询单) as PDF.
 
     One page per point or parcel: map snippet, grade, prices, route, 文号."""
+    if valuation:
+        from landgrade.cli.valuation_report import valuation_report_command
+
+        options = vo.valuation_options(
+            use=use, use_field=use_field, term=term, term_field=term_field,
+            plot_ratio=plot_ratio, plot_ratio_field=plot_ratio_field, date=date,
+            date_field=date_field, factor=factor, factor_field=factor_field,
+            development=development, development_field=development_field, area=area,
+            area_field=area_field, allow_expired=allow_expired)
+        valuation_report_command(target, y, output, options, crs=crs, id_field=id_field,
+                                 map_path=map_path, county=county, lang=lang, layer=layer)
+        return
     from landgrade.cli.report import report_command
     from landgrade.engine.pricing import PricingOptions
 

@@ -33,6 +33,8 @@ VALUATION_WORDS: dict[str, tuple[str, str]] = {
                            "term {term} years, plot ratio {ratio}, {development}, "
                            "valuation date {date}"),
     "v_grade_price_src": ("{table} {grade}{use}", "{table}, {grade}, {use}"),
+    "v_weighted_src": ("{table} {use}按级别面积加权：{terms}",
+                       "{table}, {use}, area-weighted over grades: {terms}"),
     "v_route_src": ("{id} {name}（{from_}—{to}），距离 {dist} 米，标准深度 {depth} 米以内{table}",
                     "{id} {name} ({from_} – {to}), {dist} m away, within its standard depth "
                     "of {depth} m{table}"),

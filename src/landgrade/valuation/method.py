@@ -371,7 +371,8 @@ _FROM_BENCHMARK = (
 )  # fmt: skip
 
 
-def _drop_consequences(flags: Flags, n: int) -> None:
+def _drop_consequences(flags: Flags, n: int) -> NDArray[np.bool_]:
+    """Clear, on rows without a benchmark, the codes that follow from it; returns those rows."""
     none = np.zeros(n, dtype=bool)
     no_use = flags.get(NO_USE, none) | flags.get(UNKNOWN_USE, none)
     flags[NO_BASE_PRICE] = flags[NO_BASE_PRICE] & ~no_use
@@ -380,6 +381,7 @@ def _drop_consequences(flags: Flags, n: int) -> None:
         for code in _FROM_BENCHMARK:
             if code in flags:
                 flags[code] = flags[code] & ~without
+    return without
 
 
 def join_codes(flags: Flags, order: tuple[str, ...], n: int) -> NDArray[np.object_]:
@@ -499,7 +501,9 @@ def value_parcels(
                                benchmark_development_name, corrections)
         flags.update(more)
 
-    _drop_consequences(flags, n)
+    without = _drop_consequences(flags, n)
+    for k in (k_factors, k_date, k_plot, k_term, d):
+        k[without] = np.nan  # no benchmark: no correction means anything
     blocked = np.zeros(n, dtype=bool)
     for code in BLOCKING:
         blocked |= flags.get(code, False)

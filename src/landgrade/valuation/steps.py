@@ -117,17 +117,31 @@ def explain(
     grade = answer.get("grade")
     has_grade = grade is not None and not pd.isna(grade)
     grade_text = grade_label(int(grade), lang) if has_grade else word("outside_extent", lang)
+    shares = _shares(answer)
+    grade_fact = grade_text
+    if len(shares) > 1:
+        sep = "，" if lang == "zh" else ", "
+        grade_fact += ("（" if lang == "zh" else " (") + sep.join(
+            f"{grade_label(g, lang)} {100 * sh:.2f}%" for g, sh in shares.items()) + (
+            "）" if lang == "zh" else ")")
+    area = valued.get("value_area")
+    if area is None or pd.isna(area):
+        area = pd.to_numeric(pd.Series([inputs.get("area")]), errors="coerce").iloc[0]
+    if pd.isna(area) and answer.get("area_m2") is not None:
+        area = pd.to_numeric(pd.Series([answer.get("area_m2")]), errors="coerce").iloc[0]
     dev_given = development_items(inputs.get("development"))
     sep = "、" if lang == "zh" else ", "
     facts = [
         (word("v_use", lang), use_label),
-        (word("v_grade", lang), grade_text),
+        (word("v_grade", lang), grade_fact),
         (word("v_term", lang), word("v_years", lang, n=_g(inputs.get("term")))
          if _g(inputs.get("term")) != "-" else word("v_not_given", lang)),
         (word("v_plot_ratio", lang), _g(inputs.get("plot_ratio"))),
         (word("v_date", lang), str(inputs.get("date") or word("v_not_given", lang))),
         (word("v_development", lang), sep.join(dev_given) if dev_given
          else word("v_not_given", lang)),
+        (word("v_area", lang), f"{float(area):,.2f} {word('unit_area', lang)}"
+         if not pd.isna(area) else word("v_not_given", lang)),
     ]
     ctx = _Context(system, answer, valued, inputs, levels, lang, use, use_label,
                    grade_key(grade) if has_grade else "", grade_text)
@@ -169,8 +183,15 @@ def _bases(ctx: _Context, money: str) -> list[tuple[str, str]]:
     out = []
     base = v.get("base_price")
     if base is not None and not pd.isna(base):
-        src = word("v_grade_price_src", lang, table=table_cite(meta, "urban_prices", lang)
-                   .strip("（）() "), grade=ctx.grade_text, use=ctx.use_label)
+        table = table_cite(meta, "urban_prices", lang).strip("（）() ")
+        src = word("v_grade_price_src", lang, table=table, grade=ctx.grade_text,
+                   use=ctx.use_label)
+        shares = _shares(ctx.answer)
+        if len(shares) > 1:  # an area-weighted price no gazette row prints: show the weights
+            book = ctx.system.pricebook
+            terms = " + ".join(f"{book.urban_price(g, ctx.use):g} × {100 * sh:.2f}%"
+                             for g, sh in shares.items())
+            src = word("v_weighted_src", lang, table=table, use=ctx.use_label, terms=terms)
         out.append((word("v_grade_price", lang), f"{float(base):g} {money}（{src}）"
                     if lang == "zh" else f"{float(base):g} {money} ({src})"))
         short = _short(ctx.use)
@@ -200,6 +221,17 @@ def _bases(ctx: _Context, money: str) -> list[tuple[str, str]]:
         out.append((word("v_route_price", lang), f"{word('none', lang)}（"
                     f"{word('v_route_not_use', lang, use=label)}）" if lang == "zh" else
                     f"{word('none', lang)} ({word('v_route_not_use', lang, use=label)})"))
+    return out
+
+
+def _shares(answer: Mapping[str, Any]) -> dict[int, float]:
+    """A parcel's share of area per grade (only grades it lies in)."""
+    out = {}
+    for key, value in answer.items():
+        k = str(key)
+        if k.startswith("share_") and k[6:].isdigit() and value is not None \
+                and not pd.isna(value) and float(value) > 0:
+            out[int(k[6:])] = float(value)
     return out
 
 
