@@ -362,7 +362,7 @@ def value(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="For a FILE: the output file (any format assign writes).")] = None,
     use: Annotated[str | None, typer.Option(help="Land use (商服用地, …) of every row.")] = None,
-    use_field: UseFieldOpt = None,
+    use_field: vo.UseFieldOpt = None,
     term: vo.TermOpt = None, term_field: vo.TermFieldOpt = None,
     plot_ratio: vo.PlotRatioOpt = None, plot_ratio_field: vo.PlotRatioFieldOpt = None,
     date: vo.DateOpt = None, date_field: vo.DateFieldOpt = None,

@@ -12,6 +12,8 @@ import typer
 
 from landgrade.valuation.parcels import ValuationOptions
 
+UseFieldOpt = Annotated[str | None, typer.Option(
+    help="Column with each row's land use (用途: a use key or label).")]
 TermOpt = Annotated[float | None, typer.Option(
     help="Remaining land-use term n, years (fractions allowed): 35.5.")]
 TermFieldOpt = Annotated[str | None, typer.Option(help="Column with each row's remaining term.")]

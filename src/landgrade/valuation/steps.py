@@ -89,7 +89,9 @@ def _rows(file: str, rows: list[int], lang: str) -> str:
 
 def _bracket(xs: np.ndarray, rows: np.ndarray, x: float) -> list[int]:
     """The table rows a value at ``x`` was read from: the listed row, or the two around it (an
-    open end: the end row)."""
+    open end: the end row); none for no value."""
+    if np.isnan(x):
+        return []
     if x <= xs[0]:
         return [int(rows[0])]
     if x >= xs[-1]:
@@ -146,7 +148,14 @@ def explain(
     ctx = _Context(system, answer, valued, inputs, levels, lang, use, use_label,
                    grade_key(grade) if has_grade else "", grade_text)
     bases = _bases(ctx, money)
-    steps = [_factors(ctx), _date(ctx), _plot_ratio(ctx), _term(ctx), _development(ctx, money)]
+    base = valued.get("base_price")
+    if base is None or pd.isna(base):  # no benchmark: nothing to correct
+        why = value_codes_text(str(valued.get("value_status") or "no_base_price"), lang)
+        steps = [Step(k, word(f"v_{k}", lang), "-", "；".join(why) if lang == "zh"
+                      else "; ".join(why), "missing") for k in STEP_KEYS]
+    else:
+        steps = [_factors(ctx), _date(ctx), _plot_ratio(ctx), _term(ctx),
+                 _development(ctx, money)]
     status = str(valued.get("value_status") or "")
     notes = str(valued.get("value_notes") or "")
     results = _results(ctx, money)
