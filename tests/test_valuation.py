@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import shapely
 from typer.testing import CliRunner
+from valuation_county import EXAMPLE_ARGS, EXAMPLE_PRICE, GRADE5_POINT, make_county
 
 from landgrade.cli.app import app
 from landgrade.engine.engine import load_engine
@@ -27,7 +28,6 @@ from landgrade.errors import LandgradeError
 from landgrade.gazette.pricebook import load_pricebook
 from landgrade.valuation.parcels import ValuationOptions, value_answers
 from landgrade.valuation.system import load_system
-from valuation_county import EXAMPLE_ARGS, EXAMPLE_PRICE, GRADE5_POINT, make_county
 
 runner = CliRunner()
 COMMERCIAL_ON_A09 = ("110.56955", "27.05699")  # 3 m from route A09 文昌路 3 (5035, depth 20 m)

@@ -1,9 +1,9 @@
 """A county folder whose correction tables give the exam item's coefficients exactly.
 
 The worked example (tests/data/corrections/worked_examples/source.md, a 土地估价师 exam item):
-"基准地价为500元/m2 … 区域因素和个别因素修正系数之和为-0.13，年期、期日、容积率修正系数分别为0.97、1.06、
-1.51 … 该宗地地价为（675）元/m2". :func:`make_county` copies the Dongkou folder (its grade map is
-the bundled one) and changes only what the example needs:
+"基准地价为500元/m2 … 区域因素和个别因素修正系数之和为-0.13，年期、期日、容积率修正系数
+分别为0.97、1.06、1.51 … 该宗地地价为（675）元/m2". :func:`make_county` copies the Dongkou
+folder (its grade map is the bundled one) and changes only what the example needs:
 
 - Table 6: residential grade 5 is 500 yuan/m² (the gazette's is 480), connotation unchanged: term
   70 years, plot ratio 1.5, 估价期日 2021-10-01;
