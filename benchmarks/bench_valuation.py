@@ -4,11 +4,12 @@
     PYTHONPATH=src python benchmarks/bench_valuation.py --parcels 20000
 
 Seeded residential parcels of Tongdao (tests/data/corrections/tongdao: published rates, the 5-grade
-plot-ratio table with its open ``≤1`` / ``≥5`` rows, the grade-2 factor table of 12 factors), with
-remaining terms 0–72 years (some beyond N = 70, refused), plot ratios 0.5–5.5 and development
-adjustments. The baseline is what a pandas user writes: ``DataFrame.apply(axis=1)`` with the tables
-pre-indexed in dicts (``bisect`` for the plot-ratio line). Every unit price must be equal (both NaN,
-or within 1e-9 relative), else exit 1. Prints both times and ``ratio`` = baseline / landgrade.
+plot-ratio table with its open ``≤1`` / ``≥5`` rows, normalised by each grade's connotation ratio,
+the grade-2 factor table of 12 factors, one in twenty levels not given and so 一般), with remaining
+terms 0–72 years (some beyond N = 70, refused), plot ratios 0.5–5.5 and development adjustments.
+The baseline is what a pandas user writes: ``DataFrame.apply(axis=1)`` with the tables pre-indexed
+in dicts (``bisect`` for the plot-ratio line). Every unit price must be equal (both NaN, or within
+1e-9 relative), else exit 1. Prints both times and ``ratio`` = baseline / landgrade.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ FACTORS = [
     "供水保证率", "供电保证率", "排水状况", "公用设施完善度",
     "人口密度", "噪声污染状况", "水污染状况", "道路规划",
 ]  # fmt: skip
+# Tongdao's residential connotation: plot ratio per grade (tests/data/corrections/tongdao/source.md)
+BENCHMARK_RATIO = {"1": 2.0, "2": 2.0, "3": 1.8, "4": 1.6, "5": 1.5}
 
 
 def parcels(n: int, seed: int = 7) -> pd.DataFrame:
@@ -45,9 +48,10 @@ def parcels(n: int, seed: int = 7) -> pd.DataFrame:
             "dev": rng.choice([0.0, 15.0, -10.0], n),
         }
     )
-    levels = np.array(["优", "较优", "一般", "较劣", "劣"])
+    levels = np.array(["优", "较优", "一般", "较劣", "劣", None], dtype=object)
     for factor in FACTORS:
-        frame[factor] = rng.choice(levels, n)
+        frame[factor] = rng.choice(levels, n, p=[0.19, 0.19, 0.19, 0.19, 0.19, 0.05])
+    frame["bench_ratio"] = frame["grade"].map(BENCHMARK_RATIO)
     return frame
 
 
@@ -79,17 +83,21 @@ def baseline(frame: pd.DataFrame, corrections, big_n: dict[str, float]) -> pd.Se
         r = rates[use]
         k_term = (1 - (1 + r) ** -n) / (1 - (1 + r) ** -big_n[use])
         xs, ys, low, high = lines[(use, row["grade"])]
-        x = row["ratio"]
-        if x <= xs[0]:
-            k_plot = ys[0] if (x == xs[0] or low == "le") else np.nan
-        elif x >= xs[-1]:
-            k_plot = ys[-1] if (x == xs[-1] or high == "ge") else np.nan
-        else:
+
+        def c(x: float) -> float:
+            if x <= xs[0]:
+                return ys[0] if (x == xs[0] or low == "le") else np.nan
+            if x >= xs[-1]:
+                return ys[-1] if (x == xs[-1] or high == "ge") else np.nan
             i = bisect.bisect_right(xs, x)
-            k_plot = ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / (xs[i] - xs[i - 1])
+            return ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / (xs[i] - xs[i - 1])
+
+        x, bench = row["ratio"], row["bench_ratio"]
+        k_plot = 1.0 if x == bench else c(x) / c(bench)
         total = 0.0
         for factor in factors_of.get((use, row["grade"]), ()):
-            total += percent[(use, row["grade"], factor, row[factor])]
+            level = row[factor] if isinstance(row[factor], str) else "一般"  # not given: 一般
+            total += percent[(use, row["grade"], factor, level)]
         return row["base"] * (1 + total / 100) * k_plot * k_term + row["dev"]
 
     return frame.apply(one, axis=1)
@@ -107,7 +115,8 @@ def main() -> int:
     out = value_parcels(
         base_price=frame["base"], use=frame["use"], grade=frame["grade"],
         remaining_years=frame["years"], plot_ratio=frame["ratio"], corrections=corrections,
-        benchmark_years=big_n, benchmark_date="2025-04-01",
+        benchmark_years=big_n, benchmark_plot_ratio=frame["bench_ratio"],
+        benchmark_date="2025-04-01",
         valuation_date=np.full(len(frame), "2025-04-01"),
         factor_levels=frame[FACTORS], development=frame["dev"],
     )  # fmt: skip

@@ -79,9 +79,9 @@ VALUATION_WORDS: dict[str, tuple[str, str]] = {
     "v_plot_same": ("宗地容积率 {ratio} 同基准容积率", "plot ratio {ratio} = the benchmark's"),
     "v_plot_exempt": ("本县{use}不作容积率修正",
                       "the county does not correct {use} for plot ratio"),
-    "v_plot_src": ("{file} {use}{grade}：c({ratio}) = {c1}（{rows1}）÷ "
+    "v_plot_src": ("{file} {table}：c({ratio}) = {c1}（{rows1}）÷ "
                    "c({bench}) = {c0}（{rows0}）",
-                   "{file} {use}, {grade}: c({ratio}) = {c1} ({rows1}) ÷ c({bench}) = {c0} "
+                   "{file} {table}: c({ratio}) = {c1} ({rows1}) ÷ c({bench}) = {c0} "
                    "({rows0})"),
     "v_plot_none": ("无容积率修正系数表：宗地容积率 {ratio}，基准容积率 {bench}",
                     "no plot-ratio table: plot ratio {ratio}, the benchmark's {bench}"),
@@ -106,7 +106,7 @@ VALUATION_WORDS: dict[str, tuple[str, str]] = {
     "v_route_total_price": ("按路线价总价", "total from the road-line price"),
     "v_no_price": ("不能测算地价", "no price"),
     "v_status": ("测算状态", "status"),
-    "v_cannot": ("未能修正", "not applied"),
+    "v_cannot": ("未修正及说明", "not applied, assumed"),
     "v_valued": ("已测算", "valued"),
     "v_expired_warn": ("基准地价已超过更新周期 {years} 年：{rule}",
                        "the benchmark is past its {years}-year update period: {rule}"),

@@ -125,6 +125,8 @@ class _Page:
         for f in widths:
             xs.append(xs[-1] + f * total)
         body = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
+        body = [[_cap(c) if j in shade or (header and i == 0) else c for j, c in enumerate(r)]
+                for i, r in enumerate(body)]
         for i, row in enumerate(body):
             cells = [wrap(c, (xs[j + 1] - xs[j] - 2 * pad) / (FONT / 72))
                      for j, c in enumerate(row)]
@@ -144,6 +146,11 @@ class _Page:
         self.text(self.x0, self.top, "\n".join(lines), fontsize=size, color=color,
                   linespacing=1.45)
         self.top += len(lines) * size * 1.45 / 72 + 0.05
+
+
+def _cap(text: str) -> str:
+    """English labels start with a capital on the page (Chinese ones are unchanged)."""
+    return text[:1].upper() + text[1:]
 
 
 def sheet_pages(metadata: Mapping[str, Any], rows: Sequence[SheetRow], lang: str) -> list[Any]:

@@ -11,6 +11,7 @@ of its use that has no table of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ __all__ = [
     "OUT_OF_TABLE",
     "PlotRatioLookup",
     "interpolate_plot_ratio",
+    "row_groups",
     "table_of",
 ]
 
@@ -74,8 +76,6 @@ def interpolate_plot_ratio(
     PlotRatioLookup
         Coefficients and statuses aligned with the inputs.
     """
-    use_s = pd.Series(np.asarray(use, dtype=object)).astype("string")
-    grade_s = pd.Series(np.asarray(grade, dtype=object)).astype("string")
     ratio = np.asarray(plot_ratio, dtype=np.float64)
     n = ratio.shape[0]
     out = np.full(n, np.nan)
@@ -85,13 +85,8 @@ def interpolate_plot_ratio(
         return PlotRatioLookup(out, status)
 
     has_bound = "bound" in table.columns
-    keys = pd.MultiIndex.from_arrays([use_s, grade_s])
-    groups = table.groupby(["use", "grade"], sort=False)
-    codes = pd.MultiIndex.from_tuples(list(groups.groups.keys()), names=["use", "grade"])
-    group_of_row = codes.get_indexer(keys)  # -1 where no table
-    every_grade = codes.get_indexer(
-        pd.MultiIndex.from_arrays([use_s, pd.Series([""] * n, dtype="string")]))
-    group_of_row = np.where(group_of_row < 0, every_grade, group_of_row)
+    keys, group_of_row = row_groups(table, use, grade)
+    groups = [(k, table[(table["use"] == k[0]) & (table["grade"] == k[1])]) for k in keys]
     for gi, (_key, sub) in enumerate(groups):
         rows = np.flatnonzero(group_of_row == gi)
         if rows.size == 0:
@@ -115,6 +110,36 @@ def interpolate_plot_ratio(
     no_table = group_of_row < 0
     status[no_table & np.isnan(ratio)] = MISSING_RATIO
     return PlotRatioLookup(out, status)
+
+
+def row_groups(
+    table: pd.DataFrame, use: ArrayLike, grade: ArrayLike
+) -> tuple[list[tuple[str, str]], NDArray[np.intp]]:
+    """The (use, grade) tables of ``table``, in order of first appearance, and each row's one:
+    its grade's own, else its use's every-grade table (blank grade); -1 where none.
+
+    Rows are matched per distinct (use, grade) pair, never per row: a file has few of them.
+    """
+    keys = list(dict.fromkeys(zip(table["use"], table["grade"], strict=True)))
+    pos = {k: i for i, k in enumerate(keys)}
+    u_codes, u_uniq = _factorize(use)
+    g_codes, g_uniq = _factorize(grade)
+    width = len(g_uniq) + 1
+    pair_codes, pairs = pd.factorize((u_codes + 1) * width + (g_codes + 1))
+    lookup = np.full(len(pairs), -1, dtype=np.intp)
+    for j, pair in enumerate(pairs):
+        ui, gi = divmod(int(pair), width)
+        if ui == 0:
+            continue
+        u, g = str(u_uniq[ui - 1]), str(g_uniq[gi - 1]) if gi else ""
+        lookup[j] = pos.get((u, g), pos.get((u, ""), -1))
+    return keys, lookup[pair_codes]
+
+
+def _factorize(values: ArrayLike) -> tuple[NDArray[np.intp], Any]:
+    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
+        return pd.factorize(values)
+    return pd.factorize(np.asarray(values, dtype=object))
 
 
 def table_of(table: pd.DataFrame, use: str, grade: str) -> pd.DataFrame:

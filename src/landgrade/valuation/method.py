@@ -112,22 +112,35 @@ def _as_float(values: ArrayLike | None, n: int) -> NDArray[np.float64]:
         return np.full(n, np.nan)
     if np.ndim(values) == 0:
         values = np.full(n, values, dtype=object)
+    if isinstance(values, pd.Series | np.ndarray) and pd.api.types.is_numeric_dtype(values.dtype) \
+            and not pd.api.types.is_bool_dtype(values.dtype):
+        return np.asarray(pd.Series(values).astype("float64").to_numpy(na_value=np.nan))
     return pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan
     )
+
+
+def factorize(values: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+    """Codes (-1 for missing) and distinct values: pandas columns as they are (Arrow strings
+    factorise fast, converting them to objects does not), anything else as an object array
+    (pandas would first turn 100k texts into Arrow strings)."""
+    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
+        codes, uniques = pd.factorize(values)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _keys(values: ArrayLike, n: int, *, grade: bool = False) -> NDArray[np.object_]:
     """Per-row keys, computed once per distinct value (a file has few uses and grades)."""
     if np.ndim(values) == 0:
         values = [values] * n
-    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = factorize(values)
     if grade:
         keys = [grade_key(u) for u in uniques]
     else:
-        keys = ["" if u is None or u is pd.NA or u != u else str(u).strip() for u in uniques]
-    return np.array(keys, dtype=object)[codes]
+        keys = [str(u).strip() for u in uniques]
+    return np.array([*keys, ""], dtype=object)[np.where(codes < 0, len(keys), codes)]
 
 
 def as_dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
@@ -136,8 +149,7 @@ def as_dates(values: ArrayLike | None, n: int) -> NDArray[np.datetime64]:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if np.ndim(values) == 0 or isinstance(values, str):
         values = [values] * n
-    s = pd.Series(np.asarray(values, dtype=object))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize(values)
     parsed = []
     for u in uniques:
         parsed.append(_one_date(u))
@@ -163,21 +175,22 @@ def _term(
     use: NDArray[np.object_], years: NDArray[np.float64], big_n: NDArray[np.float64],
     corrections: Corrections,
 ) -> tuple[NDArray[np.float64], Flags]:
-    rate = pd.Series(use).map(corrections.rate_by_use()).to_numpy(dtype=np.float64, na_value=np.nan)
+    rates = corrections.rate_by_use()
+    codes, uniques = pd.factorize(use)
+    rate = np.array([rates.get(u, np.nan) for u in uniques] + [np.nan])[codes]
     k = term_coefficient_unchecked(rate, years, big_n)
     equal = np.abs(years - big_n) <= _EPS
     k[equal] = 1.0
     from_table = np.zeros(years.shape[0], dtype=bool)
-    if not corrections.term.empty:
-        table = corrections.term.set_index(["use", "years"])["coefficient"]
-        need = ~np.isnan(years) & ~equal
-        if need.any():
-            idx = pd.MultiIndex.from_arrays([use[need], years[need]])
-            found = table.reindex(idx).to_numpy(dtype=np.float64, na_value=np.nan)
-            rows = np.flatnonzero(need)
-            hit = ~np.isnan(found)
-            k[rows[hit]] = found[hit]
-            from_table[rows[hit]] = True
+    need = ~np.isnan(years) & ~equal
+    for table_use, sub in corrections.term.groupby("use", sort=False):  # a published table
+        rows = np.flatnonzero(need & (use == table_use))  # overrides at the years it lists
+        listed = sub.sort_values("years")
+        ys = listed["years"].to_numpy(dtype=np.float64)
+        at = np.clip(np.searchsorted(ys, years[rows]), 0, len(ys) - 1)
+        hit = ys[at] == years[rows]
+        k[rows[hit]] = listed["coefficient"].to_numpy(dtype=np.float64)[at[hit]]
+        from_table[rows[hit]] = True
     missing, unknown_n = np.isnan(years), np.isnan(big_n)
     usable = ~missing & ~unknown_n & (years >= 0) & (years <= big_n + _EPS)
     flags = {
@@ -251,18 +264,6 @@ def _date(
     return k, {NO_VALUATION_DATE: missing, DATE_OUTSIDE_INDEX: outside}
 
 
-def _factor_groups(
-    table: pd.DataFrame, use: NDArray, grade: NDArray
-) -> tuple[pd.DataFrame, NDArray]:
-    """The (use, grade) tables of ``table`` and each row's one: its grade's, else the use's
-    every-grade table (blank grade); -1 where none."""
-    groups = table[["use", "grade"]].drop_duplicates().reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups)
-    gid = index.get_indexer(pd.MultiIndex.from_arrays([use, grade]))
-    fallback = index.get_indexer(pd.MultiIndex.from_arrays([use, np.full(len(use), "", object)]))
-    return groups, np.where(gid < 0, fallback, gid)
-
-
 def _factors(
     use: NDArray[np.object_], grade: NDArray[np.object_], levels: pd.DataFrame | None,
     corrections: Corrections, require_factors: bool,
@@ -274,11 +275,11 @@ def _factors(
         flags = {NO_FACTORS_TABLE: ~none if require_factors else none,
                  NOTE_FACTORS_UNAPPLIED: none if require_factors else ~none}
         return np.zeros(n), flags
-    groups, gid = _factor_groups(table, use, grade)
+    groups, gid = _interp.row_groups(table, use, grade)
     covered = gid >= 0
     g = np.where(covered, gid, 0)
-    table_gid = pd.MultiIndex.from_frame(groups).get_indexer(
-        pd.MultiIndex.from_frame(table[["use", "grade"]]))
+    position = {k: i for i, k in enumerate(groups)}
+    table_gid = np.array([position[k] for k in zip(table["use"], table["grade"], strict=True)])
     table_level = pd.Index(LEVELS).get_indexer(table["level"].to_numpy())
     average = LEVELS.index("一般")
     given = {} if levels is None else {str(c): levels[c] for c in levels.columns}
@@ -292,7 +293,7 @@ def _factors(
         pct[table_gid[in_table], table_level[in_table]] = table["percent"].to_numpy()[in_table]
         required = covered & ~np.isnan(pct[:, :-1]).all(axis=1)[g]
         if factor in given:
-            codes, uniques = pd.factorize(given[factor], use_na_sentinel=True)
+            codes, uniques = factorize(given[factor])
             words = [level_key(u) for u in uniques] + [""]
             level_idx = np.array([LEVELS.index(w) if w in LEVELS else len(LEVELS) for w in words])
             empty = np.array([w == "" for w in words])[codes]  # code -1 reads the appended ""
@@ -333,9 +334,10 @@ def _development(
     if items is None:
         flags[NOTE_DEVELOPMENT_AS_CONNOTATION][:] = True
         return d, flags
-    text = pd.Series(np.asarray(items, dtype=object)).map(
-        lambda v: "|".join(development_items(v) or ()))
-    codes, uniques = pd.factorize(pd.Series(use.astype(str)) + "\x00" + text)
+    item_codes, item_uniq = factorize(items)
+    texts = np.array(["|".join(development_items(v) or ()) for v in item_uniq] + [""], dtype=object)
+    joined = use.astype(object) + "\x00" + texts[item_codes]
+    codes, uniques = pd.factorize(joined)
     table = corrections.development
     cost = {(u, i): c for u, i, c in zip(table["use"], table["item"], table["yuan_per_m2"],
                                          strict=True)}
@@ -384,18 +386,18 @@ def _drop_consequences(flags: Flags, n: int) -> NDArray[np.bool_]:
     return without
 
 
-def join_codes(flags: Flags, order: tuple[str, ...], n: int) -> NDArray[np.object_]:
-    """Per row, the codes set in ``flags`` in ``order`` joined by ``;`` (``""`` for none): one
-    string per distinct combination, not per row."""
+def join_codes(flags: Flags, order: tuple[str, ...], n: int, empty: str = "") -> pd.Series:
+    """Per row, the codes set in ``flags`` in ``order`` joined by ``;`` (``empty`` for none), as
+    a string column built from one text per distinct combination, not one per row."""
     bits = np.zeros(n, dtype=np.int64)
     for i, code in enumerate(order):
         mask = flags.get(code)
         if mask is not None:
             bits |= mask.astype(np.int64) << i
     uniques, inverse = np.unique(bits, return_inverse=True)
-    texts = np.array([";".join(c for i, c in enumerate(order) if u >> i & 1) for u in uniques],
-                     dtype=object)
-    return texts[inverse.reshape(-1)] if n else np.array([], dtype=object)
+    texts = [";".join(c for i, c in enumerate(order) if u >> i & 1) or empty for u in uniques]
+    return pd.Series(pd.array(texts, dtype="string")).take(inverse.reshape(-1)).reset_index(
+        drop=True)
 
 
 def value_parcels(
@@ -474,7 +476,8 @@ def value_parcels(
     years = _as_float(remaining_years, n)
     ratio = _as_float(plot_ratio, n)
     if isinstance(benchmark_years, Mapping):
-        big_n = pd.Series(use_k).map(dict(benchmark_years)).to_numpy(np.float64, na_value=np.nan)
+        codes, uniques = factorize(use_k)
+        big_n = np.array([float(benchmark_years.get(u, np.nan)) for u in uniques] + [np.nan])[codes]
     else:
         big_n = _as_float(benchmark_years, n)
     bench_ratio = None if benchmark_plot_ratio is None else _as_float(benchmark_plot_ratio, n)
@@ -512,8 +515,8 @@ def value_parcels(
     unit[blocked] = np.nan
     a = _as_float(area, n)
     flags[NOTE_NO_AREA] = np.isnan(a) & ~blocked
-    status = join_codes(flags, BLOCKING, n)
-    status[status == ""] = VALUED
+    labels = index if index is not None else pd.RangeIndex(n)
+    status = join_codes(flags, BLOCKING, n, empty=VALUED).set_axis(labels)
     return pd.DataFrame(
         {
             "k_factors": k_factors,
@@ -524,7 +527,7 @@ def value_parcels(
             "unit_price": unit,
             "total_price": unit * a,
             "value_status": status,
-            "value_notes": join_codes(flags, NOTES, n),
+            "value_notes": join_codes(flags, NOTES, n).set_axis(labels),
         },
         index=index,
     )

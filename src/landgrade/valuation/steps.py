@@ -381,9 +381,11 @@ def _plot_ratio(ctx: _Context) -> Step:
         return Step("k_plot_ratio", label, "-", text, "missing")
     xs, ys, rows = (sub[col].to_numpy() for col in ("plot_ratio", "coefficient", "row"))
     r1, r0 = _bracket(xs, rows, ratio), _bracket(xs, rows, bench)
-    grade_text = ctx.grade_text if (sub["grade"] != "").any() else ""
-    text = word("v_plot_src", lang, file=ctx.file("plot_ratio.csv"), use=ctx.use_label,
-                grade=grade_text, ratio=_g(ratio), bench=_g(bench),
+    table = ctx.use_label
+    if (sub["grade"] != "").any():  # the grade's own table, not the use's every-grade one
+        table = f"{ctx.grade_text}{table}" if lang == "zh" else f"{table}, {ctx.grade_text}"
+    text = word("v_plot_src", lang, file=ctx.file("plot_ratio.csv"), table=table,
+                ratio=_g(ratio), bench=_g(bench),
                 c1=f"{np.interp(ratio, xs, ys):.4f}", c0=f"{np.interp(bench, xs, ys):.4f}",
                 rows1=_row_words(r1, lang), rows0=_row_words(r0, lang))
     return Step("k_plot_ratio", label, _num(k), text, "applied")
