@@ -335,17 +335,19 @@ def _development(
         flags[NOTE_DEVELOPMENT_AS_CONNOTATION][:] = True
         return d, flags
     item_codes, item_uniq = factorize(items)
-    texts = np.array(["|".join(development_items(v) or ()) for v in item_uniq] + [""], dtype=object)
-    joined = use.astype(object) + "\x00" + texts[item_codes]
-    codes, uniques = pd.factorize(joined)
+    texts = [development_items(v) or () for v in item_uniq] + [()]
+    use_codes, use_uniq = factorize(use)
+    pair = use_codes.astype(np.int64) * (len(texts) + 1) + np.where(item_codes < 0,
+                                                                     len(texts) - 1, item_codes)
+    codes, uniques = pd.factorize(pair)
     table = corrections.development
     cost = {(u, i): c for u, i, c in zip(table["use"], table["item"], table["yuan_per_m2"],
                                          strict=True)}
     bench = set(benchmark)
     for j, key in enumerate(uniques):
-        row_use, joined = key.split("\x00")
+        u_code, t_code = divmod(int(key), len(texts) + 1)
+        row_use, given = str(use_uniq[u_code]), list(texts[t_code])
         rows = codes == j
-        given = [p for p in joined.split("|") if p]
         if not given:
             flags[NOTE_DEVELOPMENT_AS_CONNOTATION][rows] = True
             continue

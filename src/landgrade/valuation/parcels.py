@@ -156,20 +156,18 @@ def read_inputs(
     where not given), and its factor levels (one column per factor), aligned with ``frame``."""
     n = len(frame)
 
-    def column(name: str) -> Any:
+    def constant(value: Any) -> pd.Series:  # object dtype: no conversion of 100k copies
+        return pd.Series(np.full(n, value, dtype=object), index=frame.index, dtype=object)
+
+    def column(name: str) -> pd.Series:
         fld = getattr(options, f"{name}_field")
-        if fld is not None:
-            return frame[fld].to_numpy(dtype=object)
-        value = getattr(options, name)
-        return np.full(n, value, dtype=object)
+        return frame[fld] if fld is not None else constant(getattr(options, name))
 
     inputs = pd.DataFrame({k: column(k) for k in ("use", "term", "plot_ratio", "date",
                                                   "development", "area")}, index=frame.index)
-    levels = pd.DataFrame(index=frame.index)
-    for factor, level in options.factors:
-        levels[factor] = level
-    for factor, fld in options.factor_fields:
-        levels[factor] = frame[fld].to_numpy(dtype=object)
+    levels = pd.DataFrame({f: constant(level) for f, level in options.factors}
+                          | {f: frame[fld] for f, fld in options.factor_fields},
+                          index=frame.index)
     return inputs, levels
 
 
