@@ -1,9 +1,9 @@
 """The package tree shows the pipeline: imports flow one way, from later stages to earlier ones.
 
 The stages, earliest first (README, "What it does"): the core modules (``errors``, ``text``,
-``_version``), ``io``, ``gazette``, ``network``, ``build``, ``engine``, ``jobs``, ``outputs``,
-``service`` and ``cli``. I/O comes first because every stage reads or writes files through it
-(the gazette's tables, the network's layers, the built grade map).
+``_version``), ``io``, ``gazette``, ``network``, ``build``, ``engine``, ``valuation``, ``jobs``,
+``outputs``, ``service`` and ``cli``. I/O comes first because every stage reads or writes files
+through it (the gazette's tables, the network's layers, the built grade map).
 
 Every ``import`` counts, also one inside a function or under ``TYPE_CHECKING``: a lazy import
 hides a circle from Python at start-up, not from the reader.
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "landgrade"
-STAGES = ("core", "io", "gazette", "network", "build", "engine", "jobs", "outputs", "service",
-          "cli")
+STAGES = ("core", "io", "gazette", "network", "build", "engine", "valuation", "jobs", "outputs",
+          "service", "cli")
 CORE = {"landgrade.errors", "landgrade.text", "landgrade._version"}
 MAX_LINES = 600
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from landgrade.cli import value_options as vo
 from landgrade.errors import LandgradeError
 
 app = typer.Typer(
@@ -356,6 +357,63 @@ def assign(
                    pricing=pricing, chunk_size=chunk_size, progress=progress)
 
 
+# --- value (value.py, jobs/value.py) ---------------------------------------------------------
+@app.command()
+@friendly
+def value(
+    target: Annotated[str, typer.Argument(help="X (or X,Y), or a file of parcels or points.")],
+    y: Annotated[float | None, typer.Argument(help="Y, when TARGET is X.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="For a FILE: the output file (any format assign writes).")] = None,
+    use: Annotated[str | None, typer.Option(help="Land use (商服用地, …) of every row.")] = None,
+    use_field: vo.UseFieldOpt = None,
+    term: vo.TermOpt = None, term_field: vo.TermFieldOpt = None,
+    plot_ratio: vo.PlotRatioOpt = None, plot_ratio_field: vo.PlotRatioFieldOpt = None,
+    date: vo.DateOpt = None, date_field: vo.DateFieldOpt = None,
+    factor: vo.FactorOpt = None, factor_field: vo.FactorFieldOpt = None,
+    development: vo.DevelopmentOpt = None, development_field: vo.DevelopmentFieldOpt = None,
+    area: vo.AreaOpt = None, area_field: vo.AreaFieldOpt = None,
+    allow_expired: vo.AllowExpiredOpt = False,
+    crs: Annotated[str | None, typer.Option(
+        help="EPSG:4326 (default for X Y and CSV), gcj02, bd09, …")] = None,
+    map_path: MapOpt = None,
+    county: CountyOpt = None,
+    lang: LangOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a point).")] = False,
+    layer: LayerOpt = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+    x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
+    y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+) -> None:
+    """A parcel's price by the benchmark-coefficient method (基准地价系数修正法).
+
+    P = P_base × (1 + ΣK) × K_date × K_plot_ratio × K_term ± D, with the county's correction
+    tables (corrections/*.csv). For a point: the 测算 step by step. For a FILE: every row valued
+    into -o OUT. No price where a needed input or correction is missing: value_status says which.
+    """
+    from landgrade.cli import value as body
+
+    options = vo.valuation_options(
+        use=use, use_field=use_field, term=term, term_field=term_field, plot_ratio=plot_ratio,
+        plot_ratio_field=plot_ratio_field, date=date, date_field=date_field, factor=factor,
+        factor_field=factor_field, development=development, development_field=development_field,
+        area=area, area_field=area_field, allow_expired=allow_expired)
+    if y is not None or (not Path(target).exists() and output is None):
+        px, py = _point(target, y)
+        body.value_point(px, py, options, crs=crs or "EPSG:4326", map_path=map_path,
+                         county=county, lang=lang, as_json=as_json)
+        return
+    if output is None:
+        raise LandgradeError(f"{target}: give -o OUT for the valued rows")
+    from landgrade.jobs.read_options import ReadOptions
+    from landgrade.jobs.value import value_file_command
+
+    value_file_command(Path(target), output, options, crs=crs, map_path=map_path, county=county,
+                       read=ReadOptions(layer=layer, sheet=sheet, x_field=x_field,
+                                        y_field=y_field), progress=progress, lang=lang)
+
+
 # --- report (report.py) ----------------------------------------------------------------------
 @app.command()
 @friendly
@@ -381,10 +439,33 @@ def report(
     county: CountyOpt = None,
     lang: LangOpt = None,
     layer: LayerOpt = None,
+    # --valuation: the 宗地地价测算表 instead (cli/valuation_report.py), with value's options
+    valuation: Annotated[bool, typer.Option(
+        "--valuation", help="Write the 宗地地价测算表 (基准地价系数修正法): -o OUT.pdf or "
+        ".xlsx, with the options of landgrade value.")] = False,
+    term: vo.TermOpt = None, term_field: vo.TermFieldOpt = None,
+    plot_ratio: vo.PlotRatioOpt = None, plot_ratio_field: vo.PlotRatioFieldOpt = None,
+    date: vo.DateOpt = None, date_field: vo.DateFieldOpt = None,
+    factor: vo.FactorOpt = None, factor_field: vo.FactorFieldOpt = None,
+    development: vo.DevelopmentOpt = None, development_field: vo.DevelopmentFieldOpt = None,
+    area: vo.AreaOpt = None, area_field: vo.AreaFieldOpt = None,
+    allow_expired: vo.AllowExpiredOpt = False,
 ) -> None:
     """Write the parcel report (基准地价查询单) as PDF.
 
     One page per point or parcel: map snippet, grade, prices, route, 文号."""
+    if valuation:
+        from landgrade.cli.valuation_report import valuation_report_command
+
+        options = vo.valuation_options(
+            use=use, use_field=use_field, term=term, term_field=term_field,
+            plot_ratio=plot_ratio, plot_ratio_field=plot_ratio_field, date=date,
+            date_field=date_field, factor=factor, factor_field=factor_field,
+            development=development, development_field=development_field, area=area,
+            area_field=area_field, allow_expired=allow_expired)
+        valuation_report_command(target, y, output, options, crs=crs, id_field=id_field,
+                                 map_path=map_path, county=county, lang=lang, layer=layer)
+        return
     from landgrade.cli.report import report_command
     from landgrade.engine.pricing import PricingOptions
 

@@ -168,7 +168,9 @@ def map_key(map_path: str | Path | None = None, county: str | Path | None = None
     from landgrade.gazette.county import county_folder
 
     folder = county_folder(county)
-    files = [p for p in folder.root.rglob("*") if p.is_file()]
+    # corrections/ (the valuation's tables) never changes the map: editing a rate rebuilds nothing
+    files = [p for p in folder.root.rglob("*") if p.is_file()
+             and p.relative_to(folder.root).parts[0] != "corrections"]
     return f"county-{folder.root.name}-" + _hash_files(files, "county")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import grade_word
+from landgrade.gazette.valuation_labels import VALUATION_WORDS, VALUE_STATUS_WORDS
 
 LANGS = ("zh", "en")
 # Said wherever a schematic (not surveyed) road network is shown: map titles, layers, reports.
@@ -118,6 +119,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
 }
+
+WORDS |= VALUATION_WORDS  # the valuation's words (landgrade value, the 测算表)
 
 # Chinese wording of the answer statuses' standard messages (landgrade.answer.STATUSES); a
 # status without one here keeps its English message. {table} as in WORDS.
@@ -234,3 +237,11 @@ def schematic_note(metadata: Mapping[str, Any] | None, lang: str, fallback: str)
         return fallback
     key = "note_zh" if lang == "zh" else "note"
     return str(network.get(key) or fallback)
+
+
+def value_codes_text(codes: str, lang: str) -> list[str]:
+    """The words of a ``value_status`` or ``value_notes`` (codes joined by ``;``), one per code;
+    a code without words is shown as it is."""
+    i = 0 if check_lang(lang) == "zh" else 1
+    return [VALUE_STATUS_WORDS[c][i] if c in VALUE_STATUS_WORDS else c
+            for c in str(codes or "").split(";") if c]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ def assign_command(
     pricing: PricingOptions | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    then: Callable[[Any, Any], Callable[[Any], Any]] | None = None,
 ) -> pd.Series:
     """``landgrade assign``: stream a file through :meth:`Engine.assign` into ``output``.
 
@@ -35,7 +37,9 @@ def assign_command(
     (values the output format cannot hold) and a count of rows per status to stderr; returns
     those counts. The output appears only complete (see :class:`landgrade.io.AtomicOutput`); it
     may not be one of the run's inputs (the file, the ``--map``, the county folder's files).
-    ``read`` says how the input is read, ``pricing`` how its rows are priced.
+    ``read`` says how the input is read, ``pricing`` how its rows are priced. ``then``, called
+    with the engine and the opened source before any row is read, returns what to do to each
+    answered chunk before it is written (``landgrade value`` adds its columns so).
     """
     from landgrade.gazette.county import county_inputs
     from landgrade.io.atomic import check_output
@@ -68,7 +72,7 @@ def assign_command(
     check_pricing(engine, src, pricing)
     size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     result = grade_file(engine, src, output, spec, chunk_size=size, progress=progress,
-                        pricing=pricing)
+                        pricing=pricing, finish=then(engine, src) if then else None)
     counts = result.counts
     if result.kept:
         print(f"note: {output}: input column(s) named like answer columns kept as "
@@ -109,12 +113,13 @@ def grade_file(
     progress: bool = False,
     pricing: PricingOptions | None = None,
     max_rows: int | None = None,
+    finish: Callable[[Any], Any] | None = None,
 ) -> GradedFile:
     """Stream an opened source (:func:`landgrade.io.open_source`) through ``engine`` into
     ``output``, chunk by chunk: the one loop behind ``landgrade assign`` and the service's
     uploads. The output appears only complete; after a failure a note says what became of it.
     ``pricing``: how rows are priced. ``max_rows``: refuse (:class:`TooManyRows`) an input with
-    more rows than that.
+    more rows than that. ``finish``: applied to each answered chunk before it is written.
     """
     from landgrade.io.formats import IOInputError, file_format
     from landgrade.io.readers import iter_chunks
@@ -153,6 +158,8 @@ def grade_file(
                 if writer.rows == 0:
                     missing = [c for c in area_columns if c not in out.columns]
                     out = out.reindex(columns=[*out.columns, *missing]) if missing else out
+                if finish is not None:
+                    out = finish(out)
                 writer.write(out, wkb=wkb)
                 counts = counts.add(out["status"].value_counts(), fill_value=0).astype("int64")
     except BaseException:

@@ -1,0 +1,24 @@
+"""The benchmark-coefficient method (基准地价系数修正法, GB/T 18508-2014), vectorised.
+
+P = P_base × (1 + ΣK_factors) × K_date × K_plot_ratio × K_term ± D_development
+
+- :mod:`.term` — the land-use term coefficient K_term from the land return rate.
+- :mod:`.interpolate` — plot-ratio coefficients, linear between listed ratios, never extrapolated.
+- :mod:`.corrections` — a county's published correction tables read from ``corrections/*.csv``.
+- :mod:`.method` — the whole computation over arrays of parcels, with a status per row.
+"""
+
+from __future__ import annotations
+
+from landgrade.valuation.corrections import Corrections, load_corrections
+from landgrade.valuation.interpolate import interpolate_plot_ratio
+from landgrade.valuation.method import value_parcels
+from landgrade.valuation.term import term_coefficient
+
+__all__ = [
+    "Corrections",
+    "interpolate_plot_ratio",
+    "load_corrections",
+    "term_coefficient",
+    "value_parcels",
+]
