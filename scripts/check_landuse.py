@@ -3,12 +3,14 @@
     python scripts/check_landuse.py            # checks; exit status 1 on any problem
     python scripts/check_landuse.py --collisions   # also print the collision table (Markdown)
 
-Checks: codes are unique text of 2/4/6 digits; level matches the code length; every level 2/3
-class has an existing parent that is its code prefix; names are unique within a standard; a short
-form is unique within its standard and is not another class's name; everyday names point at
-existing codes, are not a class name of that standard and agree with its short forms; every Dongkou row
-names an existing class and a use key of geo/dongkou/uses.csv (or ``ask``) with a note.
-Standard library only.
+Checks: standards.csv lists each standard's file; codes are unique text of 2/4/6 digits; level
+matches the code length; every level 2/3 class has an existing parent that is its code prefix;
+names are unique within a standard; a short form is unique within its standard and is not
+another class's name; everyday names point at existing codes (several joined by ``|``), are not
+a class name of that standard and agree with its short forms; every Dongkou row names an
+existing class and a use key of geo/dongkou/uses.csv (or ``ask``, with ask_zh and ask_en) with a
+note; a class mapped by Dongkou has its sub-classes mapped too (no class is priced by its
+parent's row); Dongkou's own names (use_names.csv) are not class names. Standard library only.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDUSE = ROOT / "geo" / "landuse"
-STANDARDS = {"tdly2017": LANDUSE / "tdly2017.csv", "ydyh2023": LANDUSE / "ydyh2023.csv"}
+
+
+def _standards() -> dict[str, Path]:
+    with open(LANDUSE / "standards.csv", newline="", encoding="utf-8") as f:
+        return {r["standard"]: LANDUSE / r["file"] for r in csv.DictReader(f)}
+
+
+STANDARDS = _standards()
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -31,7 +40,8 @@ def check_standard(std: str, table: list[dict[str, str]], problems: list[str]) -
     codes = [r["code"] for r in table]
     by_code = {r["code"]: r for r in table}
     if len(codes) != len(by_code):
-        problems.append(f"{std}: duplicate codes {sorted({c for c in codes if codes.count(c) > 1})}")
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        problems.append(f"{std}: duplicate codes {twice}")
     names: dict[str, str] = {}
     for r in table:
         code, name, level, parent = r["code"], r["name"], r["level"], r["parent"]
@@ -79,12 +89,14 @@ def main() -> int:
         if std is None:
             problems.append(f"everyday_names: unknown standard {r['standard']}")
             continue
-        if r["code"] not in std:
-            problems.append(f"everyday_names: {r['name']} -> {r['code']} not in {r['standard']}")
+        codes = r["code"].split("|")
+        for code in codes:
+            if code not in std:
+                problems.append(f"everyday_names: {r['name']} -> {code} not in {r['standard']}")
         if r["name"] in {x["name"] for x in std.values()}:
             problems.append(f"everyday_names: {r['name']} is a class name in {r['standard']}")
         for x in std.values():
-            if r["name"] in x["short"].split("|") and x["code"] != r["code"]:
+            if r["name"] in x["short"].split("|") and codes != [x["code"]]:
                 problems.append(f"everyday_names: {r['name']} -> {r['code']} but it is the short "
                                 f"form of {x['code']} in {r['standard']}")
 
@@ -101,6 +113,18 @@ def main() -> int:
             problems.append(f"dongkou use_classes: {key} use {r['use']!r} not in uses.csv")
         if not r["note"].strip():
             problems.append(f"dongkou use_classes: {key} has no note")
+        if r["use"] == "ask" and not (r.get("ask_zh") and r.get("ask_en")):
+            problems.append(f"dongkou use_classes: {key} is ask without ask_zh and ask_en")
+    for std, code in seen:
+        for child in by.get(std, {}).values():
+            if child["parent"] == code and (std, child["code"]) not in seen:
+                problems.append(f"dongkou use_classes: {std} {code} is mapped but its "
+                                f"sub-class {child['code']} is not")
+    for r in rows(ROOT / "geo" / "dongkou" / "use_names.csv"):
+        if r["use"] not in uses:
+            problems.append(f"dongkou use_names: {r['name']} use {r['use']!r} not in uses.csv")
+        if any(r["name"] == x["name"] for t in by.values() for x in t.values()):
+            problems.append(f"dongkou use_names: {r['name']} is a class name")
 
     for p in problems:
         print("PROBLEM:", p)
