@@ -11,7 +11,7 @@ from landgrade.cli.app import app
 
 runner = CliRunner()
 COMMANDS = ["prices", "convert", "parse", "build", "audit", "locate", "assign", "map", "export",
-            "cache", "cache info", "cache clear"]
+            "cache", "cache info", "cache clear", "uses", "report"]
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
