@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landgrade.engine.answer import answer_lang, status_message, status_text, use_short
+from landgrade.engine.answer import (
+    STATUSES,
+    answer_lang,
+    status_message,
+    status_text,
+    use_short,
+)
 from landgrade.gazette.labels import table_cite, word
 
 
@@ -37,18 +43,19 @@ def use_price(
     table's use (and rows with no use); see "Road-line prices belong to their use" above.
     """
     from landgrade.gazette.landuse import route_table_use
-    from landgrade.gazette.use_resolver import read_uses
+    from landgrade.gazette.use_resolver import read_use_codes
 
     out = answer.copy()
     n = len(out)
     meta = getattr(pricebook, "metadata", None)
     lang = answer_lang(_BookOnly(pricebook), lang)
-    reading = read_uses(uses, pricebook, standard, lang=lang)
-    key, status = reading.use, reading.status
-    priced = status == "ok"
+    # Everything per row below is done on codes into the few distinct uses (and statuses,
+    # messages): a million rows never become a million strings handled one by one.
+    codes, distinct = read_use_codes(uses, pricebook, standard, lang=lang)
+    priced_u = distinct.status == "ok"
     price = np.full(n, np.nan)
-    for u in pd.unique(key[priced]):  # one column per use, not a lookup per row
-        rows = key == u
+    for u in pd.unique(distinct.use[priced_u]):  # one column per use, not a lookup per row
+        rows = np.isin(codes, np.flatnonzero(distinct.use == u))
         price[rows] = out[f"p_{use_short(u)}"].to_numpy(dtype=float)[rows]
     out["price"] = price
     if "area_m2" in out:
@@ -58,34 +65,63 @@ def use_price(
         out["total"] = np.round(price * inside, 2)
     else:
         out["total"] = np.full(n, np.nan)
-    out["use_key"] = pd.array(key, dtype=object)
-    out["use_class"] = pd.array(reading.read_as, dtype=object)
-    # Rows already flagged (outside the extent, bad geometry) keep their status: no price anyway.
-    answered = (out["status"].astype(str) == "ok").to_numpy()
-    messages: dict[int, str] = {}
-    colon = "：" if lang == "zh" else ": "
-    for flag in ("unknown_use", "ambiguous_use"):
-        for i in np.flatnonzero((status == flag) & answered):
-            messages[i] = f"{status_text(flag, meta, lang)}{colon}{reading.message[i]}"
+    out["use_key"] = _categorical(codes, distinct.use)
+    out["use_class"] = _categorical(codes, np.where(distinct.read_as == "", None,
+                                                    distinct.read_as))
+    route_use = route_table_use(pricebook) if pricebook is not None else None
+    # The route table's price stays on rows of its use and rows with no use; never on the rest.
+    other_u = (distinct.status != "blank") & ((distinct.use != route_use) | (route_use is None))
+    other = other_u.take(codes)
     if "route_px" in out:
-        route_use = route_table_use(pricebook) if pricebook is not None else None
-        other_use = (status != "blank") & ((key != route_use) | (route_use is None))
-        near = other_use & answered & out["route_in"].to_numpy(dtype=bool)
-        if near.any():
-            for i in np.flatnonzero(near & priced):
-                messages[i] = _route_note(out["message"].iloc[i], out["status"].iloc[i],
-                                          key[i], route_use, pricebook, lang)
         px = out["route_px"].to_numpy(dtype=float).copy()
-        px[other_use] = np.nan
+        px[other] = np.nan
         out["route_px"] = px
-    if messages:
-        rows = np.fromiter(messages, dtype=np.int64)
-        for col in ("status", "message"):
-            out[col] = out[col].astype(object)
-        flagged = [i for i in messages if status[i] != "ok"]
-        out.iloc[flagged, out.columns.get_loc("status")] = list(status[flagged])
-        out.iloc[rows, out.columns.get_loc("message")] = list(messages.values())
+    near = (other & out["route_in"].to_numpy(dtype=bool) if "route_in" in out
+            else np.zeros(n, dtype=bool))
+    # Each row's (status, message, use, near a route of another use) decides its new status
+    # and message; computed once per distinct combination.
+    st_codes, st_names = _codes_of(out["status"])
+    msg_codes, msg_texts = _codes_of(out["message"])
+    combo = (((st_codes.astype(np.int64) + 1) * (len(msg_texts) + 1) + msg_codes + 1)
+             * (len(distinct.use) + 1) + codes) * 2 + near
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    colon = "：" if lang == "zh" else ": "
+    said: list[tuple[Any, Any]] = []
+    for i in first:
+        was, message, u = st_names[st_codes[i]], msg_texts[msg_codes[i]], codes[i]
+        flag = distinct.status[u]
+        if was == "ok" and flag in ("unknown_use", "ambiguous_use"):
+            said.append((flag, status_text(flag, meta, lang) + colon + distinct.message[u]))
+        elif was == "ok" and flag == "ok" and near[i]:
+            said.append((was, _route_note(message, was, distinct.use[u], route_use, pricebook,
+                                          lang)))
+        else:  # rows already flagged (outside the extent, bad geometry) keep their status
+            said.append((was, message))
+    inverse = inverse.reshape(-1)
+    # Statuses keep the engine's categories (every status, in order), so parts of one file
+    # answered apart (dask) share them.
+    statuses = np.array([s[0] for s in said], dtype=object)
+    out["status"] = pd.Categorical.from_codes(
+        pd.Index(list(STATUSES)).get_indexer(statuses).take(inverse), categories=list(STATUSES))
+    out["message"] = _categorical(inverse, np.array([s[1] for s in said], dtype=object))
     return out
+
+
+def _codes_of(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as codes into its distinct values (a categorical's own, else factorized)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray(column.cat.categories.to_numpy(dtype=object), dtype=object)
+        return column.cat.codes.to_numpy(), np.append(cats, None)  # code -1: missing
+    codes, uniques = pd.factorize(np.asarray(column.to_numpy(dtype=object), dtype=object))
+    return codes, np.append(np.asarray(uniques, dtype=object), None)
+
+
+def _categorical(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical column, as the engine writes its own text columns;
+    None stays missing."""
+    cat_codes, cats = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(cat_codes.take(codes),
+                                     categories=pd.Index(cats, dtype=object))
 
 
 class _BookOnly:

@@ -80,31 +80,44 @@ def read_uses(
     ``standard`` (``tdly2017``, ``ydyh2023``) overrides the county's declared ``use_standard``;
     ``lang`` (``zh``/``en``, default the county's language) is the language of the messages.
     """
-    raw = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-    raw = np.asarray(raw, dtype=object).reshape(-1)
-    n = len(raw)
-    out = UseReading(np.full(n, None, dtype=object), np.full(n, BLANK, dtype=object),
-                     np.full(n, "", dtype=object), np.full(n, "", dtype=object))
-    texts = np.array([_text(v) for v in raw], dtype=object) if n else raw
-    codes, uniques = pd.factorize(texts)
-    given = uniques[uniques != ""] if len(uniques) else uniques
-    if not len(given):
-        return out
-    if book is None:
+    codes, distinct = read_use_codes(values, book, standard, lang=lang)
+    return UseReading(*(field.take(codes) for field in (
+        distinct.use, distinct.status, distinct.message, distinct.read_as)))
+
+
+def read_use_codes(
+    values: Any, book: Any, standard: str | None = None, *, lang: str | None = None
+) -> tuple[np.ndarray, UseReading]:
+    """:func:`read_uses` as codes: each value's row in a reading of the distinct values.
+
+    A million rows hold a few dozen distinct uses; callers that go on per row (the answer's
+    price and messages) work on the codes and never handle a million strings.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(
+        np.asarray(values, dtype=object).reshape(-1), dtype=object)
+    # Distinct cells first, then their texts: 803, 803.0 and "803" are one text, read once.
+    cells, distinct = pd.factorize(series)
+    texts = np.array([_text(v) for v in distinct] + [""], dtype=object)
+    text_codes, uniques = pd.factorize(texts)
+    codes = text_codes[cells]  # a blank cell (code -1) takes the last text, ""
+    found: dict[str, tuple[str | None, str, str, str]] = {}
+    given = [v for v in uniques if v != ""]
+    if given and book is None:
         lang = lang or "en"
         found = {v: (None, UNKNOWN, word("use_no_book", lang), "") for v in given}
-    else:
+    elif given:
         land = county_land_use(book)
         lang = lang or default_lang(book.metadata)
         std = land.vocabulary.check_standard(standard) if standard else land.standard
         reader = _Reader(land, std, lang)
         found = {v: reader.read(v) for v in given}
     table = [found.get(v, (None, BLANK, "", "")) for v in uniques]
-    for i, arr in enumerate((out.use, out.status, out.message, out.read_as)):
-        column = np.empty(len(table), dtype=object)
-        column[:] = [t[i] for t in table]
-        arr[:] = column[codes]
-    return out
+    fields = []
+    for i in range(4):
+        field = np.empty(len(table), dtype=object)
+        field[:] = [t[i] for t in table]
+        fields.append(field)
+    return codes, UseReading(*fields)
 
 
 def _text(value: Any) -> str:

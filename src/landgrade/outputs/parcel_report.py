@@ -130,8 +130,10 @@ def _page(
         facts.append((word("prices", lang), word(
             "price_source_town", lang, table=table_cite(meta, "town_prices", lang))))
     if r["status"] != "ok":
-        # The reader's words only: the code (outside_extent) is for --json and the table.
-        facts.append((word("status", lang), status_message(r, lang, meta)))
+        # The reader's words only: the code (outside_extent) is for --json and the table. A
+        # long message (what to give for a use) runs on over rows of its own, not off the page.
+        lines = _wrap_cell(status_message(r, lang, meta))
+        facts += [(word("status", lang) if i == 0 else "", line) for i, line in enumerate(lines)]
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
@@ -247,6 +249,19 @@ def _applies(book: Any, nr: dict[str, Any], lang: str) -> str:
     if reason in ("other_use", "use_not_priced") and nr.get("use") and book is not None:
         return word("route_other_use", lang, use=book.use_label(nr["use"], lang))
     return word("not_applies", lang)
+
+
+def _wrap_cell(text: str, columns: int = 86) -> list[str]:
+    """``text`` in lines of at most ``columns`` display columns (a CJK character is two)."""
+    from landgrade.text import display_width
+
+    lines, line = [], ""
+    for ch in text:
+        if display_width(line + ch) > columns:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line]
 
 
 def _grade_text(r: dict[str, Any], lang: str) -> str:
