@@ -194,6 +194,7 @@ WORDS.update({
                          "the county does not say which use its road-line prices{table} are for: "
                          "none is given for a row of a known use"),
     "route_other_use": ("不适用（仅限{use}）", "no ({use} only)"),
+    "route_applies_use": ("适用（{use}）", "yes"),
     "route_line_use": (
         "{id} {name}：距离 {dist} 米（{inside}），{use}路线价 {price} {unit}",
         "{id} {name}: {dist} m ({inside}), road-line price ({use}) {price} {unit}",

@@ -149,6 +149,14 @@ class _Reader:
 
     # -- one value ---------------------------------------------------------------------------
     def read(self, text: str) -> tuple[str | None, str, str, str]:
+        """``text`` read as (use key or None, status, message, what it was read as); a flagged
+        value's message ends with what is accepted."""
+        use, status, message, read_as = self._read(text)
+        if status == AMBIGUOUS:
+            message = self._with_accepted(message)
+        return use, status, message, read_as
+
+    def _read(self, text: str) -> tuple[str | None, str, str, str]:
         value = f"'{text}'"
         key = fold(text)
         if key in self.land.spellings:

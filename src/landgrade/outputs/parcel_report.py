@@ -244,7 +244,9 @@ def _use_fact(book: Any, use: str, use_key: str | None, r: dict[str, Any], lang:
 def _applies(book: Any, nr: dict[str, Any], lang: str) -> str:
     """Whether the nearest route's road-line price applies, and if not, why."""
     reason = nr.get("not_applicable")
-    if nr.get("applicable"):
+    if nr.get("applicable"):  # and for which use: the route table prices one
+        if nr.get("use") and book is not None:
+            return word("route_applies_use", lang, use=book.use_label(nr["use"], lang))
         return word("applies", lang)
     if reason in ("other_use", "use_not_priced") and nr.get("use") and book is not None:
         return word("route_other_use", lang, use=book.use_label(nr["use"], lang))
