@@ -23,7 +23,7 @@ import shapely
 # The font is read through its module: one answer (or one replacement) reaches every caller.
 import landgrade.outputs.map_style as map_style
 from landgrade.engine.answer import STATUSES, answer_lang
-from landgrade.engine.pricing import PricingOptions, check_use_field
+from landgrade.engine.pricing import PricingOptions, check_column
 from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
 from landgrade.outputs.map_style import print_rc
@@ -165,7 +165,7 @@ def _file_report(
     columns = gdf.columns.drop(gdf.geometry.name)
     for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
         if fld is not None:
-            check_use_field(fld, columns, f"{path}: ", option=name)
+            check_column(fld, columns, f"{path}: ", option=name)
     if not len(gdf):
         raise ReportError(f"{path}: no rows to report")
     answers = pd.DataFrame(engine.assign(gdf, crs=spec, pricing=pricing))

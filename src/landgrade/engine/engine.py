@@ -53,7 +53,7 @@ from landgrade.engine.grid import (
 )
 from landgrade.engine.overlay import ZoneEdges, zone_areas
 from landgrade.engine.price_columns import PriceColumns
-from landgrade.engine.pricing import PricingOptions, check_use_field, pricing_of
+from landgrade.engine.pricing import PricingOptions, check_column, pricing_of
 from landgrade.engine.shapes import convex_polygons
 from landgrade.engine.town_prices import apply_town_prices
 from landgrade.engine.use_prices import use_price
@@ -420,7 +420,8 @@ class Engine:
         answer.index = gdf.index
         out = join_answer(gdf, answer)
         if pricing.use_field is not None:  # the row's own use picks `price`; total = price × area
-            check_use_field(pricing.use_field, gdf.columns.drop(gdf.geometry.name, errors="ignore"))
+            geometry = getattr(gdf, "_geometry_column_name", None)
+            check_column(pricing.use_field, [c for c in gdf.columns if c != geometry])
             out = use_price(out, gdf[pricing.use_field], self.pricebook,
                             standard=pricing.use_standard, lang=pricing.lang)
         return out

@@ -102,20 +102,18 @@ class PricingOptions:
             )
 
 
-def check_use_field(use_field: str, columns: Any, where: str = "", option: str = "--use-field"
-                    ) -> None:
-    """``use_field`` must be one of ``columns``; else an error listing the columns there are
-    (the closest first), so a typo is fixed at once."""
+def check_column(name: str, columns: Any, where: str = "", option: str = "--use-field") -> None:
+    """The column ``option`` names (``--use-field 用途``) must be one of ``columns``; else an
+    error listing the columns there are (the closest first), so a typo is fixed at once."""
     import difflib
 
     names = [str(c) for c in columns]
-    if use_field in names:
+    if name in names:
         return
-    close = difflib.get_close_matches(str(use_field), names, n=3, cutoff=0.4)
+    close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.4)
     hint = f"closest: {', '.join(close)}; " if close else ""
     raise PricingOptionsError(
-        f"{where}{option} {use_field!r} is not a column; {hint}columns: "
-        f"{', '.join(names) or 'none'}")
+        f"{where}{option} {name!r} is not a column; {hint}columns: {', '.join(names) or 'none'}")
 
 
 def pricing_of(pricing: PricingOptions | None, **keywords: Any) -> PricingOptions:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from landgrade.engine.answer import STATUSES
 from landgrade.engine.engine import load_engine
-from landgrade.engine.pricing import PricingOptions, check_use_field
+from landgrade.engine.pricing import PricingOptions, check_column
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import table_cite
 from landgrade.jobs.read_options import ReadOptions
@@ -141,7 +141,7 @@ def grade_file(
                 if max_rows is not None and rows > max_rows:
                     raise TooManyRows(f"{src.path}: more than {max_rows} rows")
                 if use_field is not None and use_field not in chunk.columns:
-                    check_use_field(use_field, _columns(chunk), f"{src.path}: ")
+                    check_column(use_field, _columns(chunk), f"{src.path}: ")
                 out = engine.assign(chunk, crs=spec, pricing=pricing, xy=xy)
                 out = out.set_crs(label, allow_override=True)
                 if not kept:
@@ -168,7 +168,7 @@ def check_pricing(engine: Any, src: Any, pricing: PricingOptions) -> None:
     Table 8 does not have."""
     pricing.check_town_prices()
     if pricing.use_field is not None and src.columns:
-        check_use_field(pricing.use_field, src.columns, f"{src.path}: ")
+        check_column(pricing.use_field, src.columns, f"{src.path}: ")
     if pricing.use_standard is not None and pricing.use_field is None:
         raise LandgradeError("--use-standard says how to read --use-field: give --use-field too")
     for fld in (pricing.town_field, pricing.town_grade_field):
