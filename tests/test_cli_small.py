@@ -11,7 +11,7 @@ from landgrade.cli.app import app
 
 runner = CliRunner()
 COMMANDS = ["prices", "convert", "parse", "build", "audit", "locate", "assign", "map", "export",
-            "cache", "cache info", "cache clear", "value", "report"]
+            "cache", "cache info", "cache clear", "value", "uses", "report"]
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])

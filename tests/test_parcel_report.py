@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from landgrade.cli.app import app
 from landgrade.engine import load_engine
-from landgrade.engine.answer import use_price
+from landgrade.engine.use_prices import use_price
 from landgrade.gazette.pricebook import load_pricebook
 from landgrade.io.crs import transform
 

@@ -98,8 +98,13 @@ LayerOpt = Annotated[
 ]
 UseFieldOpt = Annotated[
     str | None,
-    typer.Option(help="Column with each row's land use (用途, key or label): adds price "
-                 "and total."),
+    typer.Option(help="Column with each row's land use (用途: 商服用地, a class code or name of "
+                 "GB/T 21010-2017 or the 2023 用地用海分类): adds price and total."),
+]
+UseStandardOpt = Annotated[
+    str | None,
+    typer.Option("--use-standard", help="Standard the land-use codes are read in: tdly2017 "
+                 "(GB/T 21010-2017) or ydyh2023 (2023 用地用海分类); default: the county's."),
 ]
 
 
@@ -264,6 +269,11 @@ def locate(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     lang: LangOpt = None,
+    use: Annotated[
+        str | None, typer.Option(help="The point's land use (用途 or class): its price, and a "
+                                 "road-line price only if the route table prices that use.")
+    ] = None,
+    use_standard: UseStandardOpt = None,
 ) -> None:
     """Grade, prices and nearest priced road of one coordinate."""
     from landgrade.cli.locate import locate_command
@@ -273,9 +283,10 @@ def locate(
     # A point has no columns: locate's --town-field is only the --towns layer's name field.
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns,
-        town_field=town_field if towns is not None else None, lang=lang)
+        town_field=town_field if towns is not None else None, lang=lang,
+        use_standard=use_standard)
     locate_command(px, py, crs=crs, map_path=map_path, county=county, as_json=as_json,
-                   pricing=pricing)
+                   pricing=pricing, use=use)
 
 
 @app.command()
@@ -318,6 +329,7 @@ def assign(
     ] = 200_000,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
     use_field: UseFieldOpt = None,
+    use_standard: UseStandardOpt = None,
     dask: Annotated[
         bool, typer.Option("--dask", help="Run on dask: INPUT a folder or glob of GeoParquet "
                            "parts, OUTPUT a folder (pip install \"landgrade[dask]\").")
@@ -343,7 +355,7 @@ def assign(
                        y_field=y_field, max_xlsx_mb=max_xlsx_mb)
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
-        town_grade_field=town_grade_field, use_field=use_field)
+        town_grade_field=town_grade_field, use_field=use_field, use_standard=use_standard)
     if dask:
         from landgrade.jobs.dask import assign_parts
 
@@ -435,6 +447,7 @@ def report(
     use: Annotated[
         str | None, typer.Option(help="One land use for every row or the point.")
     ] = None,
+    use_standard: UseStandardOpt = None,
     map_path: MapOpt = None,
     county: CountyOpt = None,
     lang: LangOpt = None,
@@ -469,9 +482,29 @@ def report(
     from landgrade.cli.report import report_command
     from landgrade.engine.pricing import PricingOptions
 
-    pricing = PricingOptions(use_field=use_field, lang=lang)
+    pricing = PricingOptions(use_field=use_field, lang=lang, use_standard=use_standard)
     report_command(target, y, output, crs=crs, id_field=id_field, pricing=pricing, use=use,
                    map_path=map_path, county=county, layer=layer)
+
+
+# --- uses (uses.py) ---------------------------------------------------------------------------
+@app.command()
+@friendly
+def uses(
+    standard: Annotated[
+        str | None, typer.Option("--standard", help="Only this standard's classes: tdly2017 "
+                                 "(GB/T 21010-2017) or ydyh2023 (2023 用地用海分类).")
+    ] = None,
+    county: CountyOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """List the land uses and land-use classes a row may give.
+
+    The gazette's uses and, per standard, the classes each prices, those to ask about and those
+    not priced."""
+    from landgrade.cli.uses import uses_command
+
+    uses_command(county=county, standard=standard, lang=lang)
 
 
 # --- map, export (map.py, export.py) ---------------------------------------------------------

@@ -13,6 +13,7 @@ import shapely
 from landgrade.engine.answer import answer_lang, to_record, to_text
 from landgrade.engine.engine import load_engine
 from landgrade.engine.pricing import PricingOptions
+from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
 
 
@@ -25,14 +26,20 @@ def locate_command(
     county: str | None = None,
     as_json: bool = False,
     pricing: PricingOptions | None = None,
+    use: str | None = None,
 ) -> dict[str, Any]:
     """``landgrade locate``: print one coordinate's answer, as text or one JSON object.
 
     With a town and a town grade in ``pricing``, Table 8 prices apply outside the urban extent;
     a town alone (or a township layer) shows that town's prices for every town grade.
     ``pricing.lang`` (``zh``/``en``) is the language of the text; default: the county's.
+    ``use``: the point's land use (read as :func:`landgrade.engine.use_prices.use_price` reads
+    a row's, codes in ``pricing.use_standard``): adds its price, and keeps the road-line price
+    only when the route table prices that use.
     """
     pricing = pricing or PricingOptions()
+    if pricing.use_standard is not None and use is None:
+        raise LandgradeError("--use-standard says how to read --use: give --use too")
     if not str(crs).strip():
         raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
     engine = load_engine(map_path=map_path, county=county)
@@ -40,11 +47,14 @@ def locate_command(
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     if pricing.town_grade is None and pricing.towns is None:
-        row = engine.locate(x, y, crs=crs).iloc[0]
+        frame = engine.locate(x, y, crs=crs)
     else:
         point = gpd.GeoDataFrame(geometry=[shapely.Point(x, y)])
-        row = engine.assign(point, crs=crs, pricing=pricing).iloc[0]
-    result = to_record(engine, row, town=pricing.town)
+        frame = engine.assign(point, crs=crs, pricing=pricing)
+    if use is not None:
+        frame = use_price(frame, [use], engine.pricebook, standard=pricing.use_standard,
+                          lang=pricing.lang)
+    result = to_record(engine, frame.iloc[0], town=pricing.town)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

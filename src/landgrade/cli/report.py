@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,9 @@ import shapely
 
 # The font is read through its module: one answer (or one replacement) reaches every caller.
 import landgrade.outputs.map_style as map_style
-from landgrade.engine.answer import STATUSES, answer_lang, use_price
-from landgrade.engine.pricing import PricingOptions
+from landgrade.engine.answer import STATUSES, answer_lang
+from landgrade.engine.pricing import PricingOptions, check_column
+from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
 from landgrade.outputs.map_style import print_rc
 from landgrade.outputs.parcel_report import report_pages
@@ -79,6 +81,8 @@ def _report(
     from landgrade.engine.engine import load_engine
 
     point = _as_point(target, y)
+    if pricing.use_standard is not None and use is None and pricing.use_field is None:
+        raise ReportError("--use-standard says how to read --use or --use-field: give one")
     if point is None and output is None:
         raise ReportError(f"{target}: give -o OUT.pdf (one file) or -o FOLDER (one per row)")
     engine = load_engine(map_path=map_path, county=county)
@@ -92,12 +96,14 @@ def _report(
         print("note: no CJK font found (Debian: apt-get install fonts-wqy-microhei); the report "
               "is in English", file=sys.stderr)
         lang = "en"
+    pricing = replace(pricing, lang=lang)  # the rows' messages in the pages' language
     if point is not None:
         x, yy = point
         spec = crs or "EPSG:4326"
         answers = engine.locate(x, yy, crs=spec)
         if use:
-            answers = use_price(answers, [use], engine.pricebook)
+            answers = use_price(answers, [use], engine.pricebook,
+                                standard=pricing.use_standard, lang=lang)
         geoms = _to_working(gpd.GeoSeries([shapely.Point(x, yy)]), spec, engine.working_crs)
         figs = report_pages(engine, answers, geoms, lang=lang, uses=[use] if use else None,
                             where=[f"{x:g}, {yy:g} ({spec})"])
@@ -156,12 +162,10 @@ def _file_report(
         raise ReportError(f"{path}: the file has no CRS; pass --crs, e.g. --crs EPSG:4326 or "
                           f"--crs EPSG:{epsg}")
     gdf = read_file(path, layer=layer)
+    columns = gdf.columns.drop(gdf.geometry.name)
     for name, fld in (("--id-field", id_field), ("--use-field", use_field)):
-        if fld is not None and fld not in gdf.columns:
-            raise ReportError(
-                f"{path}: {name} {fld!r} is not a column; columns: "
-                f"{', '.join(map(str, gdf.columns.drop(gdf.geometry.name)))}"
-            )
+        if fld is not None:
+            check_column(fld, columns, f"{path}: ", option=name)
     if not len(gdf):
         raise ReportError(f"{path}: no rows to report")
     answers = pd.DataFrame(engine.assign(gdf, crs=spec, pricing=pricing))
@@ -169,7 +173,8 @@ def _file_report(
     if use_field is not None or use is not None:
         raw = gdf[use_field] if use_field else pd.Series([use] * len(gdf), index=gdf.index)
         if use_field is None:  # the engine priced each row's own use; --use is one for all
-            answers = use_price(answers, raw, engine.pricebook)
+            answers = use_price(answers, raw, engine.pricebook, standard=pricing.use_standard,
+                                lang=lang)
         uses = [None if pd.isna(v) or str(v).strip() == "" else str(v) for v in raw]
     named_by = id_field or parcel_id_column(
         gdf.columns.drop(gdf.geometry.name), getattr(engine.pricebook, "metadata", None))
@@ -180,10 +185,11 @@ def _file_report(
         f"{px:.6g}, {py:.7g} ({spec})" if np.isfinite(px) else "-"
         for px, py in zip(shapely.get_x(rep), shapely.get_y(rep), strict=True)
     ]
-    unknown = answers["status"].astype(str) == "unknown_use"
-    if unknown.any():
-        print(f"warning: {path}: {int(unknown.sum())} row(s) with {STATUSES['unknown_use']}",
-              file=sys.stderr)
+    for flag in ("unknown_use", "ambiguous_use"):
+        flagged = answers["status"].astype(str) == flag
+        if flagged.any():
+            print(f"warning: {path}: {int(flagged.sum())} row(s) {flag}: {STATUSES[flag]} "
+                  "(each page says why)", file=sys.stderr)
     if output.suffix.lower() != ".pdf":  # a folder: say what names its files, and how to choose
         if named_by:
             how = "" if id_field else " (choose another with --id-field)"

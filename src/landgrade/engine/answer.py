@@ -32,6 +32,8 @@ share_<g>     parcels: share of the parcel's area in grade g (0–1); ``share_ou
 area_m2       parcels: area in the working CRS
 price         with a use per row (``assign --use-field``): the benchmark price of that use
 total         ``price`` × the parcel's area inside the extent, yuan (points: empty)
+use_key       with a use per row: the gazette use that priced it (``commercial`` …), else empty
+use_class     with a use per row: what the value was read as (``0803 教育用地（GB/T 21010-2017）``)
 ============  ===================================================================================
 
 Rules, stated once:
@@ -51,6 +53,10 @@ Rules, stated once:
   in (:func:`published_decimals`; whole yuan for Dongkou).
 - **Other geometry** (lines, multipoints) is graded at a point on the geometry
   (``shapely.point_on_surface``); the nearest route uses the whole geometry.
+- **Road-line prices belong to their use.** The route table prices one use (metadata
+  ``tables.routes.use``: Dongkou's Table 7 is commercial). A row given another use, or a use
+  that could not be read, gets no ``route_px`` (its nearest route keeps id, name and distance),
+  and a row that lies within the route's standard depth says why in its ``message``.
 """
 
 from __future__ import annotations
@@ -98,7 +104,8 @@ _STATUS_WORDING: dict[str, str] = {
     "crs_suspect": "coordinates do not fit the given CRS: check --crs",
     "unknown_town": "town not in the town table{table}: check the town name",
     "bad_town_grade": "town grade not in the town's class table{table}",
-    "unknown_use": "use not in the county's use table (uses.csv): give a use key or label",
+    "unknown_use": "land use not priced",
+    "ambiguous_use": "land use to be stated: not priced",
 }
 # Statuses whose message cites one of the county's gazette tables, by its metadata key; the
 # county's own name of it (table_cite: " (Table 8)") fills {table}, or nothing at all.
@@ -157,52 +164,6 @@ def _int_or_none(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-def use_price(
-    answer: pd.DataFrame, uses: Any, pricebook: Any
-) -> pd.DataFrame:
-    """``answer`` with a ``price`` and ``total`` column for each row's own use.
-
-    ``uses`` holds one use per row, as a key (``commercial``) or a label (``商服用地``, ``商服``);
-    it selects that use's ``p_<u>`` column. ``total`` is the price times the parcel's area
-    inside the grading extent (``area_m2`` × (1 − ``share_out``)), so a parcel partly outside
-    pays only for the priced part; points have no area and no total. A blank use leaves both
-    empty; a use the county does not know is flagged ``unknown_use``, never silently unpriced.
-    """
-    out = answer.copy()
-    n = len(out)
-    raw = pd.Series(np.asarray(uses, dtype=object), index=out.index)
-    text = raw.where(raw.notna(), "").astype(str).str.strip()
-    price = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    for value in pd.unique(text[text != ""]):  # one lookup per distinct use, not per row
-        rows = (text == value).to_numpy()
-        try:
-            key = pricebook.use_key(value)
-        except (LandgradeError, AttributeError):
-            bad |= rows
-            continue
-        price[rows] = out[f"p_{use_short(key)}"].to_numpy(dtype=float)[rows]
-    out["price"] = price
-    if "area_m2" in out:
-        inside = out["area_m2"].to_numpy(dtype=float)
-        if "share_out" in out:
-            inside = inside * (1 - np.nan_to_num(out["share_out"].to_numpy(dtype=float)))
-        out["total"] = np.round(price * inside, 2)
-    else:
-        out["total"] = np.full(n, np.nan)
-    # Rows already flagged (outside the extent, bad geometry) keep their status: no price anyway.
-    bad &= (out["status"].astype(str) == "ok").to_numpy()
-    if bad.any():
-        for col in ("status", "message"):
-            out[col] = out[col].astype(object)
-        rows = np.flatnonzero(bad)
-        out.iloc[rows, out.columns.get_loc("status")] = "unknown_use"
-        out.iloc[rows, out.columns.get_loc("message")] = [
-            f"{STATUSES['unknown_use']}: {v!r}" for v in text.to_numpy()[rows]
-        ]
-    return out
-
-
 def to_record(engine: AnswerSource, row: pd.Series, town: str | None = None) -> dict[str, Any]:
     """The one JSON-ready answer record of an answer row (see the module docstring).
 
@@ -222,13 +183,19 @@ def to_record(engine: AnswerSource, row: pd.Series, town: str | None = None) -> 
     }
     route = None
     if not pd.isna(row["route_id"]):
-        applies = bool(row["route_in"])
+        within = bool(row["route_in"])
+        # use_price left a road-line price only on rows of the route table's use (or no use).
+        applies = within and _clean(row["route_px"]) is not None
         route = {
             "id": row["route_id"], "name": row["route_name"],
             "distance_m": round(float(row["route_m"]), 2),
-            "within_standard_depth": applies,
+            "within_standard_depth": within,
             "applicable": applies,
             "price": _clean(row["route_px"]) if applies else None,
+            "use": _route_use(engine),
+            "not_applicable": (None if applies else "beyond_standard_depth" if not within
+                               else "other_use" if _clean(row.get("use_key")) is not None
+                               else "use_not_priced"),
             **engine.route_facts.get(str(row["route_id"]), {}),
         }
     named_town = _clean(row["town"]) if "town" in row else None
@@ -260,9 +227,19 @@ def to_record(engine: AnswerSource, row: pd.Series, town: str | None = None) -> 
     if "price" in row:
         record["price"] = _clean(row["price"])
         record["total"] = _clean(row.get("total"))
+    if "use_key" in row:
+        record["use"] = _clean(row["use_key"])
+        record["use_class"] = _clean(row.get("use_class")) or None
     if row["status"] == "outside_extent":
         record["town_prices"] = town_prices_hint(engine, town or named_town)
     return record
+
+
+def _route_use(engine: AnswerSource) -> str | None:
+    """The use the county's route table prices (metadata ``tables.routes.use``), or None."""
+    from landgrade.gazette.landuse import route_table_use
+
+    return route_table_use(engine.pricebook)
 
 
 def town_prices_hint(engine: AnswerSource, town: str | None) -> dict[str, Any]:
@@ -334,7 +311,7 @@ def to_text(
 
     meta = getattr(engine.pricebook, "metadata", None)
     heads = {k: word(k, lang) for k in (
-        "point", "grade", "town", "prices", "route", "status", "note")}
+        "point", "grade", "town", "prices", "use", "route", "status", "note")}
     hw = max(11, max(display_width(h) for h in heads.values()) + 2)
 
     def head(key: str) -> str:
@@ -366,14 +343,30 @@ def to_text(
             terms = word("term_ratio", lang, term=_fmt(c["term_years"]),
                          ratio=_fmt(c["plot_ratio"]))
             lines.append(f"  {label}{pad} {_fmt(p):>8}   {terms}")
+    if r.get("use"):  # a use was given (locate --use) and priced: its price, as read
+        label = _use_labels(engine.pricebook, lang).get(r["use"], r["use"])
+        read = r.get("use_class")
+        if read and read != label:
+            label = f"{label}（{read}）" if lang == "zh" else f"{label} ({read})"
+        colon = "：" if lang == "zh" else ": "
+        lines.append(f"{head('use')}{label}{colon}{_fmt(r.get('price'))} {unit(meta, lang)}")
     lines.extend(_town_hint_lines(engine, r.get("town_prices"), lang, hw))
     nr = r["nearest_route"]
     if nr:
+        labels = _use_labels(engine.pricebook, lang)
+        route_use = labels.get(nr.get("use") or "", "")
         if nr["applicable"]:
             lines.append(head("route") + word(
-                "route_line", lang, id=nr["id"], name=nr["name"],
-                dist=f"{nr['distance_m']:.1f}", inside=word("within_depth", lang),
-                price=_fmt(nr["price"]), unit=unit(meta, lang)))
+                "route_line_use" if route_use else "route_line", lang, id=nr["id"],
+                name=nr["name"], dist=f"{nr['distance_m']:.1f}",
+                inside=word("within_depth", lang), price=_fmt(nr["price"]),
+                unit=unit(meta, lang), use=route_use))
+        elif nr.get("not_applicable") in ("other_use", "use_not_priced"):
+            use = labels.get(r.get("use") or "", "") or word("use_unpriced_row", lang)
+            lines.append(head("route") + word(
+                "route_line_other_use", lang, id=nr["id"], name=nr["name"],
+                dist=f"{nr['distance_m']:.1f}", use=use,
+                route_use=route_use or word("none", lang)))
         else:
             lines.append(head("route") + word(
                 "route_line_na", lang, id=nr["id"], name=nr["name"],

@@ -35,7 +35,6 @@ from landgrade.engine.answer import (
     STATUSES,
     published_decimals,
     route_facts_table,
-    use_price,
 )
 from landgrade.engine.frames import (
     best_grade,
@@ -54,9 +53,10 @@ from landgrade.engine.grid import (
 )
 from landgrade.engine.overlay import ZoneEdges, zone_areas
 from landgrade.engine.price_columns import PriceColumns
-from landgrade.engine.pricing import PricingOptions, pricing_of
+from landgrade.engine.pricing import PricingOptions, check_column, pricing_of
 from landgrade.engine.shapes import convex_polygons
 from landgrade.engine.town_prices import apply_town_prices
+from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
 from landgrade.io.crs import WORKING_CRS
 
@@ -436,11 +436,10 @@ class Engine:
         answer.index = gdf.index
         out = join_answer(gdf, answer)
         if pricing.use_field is not None:  # the row's own use picks `price`; total = price × area
-            if pricing.use_field not in gdf.columns:
-                raise LandgradeError(
-                    f"no column {pricing.use_field!r} for the land use; columns present: "
-                    f"{', '.join(map(str, gdf.columns))}")
-            out = use_price(out, gdf[pricing.use_field], self.pricebook)
+            geometry = getattr(gdf, "_geometry_column_name", None)
+            check_column(pricing.use_field, [c for c in gdf.columns if c != geometry])
+            out = use_price(out, gdf[pricing.use_field], self.pricebook,
+                            standard=pricing.use_standard, lang=pricing.lang)
         return out
 
     def _geoms_to_working(self, geoms: np.ndarray, spec: Any) -> np.ndarray:

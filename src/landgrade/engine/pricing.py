@@ -3,10 +3,11 @@
 Beyond its position, a row's answer depends on how it is to be priced: outside the urban
 grading extent Table 8 prices a town's land by the town and its town grade, given for every
 row (``town``, ``town_grade``), per row (``town_field``, ``town_grade_field``) or by a township
-layer (``towns``); a row's own land use (``use_field``) picks its price and total; and the
-answer is told in a language (``lang``). :class:`PricingOptions` holds them, checked once when
-it is made, so ``landgrade locate``/``assign``/``report``, the HTTP service and every dask
-worker price a row alike and refuse the same wrong values with the same message.
+layer (``towns``); a row's own land use (``use_field``, its class codes read in
+``use_standard``) picks its price and total; and the answer is told in a language
+(``lang``). :class:`PricingOptions` holds them, checked once when it is made, so
+``landgrade locate``/``assign``/``report``, the HTTP service and every dask worker price a row
+alike and refuse the same wrong values with the same message.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class PricingOptions:
     town_grade_field: str | None = None
     use_field: str | None = None
     lang: str | None = None
+    use_standard: str | None = None
 
     def __post_init__(self) -> None:
         grade = self.town_grade
@@ -53,6 +55,10 @@ class PricingOptions:
             object.__setattr__(self, "town_grade", int(grade))
         if self.lang is not None:
             check_lang(self.lang)
+        if self.use_standard is not None:
+            from landgrade.gazette.landuse import vocabulary
+
+            vocabulary().check_standard(self.use_standard)
 
     @classmethod
     def from_options(
@@ -65,6 +71,7 @@ class PricingOptions:
         town_grade_field: str | None = None,
         use_field: str | None = None,
         lang: str | None = None,
+        use_standard: str | None = None,
     ) -> PricingOptions:
         """The options as the commands take them. With a township layer file ``towns_file``,
         ``town_field`` names that layer's town-name field (default: detected); without one, it
@@ -72,7 +79,8 @@ class PricingOptions:
         is read."""
         options = cls(town=town, town_grade=town_grade,
                       town_field=None if towns_file is not None else town_field,
-                      town_grade_field=town_grade_field, use_field=use_field, lang=lang)
+                      town_grade_field=town_grade_field, use_field=use_field, lang=lang,
+                      use_standard=use_standard)
         if towns_file is None:
             return options
         return replace(options, towns=load_towns(towns_file, town_field))
@@ -92,6 +100,20 @@ class PricingOptions:
                 "town prices need both a town and its town grade: give --town with "
                 "--town-grade, or --town-field with --town-grade-field"
             )
+
+
+def check_column(name: str, columns: Any, where: str = "", option: str = "--use-field") -> None:
+    """The column ``option`` names (``--use-field 用途``) must be one of ``columns``; else an
+    error listing the columns there are (the closest first), so a typo is fixed at once."""
+    import difflib
+
+    names = [str(c) for c in columns]
+    if name in names:
+        return
+    close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.4)
+    hint = f"closest: {', '.join(close)}; " if close else ""
+    raise PricingOptionsError(
+        f"{where}{option} {name!r} is not a column; {hint}columns: {', '.join(names) or 'none'}")
 
 
 def pricing_of(pricing: PricingOptions | None, **keywords: Any) -> PricingOptions:

@@ -7,8 +7,12 @@ county's gazette is a new folder, not new code:
 ================== ==========================================================================
 file               content
 ================== ==========================================================================
-metadata.json      gazette number and date, valuation date, units, working CRS, provenance
+metadata.json      gazette number and date, valuation date, units, working CRS, provenance;
+                   ``use_standard`` and the use of the route table (``tables.routes.use``)
 uses.csv           the land uses (用地类型): stable English ``use`` key, Chinese label
+use_classes.csv    which gazette use prices each national land-use class, or ``ask`` (named
+                   by ``use_classes``; see :mod:`landgrade.gazette.landuse`)
+use_names.csv      the county's own land-use words (室内体育用地, 商住用地) (``use_names``)
 connotation.csv    Tables 1–4: term years and plot ratio per area class, grade and use
 urban_prices.csv   Table 6: urban benchmark price per grade and use (yuan/m²)
 routes.csv         Table 7: road-line price segments (路线价)
@@ -118,14 +122,23 @@ def county_folder(county: str | Path | None = None) -> CountyFolder:
     p = Path(county)
     if p.is_dir():
         return CountyFolder(p)
+    # Folders under geo/ that are not counties (landuse/: the national vocabularies) have no
+    # metadata.json: never offered, never taken for one.
     candidate = geo_root() / str(county)
-    if candidate.is_dir():
+    if (candidate / "metadata.json").is_file():
         return CountyFolder(candidate)
-    root = geo_root()
-    known = sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
     raise CountyDataError(
-        f"{county}: no such county folder (give a path, or one of the bundled: {', '.join(known)})"
+        f"{county}: no such county folder (give a path, or one of the bundled: "
+        f"{', '.join(bundled_counties())})"
     )
+
+
+def bundled_counties() -> list[str]:
+    """The county folders under ``geo/``: those with a metadata.json."""
+    root = geo_root()
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir() if (d / "metadata.json").is_file())
 
 
 def folder_reference(folder: CountyFolder) -> str:

@@ -145,8 +145,81 @@ STATUS_ZH: dict[str, str] = {
     "crs_suspect": "坐标与所给坐标系不符：请检查 --crs",
     "unknown_town": "镇名不在乡镇基准地价表{table}中：请检查镇名",
     "bad_town_grade": "镇级别不在该镇等别的乡镇基准地价表{table}中",
-    "unknown_use": "用途不在本县用途表（uses.csv）中：请给出用途代码或名称",
+    "unknown_use": "用途无法定价",
+    "ambiguous_use": "用途需说明，未定价",
 }
+
+# Land-use words (landgrade.gazette.use_resolver, `landgrade uses`, the road-line price's use).
+WORDS.update({
+    "use_accepted": (
+        "可用：{uses}（或 {keys}），{standards}的地类名称、简称或编码（{codes}）；"
+        "landgrade uses 列出全部",
+        "accepted: {uses} (or {keys}), class names, short forms and codes of {standards} "
+        "({codes}); `landgrade uses` lists them",
+    ),
+    "use_codes_in": ("编码按{standard}读取，另一标准用 --use-standard",
+                     "codes read in {standard}; another with --use-standard"),
+    "use_codes_need": ("编码须用 --use-standard 声明标准", "codes need --use-standard"),
+    "use_not_known": ("{value} 不是基准地价用途，也不是地类名称或编码{closest}",
+                      "{value} is not a gazette use, nor a land-use class name or code{closest}"),
+    "use_closest": ("（相近：{names}）", " (closest: {names})"),
+    "use_not_priced": ("{value} 为 {cls}，基准地价未对此类用地定价",
+                       "{value} is {cls}, a class the gazette gives no benchmark price"),
+    "use_code_absent": ("{value} 不是{standard}的地类编码",
+                        "{value} is not a class code of {standard}"),
+    "use_code_elsewhere": ("；{value} 在{standard}中为 {cls}，如文件按该标准编码请给出 "
+                           "--use-standard {std_key}",
+                           "; in {standard} {value} is {cls}: give --use-standard {std_key} if the "
+                           "file is coded in it"),
+    "use_code_no_standard": ("{value} 为地类编码，但未声明地类标准（{meanings}）：请给出 "
+                             "--use-standard {keys}",
+                             "{value} is a class code, but no standard is declared to read it "
+                             "in ({meanings}): give --use-standard {keys}"),
+    "use_name_standards": ("{value} 在各标准中用途不同（{meanings}）：请给出 --use-standard {keys}",
+                           "{value} is priced differently in the standards ({meanings}): give "
+                           "--use-standard {keys}"),
+    "use_ask": ("{value} 为 {cls}：{ask}", "{value} is {cls}: {ask}"),
+    "use_ask_name": ("{value}：{ask}", "{value}: {ask}"),
+    "use_mixed": ("{value} 含 {meanings}，用途不一：请给出具体地类",
+                  "{value} covers {meanings}, of different uses: give the class"),
+    "use_code_name_mismatch": ("{value} 的编码与名称不是同一地类（{meanings}）",
+                               "{value}: the code and the name are not one class ({meanings})"),
+    "use_class": ("{code} {name}（{standard}）", "{code} {name} ({standard})"),
+    "use_means": ("{standard}：{cls}", "{standard}: {cls}"),
+    "use_unpriced": ("未定价", "not priced"),
+    "use_to_ask": ("需说明", "to ask"),
+    "use_unpriced_row": ("用途未定价的宗地", "a row whose use is not priced"),
+    "use_no_book": ("无本县基准地价表，无法按用途定价",
+                    "no county price tables: no use can be priced"),
+    "use_route_note": ("路线价{table}为{route_use}路线价，不适用于{use}",
+                       "the road-line prices{table} are {route_use} prices: none applies to {use}"),
+    "use_route_no_use": ("本县未说明路线价{table}属何用途，不按用途给出路线价",
+                         "the county does not say which use its road-line prices{table} are for: "
+                         "none is given for a row of a known use"),
+    "route_other_use": ("不适用（仅限{use}）", "no ({use} only)"),
+    "route_applies_use": ("适用（{use}）", "yes"),
+    "route_line_use": (
+        "{id} {name}：距离 {dist} 米（{inside}），{use}路线价 {price} {unit}",
+        "{id} {name}: {dist} m ({inside}), road-line price ({use}) {price} {unit}",
+    ),
+    "route_line_other_use": (
+        "{id} {name}：距离 {dist} 米（路线价为{route_use}路线价，不适用于{use}）",
+        "{id} {name}: {dist} m (road-line prices are for {route_use}: none applies to {use})",
+    ),
+    "uses_title": ("{county}基准地价用途与地类对照", "{county}: gazette uses and land-use classes"),
+    "uses_source": ("{document}；地类编码默认按{standard}读取（--use-standard 可改）",
+                    "{document}; class codes are read in {standard} unless --use-standard says"),
+    "uses_source_none": ("{document}；未声明地类标准：编码须给出 --use-standard",
+                         "{document}; no standard declared: codes need --use-standard"),
+    "uses_gazette": ("基准地价用途（可写名称、简称或代码）",
+                     "Gazette uses (write the name, short form or key)"),
+    "uses_ask": ("需说明（状态 ambiguous_use，不定价）", "Ask (status ambiguous_use, not priced)"),
+    "uses_unpriced": ("不定价（状态 unknown_use）", "Not priced (status unknown_use)"),
+    "uses_subclasses": ("及其下属地类", "and their sub-classes"),
+    "uses_county_names": ("本县其他名称", "The county's own names"),
+    "uses_everyday": ("常用名称", "Everyday names"),
+    "uses_none": ("无", "none"),
+})
 
 
 class LanguageError(LandgradeError):

@@ -12,7 +12,7 @@ import pandas as pd
 
 from landgrade.engine.answer import STATUSES
 from landgrade.engine.engine import load_engine
-from landgrade.engine.pricing import PricingOptions
+from landgrade.engine.pricing import PricingOptions, check_column
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import table_cite
 from landgrade.jobs.read_options import ReadOptions
@@ -121,7 +121,7 @@ def grade_file(
     ``pricing``: how rows are priced. ``max_rows``: refuse (:class:`TooManyRows`) an input with
     more rows than that. ``finish``: applied to each answered chunk before it is written.
     """
-    from landgrade.io.formats import IOInputError, file_format
+    from landgrade.io.formats import file_format
     from landgrade.io.readers import iter_chunks
     from landgrade.io.writers import ChunkWriter
 
@@ -149,7 +149,7 @@ def grade_file(
                 if max_rows is not None and rows > max_rows:
                     raise TooManyRows(f"{src.path}: more than {max_rows} rows")
                 if use_field is not None and use_field not in chunk.columns:
-                    raise IOInputError(f"{src.path}: no column {use_field!r} for --use-field")
+                    check_column(use_field, _columns(chunk), f"{src.path}: ")
                 out = engine.assign(chunk, crs=spec, pricing=pricing, xy=xy)
                 out = out.set_crs(label, allow_override=True)
                 if not kept:
@@ -192,6 +192,10 @@ def check_pricing(engine: Any, src: Any, pricing: PricingOptions) -> None:
     a town without its grade, a column the input lacks, a town or town grade the county's
     Table 8 does not have."""
     pricing.check_town_prices()
+    if pricing.use_field is not None and src.columns:
+        check_column(pricing.use_field, src.columns, f"{src.path}: ")
+    if pricing.use_standard is not None and pricing.use_field is None:
+        raise LandgradeError("--use-standard says how to read --use-field: give --use-field too")
     for fld in (pricing.town_field, pricing.town_grade_field):
         if fld is not None and src.columns and fld not in src.columns:
             raise LandgradeError(
@@ -215,6 +219,12 @@ def check_pricing(engine: Any, src: Any, pricing: PricingOptions) -> None:
             f"--town-grade {town_grade}: {town} has town grades "
             f"{', '.join(map(str, grades))}{cite}; pick one of those"
         )
+
+
+def _columns(frame: Any) -> list[str]:
+    """A chunk's attribute columns (not its geometry), as a user sees them."""
+    geometry = getattr(frame, "_geometry_column_name", None)
+    return [str(c) for c in frame.columns if c != geometry]
 
 
 def _area_columns(engine: Any) -> list[str]:

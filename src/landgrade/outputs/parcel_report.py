@@ -40,6 +40,7 @@ from landgrade.gazette.labels import (
     unit,
     word,
 )
+from landgrade.gazette.landuse import route_table_use
 
 if TYPE_CHECKING:
     from landgrade.engine.engine import Engine
@@ -118,9 +119,10 @@ def _page(
     if parcel_id is not None:
         facts.append((word("parcel_id", lang), parcel_id))
     facts.append((word("location", lang), where))
-    use_key = _use_key(book, use)
+    # The use as the row's record read it (use_price): a class code is shown with its class.
+    use_key = r.get("use") if "use" in r else _use_key(book, use)
     if use:
-        facts.append((word("use", lang), book.use_label(use_key, lang) if use_key else use))
+        facts.append((word("use", lang), _use_fact(book, use, use_key, r, lang)))
     facts.append((word("grade", lang), _grade_text(r, lang)))
     if "area_m2" in r:
         facts.append((word("area", lang), f"{r['area_m2']:,.2f} {word('unit_area', lang)}"))
@@ -128,14 +130,18 @@ def _page(
         facts.append((word("prices", lang), word(
             "price_source_town", lang, table=table_cite(meta, "town_prices", lang))))
     if r["status"] != "ok":
-        # The reader's words only: the code (outside_extent) is for --json and the table.
-        facts.append((word("status", lang), status_message(r, lang, meta)))
+        # The reader's words only: the code (outside_extent) is for --json and the table. A
+        # long message (what to give for a use) runs on over rows of its own, not off the page.
+        lines = _wrap_cell(status_message(r, lang, meta))
+        facts += [(word("status", lang) if i == 0 else "", line) for i, line in enumerate(lines)]
     top = 1.45
     top = _table(fig, [[_cap(a), b] for a, b in facts], None, top, (x0, x1), (0.22, 0.78), h_in)
 
     # Map snippet.
     ax = fig.add_axes((x0, y(top + 0.15 + MAP_HEIGHT_IN), x1 - x0, MAP_HEIGHT_IN / h_in))
-    _snippet(ax, engine, geom, lang, money)
+    # Route labels carry prices only where they could apply: no use asked, or the route's use.
+    _snippet(ax, engine, geom, lang, money,
+             prices=not use or (use_key is not None and use_key == route_table_use(book)))
     top += 0.5 + MAP_HEIGHT_IN
 
     # Prices: the row's use, or every use. A parcel across grades (or the extent's edge) gets
@@ -174,7 +180,7 @@ def _page(
     nr = r.get("nearest_route")
     fig.text(x0, y(top + 0.25), _cap(word("nearest_route", lang)), fontsize=10, va="bottom")
     if nr:
-        applies = word("applies" if nr["within_standard_depth"] else "not_applies", lang)
+        applies = _applies(book, nr, lang)
         rows = [[f"{nr['id']} {nr['name']}", f"{nr['distance_m']:.1f}",
                  _num(nr.get("standard_depth_m")), _num(nr.get("price")), applies]]
     else:
@@ -220,6 +226,44 @@ def _use_key(book: Any, use: str | None) -> str | None:
         return book.use_key(use)
     except LandgradeError:
         return None
+
+
+def _use_fact(book: Any, use: str, use_key: str | None, r: dict[str, Any], lang: str) -> str:
+    """The use line: the gazette use's label, with the class it was read from when that says
+    more (``住宅用地（0701 城镇住宅用地（GB/T 21010-2017））``); the value as given when it could
+    not be priced (the status line says why)."""
+    if not use_key or book is None:
+        return use
+    label = book.use_label(use_key, lang)
+    read = r.get("use_class")
+    if not read or read == label:
+        return label
+    return f"{label}（{read}）" if lang == "zh" else f"{label} ({read})"
+
+
+def _applies(book: Any, nr: dict[str, Any], lang: str) -> str:
+    """Whether the nearest route's road-line price applies, and if not, why."""
+    reason = nr.get("not_applicable")
+    if nr.get("applicable"):  # and for which use: the route table prices one
+        if nr.get("use") and book is not None:
+            return word("route_applies_use", lang, use=book.use_label(nr["use"], lang))
+        return word("applies", lang)
+    if reason in ("other_use", "use_not_priced") and nr.get("use") and book is not None:
+        return word("route_other_use", lang, use=book.use_label(nr["use"], lang))
+    return word("not_applies", lang)
+
+
+def _wrap_cell(text: str, columns: int = 86) -> list[str]:
+    """``text`` in lines of at most ``columns`` display columns (a CJK character is two)."""
+    from landgrade.text import display_width
+
+    lines, line = [], ""
+    for ch in text:
+        if display_width(line + ch) > columns:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line]
 
 
 def _grade_text(r: dict[str, Any], lang: str) -> str:
@@ -286,8 +330,11 @@ def _table(
     return top_in + height
 
 
-def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
-    """The parcel or point over grades and routes near it, with scale bar and north arrow."""
+def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str, *,
+             prices: bool = True) -> None:
+    """The parcel or point over grades and routes near it, with scale bar and north arrow;
+    route labels with their road-line prices only when ``prices`` (the page's use is the route
+    table's), else with id and name."""
     from matplotlib.patches import Patch
 
     from landgrade.outputs.map_print import (
@@ -343,4 +390,5 @@ def _snippet(ax: Any, engine: Engine, geom: Any, lang: str, money: str) -> None:
         near = routes[routes.intersects(window)]
         if len(near):
             near = near.set_geometry(near.geometry.intersection(window))
-            label_routes(near, ax, style="price", avoid=obstacles, unit=money, fontsize=6.5)
+            label_routes(near, ax, style="price" if prices else "name", avoid=obstacles,
+                         unit=money, fontsize=6.5)

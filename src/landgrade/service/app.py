@@ -68,6 +68,7 @@ from landgrade.service.guards import (
     HostCheck,
     install_error_handlers,
 )
+from landgrade.service.use_params import point_uses, use_standard_param
 
 DEFAULT_MAX_BODY_MB = 50
 DEFAULT_MAX_FEATURES = 200_000
@@ -298,6 +299,11 @@ def _api_routes(app: FastAPI) -> None:
         crs: Annotated[str, Query(
             description="EPSG:4326 (default), EPSG:4546, EPSG:4525, gcj02, bd09, …")
         ] = "EPSG:4326",
+        use: Annotated[str | None, Query(
+            description="The point's land use (用途, class code or name): its price; a "
+                        "road-line price only for the route table's use")] = None,
+        use_standard: Annotated[str | None, Query(
+            description="Standard of class codes: tdly2017 or ydyh2023")] = None,
     ) -> Response:
         if xy is not None:
             if x is not None or y is not None:
@@ -306,7 +312,10 @@ def _api_routes(app: FastAPI) -> None:
         else:
             px, py = parse_number("x", x), parse_number("y", y)
         spec = state.crs(crs)
-        records = await state.batcher.locate([px], [py], spec)
+        standard = use_standard_param(use_standard, use is not None)
+        records = await state.batcher.locate([px], [py], spec,
+                                             uses=None if use is None else [use],
+                                             standard=standard)
         return json_response(records[0])
 
     @app.post("/api/locate", tags=["api"],
@@ -325,10 +334,10 @@ def _api_routes(app: FastAPI) -> None:
         if missing:
             raise BadRequest(f"body: missing {' and '.join(missing)}; give "
                              '{"x": [...], "y": [...], "crs": "EPSG:4326"}')
-        unknown = sorted(set(body) - {"x", "y", "crs"})
+        unknown = sorted(set(body) - {"x", "y", "crs", "use", "use_standard"})
         if unknown:
             raise BadRequest(f"body: unknown key(s) {', '.join(map(str, unknown))}; "
-                             "the keys are x, y and crs")
+                             "the keys are x, y, crs, use and use_standard")
         crs = body.get("crs", "EPSG:4326")
         if not isinstance(crs, str):
             raise BadRequest("crs: give the coordinate system as a string, e.g. \"gcj02\"")
@@ -337,7 +346,10 @@ def _api_routes(app: FastAPI) -> None:
         if len(xs) != len(ys):
             raise BadRequest(f"x has {len(xs)} values but y has {len(ys)}; give one y per x")
         spec = state.crs(crs)
-        records = await state.batcher.locate(xs, ys, spec) if len(xs) else []
+        uses = point_uses(body.get("use"), len(xs))
+        standard = use_standard_param(body.get("use_standard"), uses is not None)
+        records = (await state.batcher.locate(xs, ys, spec, uses=uses, standard=standard)
+                   if len(xs) else [])
         return json_response({"crs": spec.name, "count": len(records), "answers": records})
 
     @app.post("/api/assign", tags=["api"],
@@ -367,6 +379,11 @@ def _api_routes(app: FastAPI) -> None:
         town_field: Annotated[str | None, Query(description="Column with the town")] = None,
         town_grade_field: Annotated[str | None, Query(
             description="Column with the town grade")] = None,
+        use_field: Annotated[str | None, Query(
+            description="Column with each feature's land use (用途, class code or name): adds "
+                        "price and total")] = None,
+        use_standard: Annotated[str | None, Query(
+            description="Standard of class codes: tdly2017 or ydyh2023")] = None,
     ) -> Response:
         if crs is not None:
             state.crs(crs)  # a bad code is a 400 before any work
@@ -375,7 +392,9 @@ def _api_routes(app: FastAPI) -> None:
             crs=crs,
             read=ReadOptions(layer=layer, encoding=encoding, x_field=x_field, y_field=y_field),
             pricing=PricingOptions(town=town, town_grade=town_grade, town_field=town_field,
-                                   town_grade_field=town_grade_field))
+                                   town_grade_field=town_grade_field, use_field=use_field,
+                                   use_standard=use_standard_param(use_standard,
+                                                              use_field is not None)))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         ids: list[Any] | None = None
         if ctype == "multipart/form-data":

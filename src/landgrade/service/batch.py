@@ -10,7 +10,10 @@ accepting requests. Under no load a request waits for nothing; under load, batch
 per-request cost falls.
 
 Each answer is :func:`landgrade.answer.to_record` of its row: the same object
-``landgrade locate --json`` prints.
+``landgrade locate --json`` prints. A request that gives the points' land use
+(``landgrade locate --use``) is answered in a call with other requests of the same coordinate
+system and standard that give one, and its rows priced by
+:func:`landgrade.engine.use_prices.use_price`, as the command does.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pandas as pd
 
 from landgrade.engine.answer import to_record
 from landgrade.engine.engine import Engine
+from landgrade.engine.use_prices import use_price
 from landgrade.io.crs import CrsSpec
 
 # Points per engine call: large enough to amortise its fixed cost (a few ms), small enough that
@@ -41,6 +45,8 @@ class _Job:
     y: np.ndarray
     crs: CrsSpec
     future: asyncio.Future[list[dict[str, Any]]]
+    uses: np.ndarray | None = None  # one land use per point, or None: no use asked
+    standard: str | None = None  # the standard the uses' class codes are read in
 
 
 def answer_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -66,12 +72,16 @@ class LocateBatcher:
         self.engine_calls = 0  # how many Engine.locate calls answered the requests so far
         self._task: asyncio.Task[None] | None = None  # kept so the drain is not collected
 
-    async def locate(self, x: Sequence[float], y: Sequence[float],
-                     crs: CrsSpec) -> list[dict[str, Any]]:
-        """The answer records for these coordinates, in order."""
+    async def locate(self, x: Sequence[float], y: Sequence[float], crs: CrsSpec, *,
+                     uses: Sequence[Any] | None = None, standard: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """The answer records for these coordinates, in order; with ``uses`` (one land use
+        per point, class codes read in ``standard``), each priced by its use."""
         loop = asyncio.get_running_loop()
         xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        jobs = [_Job(xs[i:i + SLICE_POINTS], ys[i:i + SLICE_POINTS], crs, loop.create_future())
+        us = None if uses is None else np.asarray(list(uses), dtype=object)
+        jobs = [_Job(xs[i:i + SLICE_POINTS], ys[i:i + SLICE_POINTS], crs, loop.create_future(),
+                     None if us is None else us[i:i + SLICE_POINTS], standard)
                 for i in range(0, max(len(xs), 1), SLICE_POINTS)]
         self._queue.extend(jobs)
         if not self._draining:
@@ -131,9 +141,10 @@ class LocateBatcher:
         A call that fails fails only the requests in its coordinate system, with its error.
         """
         out: list[list[dict[str, Any]] | Exception] = [[] for _ in batch]
-        by_crs: dict[str, list[int]] = {}
+        by_crs: dict[tuple[str, bool, str | None], list[int]] = {}
         for i, job in enumerate(batch):
-            by_crs.setdefault(job.crs.name + "|" + str(job.crs.offset), []).append(i)
+            key = (job.crs.name + "|" + str(job.crs.offset), job.uses is not None, job.standard)
+            by_crs.setdefault(key, []).append(i)
         for members in by_crs.values():
             jobs = [batch[i] for i in members]
             x = np.concatenate([j.x for j in jobs])
@@ -141,6 +152,9 @@ class LocateBatcher:
             try:
                 frame = self.engine.locate(x, y, crs=jobs[0].crs)
                 self.engine_calls += 1
+                if jobs[0].uses is not None:
+                    frame = use_price(frame, np.concatenate([j.uses for j in jobs]),
+                                      self.engine.pricebook, standard=jobs[0].standard)
                 records = [to_record(self.engine, row) for row in answer_rows(frame)]
             except Exception as e:  # handed to those requests' own error handling
                 for i in members:
