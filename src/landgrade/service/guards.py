@@ -80,6 +80,7 @@ class HostCheck:
         self.any = "*" in names
         self.names = set(LOCAL_HOSTS) | {n for n in names if not n.startswith("*.")}
         self.domains = tuple(n[1:] for n in names if n.startswith("*."))
+        self._answered: set[bytes] = set()  # Host headers already judged allowed (bounded)
 
     def allows(self, name: str) -> bool:
         if self.any or name in self.names or (self.domains and name.endswith(self.domains)):
@@ -92,14 +93,21 @@ class HostCheck:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            raw = dict(scope["headers"]).get(b"host")
-            name = host_name(raw.decode("latin-1")) if raw is not None else None
-            if name is not None and not self.allows(name):
-                await _refuse(
-                    send, 421, f"Host {name[:100]!r} is not a name this service answers to; "
-                    f"start it with --allowed-host {name[:100]} if it is (a reverse proxy's "
-                    "public name, say)")
-                return
+            raw = None
+            for key, value in scope["headers"]:
+                if key == b"host":
+                    raw = value
+                    break
+            if raw is not None and raw not in self._answered:
+                name = host_name(raw.decode("latin-1"))
+                if not self.allows(name):
+                    await _refuse(
+                        send, 421, f"Host {name[:100]!r} is not a name this service answers "
+                        f"to; start it with --allowed-host {name[:100]} if it is (a reverse "
+                        "proxy's public name, say)")
+                    return
+                if len(self._answered) < 256:
+                    self._answered.add(raw)
         await self.app(scope, receive, send)
 
 
@@ -117,8 +125,9 @@ class BodyTimeout:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.seconds:
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or not self.seconds or \
+                scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)  # no body the application waits for
             return
         complete = timed_out = started = False
 
@@ -128,16 +137,31 @@ class BodyTimeout:
                 return {"type": "http.disconnect"}
             if complete:
                 return await receive()
+            # A timer that cancels the waiting task (cheaper than asyncio.timeout per message,
+            # which the load test's thousands of requests a second would pay).
+            task = asyncio.current_task()
+            fired = False
+
+            def expire() -> None:
+                nonlocal fired
+                fired = True
+                task.cancel()  # type: ignore[union-attr]
+
+            timer = asyncio.get_running_loop().call_later(self.seconds, expire)
             try:
-                async with asyncio.timeout(self.seconds):
-                    message = await receive()
-            except TimeoutError:
+                message = await receive()
+            except asyncio.CancelledError:
+                if not fired:
+                    raise
+                task.uncancel()  # type: ignore[union-attr]
                 timed_out = True
                 if not started:
                     await _refuse(
                         send, 408, f"the request body stopped arriving for {self.seconds:g} s "
                         "(landgrade serve --body-timeout)")
                 return {"type": "http.disconnect"}
+            finally:
+                timer.cancel()
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 

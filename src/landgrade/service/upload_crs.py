@@ -56,6 +56,9 @@ def _geojson_crs(data: bytes, name: str) -> Iterator[str]:
     except RecursionError:
         raise BadRequest(f"{name}: JSON nested too deeply to read") from None
     except ValueError as e:  # what Python cannot read, GDAL's lenient parser might: refuse
+        if not isinstance(e, json.JSONDecodeError) and "digits" in str(e):
+            raise BadRequest(f"{name}: holds a number of more than 4,300 digits, more than any "
+                             "coordinate or attribute needs; write it as a string") from None
         raise BadRequest(f"{name}: not valid JSON ({_short(e)})") from None
     if isinstance(doc, dict) and doc.get("crs") is not None:
         yield json.dumps(doc["crs"], ensure_ascii=False)
