@@ -355,3 +355,17 @@ def test_valuation_options_refuse_what_cannot_be_right():
         ValuationOptions.from_cli(factor=["交通=很好"])
     with pytest.raises(LandgradeError, match="NAME=LEVEL"):
         ValuationOptions.from_cli(factor=["交通"])
+
+
+def test_readme_valuation_example_runs_as_written():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Valuing a parcel")
+    section = readme[start:readme.find("\n## ", start + 1)]
+    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    *body, last = block.strip().splitlines()
+    ns: dict = {}
+    exec(compile("\n".join(body) + f"\nresult = {last}", "README.md", "exec"), ns)
+    row = ns["result"].iloc[0]
+    assert row["value_status"] == "valued" and row["unit_price"] == 3194  # Table 6, grade 1
