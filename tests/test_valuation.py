@@ -272,12 +272,16 @@ def test_file_rows_valued_one_out_per_row_in(grade_map, county, parcels, tmp_pat
 
 def test_file_options_are_checked_before_any_row(grade_map, county, parcels, tmp_path):
     res = value(grade_map, county, parcels, "--use-field", "用途", "--term-field", "年期",
-                "-o", tmp_path / "x.csv")
+                "--plot-ratio", 2, "--date", "2026-12-01", "-o", tmp_path / "x.csv")
     assert res.exit_code == 2 and "--term-field '年期'" in res.output
     assert not (tmp_path / "x.csv").exists()
     both = value(grade_map, county, parcels, "--term", 30, "--term-field", "剩余年期",
                  "-o", tmp_path / "x.csv")
     assert both.exit_code == 2 and "not both" in both.output
+    none = value(grade_map, county, parcels, "--use-field", "用途", "--term", 30,
+                 "-o", tmp_path / "x.csv")
+    assert none.exit_code == 2 and "--plot-ratio or --plot-ratio-field" in none.output
+    assert "--date or --date-field" in none.output and not (tmp_path / "x.csv").exists()
 
 
 def test_unknown_use_in_a_correction_table_names_file_and_row(grade_map, tmp_path):
