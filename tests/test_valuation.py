@@ -20,7 +20,13 @@ import pandas as pd
 import pytest
 import shapely
 from typer.testing import CliRunner
-from valuation_county import EXAMPLE_ARGS, EXAMPLE_PRICE, GRADE5_POINT, make_county
+from valuation_county import (
+    EXAMPLE_ARGS,
+    EXAMPLE_PRICE,
+    GRADE5_POINT,
+    make_county,
+    make_tongdao_county,
+)
 
 from landgrade.cli.app import app
 from landgrade.engine.engine import load_engine
@@ -113,6 +119,33 @@ def test_interpolated_plot_ratio_and_out_of_table(grade_map, county):
     out = value(grade_map, county, *GRADE5_POINT, *EXAMPLE_ARGS, "--plot-ratio", 2.6, "--json")
     v = json.loads(out.stdout)["valuation"]
     assert v["value_status"] == "plot_ratio_out_of_table" and v["unit_price"] is None
+
+
+TONGDAO_LEVELS = ["距小区级商服中心距离=较优", "距汽车站距离=较劣", "临近道路状况=较劣",
+                  "距公交站点距离=一般", "供水保证率=优", "供电保证率=优", "排水状况=优",
+                  "公用设施完善度=优", "人口密度=较优", "噪声污染状况=优", "水污染状况=优"]
+# 道路规划 is left out: not given, it counts as 一般 (0), as in the published example
+
+
+def test_tongdao_published_example_through_landgrade_value(grade_map, tmp_path):
+    """通道侗族自治县 (tests/data/corrections/tongdao/expected.md): residential grade 2, 710
+    yuan/m², n = 63.97, plot ratio 4.58, the twelve factors → ΣK 2.4020 %, Kv 1.4369, Ky 0.9950;
+    with the date (1.0285, a monthly rate, not an index) and the individual multipliers outside
+    landgrade's formula multiplied in by hand, P = 1144.6."""
+    county = make_tongdao_county(tmp_path / "tongdao_like")
+    factors = [a for lv in TONGDAO_LEVELS for a in ("--factor", lv)]
+    res = value(grade_map, county, "110.565", "27.065", "--use", "住宅用地", "--term", 63.97,
+                "--plot-ratio", 4.58, "--date", "2026-06-03", *factors, "--json")
+    assert res.exit_code == 0, res.output
+    v = json.loads(res.stdout)["valuation"]
+    assert v["value_status"] == "valued" and v["base_price"] == 710
+    assert round(v["k_factors"] * 100, 4) == 2.4020
+    assert round(v["k_plot_ratio"], 4) == 1.4369
+    assert round(v["k_term"], 4) == 0.9950
+    assert v["k_date"] == 1 and "date_unapplied" in v["value_notes"]  # no index published
+    assert "factor_assumed_average" in v["value_notes"]  # 道路规划
+    individual = 0.98 * 1.05 * 1.02 * 1.02  # area, landscape, shape, orientation
+    assert round(v["unit_price"] * 1.002 ** 14.07 * individual, 1) == 1144.6
 
 
 # --- Dongkou: no correction tables --------------------------------------------------------------
