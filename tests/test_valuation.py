@@ -20,7 +20,13 @@ import pandas as pd
 import pytest
 import shapely
 from typer.testing import CliRunner
-from valuation_county import EXAMPLE_ARGS, EXAMPLE_PRICE, GRADE5_POINT, make_county
+from valuation_county import (
+    EXAMPLE_ARGS,
+    EXAMPLE_PRICE,
+    GRADE5_POINT,
+    make_county,
+    make_tongdao_county,
+)
 
 from landgrade.cli.app import app
 from landgrade.engine.engine import load_engine
@@ -113,6 +119,33 @@ def test_interpolated_plot_ratio_and_out_of_table(grade_map, county):
     out = value(grade_map, county, *GRADE5_POINT, *EXAMPLE_ARGS, "--plot-ratio", 2.6, "--json")
     v = json.loads(out.stdout)["valuation"]
     assert v["value_status"] == "plot_ratio_out_of_table" and v["unit_price"] is None
+
+
+TONGDAO_LEVELS = ["距小区级商服中心距离=较优", "距汽车站距离=较劣", "临近道路状况=较劣",
+                  "距公交站点距离=一般", "供水保证率=优", "供电保证率=优", "排水状况=优",
+                  "公用设施完善度=优", "人口密度=较优", "噪声污染状况=优", "水污染状况=优"]
+# 道路规划 is left out: not given, it counts as 一般 (0), as in the published example
+
+
+def test_tongdao_published_example_through_landgrade_value(grade_map, tmp_path):
+    """通道侗族自治县 (tests/data/corrections/tongdao/expected.md): residential grade 2, 710
+    yuan/m², n = 63.97, plot ratio 4.58, the twelve factors → ΣK 2.4020 %, Kv 1.4369, Ky 0.9950;
+    with the date (1.0285, a monthly rate, not an index) and the individual multipliers outside
+    landgrade's formula multiplied in by hand, P = 1144.6."""
+    county = make_tongdao_county(tmp_path / "tongdao_like")
+    factors = [a for lv in TONGDAO_LEVELS for a in ("--factor", lv)]
+    res = value(grade_map, county, "110.565", "27.065", "--use", "住宅用地", "--term", 63.97,
+                "--plot-ratio", 4.58, "--date", "2026-06-03", *factors, "--json")
+    assert res.exit_code == 0, res.output
+    v = json.loads(res.stdout)["valuation"]
+    assert v["value_status"] == "valued" and v["base_price"] == 710
+    assert round(v["k_factors"] * 100, 4) == 2.4020
+    assert round(v["k_plot_ratio"], 4) == 1.4369
+    assert round(v["k_term"], 4) == 0.9950
+    assert v["k_date"] == 1 and "date_unapplied" in v["value_notes"]  # no index published
+    assert "factor_assumed_average" in v["value_notes"]  # 道路规划
+    individual = 0.98 * 1.05 * 1.02 * 1.02  # area, landscape, shape, orientation
+    assert round(v["unit_price"] * 1.002 ** 14.07 * individual, 1) == 1144.6
 
 
 # --- Dongkou: no correction tables --------------------------------------------------------------
@@ -272,12 +305,16 @@ def test_file_rows_valued_one_out_per_row_in(grade_map, county, parcels, tmp_pat
 
 def test_file_options_are_checked_before_any_row(grade_map, county, parcels, tmp_path):
     res = value(grade_map, county, parcels, "--use-field", "用途", "--term-field", "年期",
-                "-o", tmp_path / "x.csv")
+                "--plot-ratio", 2, "--date", "2026-12-01", "-o", tmp_path / "x.csv")
     assert res.exit_code == 2 and "--term-field '年期'" in res.output
     assert not (tmp_path / "x.csv").exists()
     both = value(grade_map, county, parcels, "--term", 30, "--term-field", "剩余年期",
                  "-o", tmp_path / "x.csv")
     assert both.exit_code == 2 and "not both" in both.output
+    none = value(grade_map, county, parcels, "--use-field", "用途", "--term", 30,
+                 "-o", tmp_path / "x.csv")
+    assert none.exit_code == 2 and "--plot-ratio or --plot-ratio-field" in none.output
+    assert "--date or --date-field" in none.output and not (tmp_path / "x.csv").exists()
 
 
 def test_unknown_use_in_a_correction_table_names_file_and_row(grade_map, tmp_path):
@@ -355,3 +392,17 @@ def test_valuation_options_refuse_what_cannot_be_right():
         ValuationOptions.from_cli(factor=["交通=很好"])
     with pytest.raises(LandgradeError, match="NAME=LEVEL"):
         ValuationOptions.from_cli(factor=["交通"])
+
+
+def test_readme_valuation_example_runs_as_written():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Valuing a parcel")
+    section = readme[start:readme.find("\n## ", start + 1)]
+    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    *body, last = block.strip().splitlines()
+    ns: dict = {}
+    exec(compile("\n".join(body) + f"\nresult = {last}", "README.md", "exec"), ns)
+    row = ns["result"].iloc[0]
+    assert row["value_status"] == "valued" and row["unit_price"] == 3194  # Table 6, grade 1

@@ -69,3 +69,28 @@ def make_county(root: Path, *, valuation: dict[str, Any] | None = None,
     for name, text in (CORRECTIONS if corrections is None else corrections).items():
         (folder / name).write_text(text, encoding="utf-8")
     return root
+
+
+TONGDAO = Path(__file__).resolve().parent / "data" / "corrections" / "tongdao" / "corrections"
+
+
+def make_tongdao_county(root: Path) -> Path:
+    """Tongdao's published system (tests/data/corrections/tongdao) on the Dongkou map: grade 2
+    residential at Tongdao's benchmark, 710 yuan/m², term 70 years, plot ratio 2.0 (its
+    connotation, where its plot-ratio table is 1.0000), with its rates, plot-ratio and grade-2
+    factor tables; its 居住用地 is this county's 住宅用地 (the use resolver reads uses.csv only)."""
+    make_county(root, corrections={})
+    prices = pd.read_csv(root / "urban_prices.csv")
+    prices.loc[(prices["grade"] == 2) & (prices["use"] == "residential"), "price"] = 710
+    prices.to_csv(root / "urban_prices.csv", index=False)
+    conn = pd.read_csv(root / "connotation.csv")
+    conn.loc[(conn["area"] == "urban") & (conn["grade"] == 2) & (conn["use"] == "residential"),
+             "plot_ratio"] = 2.0
+    conn.to_csv(root / "connotation.csv", index=False)
+    for name in ("rates.csv", "plot_ratio.csv", "factors.csv"):
+        text = (TONGDAO / name).read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines()
+                 if not line.startswith(("商业服务业用地", "工矿", "仓储", "公共", "公用"))]
+        (root / "corrections" / name).write_text(
+            "\n".join(lines).replace("居住用地", "住宅用地") + "\n", encoding="utf-8")
+    return root

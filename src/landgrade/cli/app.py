@@ -394,6 +394,8 @@ def value(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a point).")] = False,
     layer: LayerOpt = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        help="Text encoding (default: the .cpg, else UTF-8 or GBK).")] = None,
     x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
     y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
@@ -412,6 +414,9 @@ def value(
         factor_field=factor_field, development=development, development_field=development_field,
         area=area, area_field=area_field, allow_expired=allow_expired)
     if y is not None or (not Path(target).exists() and output is None):
+        if output is not None:
+            raise LandgradeError("-o is for a FILE; a point's 测算表 is written by "
+                                 "landgrade report X Y --valuation … -o OUT.pdf")
         px, py = _point(target, y)
         body.value_point(px, py, options, crs=crs or "EPSG:4326", map_path=map_path,
                          county=county, lang=lang, as_json=as_json)
@@ -422,8 +427,9 @@ def value(
     from landgrade.jobs.value import value_file_command
 
     value_file_command(Path(target), output, options, crs=crs, map_path=map_path, county=county,
-                       read=ReadOptions(layer=layer, sheet=sheet, x_field=x_field,
-                                        y_field=y_field), progress=progress, lang=lang)
+                       read=ReadOptions(layer=layer, sheet=sheet, encoding=encoding,
+                                        x_field=x_field, y_field=y_field),
+                       progress=progress, lang=lang)
 
 
 # --- report (report.py) ----------------------------------------------------------------------

@@ -48,6 +48,7 @@ def valuation_report_command(
     from landgrade.engine.answer import answer_lang
     from landgrade.engine.engine import load_engine
 
+    options.require_conditions()
     point = _as_point(target, y)
     if point is None and output is None:
         raise LandgradeError(f"{target}: give -o OUT.pdf or -o OUT.xlsx")

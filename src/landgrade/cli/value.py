@@ -46,6 +46,7 @@ def value_point(
     from landgrade.engine.answer import answer_lang, to_record
     from landgrade.engine.engine import load_engine
 
+    options.require_conditions()
     if options.fields():
         raise LandgradeError(f"{', '.join(o for o, _ in options.fields())}: column options "
                              "are for a file; give the value itself (--term 35.5, …)")

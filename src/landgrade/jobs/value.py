@@ -44,6 +44,7 @@ def value_file_command(
     """
     from landgrade.jobs.assign import assign_command
 
+    options.require_conditions()
     counts: dict[str, int] = {}
     systems: list[ValuationSystem] = []
     langs: list[str] = []

@@ -4,8 +4,15 @@ P = P_base × (1 + ΣK_factors) × K_date × K_plot_ratio × K_term ± D_develop
 
 - :mod:`.term` — the land-use term coefficient K_term from the land return rate.
 - :mod:`.interpolate` — plot-ratio coefficients, linear between listed ratios, never extrapolated.
-- :mod:`.corrections` — a county's published correction tables read from ``corrections/*.csv``.
+- :mod:`.corrections` — a county's published correction tables read from ``corrections/*.csv``
+  (their rows read and checked by :mod:`.table_rows`).
 - :mod:`.method` — the whole computation over arrays of parcels, with a status per row.
+- :mod:`.system` — what a county adds: its tables, the connotation's development items, the
+  road-line table's use, its rules (which price, how long the benchmark may be used).
+- :mod:`.parcels` — answered rows (the engine's answer) and each parcel's conditions to prices.
+- :mod:`.steps` — one row's 测算, step by step, with the source of every figure.
+
+The stage sits between the engine and the jobs: it reads the engine's answer, never a file.
 """
 
 from __future__ import annotations

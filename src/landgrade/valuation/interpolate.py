@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from landgrade.valuation.table_rows import grade_key
+
 __all__ = [
     "MISSING_RATIO",
     "NO_TABLE",
@@ -25,6 +27,7 @@ __all__ = [
     "PlotRatioLookup",
     "interpolate_plot_ratio",
     "row_groups",
+    "table_keys",
     "table_of",
 ]
 
@@ -86,7 +89,8 @@ def interpolate_plot_ratio(
 
     has_bound = "bound" in table.columns
     keys, group_of_row = row_groups(table, use, grade)
-    groups = [(k, table[(table["use"] == k[0]) & (table["grade"] == k[1])]) for k in keys]
+    t_use, t_grade = table_keys(table)
+    groups = [(k, table[(t_use == k[0]) & (t_grade == k[1])]) for k in keys]
     for gi, (_key, sub) in enumerate(groups):
         rows = np.flatnonzero(group_of_row == gi)
         if rows.size == 0:
@@ -120,7 +124,8 @@ def row_groups(
 
     Rows are matched per distinct (use, grade) pair, never per row: a file has few of them.
     """
-    keys = list(dict.fromkeys(zip(table["use"], table["grade"], strict=True)))
+    t_use, t_grade = table_keys(table)
+    keys = list(dict.fromkeys(zip(t_use, t_grade, strict=True)))
     pos = {k: i for i, k in enumerate(keys)}
     u_codes, u_uniq = _factorize(use)
     g_codes, g_uniq = _factorize(grade)
@@ -131,9 +136,16 @@ def row_groups(
         ui, gi = divmod(int(pair), width)
         if ui == 0:
             continue
-        u, g = str(u_uniq[ui - 1]), str(g_uniq[gi - 1]) if gi else ""
+        u, g = str(u_uniq[ui - 1]).strip(), grade_key(g_uniq[gi - 1]) if gi else ""
         lookup[j] = pos.get((u, g), pos.get((u, ""), -1))
     return keys, lookup[pair_codes]
+
+
+def table_keys(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """A table's use and grade as compared: text, and grades read as ``1`` whether written
+    ``一级``, ``1`` or ``Ⅰ级`` (a table built in code may hold integers)."""
+    return (table["use"].astype(str).str.strip(),
+            table["grade"].map(grade_key).astype(object))
 
 
 def _factorize(values: ArrayLike) -> tuple[NDArray[np.intp], Any]:

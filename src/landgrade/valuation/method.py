@@ -279,7 +279,7 @@ def _factors(
     covered = gid >= 0
     g = np.where(covered, gid, 0)
     position = {k: i for i, k in enumerate(groups)}
-    table_gid = np.array([position[k] for k in zip(table["use"], table["grade"], strict=True)])
+    table_gid = np.array([position[k] for k in zip(*_interp.table_keys(table), strict=True)])
     table_level = pd.Index(LEVELS).get_indexer(table["level"].to_numpy())
     average = LEVELS.index("一般")
     given = {} if levels is None else {str(c): levels[c] for c in levels.columns}

@@ -119,6 +119,18 @@ class ValuationOptions:
         return cls(factors=_pairs(factor, "--factor", "NAME=LEVEL"),
                    factor_fields=_pairs(factor_field, "--factor-field", "NAME=FIELD"), **values)
 
+    def require_conditions(self) -> None:
+        """The use, remaining term, plot ratio and valuation date are each needed for any price:
+        a run giving none of one would value no row, so it is refused before any row is read."""
+        missing = [f"--{n.replace('_', '-')} or --{n.replace('_', '-')}-field"
+                   for n in ("use", "term", "plot_ratio", "date")
+                   if getattr(self, n) is None and getattr(self, f"{n}_field") is None]
+        if missing:
+            raise ValuationOptionsError(
+                f"no row can be valued without {', '.join(missing)}: the coefficient method "
+                "needs each parcel's use, remaining term (年期), plot ratio (容积率) and "
+                "valuation date (估价时点)")
+
     def fields(self) -> list[tuple[str, str]]:
         """(option, column) for every input column the options name."""
         named = [(f"--{n.replace('_', '-')}-field", getattr(self, f"{n}_field"))

@@ -288,8 +288,7 @@ def _factors(ctx: _Context) -> Step:
         parts = [word("v_factors_none", lang, use=ctx.use_label,
                       grade=ctx.grade_text)]
         if not c.has("factors.csv"):
-            parts[0] += f"（{word('v_no_file', lang, file=ctx.file('factors.csv'))}）" \
-                if lang == "zh" else f" ({word('v_no_file', lang, file=ctx.file('factors.csv'))})"
+            parts[0] += _paren(word("v_no_file", lang, file=ctx.file("factors.csv")), lang)
         if given:
             parts.append(word("v_factors_given_unused", lang, factors=", ".join(
                 f"{f}={lv}" for f, lv in given.items())))
@@ -317,6 +316,11 @@ def _factors(ctx: _Context) -> Step:
     return Step("k_factors", label, _pct(k), source + sep.join(parts), state)
 
 
+def _paren(text: str, lang: str) -> str:
+    """``（…）`` after Chinese, `` (…)`` after English."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def _pct(k: Any) -> str:
     if k is None or pd.isna(k):
         return "-"
@@ -337,8 +341,7 @@ def _date(ctx: _Context) -> Step:
         return Step("k_date", label, _num(1.0), word("v_date_same", lang, date=b_text), "same")
     if not c.has("date_index.csv"):
         text = word("v_date_none", lang, date=d_text, base=b_text)
-        text += f"（{word('v_no_file', lang, file=ctx.file('date_index.csv'))}）" if lang == "zh" \
-            else f" ({word('v_no_file', lang, file=ctx.file('date_index.csv'))})"
+        text += _paren(word("v_no_file", lang, file=ctx.file("date_index.csv")), lang)
         state = "missing" if "no_date_index" in ctx.codes() else "unapplied"
         return Step("k_date", label, _num(1.0) if state == "unapplied" else "-", text, state)
     idx = c.date_index
@@ -378,6 +381,8 @@ def _plot_ratio(ctx: _Context) -> Step:
     sub = table_of(c.plot_ratio, ctx.use, ctx.grade)
     if sub.empty:
         text = word("v_plot_none", lang, ratio=_g(ratio), bench=_g(bench))
+        if not c.has("plot_ratio.csv"):
+            text += _paren(word("v_no_file", lang, file=ctx.file("plot_ratio.csv")), lang)
         return Step("k_plot_ratio", label, "-", text, "missing")
     xs, ys, rows = (sub[col].to_numpy() for col in ("plot_ratio", "coefficient", "row"))
     r1, r0 = _bracket(xs, rows, ratio), _bracket(xs, rows, bench)
@@ -421,8 +426,8 @@ def _term(ctx: _Context) -> Step:
     rates = c.rates[c.rates["use"] == ctx.use]
     if rates.empty:
         text = word("v_term_none", lang, n=_g(n), big_n=_g(big_n))
-        text += f"（{word('v_no_file', lang, file=ctx.file('rates.csv'))}）" if lang == "zh" \
-            and not c.has("rates.csv") else ""
+        if not c.has("rates.csv"):
+            text += _paren(word("v_no_file", lang, file=ctx.file("rates.csv")), lang)
         return Step("k_term", label, "-", text, "missing")
     r = float(rates["rate"].iloc[0])
     src = _rows(ctx.file("rates.csv"), [int(rates["row"].iloc[0])], lang)
@@ -447,8 +452,10 @@ def _development(ctx: _Context, money: str) -> Step:
     if not changed:
         return Step("d_development", label, value, word("v_dev_same", lang, name=name), "same")
     if "development_unapplied" in codes:
-        return Step("d_development", label, value, word(
-            "v_dev_none", lang, items=sep.join(given), name=name), "unapplied")
+        text = word("v_dev_none", lang, items=sep.join(given), name=name)
+        if not c.has("development.csv"):
+            text += _paren(word("v_no_file", lang, file=ctx.file("development.csv")), lang)
+        return Step("d_development", label, value, text, "unapplied")
     if "no_development_item" in codes:
         return Step("d_development", label, "-",
                     value_codes_text("no_development_item", lang)[0], "missing")
