@@ -210,7 +210,7 @@ def test_residential_on_a_route_gets_no_road_line_price_from_the_service(
     from landgrade.service.app import create_app
 
     lon, lat, rid, price = on_route
-    with TestClient(create_app(engine=engine)) as client:
+    with TestClient(create_app(engine=engine), base_url="http://127.0.0.1") as client:
         got = client.get("/api/locate", params={"x": lon, "y": lat, "use": "住宅用地"}).json()
         cli = json.loads(runner.invoke(app, ["locate", repr(lon), repr(lat), "--use", "住宅用地",
                                              "--json"]).stdout)

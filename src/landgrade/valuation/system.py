@@ -42,11 +42,17 @@ def resolve_use(pricebook: Any, text: str) -> str:
     ``商服`` or ``commercial`` → ``commercial``; a :class:`LandgradeError` naming the county's
     uses for any other text.
 
-    The one place a valuation reads a land use. It uses the price book's lookup of uses.csv keys
-    and labels; a resolver that also reads land-use codes and class names (0501, 城镇住宅用地)
-    replaces this call, and only this call.
+    The one place a valuation reads a land use: the county's one land-use resolver
+    (:func:`landgrade.gazette.use_resolver.resolve_uses`), so a class code or name of the
+    declared standard (0501, 城镇住宅用地) reads as in ``assign``; a class the county splits
+    (体育用地) or does not price is refused with the resolver's own message.
     """
-    return str(pricebook.use_key(text))
+    from landgrade.gazette.use_resolver import resolve_uses
+
+    use, status, message = resolve_uses([text], pricebook)
+    if status[0] != "ok" or use[0] is None:
+        raise LandgradeError(str(message[0] or f"{text}: not a land use of this county"))
+    return str(use[0])
 
 
 @dataclass(frozen=True)
