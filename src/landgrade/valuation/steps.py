@@ -264,15 +264,6 @@ def _route_end(ctx: _Context, end: str) -> str:
         return "-"
 
 
-def _state(ctx: _Context, key: str, value: Any, blocking: set[str], unapplied: str) -> str:
-    codes = ctx.codes()
-    if codes & blocking:
-        return "missing"
-    if unapplied in codes:
-        return "unapplied"
-    return "applied"
-
-
 def _factors(ctx: _Context) -> Step:
     lang, c = ctx.lang, ctx.system.corrections
     label = word("v_k_factors", lang)
@@ -312,7 +303,7 @@ def _factors(ctx: _Context) -> Step:
         parts.append(word("v_factor_ignored", lang, factors=", ".join(ignored)))
     source = f"{_rows(ctx.file('factors.csv'), rows, lang)}：" if lang == "zh" and rows else (
         f"{_rows(ctx.file('factors.csv'), rows, lang)}: " if rows else "")
-    state = _state(ctx, "k_factors", k, {"no_factor_level", "unknown_factor_level"}, "-")
+    state = "missing" if ctx.codes() & {"no_factor_level", "unknown_factor_level"} else "applied"
     return Step("k_factors", label, _pct(k), source + sep.join(parts), state)
 
 
