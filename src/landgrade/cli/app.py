@@ -190,6 +190,7 @@ def build(
     review: Annotated[
         Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Build the grade map (grades, routes, report) on a road network.
 
@@ -205,7 +206,7 @@ def build(
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
         strict=strict,
-    ), quiet=quiet, report_csv=report, review=review)
+    ), quiet=quiet, report_csv=report, review=review, lang=lang)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------
@@ -423,11 +424,12 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.gpkg or FILE.shp.")],
     map_path: MapOpt = None,
     county: CountyOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Export the grade map for QGIS, styled."""
     from landgrade.outputs.export import export_command
 
-    export_command(output, map_path=map_path, county=county)
+    export_command(output, map_path=map_path, county=county, lang=lang)
 
 
 # --- cache (cache.py) ------------------------------------------------------------------------
@@ -438,19 +440,27 @@ cache_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 
 
+def _default_lang(lang: str | None) -> str:
+    """``--lang``, else the default county's language (commands that read no county)."""
+    from landgrade.gazette.county import county_folder
+    from landgrade.gazette.labels import lang_for
+
+    return lang_for(lang, county_folder(None).metadata if lang is None else None)
+
+
 @cache_app.command("info")
 @friendly
-def cache_info() -> None:
+def cache_info(lang: LangOpt = None) -> None:
     """Show the cache folder, its entries and their size."""
     from landgrade.engine import cache
 
-    for line in cache.info_lines():
+    for line in cache.info_lines(_default_lang(lang)):
         typer.echo(line)
 
 
 @cache_app.command("clear")
 @friendly
-def cache_clear() -> None:
+def cache_clear(lang: LangOpt = None) -> None:
     """Delete the cached grade maps (they are rebuilt on next use).
 
     A map another process is caching right now (a temporary file written in the last hour) is
@@ -458,7 +468,7 @@ def cache_clear() -> None:
     """
     from landgrade.engine import cache
 
-    for line in cache.clear_lines():
+    for line in cache.clear_lines(lang=_default_lang(lang)):
         typer.echo(line)
 
 
