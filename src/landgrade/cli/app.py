@@ -324,6 +324,11 @@ def assign(
     workers: Annotated[
         int | None, typer.Option(min=1, help="With --dask and no --scheduler: local workers.")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: the county's language): the message "
+                     "column, the summary, and CSV/Excel headers (en: the field codes)."),
+    ] = None,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
@@ -339,7 +344,7 @@ def assign(
                        y_field=y_field)
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
-        town_grade_field=town_grade_field, use_field=use_field)
+        town_grade_field=town_grade_field, use_field=use_field, lang=lang)
     if dask:
         from landgrade.jobs.dask import assign_parts
 
@@ -348,9 +353,11 @@ def assign(
                      workers=workers, progress=progress)
         return
     from landgrade.jobs.assign import assign_command
+    from landgrade.outputs.graded_style import graded_layer_style
 
     assign_command(input_path, output, crs=crs, map_path=map_path, county=county, read=read,
-                   pricing=pricing, chunk_size=chunk_size, progress=progress)
+                   pricing=pricing, chunk_size=chunk_size, progress=progress,
+                   style=graded_layer_style)
 
 
 # --- report (report.py) ----------------------------------------------------------------------

@@ -56,6 +56,7 @@ OUTPUT_WORDS: dict[str, tuple[str, str]] = {
                           "{layer}: shapefile field names shortened: {pairs}"),
     # assign
     "assign_rows": ("{output}：已写入 {n} 行", "{output}: {n} rows written"),
+    "assign_parts": ("（共 {n} 个分块）", " in {n} parts"),
     "assign_kept": ("{output}：与结果列同名的输入列已保留为 {columns}",
                     "{output}: input column(s) named like answer columns kept as {columns}"),
     "assign_no_prices": ("{map}：没有与此图相符的县数据表，因此没有地价；请给出 --county 县文件夹",
@@ -177,9 +178,9 @@ _GRADES = {str(g): grade_word(g) for g in range(1, 21)}
 # statuses' standard messages are added per county by landgrade.engine.answer.
 MESSAGE_REWORDINGS = Rewordings(
     templates([
-        ("{message}: {town} grade {grade} is not a whole number",
-         "{message}：{town} 的镇级别 {grade} 不是整数"),
-        ("{message}: {town} grade {grade}", "{message}：{town}，镇级别 {grade}"),
+        ("{message}: '{town}' grade {grade} is not a whole number",
+         "{message}：'{town}' 的镇级别 {grade} 不是整数"),
+        ("{message}: '{town}' grade {grade}", "{message}：'{town}'，镇级别 {grade}"),
         ("inside the urban grading extent: urban prices kept, town {town} grade {grade} not "
          "used", "位于城镇定级范围内：保留城镇基准地价，未采用{town}镇级别 {grade}"),
         ("town prices{table} of {town}, town grade {grade}",

@@ -29,15 +29,22 @@ class Rewording:
     en: str
     zh: str
 
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
+    def pattern(self, values: Mapping[str, Mapping[str, str]]) -> re.Pattern[str]:
+        """``en`` as a regular expression: a field with a table of ``values`` matches one of
+        them exactly, any other field any text (as little as the rest lets it)."""
         parts: list[str] = []
         seen: set[str] = set()
         pos = 0
         for m in _FIELD.finditer(self.en):
             parts.append(re.escape(self.en[pos:m.start()]))
             name = m.group(1)
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+            if name in seen:
+                parts.append(f"(?P={name})")
+            elif name in values:
+                known = sorted(values[name], key=len, reverse=True)
+                parts.append(f"(?P<{name}>{'|'.join(map(re.escape, known))})")
+            else:
+                parts.append(f"(?P<{name}>.*?)")
             seen.add(name)
             pos = m.end()
         parts.append(re.escape(self.en[pos:]))
@@ -64,10 +71,11 @@ class Rewordings:
     data: frozenset[str] = frozenset()
 
     @cached_property
-    def by_specificity(self) -> list[Rewording]:
-        """The entries, the most specific first: ``grade {grade}`` must not swallow a longer
-        message that starts with the same words."""
-        return sorted(self.entries, key=lambda e: -e.literal)
+    def by_specificity(self) -> list[tuple[Rewording, re.Pattern[str]]]:
+        """The entries with their patterns, the most specific first: ``grade {grade}`` must
+        not swallow a longer message that starts with the same words."""
+        return [(e, e.pattern(self.values))
+                for e in sorted(self.entries, key=lambda e: -e.literal)]
 
     def extended(self, *more: Rewordings) -> Rewordings:
         """This catalogue and ``more``, searched in that order."""
@@ -149,8 +157,8 @@ class _Reworder:
         if text in self.catalogue.words:
             found = (self.catalogue.words[text], 0)
         else:
-            for entry in self.entries:
-                m = entry.pattern.fullmatch(text)
+            for entry, pattern in self.entries:
+                m = pattern.fullmatch(text)
                 if m is None:
                     continue
                 fields = {k: self.value(k, v) for k, v in m.groupdict().items()}

@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +240,12 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
         raise DaskSetupError(f"{output}: is the input folder; write the output parts elsewhere")
     output.mkdir(parents=True, exist_ok=True)
     spec = engine_spec(map_path, county)
+    # The words of every part and of the summary: the county's language unless told (the
+    # engine is loaded here once for its county's metadata; workers load their own).
+    meta = getattr(worker_engine(spec).pricebook, "metadata", None)
+    from landgrade.gazette.labels import lang_for
+
+    pricing = replace(pricing, lang=lang_for(pricing.lang, meta))
     size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     cluster = None
     try:
@@ -269,9 +275,8 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
         client.close()
         if cluster is not None:
             cluster.close()
-    from landgrade.engine.answer import STATUSES
+    from landgrade.jobs.assign import summary_lines
 
-    print(f"{output}: {int(counts.sum())} rows written in {len(parts)} parts", file=sys.stderr)
-    for status, n in counts[counts > 0].sort_values(ascending=False).items():
-        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
+    for line in summary_lines(counts, output, pricing.lang or "en", meta, parts=len(parts)):
+        print(line, file=sys.stderr)
     return counts

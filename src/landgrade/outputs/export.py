@@ -269,7 +269,7 @@ def categorized_qml(template: str, colors: dict[int, str], labels: dict[int, str
         symbol = copy.deepcopy(symbol_proto)
         symbol.set("name", str(i))
         for option in symbol.iter("Option"):
-            if option.get("name") == "color":
+            if option.get("name") in ("color", "line_color"):
                 option.set("value", _qgis_color(color))
         symbols.append(symbol)
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
