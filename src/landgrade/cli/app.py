@@ -115,11 +115,12 @@ def prices(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Print the price tables: urban, one town's, or road-line."""
     from landgrade.cli.prices import print_prices
 
-    print_prices(county, town=town, grade=grade, routes=routes, output=output)
+    print_prices(county, town=town, grade=grade, routes=routes, output=output, lang=lang)
 
 
 # --- convert (convert.py) ---------------------------------------------------------------------
@@ -132,11 +133,12 @@ def convert(
         str, typer.Option("--from", help="EPSG:xxxx, gcj02 or bd09.")
     ] = "EPSG:4326",
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
+    lang: LangOpt = None,
 ) -> None:
     """Convert one coordinate between two systems; prints `X Y`."""
     from landgrade.cli.convert import convert_command
 
-    convert_command(x, y, from_crs, to_crs)
+    convert_command(x, y, from_crs, to_crs, lang=_default_lang(lang))
 
 
 # --- parse (parse.py) ------------------------------------------------------------------------
@@ -147,11 +149,12 @@ def parse(
         Path, typer.Argument(help="Grade-zone description (土地级别范围描述) text file (UTF-8).")
     ],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Parse a grade-zone description into rules (JSON)."""
     from landgrade.cli.parse import parse_command
 
-    parse_command(file, as_text=text)
+    parse_command(file, as_text=text, lang=_default_lang(lang))
 
 
 # --- build (build.py) ------------------------------------------------------------------------
@@ -218,6 +221,7 @@ def audit(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Check each road-line price route's stated grade against the map.
 
@@ -225,7 +229,7 @@ def audit(
     """
     from landgrade.outputs.audit import audit_command
 
-    audit_command(county=county, map_path=map_path, output=output)
+    audit_command(county=county, map_path=map_path, output=output, lang=lang)
 
 
 # --- locate, assign (engine.py, jobs/assign.py) ----------------------------------------------

@@ -258,3 +258,78 @@ def gauss_kruger_zone(name: str) -> tuple[int, int | None] | None:
         return int(m.group("cm")), None
     zone = int(m.group("zone"))
     return zone * 3, zone
+
+# What `landgrade parse` says of a description it cannot read (landgrade.gazette.parse_errors):
+# the place, and in words what the grammar would have accepted.
+PARSE_WORDS: dict[str, tuple[str, str]] = {
+    "parse_where_grade": ("{word}（{grade}）", "grade {word} ({grade})"),
+    "parse_where_item": ("第{item}项", "item {item}"),
+    "parse_where_at": ("第{offset}个字符处", "at character {offset}"),
+    "parse_where_end": ("行尾，第{offset}个字符处", "at the end of the row, character {offset}"),
+    "parse_error": ("{source}：{where}：“{fragment}” — 此处应为{expected}",
+                    "{source}: {where}: \"{fragment}\" — expected {expected}"),
+    "parse_line": ("（第{line}行第{column}列）", " (line {line}, column {column})"),
+}
+PARSE_REWORDINGS = Rewordings(
+    templates([
+        ("{a} or {b}", "{a}或{b}"),
+        ("{a}, {b}", "{a}、{b}"),
+        ("{a} after the road stretch", "路段之后的{a}"),
+        ('"{w}"', "“{w}”"),
+        ("the description of {word} after the grade word", "级别词之后{word}的描述"),
+        ("the rows in order, one per grade: {word} appears twice",
+         "按级别顺序每级一行：{word} 出现了两次"),
+        ("{word} here: the grades must be 一级, 二级, … in order, none missing",
+         "此处应为{word}：各级须按 一级、二级 … 的顺序排列，不缺级"),
+        ("no row after {a}: its residual area (…以外其他区域) leaves nothing for {b}",
+         "{a}之后不应再有行：其余区域（…以外其他区域）已不给{b}留下任何区域"),
+        ("item number {k} (items are numbered 1、2、3、… in order)",
+         "项号 {k}（各项按 1、2、3、… 顺序编号）"),
+        ('only better grades than {a} before "以外其他区域", not {b}',
+         "“以外其他区域”之前只能列比{a}更优的级别，而非{b}"),
+        ('only better grades than {a} in "（除…级区域以外）", not {b}',
+         "“（除…级区域以外）”中只能列比{a}更优的级别，而非{b}"),
+    ]),
+    words={
+        '"－" and the next boundary feature': "“－”和下一个边界要素",
+        '"－" and the next bound, as in "沟渠以西"': "“－”和下一条界线，如“沟渠以西”",
+        'a frontage width such as "（含东侧16米）"': "临街宽度，如“（含东侧16米）”",
+        '"）" closing the bracket': "闭合括号的“）”",
+        '"米" after the width': "宽度后的“米”",
+        "a side: 东, 西, 南 or 北": "方位：东、西、南或北",
+        '"侧" after the side': "方位后的“侧”",
+        "a width in metres, as in 16米": "以米计的宽度，如 16米",
+        "a road, river or landmark name": "道路、河流或地标名称",
+        "a junction, as in 健民路口": "路口，如 健民路口",
+        'a qualifier such as "平溪江以南段", or a width with its side: "（含东侧20米）"':
+            "限定语，如“平溪江以南段”，或带方位的宽度：“（含东侧20米）”",
+        "a note": "注记",
+        'the stretch of road, as in "（益民路口起至凤凰路口止）"':
+            "路段，如“（益民路口起至凤凰路口止）”",
+        '"以东", "以南", "以西" or "以北"': "“以东”、“以南”、“以西”或“以北”",
+        '"；" and a sub-stretch width (健民路口至文昌路口段北侧为100米)':
+            "“；”和分段宽度（健民路口至文昌路口段北侧为100米）",
+        '"；" before the next item (or "。" at the end)': "下一项前的“；”（或结尾的“。”）",
+        "a grade numeral 一 … 十": "级别数字 一 … 十",
+        '"、" and another grade': "“、”和另一个级别",
+        "an item number, as in 1、": "项号，如 1、",
+        "the end of the grade's description": "该级别描述的结尾",
+        "the end of the row": "行尾",
+        'the end of the row: nothing may follow the residual area ("…以外其他区域")':
+            "行尾：其余区域（“…以外其他区域”）之后不能再有内容",
+        "something else": "其他内容",
+        '"）" to close the bracket opened here': "闭合此处所开括号的“）”",
+        'no "）" here: it closes no bracket': "此处不应有“）”：它没有对应的左括号",
+        "a grade word such as 一级 or 十级": "级别词，如 一级 或 十级",
+        'a grade row: a grade word at the start of the line, as in "一级<tab>1、…；2、…。"':
+            "级别行：行首为级别词，如“一级<tab>1、…；2、…。”",
+        "one width bracket per feature (put a second width into the first: "
+        "（含北侧16米；A路口至B路口段北侧为100米）)":
+            "每个要素只能有一个宽度括号（第二个宽度请写进第一个：（含北侧16米；A路口至B路口段北侧为100米））",
+        "one stretch per corridor": "每条走廊只能有一个路段",
+        "a grade range from the better grade, as in 一至三级":
+            "从较优级别起的级别范围，如 一至三级",
+        "a width greater than 0 metres": "大于 0 米的宽度",
+    },
+)
+OUTPUT_WORDS.update(PARSE_WORDS)
