@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from landgrade.gazette.parse import parse_file
 from landgrade.gazette.parse_errors import RulesSyntaxError
 from landgrade.gazette.wording import to_gazette_text
+
+# How the parser places an error it words from the grammar (landgrade.gazette.parse_errors).
+_PLACED = re.compile(r": (?:grade .+? \(\d+\), )?(?:item \d+, )?at (?:the end of the row, )?"
+                     r"character \d+: \".*\" — expected ")
 
 
 def parse_command(file: Path, as_text: bool = False, lang: str = "en") -> None:
@@ -40,8 +45,10 @@ def syntax_message(error: RulesSyntaxError, lang: str) -> str:
     from landgrade.gazette.rewording import reword
 
     text = str(error)
-    if lang != "zh" or " — expected " not in text:
+    if lang != "zh":
         return text
+    if not _PLACED.search(text):  # a message of its own: worded whole where a wording exists
+        return reword(text, PARSE_REWORDINGS, lang)
     where = []
     if error.grade is not None:
         g = error.grade_word or grade_word_of(error.grade)

@@ -450,8 +450,12 @@ def message_rewordings(metadata: Any = None) -> Any:
             continue
         en = _STATUS_WORDING[status]
         pairs += [(en, zh), (f"{en}: {{detail}}", f"{zh}：{{detail}}")]
-    cite = {table_cite(metadata, key, "en"): table_cite(metadata, key, "zh")
-            for key in set(STATUS_TABLES.values())}
+    # The county's table is cited in Chinese whether or not the English cited it (a message
+    # written without the county's metadata uses the neutral wording).
+    cite = {}
+    for key in set(STATUS_TABLES.values()):
+        zh_cite = table_cite(metadata, key, "zh")
+        cite.update({"": zh_cite, table_cite(metadata, key, "en"): zh_cite})
     # ``detail`` is the row's own (a town, a use as given): worded only where a more
     # specific wording of it exists (a town and its grade).
     own = Rewordings(templates(pairs), values={"table": cite})
@@ -515,3 +519,16 @@ def _use_labels(pricebook: Any, lang: str = "zh") -> dict[str, str]:
         return {u: pricebook.use_label(u, lang=lang) for u in pricebook.uses}
     except (AttributeError, LandgradeError):
         return {}
+
+
+def answer_table(engine: AnswerSource, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Answer rows (from :meth:`Engine.locate` or :meth:`Engine.assign`) as people read them in
+    ``lang``: the ``message`` column worded and the answer columns headed in Chinese with their
+    units, as ``landgrade assign`` writes a CSV or Excel file; English keeps them as they are."""
+    if lang != "zh":
+        return frame
+    out = frame.copy()
+    if "message" in out:
+        out["message"] = localized_messages(out["message"], lang,
+                                            getattr(engine.pricebook, "metadata", None))
+    return out.rename(columns=answer_headers(engine, list(out.columns), lang))

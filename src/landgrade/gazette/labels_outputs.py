@@ -277,6 +277,8 @@ PARSE_REWORDINGS = Rewordings(
         ("{a} after the road stretch", "路段之后的{a}"),
         ('"{w}"', "“{w}”"),
         ("the description of {word} after the grade word", "级别词之后{word}的描述"),
+        ("{source}: the description is empty — expected {expected}",
+         "{source}：描述为空 — 应为{expected}"),
         ("the rows in order, one per grade: {word} appears twice",
          "按级别顺序每级一行：{word} 出现了两次"),
         ("{word} here: the grades must be 一级, 二级, … in order, none missing",
@@ -318,6 +320,8 @@ PARSE_REWORDINGS = Rewordings(
         'the end of the row: nothing may follow the residual area ("…以外其他区域")':
             "行尾：其余区域（“…以外其他区域”）之后不能再有内容",
         "something else": "其他内容",
+        'grade rows such as "一级<tab>1、…；2、…。", one per grade':
+            "级别行，如“一级<tab>1、…；2、…。”，每级一行",
         '"）" to close the bracket opened here': "闭合此处所开括号的“）”",
         'no "）" here: it closes no bracket': "此处不应有“）”：它没有对应的左括号",
         "a grade word such as 一级 or 十级": "级别词，如 一级 或 十级",
