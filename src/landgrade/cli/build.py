@@ -54,7 +54,8 @@ def build_command(
     if gm.report is not None:
         for text in gm.report.loc[gm.report["kind"] == "input", "text"]:
             typer.echo(worded(text, lang))
-    typer.echo(word("build_crs", lang, crs=crs_label(gm.metadata.get("crs"), lang)))
+    code = gm.metadata.get("crs")
+    typer.echo(word("build_crs", lang, code=code, name=gm.crs.name, label=crs_label(code, lang)))
     if gm.schematic:
         note = SCHEMATIC_NOTE if lang == "en" else word("schematic_short", lang)
         typer.echo(word("build_schematic", lang, note=note))

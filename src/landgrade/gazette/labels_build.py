@@ -46,7 +46,7 @@ BUILD_WORDS: dict[str, tuple[str, str]] = {
     "report_flagged_tail": ("（详见构建报告图层）", " (see the report layer)"),
     "report_flagged_more": ("等，另 {n} 行", " and {n} more"),
     "report_flagged_sep": ("；", "; "),
-    "build_crs": ("工作坐标系：{crs}", "working CRS: {crs}"),
+    "build_crs": ("工作坐标系：{label}", "working CRS: {code} ({name})"),
     "build_schematic": ("注：{note}；位置为近似值", "note: {note}; positions are approximate"),
     "wrote": ("已写入 {path}", "wrote {path}"),
     # the review page
