@@ -100,7 +100,8 @@ def test_assign_messy_gbk_shapefile_keeps_every_row(setup) -> None:
     tmp, opts = setup
     src, out = tmp / "parcels.shp", tmp / "out.shp"
     messy_parcels(src)
-    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--no-progress", *opts])
+    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--no-progress", *opts,
+                              "--lang", "en"])
     assert res.exit_code == 0, res.output
     back = io.read_file(out)
     assert out.with_suffix(".cpg").read_text().strip() == "UTF-8"
@@ -124,7 +125,9 @@ def test_assign_csv_defaults_to_wgs84(setup) -> None:
                          "EPSG:4546", "EPSG:4326")
     src, out = tmp / "pts.csv", tmp / "pts_out.csv"
     pd.DataFrame({"name": ["a", "b", "c"], "lng": lon, "lat": lat}).to_csv(src, index=False)
-    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--no-progress", *opts])
+    # --lang en: the field codes as headers (the county's default, Chinese, heads them in words)
+    res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--no-progress", *opts,
+                              "--lang", "en"])
     assert res.exit_code == 0, res.output
     back = pd.read_csv(out)
     assert back["name"].tolist() == ["a", "b", "c"]
@@ -183,7 +186,7 @@ def test_assign_gcj02_output_says_it_has_no_crs_label(setup) -> None:
     gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(lon, lat)], crs=4326).to_file(src)
     out = tmp / "amap_out.gpkg"
     res = runner.invoke(app, ["assign", str(src), "-o", str(out), "--crs", "gcj02",
-                              "--no-progress", *opts])
+                              "--no-progress", *opts, "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "stays in gcj02" in res.output and "UserWarning" not in res.output
     back = io.read_file(out)
@@ -217,7 +220,8 @@ def test_assign_of_an_empty_geojson_writes_an_empty_file(setup, suffix) -> None:
     empty = root / "empty.geojson"
     empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     out = root / f"out{suffix}"
-    res = runner.invoke(app, ["assign", str(empty), "-o", str(out), "--no-progress", *opts])
+    res = runner.invoke(app, ["assign", str(empty), "-o", str(out), "--no-progress", *opts,
+                              "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "0 rows written" in res.stderr
     assert out.exists()

@@ -31,12 +31,12 @@ def test_cache_info_and_clear_touch_only_the_cache_entries(tmp_path: Path) -> No
     entry.write_bytes(b"x" * 2048)
     mine = tmp_path / "notes.txt"  # a shared folder's other files are not the cache's
     mine.write_text("keep me", encoding="utf-8")
-    info = runner.invoke(app, ["cache", "info"], env=env)
+    info = runner.invoke(app, ["cache", "info", "--lang", "en"], env=env)
     assert info.exit_code == 0, info.output
     assert str(tmp_path) in info.stdout and entry.name in info.stdout
     assert "2.0 KB" in info.stdout and "1 entries" in info.stdout
     assert "notes.txt" not in info.stdout
-    cleared = runner.invoke(app, ["cache", "clear"], env=env)
+    cleared = runner.invoke(app, ["cache", "clear", "--lang", "en"], env=env)
     assert cleared.exit_code == 0, cleared.output
     assert "removed 1 cache entries" in cleared.stdout
     assert not entry.exists() and mine.read_text(encoding="utf-8") == "keep me"
@@ -59,7 +59,7 @@ def test_cache_clear_leaves_a_temporary_file_being_written(tmp_path: Path) -> No
         temps[what] = tmp_path / f"{key}.index.tmp{pid}"
         temps[what].write_bytes(b"y" * 512)
         os.utime(temps[what], (now - age, now - age))
-    cleared = runner.invoke(app, ["cache", "clear"], env=env)
+    cleared = runner.invoke(app, ["cache", "clear", "--lang", "en"], env=env)
     assert cleared.exit_code == 0, cleared.output
     assert not entry.exists() and not temps["stale"].exists()
     assert temps["fresh"].read_bytes() == temps["nearly_stale"].read_bytes() == b"y" * 512
@@ -114,7 +114,8 @@ def test_cache_command_while_a_writer_renames_its_temporary_file(
         return st
 
     monkeypatch.setattr(Path, "stat", stat_then_writer_renames)
-    res = runner.invoke(app, ["cache", command], env={"LANDGRADE_CACHE": str(tmp_path)})
+    res = runner.invoke(app, ["cache", command, "--lang", "en"],
+                        env={"LANDGRADE_CACHE": str(tmp_path)})
     assert res.exit_code == 0, res.output
     assert ("removed 0 cache entries" if command == "clear" else "0 entries") in res.stdout
     assert entry.read_bytes() == b"z" * 256

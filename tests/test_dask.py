@@ -52,12 +52,12 @@ def test_dask_cli_gives_the_single_process_output_row_for_row(setup, tmp_path) -
     whole = root / "whole.parquet"
     pts.to_parquet(whole)
     res = runner.invoke(app, ["assign", str(whole), "-o", str(root / "single.parquet"),
-                              "--no-progress", *opts])
+                              "--no-progress", *opts, "--lang", "en"])
     assert res.exit_code == 0, res.output
     single = gpd.read_parquet(root / "single.parquet")
     parts = write_parts(pts, root / "parts", [1200, 1000, 800])
     res = runner.invoke(app, ["assign", str(root / "parts"), "-o", str(root / "out"), "--dask",
-                              "--workers", "2", *opts])
+                              "--workers", "2", *opts, "--lang", "en"])
     assert res.exit_code == 0, res.output
     outs = sorted((root / "out").iterdir())
     assert [p.name for p in outs] == [p.name for p in parts]  # no temporary files left over
@@ -193,7 +193,8 @@ def test_dask_reads_csv_parts_with_the_coordinate_columns_given(setup, tmp_path)
     for i, (lo, hi) in enumerate([(0, 400), (400, 700), (700, 900)]):
         parts.append(root / "parts" / f"part.{i}.csv")
         table.iloc[lo:hi].to_csv(parts[-1], index=False)
-    options = ["--x-field", "东坐标m", "--y-field", "北坐标m", "--crs", "EPSG:4546", *opts]
+    options = ["--x-field", "东坐标m", "--y-field", "北坐标m", "--crs", "EPSG:4546", *opts,
+               "--lang", "en"]  # the field codes as CSV headers
     single, got = run_single_and_dask(root, whole, parts, "single.csv", options)
     assert [len(g) for g in got] == [400, 300, 200]
     pd.testing.assert_frame_equal(pd.concat(got, ignore_index=True), single)

@@ -76,7 +76,9 @@ def place(tmp_path_factory, dongkou_dir) -> Path:
 @pytest.fixture
 def opts(place, monkeypatch) -> list[str]:
     monkeypatch.setenv("LANDGRADE_CACHE", str(place / "cache"))
-    return ["--map", str(place / "hand.gpkg"), "--county", str(place / "county")]
+    # The field codes and English messages these tests read back (the default, the county's
+    # language, heads a CSV or Excel file in Chinese: tests/test_chinese_outputs.py).
+    return ["--map", str(place / "hand.gpkg"), "--county", str(place / "county"), "--lang", "en"]
 
 
 def cli(*args: str) -> object:
@@ -594,7 +596,7 @@ def test_prices_and_audit_write_excel(opts, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "prices.xlsx"
-    res = cli("prices", "-o", out, "--county", opts[3])
+    res = cli("prices", "-o", out, "--county", opts[3], "--lang", "en")
     assert res.exit_code == 0, res.output
     rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("grade", "商服用地") and rows[1][:2] == (1, COMMERCIAL_GRADE_1)

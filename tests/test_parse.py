@@ -516,7 +516,7 @@ def test_cli_prints_text(dongkou_dir: Path) -> None:
 def test_cli_errors_exit_2_without_traceback(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "table5.txt"
     path.write_bytes(content)
-    result = runner.invoke(app, ["parse", str(path)])
+    result = runner.invoke(app, ["parse", str(path), "--lang", "en"])
     assert result.exit_code == 2
     assert expected in result.stderr
     assert "table5.txt" in result.stderr

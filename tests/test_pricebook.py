@@ -372,7 +372,7 @@ def table_lines(output: str, first: str) -> list[str]:
 
 
 def test_cli_urban_table() -> None:
-    result = runner.invoke(app, ["prices"])
+    result = runner.invoke(app, ["prices", "--lang", "en"])  # the gazette's words beside English
     assert result.exit_code == 0, result.output
     assert "元/平方米" in result.output and "yuan/m2" in result.output
     rows = table_lines(result.output, "用地类型")
@@ -384,7 +384,7 @@ def test_cli_urban_table() -> None:
 
 
 def test_cli_town_and_grade() -> None:
-    result = runner.invoke(app, ["prices", "--town", "高沙镇", "--grade", "2"])
+    result = runner.invoke(app, ["prices", "--town", "高沙镇", "--grade", "2", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "town class 1" in result.output and "一等镇" in result.output
     rows = table_lines(result.output, "用地类型")
@@ -395,7 +395,7 @@ def test_cli_town_and_grade() -> None:
 
 
 def test_cli_town_alone_shows_all_its_grades() -> None:
-    result = runner.invoke(app, ["prices", "--town", "毓兰镇"])
+    result = runner.invoke(app, ["prices", "--town", "毓兰镇", "--lang", "en"])
     assert result.exit_code == 0, result.output
     header = table_lines(result.output, "用地类型")[0].split()
     assert header[2:] == ["一级", "二级", "三级"]
@@ -449,7 +449,7 @@ def test_prices_of_a_town_written_as_csv_are_table_8s_row(tmp_path: Path,
 
     out = tmp_path / "t.csv"
     res = CliRunner().invoke(app, ["prices", "--town", "高沙镇", "-o", str(out),
-                                   "--county", str(dongkou_dir)])
+                                   "--county", str(dongkou_dir), "--lang", "en"])
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out, encoding="utf-8-sig")
     assert t["town"].unique().tolist() == ["高沙镇"] and t["town_class"].unique().tolist() == [1]
@@ -457,7 +457,7 @@ def test_prices_of_a_town_written_as_csv_are_table_8s_row(tmp_path: Path,
     assert t["商服用地"].tolist() == [1328, 1006, 745, 540]
     assert t["住宅用地"].tolist() == [662, 530, 432, 360]
     res = CliRunner().invoke(app, ["prices", "--town", "高沙镇", "--grade", "2", "-o", str(out),
-                                   "--county", str(dongkou_dir)])
+                                   "--county", str(dongkou_dir), "--lang", "en"])
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out, encoding="utf-8-sig")
     assert t["grade"].tolist() == [2] and t["工矿仓储用地"].tolist() == [260]

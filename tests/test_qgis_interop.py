@@ -182,9 +182,12 @@ for path, layer in json.loads(sys.argv[1]):
     lyr = QgsVectorLayer(uri, layer or path, "ogr")
     fields = lyr.fields()
     first = next(lyr.getFeatures(), None)
+    renderer = lyr.renderer()
     out[f"{path}:{layer}"] = {
         "valid": lyr.isValid(),
-        "renderer": lyr.renderer().type() if lyr.renderer() else None,
+        "renderer": renderer.type() if renderer else None,
+        "legend": [item.label() for item in renderer.legendSymbolItems()] if renderer else [],
+        "title": lyr.metadata().title(),
         "aliases": {f.name(): lyr.attributeAlias(i) for i, f in enumerate(fields)},
         "types": {f.name(): f.typeName() for f in fields},
         "first": dict(zip(fields.names(), [str(v) for v in first.attributes()])) if first else {},
@@ -234,11 +237,19 @@ def test_qgis_opens_styled_priced_layers_with_chinese_aliases(
         assert grades["types"]["grade"].lower().startswith("integer")
         grade = int(grades["first"]["grade"])
         assert float(grades["first"]["p_comm"]) == table6[(grade, "commercial")]
+        # the county's language (Chinese) by default: legend and layer title as QGIS shows them
+        assert grades["legend"][0] == "一级 — 商服用地 3194，住宅用地 1932（元/平方米）"
+        assert grades["title"] == "土地级别"
         routes = report["layers"][f"{written[kind]}:routes"]
         assert routes["valid"] and routes["types"]["grade"].lower().startswith("integer")
         assert routes["aliases"]["price"]
         assert report["layers"][f"{written[kind]}:extent"]["valid"]
-    assert report["layers"][f"{written['assign']}:graded"]["valid"]
+    graded = report["layers"][f"{written['assign']}:graded"]
+    assert graded["valid"] and graded["renderer"] == "categorizedSymbol"
+    assert graded["legend"][0].startswith("一级 — 商服用地")
+    assert graded["legend"][-1] == "基准地价范围以外"  # rows without a grade: a grey class
+    assert graded["aliases"]["grade"] == "级别" and graded["aliases"]["message"] == "说明"
+    assert graded["aliases"]["name"] == ""  # the input's own fields keep their names
     shapefile = report["layers"][f"{shp}:None"]
     assert shapefile["valid"] and shapefile["renderer"] == "categorizedSymbol", shapefile
     assert shapefile["aliases"]["grade"] == "级别" and label in shapefile["aliases"]["p_comm"]

@@ -26,6 +26,7 @@ from landgrade import io
 from landgrade.cli.app import app as cli
 from landgrade.engine import load_engine
 from landgrade.engine.answer import to_record, use_short
+from landgrade.engine.pricing import PricingOptions
 from landgrade.io.crs import transform
 from landgrade.io.webmaps import wgs84_to_bd09, wgs84_to_gcj02
 from landgrade.jobs.assign import assign_command
@@ -182,7 +183,9 @@ def _parcels(engine) -> gpd.GeoDataFrame:
 
 def _cli_assign(tmp_path: Path, src: Path, out_name: str, crs: str | None = None) -> Path:
     out = tmp_path / out_name
-    assign_command(src, out, crs=crs, progress=False)
+    # The API answers with the field codes and the engine's own messages: what `landgrade
+    # assign --lang en` writes (the command's default is the county's language).
+    assign_command(src, out, crs=crs, progress=False, pricing=PricingOptions(lang="en"))
     return out
 
 

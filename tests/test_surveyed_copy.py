@@ -233,7 +233,7 @@ def test_cli_build_on_the_copy_with_per_layer_fields_id_field_and_snap(copy_file
             "--water", str(copy_files["water"]), "--landmarks", str(copy_files["landmarks"]),
             "--aliases", str(copy_files["aliases"]), "--name-field", "roads=道路名称",
             "--name-field", "水系=名称", "--name-field", "NAME", "--id-field", "道路编码",
-            "--strict", "--quiet"]
+            "--strict", "--quiet", "--lang", "en"]
     out = tmp_path / "surveyed.gpkg"
     result = CliRunner().invoke(app, [*args, "-o", str(out)])
     assert result.exit_code == 0, result.output

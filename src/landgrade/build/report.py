@@ -13,6 +13,16 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
+from landgrade.gazette.labels import word
+from landgrade.gazette.labels_build import (
+    REPORT_COLUMNS,
+    REPORT_ITEMS,
+    REPORT_KINDS,
+    REPORT_REWORDINGS,
+    REPORT_STATUSES,
+)
+from landgrade.gazette.rewording import reword
+
 STATUSES = ("ok", "warning", "unresolved", "stale", "unused", "error")
 IMPOSSIBLE = "cannot be right: "
 """Prefix of a warning on a result that cannot be right (a half-plane covering the whole extent
@@ -71,6 +81,8 @@ def report_frame(rows: list[ReportRow]) -> pd.DataFrame:
 PRINTED_COLUMNS = (("kind", 8), ("clause", 6), ("item", 5), ("text", 30), ("length_m", 9),
                    ("area_m2", 11), ("status", 10), ("decision", 14))
 TERMINAL_WIDTH = 100
+# Chinese headers of the printed number columns, short enough for their width.
+_PRINTED_UNITS = {"length_m": "长度/米", "area_m2": "面积/平方米"}
 
 
 def fit(text: str, width: int) -> str:
@@ -84,13 +96,50 @@ def fit(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def format_report(df: pd.DataFrame, width: int = TERMINAL_WIDTH) -> str:
-    """The report as a plain-text table that fits ``width`` terminal columns.
+# What the builder writes in words (English, see landgrade.gazette.rewording): worded in the
+# report's language when it is shown or written for people.
+WORDED_COLUMNS = ("text", "features", "decision", "warnings")
+
+
+def worded(text: object, lang: str) -> str:
+    """One report text (a warning, a row's text, a decision label) in ``lang``."""
+    return reword(text, REPORT_REWORDINGS, lang)
+
+
+def localized_report(df: pd.DataFrame, lang: str, *, codes: bool = True) -> pd.DataFrame:
+    """The report in ``lang``: its texts, feature notes, decisions and warnings worded. With
+    ``codes`` (a grade map's ``report`` layer, which the audit and ``--strict`` read) the
+    ``kind`` and ``status`` codes and the column names stay; without (a table for people,
+    ``build --report FILE.csv``) they are worded too."""
+    if lang == "en":
+        return df
+    out = df.copy()
+    for col in WORDED_COLUMNS:
+        if col in out:
+            values = out[col].astype(object)
+            uniq = {v: worded(v, lang) for v in pd.unique(values[values.notna()])}
+            out[col] = values.map(uniq).where(values.notna(), values)
+    if codes:
+        return out
+    for col, words in (("kind", REPORT_KINDS), ("status", REPORT_STATUSES),
+                       ("item", REPORT_ITEMS)):
+        if col in out:
+            out[col] = out[col].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v)
+    return out.rename(columns=REPORT_COLUMNS)
+
+
+def format_report(df: pd.DataFrame, width: int = TERMINAL_WIDTH, lang: str = "en") -> str:
+    """The report as a plain-text table that fits ``width`` terminal columns, in ``lang``.
 
     Long cells are cut; a row's warnings follow it on lines of their own, in full. The whole
     report, uncut, is the ``report`` layer of the grade map (and ``build --report FILE.csv``).
     """
     import textwrap
+
+    from landgrade.text import display_width
+
+    zh = lang == "zh"
+    df = localized_report(df, lang)
 
     def cell(col: str, v: object) -> str:
         if v is None or (not isinstance(v, str) and pd.isna(v)):
@@ -100,13 +149,27 @@ def format_report(df: pd.DataFrame, width: int = TERMINAL_WIDTH) -> str:
         if col == "area_m2":
             return f"{v:,.0f}"
         if col == "decision":  # "decision on line 17 (…)": the line of decisions.csv
-            found = re.search(r"line (\d+)", str(v))
-            return f"line {found.group(1)}" if found else str(v)
+            found = re.search(r"line (\d+)|第(\d+)行", str(v))
+            if found:
+                return word("report_decision_line", lang,
+                            line=found.group(1) or found.group(2))
+            return str(v)
+        if zh and col in ("kind", "status", "item"):
+            words = {"kind": REPORT_KINDS, "status": REPORT_STATUSES, "item": REPORT_ITEMS}[col]
+            return words.get(str(v), str(v))
         return str(v)
 
+    def head(col: str) -> str:
+        return ({**REPORT_COLUMNS, **_PRINTED_UNITS}.get(col, col)) if zh else col
+
+    def rjust(text: str, w: int) -> str:
+        return " " * max(w - display_width(text), 0) + text
+
     right = {"length_m", "area_m2"}
-    header = " ".join(fit(c, w) if c not in right else c.rjust(w) for c, w in PRINTED_COLUMNS)
+    header = " ".join(fit(head(c), w) if c not in right else rjust(head(c), w)
+                      for c, w in PRINTED_COLUMNS)
     lines = [header.rstrip()]
+    lead = word("report_warning", lang)
     for row in df.to_dict("records"):
         cells = []
         for col, w in PRINTED_COLUMNS:
@@ -115,45 +178,66 @@ def format_report(df: pd.DataFrame, width: int = TERMINAL_WIDTH) -> str:
         lines.append(" ".join(cells).rstrip())
         warnings = cell("warnings", row.get("warnings"))
         if warnings:
-            lines.extend(textwrap.wrap(warnings, width=width - 12, initial_indent="  warning: ",
-                                       subsequent_indent=" " * 11))
+            # A CJK character takes two columns: wrap Chinese at half the width.
+            room = (width - 12) // (2 if zh else 1)
+            lines.extend(textwrap.wrap(warnings, width=room, initial_indent=lead,
+                                       subsequent_indent=" " * display_width(lead)))
     return "\n".join(lines)
 
 
-def warning_rows(df: pd.DataFrame) -> list[str]:
+def warning_rows(df: pd.DataFrame, lang: str = "en") -> list[str]:
     """``kind clause item`` of every row with warnings, as the report names them."""
     rows = df[df["status"] == "warning"]
-    return [" ".join(str(v) for v in (r["kind"], r["clause"], r["item"]) if str(v))
+    kinds = REPORT_KINDS if lang == "zh" else {}
+    return [" ".join(str(v) for v in (kinds.get(r["kind"], r["kind"]), r["clause"], r["item"])
+                     if str(v))
             for r in rows.to_dict("records")]
 
 
-def summary_lines(df: pd.DataFrame) -> list[str]:
-    """Short lines for the end of a build: grade areas, unresolved routes, stale decisions,
-    and last, the rows with warnings by name."""
+def summary_lines(df: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Short lines for the end of a build, in ``lang``: grade areas, unresolved routes, stale
+    decisions, and last, the rows with warnings by name."""
+    from landgrade.gazette.labels import grade_label
+    from landgrade.text import display_width
+
+    zh = lang == "zh"
+    suspect = df["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)
+    df = localized_report(df, lang)
+    kinds = REPORT_KINDS if zh else {}
     lines = []
     grades = df[df["kind"] == "grade"]
     for _, r in grades.iterrows():
-        lines.append(f"grade {r['clause']}: {r['area_m2']:,.0f} m²")
+        grade = grade_label(int(r["clause"]), lang) if zh else r["clause"]
+        lines.append(word("report_grade_area", lang, grade=grade, area=f"{r['area_m2']:,.0f}"))
     bad = df[df["status"].isin(["unresolved", "error"])]
     for _, r in bad.iterrows():
-        lines.append(f"UNRESOLVED {r['kind']} {r['clause']} {r['text']}: {r['warnings']}")
-    for _, r in df[df["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)].iterrows():
-        what = f"{r['kind']} {r['clause']}" + (f" item {r['item']}" if r["item"] else "")
-        lines.append(f"SUSPECT {what} {r['text']}: {r['warnings']}")
+        lines.append(word("report_unresolved", lang, kind=kinds.get(r["kind"], r["kind"]),
+                          clause=r["clause"], text=r["text"], warnings=r["warnings"]))
+    for _, r in df[suspect].iterrows():
+        what = f"{kinds.get(r['kind'], r['kind'])} {r['clause']}" + (
+            word("report_suspect_item", lang, item=r["item"]) if r["item"] else "")
+        lines.append(word("report_suspect", lang, what=what, text=r["text"],
+                          warnings=r["warnings"]))
     for status in ("stale", "unused"):
         for _, r in df[(df["kind"] == "decision") & (df["status"] == status)].iterrows():
-            lines.append(f"{status} decision {r['clause']} {r['item']}: {r['warnings']}")
-    named = warning_rows(df)
+            said = REPORT_STATUSES[status] if zh else status
+            item = REPORT_ITEMS.get(r["item"], r["item"]) if zh else r["item"]
+            lines.append(word("report_decision_status", lang, status=said, clause=r["clause"],
+                              item=item, warnings=r["warnings"]))
+    named = warning_rows(df, lang)
     if named:
-        head, tail = f"{len(named)} row(s) with warnings: ", " (see the report layer)"
-        room = TERMINAL_WIDTH - len(head) - len(tail)
-        if len("; ".join(named)) > room:
-            room -= len(" and 999 more")
+        head = word("report_flagged_head", lang, n=len(named))
+        tail = word("report_flagged_tail", lang)
+        sep = word("report_flagged_sep", lang)
+        room = TERMINAL_WIDTH - display_width(head) - display_width(tail)
+        if display_width(sep.join(named)) > room:
+            room -= display_width(word("report_flagged_more", lang, n=999))
         shown: list[str] = []
         for name in named:  # as many names as fit the terminal; the count says the rest
-            if len("; ".join([*shown, name])) > room:
+            if display_width(sep.join([*shown, name])) > room:
                 break
             shown.append(name)
-        more = f" and {len(named) - len(shown)} more" if len(shown) < len(named) else ""
-        lines.append(f"{head}{'; '.join(shown)}{more}{tail}")
+        more = (word("report_flagged_more", lang, n=len(named) - len(shown))
+                if len(shown) < len(named) else "")
+        lines.append(f"{head}{sep.join(shown)}{more}{tail}")
     return lines

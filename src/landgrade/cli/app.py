@@ -121,11 +121,12 @@ def prices(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Print the price tables: urban, one town's, or road-line."""
     from landgrade.cli.prices import print_prices
 
-    print_prices(county, town=town, grade=grade, routes=routes, output=output)
+    print_prices(county, town=town, grade=grade, routes=routes, output=output, lang=lang)
 
 
 # --- convert (convert.py) ---------------------------------------------------------------------
@@ -138,11 +139,12 @@ def convert(
         str, typer.Option("--from", help="EPSG:xxxx, gcj02 or bd09.")
     ] = "EPSG:4326",
     to_crs: Annotated[str, typer.Option("--to", help="EPSG:xxxx, gcj02 or bd09.")] = "EPSG:4546",
+    lang: LangOpt = None,
 ) -> None:
     """Convert one coordinate between two systems; prints `X Y`."""
     from landgrade.cli.convert import convert_command
 
-    convert_command(x, y, from_crs, to_crs)
+    convert_command(x, y, from_crs, to_crs, lang=_default_lang(lang))
 
 
 # --- parse (parse.py) ------------------------------------------------------------------------
@@ -153,11 +155,12 @@ def parse(
         Path, typer.Argument(help="Grade-zone description (土地级别范围描述) text file (UTF-8).")
     ],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Parse a grade-zone description into rules (JSON)."""
     from landgrade.cli.parse import parse_command
 
-    parse_command(file, as_text=text)
+    parse_command(file, as_text=text, lang=_default_lang(lang))
 
 
 # --- build (build.py) ------------------------------------------------------------------------
@@ -196,6 +199,7 @@ def build(
     review: Annotated[
         Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Build the grade map (grades, routes, report) on a road network.
 
@@ -211,7 +215,7 @@ def build(
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
         strict=strict,
-    ), quiet=quiet, report_csv=report, review=review)
+    ), quiet=quiet, report_csv=report, review=review, lang=lang)
 
 
 # --- audit (audit.py) ------------------------------------------------------------------------
@@ -223,6 +227,7 @@ def audit(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the table: .csv or .xlsx.")
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Check each road-line price route's stated grade against the map.
 
@@ -230,7 +235,7 @@ def audit(
     """
     from landgrade.outputs.audit import audit_command
 
-    audit_command(county=county, map_path=map_path, output=output)
+    audit_command(county=county, map_path=map_path, output=output, lang=lang)
 
 
 # --- locate, assign (engine.py, jobs/assign.py) ----------------------------------------------
@@ -340,6 +345,11 @@ def assign(
     workers: Annotated[
         int | None, typer.Option(min=1, help="With --dask and no --scheduler: local workers.")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: the county's language): the message "
+                     "column, the summary, and CSV/Excel headers (en: the field codes)."),
+    ] = None,
 ) -> None:
     """Assign grade, prices and nearest route to every row of a file.
 
@@ -355,7 +365,8 @@ def assign(
                        y_field=y_field, max_xlsx_mb=max_xlsx_mb)
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
-        town_grade_field=town_grade_field, use_field=use_field, use_standard=use_standard)
+        town_grade_field=town_grade_field, use_field=use_field, use_standard=use_standard,
+        lang=lang)
     if dask:
         from landgrade.jobs.dask import assign_parts
 
@@ -364,9 +375,11 @@ def assign(
                      workers=workers, progress=progress)
         return
     from landgrade.jobs.assign import assign_command
+    from landgrade.outputs.graded_style import graded_layer_style
 
     assign_command(input_path, output, crs=crs, map_path=map_path, county=county, read=read,
-                   pricing=pricing, chunk_size=chunk_size, progress=progress)
+                   pricing=pricing, chunk_size=chunk_size, progress=progress,
+                   style=graded_layer_style)
 
 
 # --- value (value.py, jobs/value.py) ---------------------------------------------------------
@@ -547,11 +560,12 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.gpkg or FILE.shp.")],
     map_path: MapOpt = None,
     county: CountyOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Export the grade map for QGIS, styled."""
     from landgrade.outputs.export import export_command
 
-    export_command(output, map_path=map_path, county=county)
+    export_command(output, map_path=map_path, county=county, lang=lang)
 
 
 # --- cache (cache.py) ------------------------------------------------------------------------
@@ -562,19 +576,27 @@ cache_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 
 
+def _default_lang(lang: str | None) -> str:
+    """``--lang``, else the default county's language (commands that read no county)."""
+    from landgrade.gazette.county import county_folder
+    from landgrade.gazette.labels import lang_for
+
+    return lang_for(lang, county_folder(None).metadata if lang is None else None)
+
+
 @cache_app.command("info")
 @friendly
-def cache_info() -> None:
+def cache_info(lang: LangOpt = None) -> None:
     """Show the cache folder, its entries and their size."""
     from landgrade.engine import cache
 
-    for line in cache.info_lines():
+    for line in cache.info_lines(_default_lang(lang)):
         typer.echo(line)
 
 
 @cache_app.command("clear")
 @friendly
-def cache_clear() -> None:
+def cache_clear(lang: LangOpt = None) -> None:
     """Delete the cached grade maps (they are rebuilt on next use).
 
     A map another process is caching right now (a temporary file written in the last hour) is
@@ -582,7 +604,7 @@ def cache_clear() -> None:
     """
     from landgrade.engine import cache
 
-    for line in cache.clear_lines():
+    for line in cache.clear_lines(lang=_default_lang(lang)):
         typer.echo(line)
 
 

@@ -422,27 +422,83 @@ def status_text(status: str, metadata: Any = None, lang: str = "en") -> str:
 
 
 def status_message(r: dict[str, Any], lang: str, metadata: Any = None) -> str:
-    """A record's message in ``lang``: a status's standard message (with or without the
-    county's table cited, ``metadata``) has a Chinese wording
-    (:data:`landgrade.labels.STATUS_ZH`), also where the engine followed it with the row's own
-    detail (kept as given); any other message of a row (a town, a use) stays as given."""
-    from landgrade.gazette.labels import STATUS_ZH
+    """A record's message in ``lang`` (:func:`message_text`)."""
+    return message_text(r["message"], lang, metadata)
 
-    message = str(r["message"])
+
+def message_rewordings(metadata: Any = None) -> Any:
+    """The Chinese wording of every message the engine writes (a
+    :class:`landgrade.gazette.rewording.Rewordings`): each status's standard message
+    (:data:`landgrade.gazette.labels.STATUS_ZH`) with or without the county's table cited
+    (``metadata``), alone or followed by the row's own detail (``: '无此镇' grade 1``), the
+    boundary message, and the town and use messages of
+    :data:`landgrade.gazette.labels_outputs.MESSAGE_REWORDINGS`."""
+    from landgrade.gazette.labels import STATUS_ZH
+    from landgrade.gazette.labels_outputs import MESSAGE_REWORDINGS
+    from landgrade.gazette.rewording import Rewordings, templates
+
+    pairs = [(BOUNDARY_MESSAGE, STATUS_ZH["boundary"])]
+    for status, zh in STATUS_ZH.items():
+        if status not in _STATUS_WORDING:
+            continue
+        en = _STATUS_WORDING[status]
+        pairs += [(en, zh), (f"{en}: {{detail}}", f"{zh}：{{detail}}")]
+    # The county's table is cited in Chinese whether or not the English cited it (a message
+    # written without the county's metadata uses the neutral wording).
+    cite = {}
+    for key in set(STATUS_TABLES.values()):
+        zh_cite = table_cite(metadata, key, "zh")
+        cite.update({"": zh_cite, table_cite(metadata, key, "en"): zh_cite})
+    # ``detail`` is the row's own (a town, a use as given): worded only where a more
+    # specific wording of it exists (a town and its grade).
+    own = Rewordings(templates(pairs), values={"table": cite})
+    return own.extended(MESSAGE_REWORDINGS)
+
+
+def message_text(message: Any, lang: str, metadata: Any = None) -> str:
+    """A row's ``message`` in ``lang``: the engine writes it in English; in Chinese each part
+    of it is worded by :func:`message_rewordings` (a part no wording matches stays as given)."""
+    from landgrade.gazette.rewording import reword
+
     if lang != "zh":
-        return message
-    if message == BOUNDARY_MESSAGE:
-        return STATUS_ZH["boundary"]
-    status = str(r["status"])
-    if status not in STATUSES:
-        return message
-    for standard in (status_text(status, metadata), STATUSES[status]):
-        if message == standard:
-            return status_text(status, metadata, "zh")
-        # The engine adds the row's own detail (": '无此镇' grade 1"): word the standard part.
-        if message.startswith(standard + ": "):
-            return status_text(status, metadata, "zh") + message[len(standard):]
-    return message
+        return str(message)
+    return reword(message, message_rewordings(metadata), lang)
+
+
+def localized_messages(messages: pd.Series, lang: str, metadata: Any = None) -> pd.Series:
+    """A ``message`` column in ``lang``, each distinct message worded once."""
+    if lang != "zh" or not len(messages):
+        return messages
+    values = messages.astype(object)
+    present = values.notna() & (values.astype(str) != "")
+    catalogue = message_rewordings(metadata)
+    from landgrade.gazette.rewording import reword
+
+    worded = {v: reword(v, catalogue, lang) for v in pd.unique(values[present])}
+    return values.map(worded).where(present, values)
+
+
+def answer_headers(engine: AnswerSource, columns: Any, lang: str) -> dict[str, str]:
+    """``{code: header}`` of the answer columns among ``columns`` in ``lang`` (empty in
+    English, where the headers are the codes): ``p_comm`` → ``商服用地·基准地价（元/平方米）``,
+    with the county's use labels and price unit (:func:`landgrade.gazette.labels.answer_headers`).
+    ``columns`` None: every answer column the engine can write."""
+    from landgrade.gazette.labels import answer_headers as headers
+    from landgrade.gazette.labels_outputs import ANSWER_HEADERS
+
+    if lang != "zh":
+        return {}
+    meta = getattr(engine.pricebook, "metadata", None) or {}
+    pc = engine._prices
+    uses = {pc.short[u]: label for u, label in _use_labels(engine.pricebook, lang).items()
+            if u in pc.short}
+    money = unit(meta, lang) if meta.get("units_zh") else (
+        f"{word('unit_money', lang)}/{word('unit_area', lang)}")
+    if columns is None:
+        columns = [c.replace("{use}", k).replace("{grade}", str(g))
+                   for c in ANSWER_HEADERS for k in (uses or [""]) for g in (pc.grades or [0])]
+    return headers([str(c) for c in dict.fromkeys(columns)], lang, uses=uses, unit_text=money,
+                   grades=pc.grades)
 
 
 def _fmt(v: Any) -> str:
@@ -456,3 +512,16 @@ def _use_labels(pricebook: Any, lang: str = "zh") -> dict[str, str]:
         return {u: pricebook.use_label(u, lang=lang) for u in pricebook.uses}
     except (AttributeError, LandgradeError):
         return {}
+
+
+def answer_table(engine: AnswerSource, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Answer rows (from :meth:`Engine.locate` or :meth:`Engine.assign`) as people read them in
+    ``lang``: the ``message`` column worded and the answer columns headed in Chinese with their
+    units, as ``landgrade assign`` writes a CSV or Excel file; English keeps them as they are."""
+    if lang != "zh":
+        return frame
+    out = frame.copy()
+    if "message" in out:
+        out["message"] = localized_messages(out["message"], lang,
+                                            getattr(engine.pricebook, "metadata", None))
+    return out.rename(columns=answer_headers(engine, list(out.columns), lang))

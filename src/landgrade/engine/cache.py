@@ -23,6 +23,7 @@ from typing import Any
 
 from landgrade._version import __version__
 from landgrade.build.grade_map import GradeMap
+from landgrade.gazette.labels import default_lang, word
 
 _FORMAT = 1  # bump when the pickled layout changes
 
@@ -65,14 +66,15 @@ def entries(folder: Path | None = None) -> list[Path]:
     return [p for _, _, p in sorted(found)]
 
 
-def info_lines() -> list[str]:
-    """``landgrade cache info``: the folder, each entry with its size and date, the total."""
+def info_lines(lang: str = "en") -> list[str]:
+    """``landgrade cache info``: the folder, each entry with its size and date, the total; in
+    ``lang``."""
     import datetime as dt
 
     folder = cache_dir()
     files = entries(folder)
-    lines = [f"cache folder {folder}" + ("" if os.environ.get("LANDGRADE_CACHE")
-                                         else " (set LANDGRADE_CACHE to move it)")]
+    lines = [word("cache_folder", lang, folder=folder)
+             + ("" if os.environ.get("LANDGRADE_CACHE") else word("cache_move", lang))]
     count = total = 0
     for p in files:
         try:
@@ -82,7 +84,7 @@ def info_lines() -> list[str]:
         when = dt.datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M")
         lines.append(f"  {size_text(st.st_size):>9}  {when}  {p.name}")
         count, total = count + 1, total + st.st_size
-    lines.append(f"{count} entries, {size_text(total)}")
+    lines.append(word("cache_total", lang, n=count, size=size_text(total)))
     return lines
 
 
@@ -128,14 +130,15 @@ def clear(now: float | None = None) -> Cleared:
     return Cleared(removed, size, writing)
 
 
-def clear_lines(now: float | None = None) -> list[str]:
-    """``landgrade cache clear``: clear, and say what was removed and what was left, and why."""
+def clear_lines(now: float | None = None, lang: str = "en") -> list[str]:
+    """``landgrade cache clear``: clear, and say what was removed and what was left, and why;
+    in ``lang``."""
     done = clear(now)
-    lines = [f"removed {done.removed} cache entries ({size_text(done.size)}) from {cache_dir()}"]
+    lines = [word("cache_removed", lang, n=done.removed, size=size_text(done.size),
+                  folder=cache_dir())]
     if done.writing:
         minutes = STALE_TEMP_SECONDS // 60
-        lines.append(f"left {len(done.writing)} temporary file(s) written in the last {minutes} "
-                     "minutes (another landgrade may be caching a map now; clear again later):")
+        lines.append(word("cache_left", lang, n=len(done.writing), minutes=minutes))
         lines += [f"  {p.name}" for p in done.writing]
     return lines
 
@@ -192,8 +195,11 @@ def _usable_cache_dir() -> Path | None:
 
 
 def _warn_uncached(error: OSError) -> None:
-    print(f"warning: cache folder unusable ({error}); working without a cache. Set "
-          "LANDGRADE_CACHE to a writable folder to keep built maps", file=sys.stderr)
+    from landgrade.gazette.county import county_folder
+
+    lang = default_lang(county_folder(None).metadata)  # no --lang here: the default county's
+    print(word("warning_line", lang, text=word("cache_unusable", lang, error=error)),
+          file=sys.stderr)
 
 
 def _store(path: Path, value: Any) -> None:
@@ -240,9 +246,10 @@ def cached_map_and_index(
             from landgrade.build.builder import build_county
             from landgrade.gazette.county import county_folder
 
-            name = county_folder(county).name
-            print(f"building the grade map of {name} once; later runs load it from {folder}"
-                  if folder else f"building the grade map of {name} (not cached)",
+            found = county_folder(county)
+            lang = default_lang(found.metadata)  # no --lang reaches the cache: the county's
+            print(word("cache_building", lang, county=found.name, folder=folder) if folder
+                  else word("cache_building_uncached", lang, county=found.name),
                   file=sys.stderr)
             grade_map = build_county(county)
             if folder:

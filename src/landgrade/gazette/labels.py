@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from landgrade.errors import LandgradeError
+from landgrade.gazette.labels_build import BUILD_WORDS
+from landgrade.gazette.labels_outputs import ANSWER_HEADERS, OUTPUT_WORDS, gauss_kruger_zone
 from landgrade.gazette.names import grade_word
 from landgrade.gazette.valuation_labels import VALUATION_WORDS, VALUE_STATUS_WORDS
 
@@ -220,6 +222,10 @@ WORDS.update({
     "uses_everyday": ("常用名称", "Everyday names"),
     "uses_none": ("无", "none"),
 })
+# The words of the build report and review page, and of the other outputs reworded for
+# Chinese (issue 21): kept in their own modules to keep this table short.
+WORDS.update(BUILD_WORDS)
+WORDS.update(OUTPUT_WORDS)
 
 
 class LanguageError(LandgradeError):
@@ -318,3 +324,60 @@ def value_codes_text(codes: str, lang: str) -> list[str]:
     i = 0 if check_lang(lang) == "zh" else 1
     return [VALUE_STATUS_WORDS[c][i] if c in VALUE_STATUS_WORDS else c
             for c in str(codes or "").split(";") if c]
+
+
+# --- issue 21: the language of every output ---------------------------------------------------
+
+
+def lang_for(lang: str | None, metadata: Mapping[str, Any] | None) -> str:
+    """``lang`` when given (checked), else the county's language (:func:`default_lang`)."""
+    return check_lang(lang) if lang is not None else default_lang(metadata)
+
+
+def crs_label(crs: Any, lang: str) -> str:
+    """A coordinate system as printed for people: ``2000国家大地坐标系 3度带高斯-克吕格投影
+    中央经线111°E（EPSG:4546）`` in Chinese, ``CGCS2000 / 3-degree Gauss-Kruger CM 111E
+    (EPSG:4546)`` in English; GCJ-02 and BD-09 by their web maps. ``crs``: anything pyproj
+    reads, or ``gcj02``/``bd09``."""
+    import pyproj
+
+    text = str(crs).strip()
+    if text.lower() in ("gcj02", "bd09"):
+        return word(f"crs_{text.lower()}", lang)
+    try:
+        parsed = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError:
+        return text
+    epsg = parsed.to_epsg()
+    gk = gauss_kruger_zone(parsed.name)
+    if gk is not None:
+        cm, zone = gk
+        name = word("crs_gk3", lang, cm=cm,
+                    zone=word("crs_gk3_zone", lang, zone=zone) if zone else "")
+    elif epsg == 4490:
+        name = word("crs_cgcs2000", lang)
+    elif epsg == 4326:
+        name = word("crs_wgs84", lang)
+    else:
+        name = parsed.name
+    return word("crs_named", lang, name=name, epsg=epsg) if epsg else name
+
+
+def answer_headers(columns: Sequence[str], lang: str, *, uses: Mapping[str, str],
+                   unit_text: str, grades: Sequence[int] = ()) -> dict[str, str]:
+    """``{code: header}`` for the answer columns among ``columns`` (``p_comm`` →
+    ``商服用地·基准地价（元/平方米）``) in ``lang``; English keeps the codes, so the map is
+    empty. ``uses``: use short key (``comm``) → label; ``grades``: the grades of ``share_<g>``."""
+    if lang != "zh":
+        return {}
+    known: dict[str, str] = {}
+    for code, header in ANSWER_HEADERS.items():
+        if "{use}" in code:
+            for short, label in uses.items():
+                known[code.replace("{use}", short)] = header.format(use=label, unit=unit_text)
+        elif "{grade}" in code:
+            for g in grades:
+                known[code.replace("{grade}", str(g))] = header.format(grade=grade_label(g, lang))
+        else:
+            known[code] = header.format(unit=unit_text)
+    return {c: known[c] for c in columns if c in known}

@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,12 @@ class ChunkWriter:
     """
 
     def __init__(self, path: str | Path, *, csv_geometry: bool = True,
-                 layer: str | None = None) -> None:
+                 layer: str | None = None,
+                 finish: Callable[[Path], None] | None = None) -> None:
         self.path = Path(path)
+        # Run on the complete temporary file before it is moved into place (e.g. a GeoPackage's
+        # QGIS style, landgrade.io.qgis_styles), so that the output appears with it or not at all.
+        self.finish = finish
         self.format = file_format(self.path)
         self.csv_geometry = csv_geometry
         self.layer = layer or self.path.stem
@@ -152,6 +157,8 @@ class ChunkWriter:
             self._finish()
             if self.rows == 0 and not self._out.tmp.exists():
                 self._write_empty()
+            if self.finish is not None:
+                self.finish(self._out.tmp)
             self._out.commit()
         except BaseException:
             self.abort()

@@ -28,7 +28,7 @@ import shutil
 import sys
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +292,12 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
     stage = output / f".landgrade-parts-{uuid.uuid4().hex[:12]}"
     stage.mkdir()
     spec = engine_spec(map_path, county)
+    # The words of every part and of the summary: the county's language unless told (the
+    # engine is loaded here once for its county's metadata; workers load their own).
+    meta = getattr(worker_engine(spec).pricebook, "metadata", None)
+    from landgrade.gazette.labels import lang_for
+
+    pricing = replace(pricing, lang=lang_for(pricing.lang, meta))
     size = io.DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     try:
         answered = _run_parts(Client, scheduler, workers, spec, parts, stage, crs, read,
@@ -306,11 +312,10 @@ def assign_parts(input_spec: str | Path, output: Path, *, map_path: Path | None 
         if made and not any(output.iterdir()):
             output.rmdir()
     counts = pd.concat(answered).groupby(level=0).sum()
-    from landgrade.engine.answer import STATUSES
+    from landgrade.jobs.assign import summary_lines
 
-    print(f"{output}: {int(counts.sum())} rows written in {len(parts)} parts", file=sys.stderr)
-    for status, n in counts[counts > 0].sort_values(ascending=False).items():
-        print(f"  {status:<28} {int(n):>10}  {STATUSES.get(str(status), '')}", file=sys.stderr)
+    for line in summary_lines(counts, output, pricing.lang or "en", meta, parts=len(parts)):
+        print(line, file=sys.stderr)
     return counts
 
 

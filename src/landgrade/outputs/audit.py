@@ -24,7 +24,7 @@ import typer
 from landgrade.build.grade_map import GradeMap
 from landgrade.engine.answer import SHARE_DECIMALS
 from landgrade.gazette.county import county_inputs
-from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.gazette.labels import SCHEMATIC_NOTE, lang_for, word
 from landgrade.gazette.names import grade_number
 from landgrade.io.atomic import check_output
 from landgrade.io.formats import TABLE_SUFFIXES
@@ -173,41 +173,83 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - display_width(text), 0)
 
 
-def format_audit(table: pd.DataFrame) -> str:
-    """The audit as a text table, disagreements first, and the agreement count."""
+def reason_text(reason: str, lang: str) -> str:
+    """A route's reason in ``lang``: the audit writes it in English (a route's build warning
+    quoted in it is worded as the build report words it)."""
+    from landgrade.gazette.labels_build import REPORT_REWORDINGS
+    from landgrade.gazette.labels_outputs import AUDIT_REWORDINGS
+    from landgrade.gazette.rewording import reword
+
+    if lang != "zh" or not reason:
+        return reason
+    return reword(reason, AUDIT_REWORDINGS.extended(REPORT_REWORDINGS), lang)
+
+
+def localized_audit(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit table for people in ``lang``: reasons worded, columns headed in Chinese."""
+    from landgrade.gazette.labels_outputs import AUDIT_HEADERS
+
+    if lang != "zh":
+        return table
+    out = table.copy()
+    out["reason"] = [reason_text(r, lang) for r in out["reason"]]
+    return out.rename(columns=AUDIT_HEADERS)
+
+
+def format_audit(table: pd.DataFrame, lang: str = "en") -> str:
+    """The audit as a text table, disagreements first, and the agreement count, in ``lang``."""
+    from landgrade.gazette.labels_outputs import AUDIT_HEADERS
+
     n, agree = len(table), int(table["agrees"].sum()) if len(table) else 0
     if not n:
-        return "no routes in the grade map (was it built with a routes table?)"
+        return word("audit_empty", lang)
     shown = table.sort_values(["agrees", "id"], kind="stable")
-    lines = [f"{'id':<5} {'stated':>6} {'found':>5} {'share':>6}  {_pad('name', 18)} reason"]
+    if lang == "zh":
+        h = {k: AUDIT_HEADERS[k] for k in ("id", "stated_grade", "majority_grade", "share",
+                                           "name", "reason")}
+        head = (f"{_pad(h['id'], 8)} {_pad(h['stated_grade'], 8)} {_pad(h['majority_grade'], 8)} "
+                f"{_pad(h['share'], 6)}  {_pad(h['name'], 18)} {h['reason']}")
+        widths = (8, 8, 8, 6)
+    else:
+        head = f"{'id':<5} {'stated':>6} {'found':>5} {'share':>6}  {_pad('name', 18)} reason"
+        widths = (5, 6, 5, 6)
+    lines = [head]
     for r in shown.itertuples(index=False):
         found = "-" if pd.isna(r.majority_grade) else str(int(r.majority_grade))
         share = "-" if pd.isna(r.share) else f"{r.share:.0%}"
-        mark = r.reason if r.reason else "agrees"
+        mark = reason_text(r.reason, lang) if r.reason else word("audit_agrees", lang)
         stated = "-" if pd.isna(r.stated_grade) else str(int(r.stated_grade))
-        lines.append(f"{r.id:<5} {stated:>6} {found:>5} {share:>6}  "
-                     f"{_pad(r.name, 18)} {mark}")
-    lines.append(f"{agree}/{n} routes agree with their stated grade")
+        w_id, w_stated, w_found, w_share = widths
+        lines.append(f"{r.id:<{w_id}} {stated:>{w_stated}} {found:>{w_found}} "
+                     f"{share:>{w_share}}  {_pad(r.name, 18)} {mark}")
+    lines.append(word("audit_total", lang, agree=agree, n=n))
     return "\n".join(lines)
 
 
 def audit_command(county: str | Path | None = None, map_path: str | Path | None = None,
-                  output: str | Path | None = None) -> None:
-    """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map.
+                  output: str | Path | None = None, lang: str | None = None) -> None:
+    """Print the audit of a built grade map (``map_path``), else of the county's (bundled) map,
+    in ``lang`` (default: the county's).
 
     With ``output``, also write the table as ``.csv`` (UTF-8 with a byte-order mark, so
-    spreadsheet programs show the Chinese names) or ``.xlsx``.
+    spreadsheet programs show the Chinese names) or ``.xlsx``; in Chinese its columns and
+    reasons are worded too.
     """
     from landgrade.engine.engine import load_grade_map
+    from landgrade.gazette.county import county_folder, county_of_map
 
     inputs = [map_path, *county_inputs(county)]
     if output is not None:
         check_output(output, inputs, suffixes=TABLE_SUFFIXES)
     grade_map = load_grade_map(map_path=map_path, county=county)
+    folder = (county_folder(county) if county is not None or map_path is None
+              else county_of_map(grade_map.metadata))
+    lang = lang_for(lang, folder.metadata if folder is not None else None)
     if grade_map.schematic:
-        typer.echo(f"note: {SCHEMATIC_NOTE}; this audits the sketch")
+        note = SCHEMATIC_NOTE if lang == "en" else word("schematic_short", lang)
+        typer.echo(word("note_line", lang, text=word("audit_schematic", lang, note=note)))
     table = audit_grade_map(grade_map)
-    typer.echo(format_audit(table))
+    typer.echo(format_audit(table, lang))
     if output is not None:
-        write_table(table, output, inputs)
-        typer.echo(f"wrote {output}")
+        write_table(localized_audit(table, lang), output, inputs)
+        typer.echo(word("wrote", lang, path=output))

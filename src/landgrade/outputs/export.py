@@ -34,10 +34,8 @@ county folder's ``field_aliases.csv``, written into each layer's style.
 from __future__ import annotations
 
 import copy
-import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,39 +46,15 @@ import pandas as pd
 from landgrade.build.grade_map import SPATIAL_LAYERS, GradeMap
 from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
 from landgrade.errors import LandgradeError
-from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.gazette.labels import SCHEMATIC_NOTE, lang_for, unit, word
+from landgrade.io.qgis_styles import LayerStyle, store_styles, with_aliases
 from landgrade.io.tables import read_data_table, write_table
 from landgrade.outputs.map_style import PriceLegend, grade_colors, legend_label
 
-LAYER_DESCRIPTIONS = {
-    "grades": "Benchmark land price grade zones (one multipolygon per grade; grade 1 is best)",
-    "routes": "Commercial road-line price (路线价) routes: id, name, endpoints, grade, road "
-    "class, standard depth (m), road-line price (yuan/m²)",
-    "extent": "Grading extent of the urban benchmark land prices",
-    "water": "Rivers and ditches named by the grade descriptions",
-    "roads": "Road centrelines of the network the grades were built on",
-    "report": "Build report: how each grade-zone clause and road-line price route was drawn",
-    "metadata": "Key/value facts of the build: county, source gazette, network provenance",
-}
+# Layers whose name and description are worded (labels ``layer_<name>``, ``layer_desc_<name>``).
+LAYER_WORDS = ("grades", "routes", "extent", "water", "roads", "report", "metadata")
 # Shapefile fields are at most 10 characters; these read better than a blind cut.
 SHAPEFILE_FIELDS = {"standard_depth_m": "std_depth"}
-
-_LAYER_STYLES_DDL = """
-CREATE TABLE IF NOT EXISTS layer_styles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    f_table_catalog TEXT(256),
-    f_table_schema TEXT(256),
-    f_table_name TEXT(256),
-    f_geometry_column TEXT(256),
-    styleName TEXT(30),
-    styleQML TEXT,
-    styleSLD TEXT,
-    useAsDefault BOOLEAN,
-    description TEXT,
-    owner TEXT(30),
-    ui TEXT(30),
-    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-)"""
 
 
 class ExportError(LandgradeError):
@@ -219,19 +193,6 @@ def field_aliases(county: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _with_aliases(qml: str, aliases: dict[str, str]) -> str:
-    """The QML with an ``<aliases>`` element (QGIS reads aliases by field name)."""
-    if not aliases:
-        return qml
-    head, _, body = qml.partition("<qgis ")
-    root = ET.fromstring("<qgis " + body)
-    root.set("styleCategories", root.get("styleCategories", "Symbology") + "|Fields")
-    element = ET.SubElement(root, "aliases")
-    for name, alias in aliases.items():
-        ET.SubElement(element, "alias", {"field": name, "name": alias})
-    return head + ET.tostring(root, encoding="unicode")
-
-
 # --- styles ----------------------------------------------------------------------------------
 
 
@@ -242,15 +203,16 @@ def style_qml(
     *,
     features: gpd.GeoDataFrame | None = None,
     aliases: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> str | None:
     """The QGIS style (QML text) of one layer of ``grade_map``, or None for a table layer.
 
     Water is filled when every feature is an area, else drawn as lines; ``features`` (default:
     the grade map's water) are the features the style is for. ``aliases`` (field → alias) are
-    the names QGIS shows for the fields.
+    the names QGIS shows for the fields; ``lang`` the language of the legend.
     """
     if layer == "grades":
-        qml = _grades_qml(grade_map, prices)
+        qml = _grades_qml(grade_map, prices, lang)
     elif layer == "water":
         water = grade_map.water if features is None else features
         polygonal = water is not None and water.geom_type.isin(["Polygon", "MultiPolygon"]).all()
@@ -259,32 +221,55 @@ def style_qml(
         qml = _read_style(f"{layer}.qml")
     else:
         return None
-    return _with_aliases(qml, aliases or {})
+    return with_aliases(qml, aliases or {})
 
 
 def _read_style(name: str) -> str:
     return resources.files("landgrade.outputs").joinpath("styles", name).read_text(encoding="utf-8")
 
 
-def _grades_qml(grade_map: GradeMap, prices: PriceLegend | None) -> str:
-    root = ET.fromstring(_read_style("grades.qml"))
+def _grades_qml(grade_map: GradeMap, prices: PriceLegend | None, lang: str = "en") -> str:
+    labels = {g: grade_legend_label(g, prices, lang)
+              for g in grade_colors(grade_map.grades["grade"])}
+    return categorized_qml("grades.qml", grade_colors(grade_map.grades["grade"]), labels)
+
+
+def grade_legend_label(grade: int, prices: PriceLegend | None, lang: str) -> str:
+    """A grade's legend entry in QGIS: ``一级 — 商服用地 3194，住宅用地 1932（元/平方米）``, or
+    ``Grade 1 — … yuan/m²``; the grade alone without prices."""
+    label = legend_label(grade, prices, lang)
+    if prices is None:
+        return label
+    return word("legend_with_unit", lang, label=label, unit=unit(prices.metadata, lang))
+
+
+def categorized_qml(template: str, colors: dict[int, str], labels: dict[int, str],
+                    other: tuple[str, str] | None = None) -> str:
+    """A style template (``landgrade/outputs/styles``) whose one category and symbol are repeated
+    for each grade of ``colors`` with its colour and label; ``other`` (colour, label) adds a
+    category for features without a grade (QGIS's catch-all, value empty)."""
+    root = ET.fromstring(_read_style(template))
     renderer = root.find("renderer-v2")
     categories, symbols = renderer.find("categories"), renderer.find("symbols")
     category_proto, symbol_proto = categories[0], symbols[0]
     categories.remove(category_proto)
     symbols.remove(symbol_proto)
-    for i, (grade, color) in enumerate(sorted(grade_colors(grade_map.grades["grade"]).items())):
+    entries: list[tuple[str, str, str]] = [(str(g), c, labels[g]) for g, c in
+                                           sorted(colors.items())]
+    if other is not None:
+        entries.append(("", *other))
+    for i, (value, color, label) in enumerate(entries):
         category = copy.deepcopy(category_proto)
         category.set("symbol", str(i))
-        category.set("value", str(grade))
-        category.set(
-            "label", legend_label(grade, prices) + (" yuan/m²" if prices is not None else "")
-        )
+        category.set("value", value)
+        category.set("label", label)
+        if not value:
+            category.set("type", "string")
         categories.append(category)
         symbol = copy.deepcopy(symbol_proto)
         symbol.set("name", str(i))
         for option in symbol.iter("Option"):
-            if option.get("name") == "color":
+            if option.get("name") in ("color", "line_color"):
                 option.set("value", _qgis_color(color))
         symbols.append(symbol)
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
@@ -297,15 +282,31 @@ def _qgis_color(hex_color: str) -> str:
     return ",".join(str(int(h[i : i + 2], 16)) for i in (0, 2, 4)) + ",255"
 
 
-def layer_description(grade_map: GradeMap, layer: str) -> str:
-    """What a layer holds, and that the network is not surveyed when it is schematic."""
-    text = LAYER_DESCRIPTIONS.get(layer, layer)
+def layer_description(grade_map: GradeMap, layer: str, lang: str = "en") -> str:
+    """What a layer holds, in ``lang``, and that the network is not surveyed when it is
+    schematic."""
+    if layer not in LAYER_WORDS:
+        return layer
+    text = word(f"layer_desc_{layer}", lang, unit=price_unit(grade_map.metadata, lang))
     county = grade_map.metadata.get("county")
     if county:
-        text = f"{county}: {text}"
+        text = word("layer_county", lang, county=county, text=text)
     if grade_map.schematic and layer != "report":
-        text += f" — {SCHEMATIC_NOTE}"
+        note = SCHEMATIC_NOTE if lang == "en" else word("schematic_short", lang)
+        text = word("layer_schematic", lang, text=text, note=note)
     return text
+
+
+def price_unit(metadata: Any, lang: str) -> str:
+    """The price unit in ``lang``: the county's (元/平方米), else the interface's words."""
+    if lang == "zh" and not (metadata or {}).get("units_zh"):
+        return f"{word('unit_money', lang)}/{word('unit_area', lang)}"
+    return unit(metadata, lang)
+
+
+def layer_title(layer: str, lang: str) -> str:
+    """The name QGIS shows for a layer of a grade map (土地级别 for ``grades``)."""
+    return word(f"layer_{layer}", lang) if layer in LAYER_WORDS else layer
 
 
 # --- GeoPackage ------------------------------------------------------------------------------
@@ -317,57 +318,49 @@ def export_gpkg(
     *,
     prices: PriceLegend | None = None,
     county: Any = None,
+    lang: str | None = None,
 ) -> ExportResult:
     """Write every layer (as :func:`for_qgis` hands it on) and a QGIS ``layer_styles`` table to
     one GeoPackage (replaced once complete). ``county`` is the map's county folder, or None
-    (no prices)."""
+    (no prices); ``lang`` the language of the legend, layer names and descriptions and of the
+    build report's words (default: the county's, else English)."""
     from landgrade.io.atomic import atomic_output
 
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    grade_map = for_qgis(grade_map, county)
+    lang = _lang(lang, county)
+    grade_map = _worded(for_qgis(grade_map, county), lang)
     aliases = field_aliases(county)
     with atomic_output(dest) as path:  # moved into place once the styles are in too
-        _write_styled_gpkg(grade_map, path, prices, aliases)
+        grade_map.to_gpkg(path)
+        styles = [
+            LayerStyle(name, style_qml(grade_map, name, prices, aliases=aliases.get(name),
+                                       lang=lang),
+                       title=layer_title(name, lang),
+                       description=layer_description(grade_map, name, lang))
+            for name in LAYER_WORDS
+        ]
+        store_styles(path, styles, word("layer_styles", lang))
     return ExportResult(files=[dest])
 
 
-def _write_styled_gpkg(grade_map: GradeMap, path: Path, prices: PriceLegend | None,
-                       aliases: dict[str, Any]) -> None:
-    grade_map.to_gpkg(path)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
-    with sqlite3.connect(path) as db:
-        written = [row[0] for row in db.execute("SELECT table_name FROM gpkg_contents")]
-        geometry_columns = dict(
-            db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
-        )
-        db.executemany(
-            "UPDATE gpkg_contents SET description = ? WHERE table_name = ?",
-            [(layer_description(grade_map, name), name) for name in written],
-        )
-        db.execute(_LAYER_STYLES_DDL)
-        db.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
-            "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', "
-            "'QGIS layer styles', ?)",
-            (now,),
-        )
-        rows = []
-        for name in written:
-            qml = style_qml(grade_map, name, prices, aliases=aliases.get(name))
-            if qml is None or name not in geometry_columns:
-                continue
-            rows.append(
-                ("", "", name, geometry_columns[name], name, qml, "", 1,
-                 layer_description(grade_map, name), "", None, now)
-            )
-        db.executemany(
-            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-            "owner, ui, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-    db.close()
+def _lang(lang: str | None, county: Any) -> str:
+    """``lang``, else the county's language, else English."""
+    return lang_for(lang, county.metadata if county is not None else None)
+
+
+def _worded(grade_map: GradeMap, lang: str) -> GradeMap:
+    """The map with its build report worded in ``lang`` (codes kept: the audit reads them)."""
+    from landgrade.build.report import localized_report
+
+    if lang == "en" or grade_map.report is None:
+        return grade_map
+    return GradeMap(
+        grades=grade_map.grades, extent=grade_map.extent, routes=grade_map.routes,
+        water=grade_map.water, roads=grade_map.roads,
+        report=localized_report(grade_map.report, lang), metadata=grade_map.metadata,
+        clauses=grade_map.clauses,
+    )
 
 
 # --- shapefiles ------------------------------------------------------------------------------
@@ -379,12 +372,16 @@ def export_shapefiles(
     *,
     prices: PriceLegend | None = None,
     county: Any = None,
+    lang: str | None = None,
 ) -> ExportResult:
-    """Write ``FILE_<layer>.shp`` (+ ``.cpg``, ``.qml``) per spatial layer and CSV tables."""
+    """Write ``FILE_<layer>.shp`` (+ ``.cpg``, ``.qml``) per spatial layer and CSV tables;
+    ``lang`` as for :func:`export_gpkg`."""
+    from landgrade.build.report import localized_report
     from landgrade.io.writers import write_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    lang = _lang(lang, county)
     grade_map = for_qgis(grade_map, county)
     aliases = field_aliases(county)
     stem = path.with_suffix("")
@@ -403,11 +400,15 @@ def export_shapefiles(
             result.files.append(target)
             renamed = result.renamed[name]
             layer_aliases = {renamed.get(k, k): v for k, v in aliases.get(name, {}).items()}
-            qml = style_qml(grade_map, name, prices, features=part, aliases=layer_aliases)
+            qml = style_qml(grade_map, name, prices, features=part, aliases=layer_aliases,
+                            lang=lang)
             if qml is not None:
                 target.with_suffix(".qml").write_text(qml, encoding="utf-8")
                 result.files.append(target.with_suffix(".qml"))
-    tables = {"report": grade_map.report, "metadata": _metadata_table(grade_map)}
+    # The report as a table for people (its columns and codes worded too).
+    report = (localized_report(grade_map.report, lang, codes=False)
+              if grade_map.report is not None else None)
+    tables = {"report": report, "metadata": _metadata_table(grade_map)}
     for name, table in tables.items():
         if table is None:
             continue
@@ -450,15 +451,17 @@ def export_grade_map(
     *,
     prices: PriceLegend | None = None,
     county: Any = None,
+    lang: str | None = None,
 ) -> ExportResult:
-    """Export to ``.gpkg`` or ``.shp`` by the output's extension."""
+    """Export to ``.gpkg`` or ``.shp`` by the output's extension; ``lang``: the language of the
+    legend, layer names and descriptions (default: the county's, else English)."""
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix == ".gpkg":
         output.parent.mkdir(parents=True, exist_ok=True)
-        return export_gpkg(grade_map, output, prices=prices, county=county)
+        return export_gpkg(grade_map, output, prices=prices, county=county, lang=lang)
     if suffix == ".shp":
-        return export_shapefiles(grade_map, output, prices=prices, county=county)
+        return export_shapefiles(grade_map, output, prices=prices, county=county, lang=lang)
     raise ExportError(f"{output}: give a .gpkg (one styled file) or .shp (one file per layer)")
 
 
@@ -466,9 +469,12 @@ def export_command(
     output: str | Path,
     map_path: str | Path | None = None,
     county: str | Path | None = None,
+    lang: str | None = None,
 ) -> ExportResult:
     """``landgrade export``: the bundled (or ``map_path``) grade map as a styled GeoPackage or
-    shapefiles. Grade labels in the style carry Table 6 prices when the county is known."""
+    shapefiles. Grade labels in the style carry Table 6 prices when the county is known;
+    ``lang``: the language of the legend, layer names, descriptions and what is printed
+    (default: the county's)."""
     from landgrade.engine.engine import load_grade_map
     from landgrade.outputs.map_style import grade_levels, prices_for_map
 
@@ -482,15 +488,16 @@ def export_command(
     grade_map = load_grade_map(map_path=map_path, county=county)
     grade_levels(grade_map, map_path or "the bundled grade map")
     prices = prices_for_map(grade_map, county, map_path, chinese=True)
-    result = export_grade_map(
-        grade_map, output, prices=prices, county=_county_folder(grade_map, county, map_path)
-    )
+    folder = _county_folder(grade_map, county, map_path)
+    lang = lang_for(lang, folder.metadata if folder is not None else grade_map.metadata)
+    result = export_grade_map(grade_map, output, prices=prices, county=folder, lang=lang)
     for layer, renames in result.renamed.items():
         if renames:
             pairs = ", ".join(f"{k} -> {v}" for k, v in renames.items())
-            print(f"note: {layer}: shapefile field names shortened: {pairs}")
+            print(word("note_line", lang, text=word("shapefile_renamed", lang, layer=layer,
+                                                    pairs=pairs)))
     for f in result.files:
-        print(f"wrote {f}")
+        print(word("wrote", lang, path=f))
     return result
 
 
@@ -504,8 +511,10 @@ def _county_folder(grade_map: GradeMap, county: Any, map_path: Any) -> Any:
     return county_of_map(grade_map.metadata, county)
 
 
-def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None) -> Path:
-    """``landgrade build``'s output: the grade map as a styled GeoPackage, like ``export``."""
+def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None,
+                    lang: str | None = None) -> Path:
+    """``landgrade build``'s output: the grade map as a styled GeoPackage, like ``export``, in
+    ``lang`` (default: the county's)."""
     from landgrade.gazette.county import county_of_map
     from landgrade.outputs.map_style import price_legend
 
@@ -516,5 +525,5 @@ def write_grade_map(grade_map: GradeMap, output: str | Path, county: Any = None)
             prices = price_legend(folder.root, grade_map.grades["grade"], chinese=True)
         except LandgradeError:  # a build on other grades than the tables: styled without prices
             folder = None
-    export_gpkg(grade_map, output, prices=prices, county=folder)
+    export_gpkg(grade_map, output, prices=prices, county=folder, lang=lang)
     return Path(output)

@@ -32,7 +32,15 @@ import pandas as pd
 import shapely
 
 from landgrade.build.grade_map import GradeMap
+from landgrade.build.report import localized_report
 from landgrade.errors import LandgradeError
+from landgrade.gazette.labels import word
+from landgrade.gazette.labels_build import (
+    REPORT_ITEMS,
+    REPORT_KINDS,
+    REPORT_STATUSES,
+    REVIEW_ROLES,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -55,8 +63,8 @@ class ReviewError(LandgradeError):
     """The review page cannot be written; the message names the file and the fix."""
 
 
-def write_review(grade_map: GradeMap, output: str | Path) -> Path:
-    """Write the review page of a fresh build to ``output`` (``.html``)."""
+def write_review(grade_map: GradeMap, output: str | Path, lang: str = "en") -> Path:
+    """Write the review page of a fresh build to ``output`` (``.html``), in ``lang``."""
     from landgrade.io.atomic import check_output
     from landgrade.outputs.map_html import write_html
 
@@ -66,11 +74,12 @@ def write_review(grade_map: GradeMap, output: str | Path) -> Path:
         raise ReviewError(f"{output}: the review page needs a fresh build (what each clause "
                           "drew is not stored in a grade map file); run `landgrade build "
                           f"… --review {output.name}`")
-    return write_html(review_map(grade_map), output)
+    return write_html(review_map(grade_map, lang), output)
 
 
-def review_map(grade_map: GradeMap) -> folium.Map:
-    """The review page as a folium map (see the module docstring)."""
+def review_map(grade_map: GradeMap, lang: str = "en") -> folium.Map:
+    """The review page as a folium map (see the module docstring), in ``lang``: the clause
+    list, its report rows (worded as the build report is) and the map's tooltips."""
     import folium
     from branca.element import Template
 
@@ -92,7 +101,7 @@ def review_map(grade_map: GradeMap) -> folium.Map:
         layer_geojson(grades, ["grade"], "EPSG:4326"), name="grades",
         style_function=lambda f: {"fillColor": colors[int(f["properties"]["grade"])],
                                   "fillOpacity": 0.45, "color": "#555", "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["grade"]),
+        tooltip=folium.GeoJsonTooltip(fields=["grade"], aliases=[word("grade", lang)]),
     ).add_to(fmap)
     for name, color, weight in (("roads", ROAD_COLOR, 1.0), ("water", WATER_COLOR, 2.0)):
         layer = getattr(grade_map, name)
@@ -102,7 +111,8 @@ def review_map(grade_map: GradeMap) -> folium.Map:
                 layer_geojson(layer, fields, "EPSG:4326"), name=name,
                 style_function=lambda _f, c=color, w=weight: {"color": c, "weight": w,
                                                               "fillColor": c, "fillOpacity": 0.5},
-                tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+                tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[word("name", lang)])
+                if fields else None,
             ).add_to(fmap)
     folium.GeoJson(
         layer_geojson(extent.boundary.to_frame("geometry"), [], "EPSG:4326"), name="grading extent",
@@ -115,8 +125,11 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     css = _CSS + (f"#{fmap.get_name()} {{ position: absolute !important; left: 32% !important; "
                   "width: 68% !important; top: 0; height: 100% !important; }")
     root.header.add_child(folium.Element(f"<style>{css}</style>"), name="review_css")
-    root.html.add_child(folium.Element(_panel(grade_map)), name="review_panel")
-    data = json.dumps(_shapes(grade_map), ensure_ascii=False)
+    if lang == "zh":
+        root.header.add_child(folium.Element('<meta http-equiv="Content-Language" content="zh">'),
+                              name="review_lang")
+    root.html.add_child(folium.Element(_panel(grade_map, lang)), name="review_panel")
+    data = json.dumps(_shapes(grade_map, lang), ensure_ascii=False)
     root.script.add_child(folium.Element(
         _SCRIPT.replace("__MAP__", fmap.get_name())
         .replace("__BOUNDS__", json.dumps([[lat0, lon0], [lat1, lon1]]))
@@ -124,7 +137,7 @@ def review_map(grade_map: GradeMap) -> folium.Map:
     return fmap
 
 
-def _shapes(grade_map: GradeMap) -> dict[str, Any]:
+def _shapes(grade_map: GradeMap, lang: str = "en") -> dict[str, Any]:
     """``GradeMap.clauses`` as what the page draws, in WGS84: each geometry with its page role
     (stretch, strip, side, junction, candidate, area, route), the clause and item, a label from
     the report row and whether that row is flagged. A MultiPoint is split so each point is one
@@ -154,11 +167,14 @@ def _shapes(grade_map: GradeMap) -> dict[str, Any]:
     sub = geoms[cand]
     sub[has] = shapely.difference(sub[has], np.asarray(took[has], dtype=object))
     geoms[cand] = sub
-    rows = report.iloc[c["report_row"].to_numpy()].reset_index(drop=True)
+    worded = localized_report(report, lang)
+    rows = worded.iloc[c["report_row"].to_numpy()].reset_index(drop=True)
     label = rows["text"].fillna("").astype(str)
-    warn = c["warnings"].fillna("").astype(str)
+    warn = rows["warnings"].fillna("").astype(str)
+    roles = REVIEW_ROLES if lang == "zh" else {}
     out = gpd.GeoDataFrame({
         "clause": c["clause"], "item": c["item"].fillna("").astype(str), "role": page_role,
+        "role_label": [roles.get(r, r) for r in page_role],
         "label": label.where(warn == "", label + " — " + warn),
         "flagged": c["status"].isin(_FLAGGED)}, geometry=geoms, crs=c.crs)
     out = out[(out["role"] != "") & ~out.geometry.is_empty]
@@ -170,33 +186,41 @@ def _shapes(grade_map: GradeMap) -> dict[str, Any]:
     return json.loads(gdf_to_crs(out, "EPSG:4326").to_json(na="null", drop_id=True))
 
 
-def _panel(grade_map: GradeMap) -> str:
+def _panel(grade_map: GradeMap, lang: str = "en") -> str:
     """The clause list: one entry per clause, its report rows inside, flagged rows marked."""
     report = grade_map.report
     assert report is not None
+    report = localized_report(report, lang)
     rows = report.astype(object).where(report.notna(), None)
     shown = set(grade_map.clauses["clause"]) if grade_map.clauses is not None else set()
     entries: list[str] = []
     general = rows[~rows["kind"].isin(_HEADS) & rows["clause"].isin(["", "extent", None])]
     n_flag = int(rows["status"].isin(_FLAGGED).sum())
-    title = grade_map.metadata.get("county") or grade_map.metadata.get("source") or "build"
+    title = (grade_map.metadata.get("county") or grade_map.metadata.get("source")
+             or word("review_build", lang))
+    kinds = REPORT_KINDS if lang == "zh" else {}
+
+    def row(r: dict[str, Any], lead: str = "") -> str:
+        return _row(r, lead, lang)
+
     entries.append(
-        f'<h2>Build review: {html.escape(str(title))}</h2><p class="summary">'
-        f"{len(rows)} report rows, <b>{n_flag}</b> flagged. Select a clause to see what was "
-        "drawn for it.</p>" + "".join(_row(r) for r in general.to_dict("records")))
+        f'<h2>{html.escape(word("review_title", lang, title=title))}</h2><p class="summary">'
+        + word("review_summary", lang, rows=len(rows), flagged=n_flag) + "</p>"
+        + "".join(row(r) for r in general.to_dict("records")))
     heads = rows[rows["kind"].isin(_HEADS)]
     for clause, group in heads.groupby("clause", sort=False):
         mine = rows[(rows["clause"] == clause) & (rows["kind"] != "decision")]
         head = group.iloc[0]
         flagged = bool(mine["status"].isin(_FLAGGED).any())
         cls = "clause flagged" if flagged else "clause"
-        nothing = "" if clause in shown else " (nothing drawn)"
+        nothing = "" if clause in shown else word("review_nothing", lang)
+        kind = kinds.get(str(head["kind"]), str(head["kind"]))
         entries.append(
             f'<div class="{cls}" data-clause="{html.escape(str(clause))}">'
-            f'<div class="head"><span class="kind">{html.escape(str(head["kind"]))}</span> '
+            f'<div class="head"><span class="kind">{html.escape(kind)}</span> '
             f'<b>{html.escape(str(clause))}</b> {html.escape(str(head["text"] or ""))}'
             f'{nothing}</div><div class="rows">'
-            + "".join(_row(r) for r in mine.to_dict("records")) + "</div></div>")
+            + "".join(row(r) for r in mine.to_dict("records")) + "</div></div>")
     grades = rows[rows["kind"] == "grade"]
     if len(grades):
         # The map's fill colours, keyed here: without them the zones can be told apart only
@@ -204,29 +228,39 @@ def _panel(grade_map: GradeMap) -> str:
         from landgrade.outputs.map_style import grade_colors
 
         colors = grade_colors(grade_map.grades["grade"])
-        entries.append("<h3>Grades</h3>" + "".join(
-            _row(r, lead=f'<span class="swatch" style="background:{colors[int(r["grade"])]}">'
-                 "</span>")
+        entries.append(f"<h3>{word('review_grades', lang)}</h3>" + "".join(
+            row(r, lead=f'<span class="swatch" style="background:{colors[int(r["grade"])]}">'
+                "</span>")
             for r in grades.to_dict("records")))
     decisions = rows[rows["kind"] == "decision"]
     if len(decisions):
-        entries.append("<h3>Decisions</h3>"
-                       + "".join(_row(r) for r in decisions.to_dict("records")))
-    legend = "".join(f'<span class="key {role}">{role}</span>' for role in (
+        entries.append(f"<h3>{word('review_decisions', lang)}</h3>"
+                       + "".join(row(r) for r in decisions.to_dict("records")))
+    roles = REVIEW_ROLES if lang == "zh" else {}
+    legend = "".join(f'<span class="key {role}">{roles.get(role, role)}</span>' for role in (
         "stretch", "strip", "side", "junction", "candidate", "area", "route"))
     return (f'<div id="review-panel"><div class="legend">{legend}</div>{"".join(entries)}'
             "</div>")
 
 
-def _row(r: dict[str, Any], lead: str = "") -> str:
+def _row(r: dict[str, Any], lead: str = "", lang: str = "en") -> str:
+    """One report row (already worded, codes kept) as a line of the list."""
     cls = "row flagged" if r["status"] in _FLAGGED else "row"
     bits = [lead] if lead else []
+    zh = lang == "zh"
     for f in _ROW_FIELDS:
         v = r.get(f)
         if v is None or v == "" or (f == "status" and v == "ok"):
             continue
         if f in ("length_m", "area_m2"):
-            v = f"{float(v):,.1f} {'m' if f == 'length_m' else 'm²'}"
+            unit_word = word("m" if f == "length_m" else "unit_area", lang)
+            v = f"{float(v):,.1f} {unit_word}"
+        elif zh and f == "kind":
+            v = REPORT_KINDS.get(str(v), str(v))
+        elif zh and f == "status":
+            v = REPORT_STATUSES.get(str(v), str(v))
+        elif zh and f == "item":
+            v = REPORT_ITEMS.get(str(v), str(v))
         bits.append(f'<span class="{f}">{html.escape(str(v))}</span>')
     status = html.escape(str(r["status"]))
     return f'<div class="{cls}" data-status="{status}">{" ".join(bits)}</div>'
@@ -299,7 +333,7 @@ window.addEventListener("load", function () {
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.options.role = p.role;
-          layer.bindTooltip((p.flagged ? "\u26a0 " : "") + p.role
+          layer.bindTooltip((p.flagged ? "\u26a0 " : "") + esc(p.role_label)
                             + (p.item ? " " + esc(p.item) : "") + ": " + esc(p.label || ""));
         }
       }).eachLayer(function (layer) { shown.addLayer(layer); });
