@@ -278,7 +278,8 @@ FILE_ARGS = ["--use-field", "用途", "--term-field", "剩余年期", "--plot-ra
 @pytest.mark.parametrize("suffix", [".csv", ".gpkg", ".shp", ".parquet", ".xlsx", ".geojson"])
 def test_file_rows_valued_one_out_per_row_in(grade_map, county, parcels, tmp_path, suffix):
     out = tmp_path / f"valued{suffix}"
-    res = value(grade_map, county, parcels, *FILE_ARGS, "-o", out)
+    # --lang en: the answer columns keep their codes in CSV and Excel too (zh heads them in words)
+    res = value(grade_map, county, parcels, *FILE_ARGS, "--lang", "en", "-o", out)
     assert res.exit_code == 0, res.output
     from landgrade.io.readers import read_file
 

@@ -64,7 +64,8 @@ def value_file_command(
         return lambda chunk: _add_values(system, chunk, options, counts)
 
     assign_command(input_path, output, crs=crs, map_path=map_path, county=county, read=read,
-                   pricing=PricingOptions(), chunk_size=chunk_size, progress=progress, then=then)
+                   pricing=PricingOptions(lang=lang), chunk_size=chunk_size, progress=progress,
+                   then=then)
     lang = langs[0] if langs else "en"
     past = counts.pop(_PAST, 0)
     result = pd.Series(counts, dtype="int64").sort_values(ascending=False)
