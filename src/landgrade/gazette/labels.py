@@ -67,12 +67,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "roads": ("道路", "roads"),
     "water": ("水系", "water"),
     "routes_legend": ("路线价路段（编号）", "road-line price route (id)"),
+    # the printed sheet's tables: {table} the county's own name of the table (table_cite)
+    "price_table_title": ("城镇基准地价{table}　单位：{unit}", "Benchmark prices{table}, {unit}"),
+    "route_table_title": ("路线价{table}　单位：{unit}", "Road-line prices{table}, {unit}"),
+    "route_section": ("路段", "road section"),
+    "route_no": ("编号", "id"),
     "extent": ("基准地价范围界线", "grading extent"),
     "document": ("文号", "document"),
     "issuer": ("发布机关", "issuer"),
     "issued": ("发布日期", "issued"),
     "valuation_date": ("估价期日", "valuation date"),
     "crs": ("坐标系", "CRS"),
+    # a Gauss-Krüger system's name (map subtitles): datum, zone width, central meridian or zone
+    "crs_gk": ("{datum} 高斯-克吕格投影 {deg}度带 {where}",
+               "{datum} / {deg}-degree Gauss-Kruger {where}"),
+    "crs_gk_cm": ("中央经线 {cm}°{hemi}", "CM {cm}{hemi}"),
+    "crs_gk_zone": ("第{zone}带（带号坐标）", "zone {zone}"),
+    "crs_utm": ("{datum} UTM投影 第{zone}带", "{datum} / UTM zone {zone}"),
     "north": ("北", "N"),
     "km": ("千米", "km"),
     "m": ("米", "m"),
@@ -117,6 +128,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "price_source_town": ("镇区基准地价{table}", "town prices{table}"),
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
+}
+
+# The Chinese names of the geodetic datums of Chinese maps, by pyproj's name of the datum (or of
+# the geographic system).
+DATUM_ZH: dict[str, str] = {
+    "CGCS2000": "2000国家大地坐标系",
+    "China Geodetic Coordinate System 2000": "2000国家大地坐标系",
+    "Xian 1980": "1980西安坐标系",
+    "Beijing 1954": "1954北京坐标系",
+    "New Beijing": "新1954北京坐标系",
+    "WGS 84": "WGS 84 坐标系",
 }
 
 # Chinese wording of the answer statuses' standard messages (landgrade.answer.STATUSES); a
