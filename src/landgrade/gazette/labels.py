@@ -93,6 +93,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "click_outside": ("基准地价范围以外：此处无城镇土地级别。",
                       "Outside the grading extent: no urban benchmark grade here."),
     "area_ha": ("面积（公顷）", "area (ha)"),
+    # the offline web map's layer list and controls
+    "layer_grades": ("土地级别", "land grades"),
+    "layer_routes": ("路线价路段", "road-line price routes"),
+    "layer_frontage": ("路线价标准深度范围", "route frontage (standard depth)"),
+    "layer_background": ("底图", "background"),
+    "zoom_in": ("放大", "zoom in"),
+    "zoom_out": ("缩小", "zoom out"),
     # route fields (web popups, report)
     "route_id": ("路段编号", "route"),
     "name": ("名称", "name"),

@@ -75,13 +75,16 @@ class PriceLegend:
     ``table`` is indexed by grade with one column per use key, in the county's use order;
     ``labels`` maps each use key to the label to show (Chinese when a CJK font is available);
     ``lang`` is the language of the grade words (None: English grade words, as before
-    ``--lang``); ``metadata`` the county's metadata.json (文号, valuation date, notes).
+    ``--lang``); ``metadata`` the county's metadata.json (文号, valuation date, notes);
+    ``connotation`` grade → use → ``{"term_years", "plot_ratio"}`` of each price (Tables 1–4),
+    as the answer schema gives them (:func:`landgrade.engine.answer.to_record`).
     """
 
     table: pd.DataFrame
     labels: dict[str, str]
     lang: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    connotation: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def legend_uses(self) -> list[str]:
         """The two uses a legend shows: commercial and residential when the county has them."""
@@ -164,7 +167,18 @@ def price_legend(
     ).rename_axis("grade")
     label_lang = lang or ("zh" if chinese else "en")
     labels = {str(u): book.use_label(u, lang=label_lang) for u in table.columns}
-    return PriceLegend(table=table, labels=labels, lang=lang, metadata=dict(book.metadata))
+    connotation: dict[int, dict[str, dict[str, Any]]] = {}
+    for g in levels:
+        for u in table.columns:
+            try:
+                c = book.connotation(g, u)
+            except (LookupError, LandgradeError):  # a price without a stated connotation
+                continue
+            connotation.setdefault(g, {})[str(u)] = {
+                "term_years": None if c.term_years is None else int(c.term_years),
+                "plot_ratio": None if c.plot_ratio is None else float(c.plot_ratio)}
+    return PriceLegend(table=table, labels=labels, lang=lang, metadata=dict(book.metadata),
+                       connotation=connotation)
 
 
 # --- layers ----------------------------------------------------------------------------------
