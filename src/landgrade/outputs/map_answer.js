@@ -21,14 +21,19 @@ window.addEventListener("load", function () {
   L.control.zoom({ zoomInTitle: W.zoom_in, zoomOutTitle: W.zoom_out }).addTo(map);
   function fitView() {
     map.invalidateSize({ pan: false });
-    const size = map.getSize();
-    const boxes = [document.getElementById("landgrade-legend"),
-      document.querySelector(".leaflet-control-layers")];
-    const right = Math.max(0, ...boxes.map((b) => (b ? b.offsetWidth : 0)));
-    // Room on the right for the legend and the layer list, unless the window is too narrow.
-    const pad = right + 24 < 0.4 * size.x ? right + 24 : 16;
-    map.fitBounds(D.bounds, { animate: false, paddingTopLeft: [16, 16],
-      paddingBottomRight: [pad, 16] });
+    const legend = document.getElementById("landgrade-legend");
+    const layers = document.querySelector(".leaflet-control-layers");
+    const w = (b) => (b ? b.offsetWidth : 0), h = (b) => (b ? b.offsetHeight : 0);
+    // Room for the legend (bottom right) and the layer list (top right): beside the map in a
+    // wide window, above and below it in a tall one; whichever shows the map larger.
+    const sides = [
+      { paddingTopLeft: [16, 16], paddingBottomRight: [Math.max(w(legend), w(layers)) + 24, 16] },
+      { paddingTopLeft: [16, h(layers) + 24], paddingBottomRight: [16, h(legend) + 24] },
+    ];
+    const zoom = (o) => map.getBoundsZoom(D.bounds, false,
+      L.point(o.paddingTopLeft).add(o.paddingBottomRight));
+    const best = zoom(sides[0]) >= zoom(sides[1]) ? sides[0] : sides[1];
+    map.fitBounds(D.bounds, Object.assign({ animate: false }, best));
   }
   fitView();
   window.landgradeFitView = fitView;
