@@ -477,12 +477,13 @@ def serve(
     max_features: Annotated[int, typer.Option(
         help="Most points or features per request.")] = 200_000,
     root_path: Annotated[str, typer.Option(help="URL prefix when behind a reverse proxy.")] = "",
+    lang: LangOpt = None,
 ) -> None:
     """Serve an HTTP API, OGC API – Features (QGIS) and a web page."""
     from landgrade.service import serve as run
 
     run(map_path=map_path, county=county, host=host, port=port, cors=cors,
-        max_body_mb=max_body_mb, max_features=max_features, root_path=root_path)
+        max_body_mb=max_body_mb, max_features=max_features, root_path=root_path, lang=lang)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -135,6 +135,50 @@ WORDS: dict[str, tuple[str, str]] = {
     "price_source_town": ("镇区基准地价{table}", "town prices{table}"),
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
+    # the service's web page (landgrade serve): its words, the answers it shows
+    "web_map": ("地图", "map"),
+    "web_click_head": ("点击地图查询", "Click the map"),
+    "web_click_hint": ("点击地图任意位置，查看该点的级别与地价",
+                       "Click anywhere on the map for that point's grade and prices"),
+    "web_paste_head": ("输入坐标", "Paste a coordinate"),
+    "web_locate": ("查询", "Locate"),
+    "web_upload_head": ("宗地文件定级", "Grade a parcel file"),
+    "web_choose_file": ("选择文件", "Choose a file"),
+    "web_no_file": ("未选择文件", "no file chosen"),
+    "web_file_crs": ("文件自带坐标系（CSV 默认 WGS84）", "the file's own (CSV: WGS84)"),
+    "web_use_field": ("用途字段", "Land-use field"),
+    "web_use_field_hint": ("可选：文件中记载用途的列（如 用途、DLMC），按各行用途计价",
+                           "optional: the column holding each row's land use (e.g. 用途, "
+                           "DLMC); prices each row by its use"),
+    "web_upload": ("上传定级", "Upload and grade"),
+    "web_download": ("下载", "Download"),
+    "web_table_head": ("定级结果", "Graded table"),
+    "web_docs": ("API 文档", "API docs"),
+    "web_failed_map": ("地图加载失败", "the map failed to load"),
+    "web_failed": ("查询失败", "the request failed"),
+    "web_rows": ("共 {n} 行", "{n} rows"),
+    "web_first_rows": ("（表中显示前 {n} 行）", " (the first {n} shown)"),
+    "web_input": ("输入", "input"),
+    "web_years": ("{n} 年", "{n} years"),
+    "web_within": ("在标准深度以内", "within"),
+    "web_beyond": ("超出标准深度", "beyond"),
+    "web_crs_wgs84": ("WGS84 经纬度（GPS）", "WGS84 longitude, latitude (GPS)"),
+    "web_crs_gcj02": ("GCJ-02（高德、腾讯地图）", "GCJ-02 (AMap, Tencent)"),
+    "web_crs_bd09": ("BD-09（百度地图）", "BD-09 (Baidu)"),
+    # the OGC API collections' descriptions ({unit}: the price unit)
+    "ogc_grades": ("基准地价级别范围；各级别的各用途基准地价 p_<用途>（{unit}）、使用年期 t_<用途>"
+                   "（整年）、容积率 r_<用途> 与估价期日",
+                   "Benchmark land price grade zones; each grade with its benchmark prices "
+                   "p_<use> ({unit}), land-use term t_<use> (whole years, an integer), plot "
+                   "ratio r_<use> and valuation date"),
+    "ogc_routes": ("路线价路段：编号、名称、起止、级别、道路等级、标准深度（米）、路线价（{unit}）",
+                   "Road-line price segments: id, name, endpoints, grade, road class, standard "
+                   "depth (m), road-line price ({unit})"),
+    "ogc_extent": ("基准地价范围界线", "The grading extent"),
+    "ogc_roads": ("定级所依据的道路中心线", "Road centrelines the grades were built on"),
+    "ogc_water": ("水系（河流、沟渠）", "Water: rivers and channels"),
+    "yes": ("是", "true"),
+    "no": ("否", "false"),
 }
 
 # The Chinese names of the geodetic datums of Chinese maps, by pyproj's name of the datum (or of

@@ -14,7 +14,9 @@ it: ``pip install "landgrade[serve]"``.
 
 from __future__ import annotations
 
+import errno
 import gc
+import socket
 import sys
 from pathlib import Path
 
@@ -32,8 +34,15 @@ def serve(
     max_features: int = 200_000,
     root_path: str = "",
     log_level: str = "info",
+    lang: str | None = None,
 ) -> None:
-    """Load the engine once and serve it until interrupted (see :mod:`landgrade.service.app`)."""
+    """Load the engine once and serve it until interrupted (see :mod:`landgrade.service.app`).
+
+    The port is taken first, before the map is loaded or any address printed: a port another
+    program holds is a :class:`LandgradeError` naming it (exit status 2), never an address
+    printed for a service that is not there. ``lang`` is the web page's language (default: the
+    county's).
+    """
     try:
         import uvicorn
 
@@ -45,11 +54,20 @@ def serve(
         ) from None
     if max_body_mb <= 0 or max_features < 1:
         raise LandgradeError("--max-body-mb and --max-features must be positive")
-    config = ServiceConfig(
-        map_path=map_path, county=county, max_body_bytes=int(max_body_mb * 1024 * 1024),
-        max_features=max_features, cors_origins=tuple(cors or ()),
-    )
-    app = create_app(config)
+    if lang is not None:
+        from landgrade.gazette.labels import check_lang
+
+        check_lang(lang)
+    sock = bind_port(host, port)
+    try:
+        config = ServiceConfig(
+            map_path=map_path, county=county, max_body_bytes=int(max_body_mb * 1024 * 1024),
+            max_features=max_features, cors_origins=tuple(cors or ()), lang=lang,
+        )
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
     engine = app.state.engine
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}{root_path}"
     note = " (schematic road network, not a survey)" if engine.grade_map.schematic else ""
@@ -64,5 +82,41 @@ def serve(
     # collection passes: freezing them keeps collections short, and so the latency tail.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, root_path=root_path, log_level=log_level,
-                proxy_headers=True, server_header=False, access_log=log_level == "debug")
+    server = uvicorn.Server(uvicorn.Config(
+        app, host=host, port=port, root_path=root_path, log_level=log_level, proxy_headers=True,
+        server_header=False, access_log=log_level == "debug"))
+    server.run(sockets=[sock])
+
+
+def bind_port(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` (listened on by the server), or a
+    :class:`LandgradeError` saying why not: the port is taken, needs rights, or the address is
+    not this machine's."""
+    if not 0 < port < 65536:
+        raise LandgradeError(f"--port {port}: give a port from 1 to 65535, e.g. --port 8000")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise LandgradeError(f"--host {host}: not an address this machine knows ({e.strerror})"
+                             ) from None
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped server can be taken again.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 8000
+            raise LandgradeError(
+                f"port {port} on {host} is already in use (another landgrade serve, or another "
+                f"program); stop it or choose a free port, e.g. --port {other}") from None
+        if e.errno == errno.EACCES:
+            raise LandgradeError(
+                f"port {port} on {host}: permission denied (ports below 1024 need administrator "
+                "rights); choose e.g. --port 8000") from None
+        raise LandgradeError(f"--host {host} --port {port}: cannot listen there "
+                             f"({e.strerror or e})") from None
+    sock.set_inheritable(True)
+    return sock

@@ -77,6 +77,7 @@ class ServiceConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024
     max_features: int = DEFAULT_MAX_FEATURES
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    lang: str | None = None  # the web page's and the OGC titles' language; None: the county's
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -190,9 +191,9 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
 
     _api_routes(app)
-    app.include_router(ogc_router(engine), prefix="/ogc")
-    app.add_api_route("/", web_page(engine), methods=["GET"], include_in_schema=False,
-                      response_class=HTMLResponse)
+    app.include_router(ogc_router(engine, config.lang), prefix="/ogc")
+    app.add_api_route("/", web_page(engine, config.lang), methods=["GET"],
+                      include_in_schema=False, response_class=HTMLResponse)
     for path, mount in web_static().items():
         app.mount(path, mount)
     return app
@@ -336,6 +337,9 @@ def _api_routes(app: FastAPI) -> None:
         town_field: Annotated[str | None, Query(description="Column with the town")] = None,
         town_grade_field: Annotated[str | None, Query(
             description="Column with the town grade")] = None,
+        use_field: Annotated[str | None, Query(
+            description="Column with each row's land use (用途, a key or label), as "
+                        "`landgrade assign --use-field`: adds its price and total")] = None,
     ) -> Response:
         if crs is not None:
             state.crs(crs)  # a bad code is a 400 before any work
@@ -344,7 +348,8 @@ def _api_routes(app: FastAPI) -> None:
             crs=crs,
             read=ReadOptions(layer=layer, encoding=encoding, x_field=x_field, y_field=y_field),
             pricing=PricingOptions(town=town, town_grade=town_grade, town_field=town_field,
-                                   town_grade_field=town_grade_field))
+                                   town_grade_field=town_grade_field,
+                                   use_field=use_field or None))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         ids: list[Any] | None = None
         if ctype == "multipart/form-data":
