@@ -480,13 +480,15 @@ def scale_bar(ax: Axes, halo: list[Any], lang: str = "en",
     units (for label placement)."""
     from matplotlib.patches import Rectangle
 
-    style = style or print_style()
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _nice_length(x1 - x0)
-    # The bar is as thick on paper whatever the frame's shape: inches, in data units.
-    frame_in = ax.get_window_extent().height / ax.figure.dpi
-    height = 0.05 * style.scale * (y1 - y0) / max(frame_in, 1e-9)
+    if style is None:  # a map snippet (the parcel report): a hundredth of its height
+        style = print_style()
+        height = 0.010 * (y1 - y0)
+    else:  # a sheet: as thick on paper whatever the frame's shape (inches, in data units)
+        frame_in = ax.get_window_extent().height / ax.figure.dpi
+        height = 0.05 * style.scale * (y1 - y0) / max(frame_in, 1e-9)
     left, bottom = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
     km = length >= 1000
     scale, unit_word = (1000.0, word("km", lang)) if km else (1.0, word("m", lang))
@@ -513,31 +515,34 @@ def scale_bar(ax: Axes, halo: list[Any], lang: str = "en",
 
 
 def north_arrow(ax: Axes, lang: str = "en", style: PrintStyle | None = None) -> Any:
-    """A north arrow (grid north of the working CRS) in the upper right, as big on paper
-    whatever the frame's shape (``style``: default an A4 sheet's); returns its box."""
+    """A north arrow (grid north of the working CRS) in the upper right; returns its box. On a
+    sheet (``style`` given) it is as big on paper whatever the frame's shape and grows with the
+    paper; on a map snippet (the parcel report) it is in proportion to the frame."""
     from matplotlib.patches import Polygon
     from matplotlib.transforms import Bbox
 
-    style = style or print_style()
-    box = ax.get_window_extent()
-    dpi = ax.figure.dpi
-    fw, fh = box.width / dpi, box.height / dpi  # the frame in inches
-    s = style.scale
-    cx = 1 - 0.3 * s / max(fw, 1e-9)
-    tip = 1 - 0.15 * s / max(fh, 1e-9)
-    base = tip - 0.55 * s / max(fh, 1e-9)
-    notch = 0.12 * s / max(fh, 1e-9)
-    half = 0.09 * s / max(fw, 1e-9)
+    if style is None:
+        style = print_style()
+        cx, tip, base, half, notch = 0.955, 0.975, 0.885, 0.014, 0.02
+        below, low = base - 0.01, base - 0.05
+    else:
+        box = ax.get_window_extent()
+        fw = max(box.width / ax.figure.dpi, 1e-9)  # the frame in inches
+        fh = max(box.height / ax.figure.dpi, 1e-9)
+        s = style.scale
+        cx, tip, half = 1 - 0.3 * s / fw, 1 - 0.15 * s / fh, 0.09 * s / fw
+        base, notch = tip - 0.55 * s / fh, 0.12 * s / fh
+        below = base - 0.04 * s / fh
+        low = below - 1.4 * style.north_pt / 72 / fh
+    width = 0.6 * style.scale
     ax.add_patch(Polygon([(cx, tip), (cx - half, base), (cx, base + notch)], closed=True,
                          transform=ax.transAxes, facecolor="k", edgecolor="k",
-                         linewidth=0.6 * s, zorder=7))
+                         linewidth=width, zorder=7))
     ax.add_patch(Polygon([(cx, tip), (cx + half, base), (cx, base + notch)], closed=True,
                          transform=ax.transAxes, facecolor="w", edgecolor="k",
-                         linewidth=0.6 * s, zorder=7))
-    below = base - 0.04 * s / max(fh, 1e-9)
+                         linewidth=width, zorder=7))
     ax.text(cx, below, word("north", lang), transform=ax.transAxes, ha="center",
             va="top", fontsize=style.north_pt, zorder=7)
-    low = below - 1.4 * style.north_pt / 72 / max(fh, 1e-9)
     return Bbox(ax.transAxes.transform([(cx - 2 * half, low), (cx + 2 * half, tip)]))
 
 
