@@ -152,6 +152,10 @@ def static_map(
             legend = make_legend(fig, handles, word("legend_title", lang, unit=money)
                                  if prices else word("legend_grades", lang), style)
             rows = route_table_rows(routes, drawable=font is not None)
+            if paper is None:  # a page without a paper size grows to hold the whole panel
+                height = max(height, _panel_height(fig, legend, prices, rows, panel_w, lang,
+                                                   style))
+                fig.set_size_inches(width, height)
             frame, keyed = _lay_out_panel(fig, legend, prices, rows, panel_w, beside, lang,
                                           county_meta, style)
             ax.set_position((frame[0] / width, frame[1] / height, frame[2] / width,
@@ -232,6 +236,24 @@ def _lay_out_panel(
         draw_route_table(fig, rows, fit, margin, panel_top - upper - gap, lang, county_meta,
                          style)
     return (margin, panel_top + gap, panel_w, top - panel_top - 2 * gap), fit is not None
+
+
+def _panel_height(
+    fig: Any,
+    legend: tuple[Any, float, float],
+    prices: PriceLegend | None,
+    rows: list[tuple[str, str, str]],
+    panel_w: float,
+    lang: str,
+    style: PrintStyle,
+) -> float:
+    """The page height (inches) a panel beside the map needs: bands, legend, Table 6 and the
+    route table in as many columns as the panel is wide."""
+    fit = fit_route_table(rows, fig.canvas.get_renderer(), fig.dpi, style, panel_w, None)
+    return (style.title_band_in + legend[2] + style.gap_in
+            + (price_table_height(prices, panel_w, lang, style) + style.gap_in
+               if prices is not None else 0.0)
+            + (fit.height if fit is not None else 0.0) + style.foot_in)
 
 
 def fill_frame(view: tuple[float, float, float, float], width_in: float,

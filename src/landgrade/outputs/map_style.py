@@ -332,7 +332,7 @@ def print_style(paper: str | None = None, landscape: bool = False,
         grade_edge_lw=0.4 * s, road_lw=0.4 * s, water_lw=2.0 * s, route_lw=1.0 * s,
         extent_lw=1.2 * s, frame_lw=0.8 * s, leader_lw=0.3 * s,
         title_band_in=TITLE_BAND_IN * s, foot_in=FOOT_IN * s,
-        margin_in=0.3 * s if paper is not None else 0.0, gap_in=0.12 * s,
+        margin_in=0.3 * s if paper is not None else 0.15 * s, gap_in=0.12 * s,
     )
 
 
