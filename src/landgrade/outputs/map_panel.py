@@ -77,6 +77,11 @@ def _text_width_in(renderer: Any, text: str, pt: float, dpi: float) -> float:
     return float(w) / dpi
 
 
+def route_table_head(lang: str) -> tuple[str, str, str]:
+    """The route table's column heads: 编号, 路段, 路线价 (id, road section, road-line price)."""
+    return word("route_no", lang), word("route_section", lang), word("road_price", lang)
+
+
 def fit_route_table(
     rows: list[tuple[str, str, str]],
     renderer: Any,
@@ -84,17 +89,19 @@ def fit_route_table(
     style: PrintStyle,
     width_in: float,
     height_in: float | None,
+    lang: str = "zh",
 ) -> RouteTableFit | None:
     """The largest type (from the style's, down to 4 pt) at which ``rows`` fit a box
     ``width_in`` wide and ``height_in`` tall (None: as tall as needed, in as many columns as
     the width holds); None when they fit at no size."""
     if not rows:
         return None
-    # Widths scale with the type: measure once at 1 pt (the widest of each part).
+    # Widths scale with the type: measure once (the widest of each part, its head included).
     base = 10.0
-    id_w = max(_text_width_in(renderer, r[0], base, dpi) for r in rows) / base
-    name_w = max(_text_width_in(renderer, r[1], base, dpi) for r in rows) / base
-    price_w = max(_text_width_in(renderer, r[2], base, dpi) for r in rows) / base
+    cells = [route_table_head(lang), *rows]
+    id_w = max(_text_width_in(renderer, r[0], base, dpi) for r in cells) / base
+    name_w = max(_text_width_in(renderer, r[1], base, dpi) for r in cells) / base
+    price_w = max(_text_width_in(renderer, r[2], base, dpi) for r in cells) / base
     space = 1 / 72  # an em (a Chinese character's width) per point of type, in inches
     pt = style.route_table_pt
     while pt >= _MIN_ROUTE_PT - 1e-9:
@@ -133,7 +140,7 @@ def draw_route_table(
     title = word("route_table_title", lang, table=cite, unit=unit(county_meta, lang))
     fig.text(left_in, top_in, title, transform=inch, fontsize=style.table_title_pt,
              ha="left", va="top")
-    head = (word("route_no", lang), word("route_section", lang), word("road_price", lang))
+    head = route_table_head(lang)
     y0 = top_in - fit.title_h
     for c in range(fit.columns):
         x = left_in + c * (fit.col_w + fit.gap)

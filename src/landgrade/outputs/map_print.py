@@ -219,11 +219,11 @@ def _lay_out_panel(
         if prices is not None:
             draw_price_table(fig, prices, lang, left, y, panel_w, county_meta, style)
             y -= price_table_height(prices, panel_w, lang, style) + gap
-        fit = fit_route_table(rows, renderer, fig.dpi, style, panel_w, y - bottom)
+        fit = fit_route_table(rows, renderer, fig.dpi, style, panel_w, y - bottom, lang)
         if fit is not None:
             draw_route_table(fig, rows, fit, left, y, lang, county_meta, style)
         return (margin, bottom, left - gap - margin, top - bottom), fit is not None
-    fit = fit_route_table(rows, renderer, fig.dpi, style, panel_w, None)
+    fit = fit_route_table(rows, renderer, fig.dpi, style, panel_w, None, lang)
     table_w = panel_w - legend_w - 2 * gap
     upper = max(legend_h, price_table_height(prices, table_w, lang, style)
                 if prices is not None else 0.0)
@@ -249,7 +249,8 @@ def _panel_height(
 ) -> float:
     """The page height (inches) a panel beside the map needs: bands, legend, Table 6 and the
     route table in as many columns as the panel is wide."""
-    fit = fit_route_table(rows, fig.canvas.get_renderer(), fig.dpi, style, panel_w, None)
+    fit = fit_route_table(rows, fig.canvas.get_renderer(), fig.dpi, style, panel_w, None,
+                          lang)
     return (style.title_band_in + legend[2] + style.gap_in
             + (price_table_height(prices, panel_w, lang, style) + style.gap_in
                if prices is not None else 0.0)
