@@ -136,6 +136,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
     # the service's web page (landgrade serve): its words, the answers it shows
+    "serve_started": (
+        "landgrade serve：{county}{note}\n"
+        "  网页 {where}/   API 文档 {where}/docs   OGC API - Features {where}/ogc\n"
+        "  限制：每个请求体 {mb} MB，每个请求最多 {n} 个点或要素",
+        "landgrade serve: {county}{note}\n"
+        "  web page {where}/   API docs {where}/docs   OGC API - Features {where}/ogc\n"
+        "  limits: {mb} MB per request body, {n} points or features per request"),
+    "serve_open": (
+        "  注意：服务绑定在 {host}，能访问本机的任何人都可使用（服务无登录）；"
+        "建议绑定 127.0.0.1 并置于反向代理之后",
+        "  note: bound to {host}: anyone who can reach this machine can use the service "
+        "(it has no login); prefer 127.0.0.1 behind a reverse proxy"),
     "web_map": ("地图", "map"),
     "web_click_head": ("点击地图查询", "Click the map"),
     "web_click_hint": ("点击地图任意位置，查看该点的级别与地价",

@@ -69,15 +69,17 @@ def serve(
         sock.close()
         raise
     engine = app.state.engine
+    from landgrade.engine.answer import answer_lang
+    from landgrade.gazette.labels import word
+
+    said = answer_lang(engine, lang)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}{root_path}"
-    note = " (schematic road network, not a survey)" if engine.grade_map.schematic else ""
-    print(f"landgrade serve: {engine.grade_map.metadata.get('county', 'grade map')}{note}\n"
-          f"  web page {where}/   API docs {where}/docs   OGC API - Features {where}/ogc\n"
-          f"  limits: {max_body_mb:g} MB per request body, {max_features} points or features "
-          "per request", file=sys.stderr)
+    note = f" ({word('schematic_short', said)})" if engine.grade_map.schematic else ""
+    county = engine.grade_map.metadata.get("county") or "grade map"
+    print(word("serve_started", said, county=county, note=note, where=where,
+               mb=f"{max_body_mb:g}", n=max_features), file=sys.stderr)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"  note: bound to {host}: anyone who can reach this machine can use the service "
-              "(it has no login); prefer 127.0.0.1 behind a reverse proxy", file=sys.stderr)
+        print(word("serve_open", said, host=host), file=sys.stderr)
     # Objects that live as long as the process (the map, its index, the app) need no garbage
     # collection passes: freezing them keeps collections short, and so the latency tail.
     gc.collect()
@@ -105,6 +107,10 @@ def bind_port(host: str, port: int) -> socket.socket:
         # As uvicorn binds: a port left in TIME_WAIT by a stopped server can be taken again.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listening now, not when the server starts: two sockets that merely bound may share a
+        # port under SO_REUSEADDR, so a second `serve` started while this one loads its map
+        # would bind too and print its address for a port it can never answer on.
+        sock.listen(2048)
     except OSError as e:
         sock.close()
         if e.errno == errno.EADDRINUSE:
