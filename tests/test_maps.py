@@ -86,7 +86,11 @@ def test_subtitle_names_document_valuation_date_and_crs(dongkou_dir: Path) -> No
     meta = json.loads((dongkou_dir / "metadata.json").read_text(encoding="utf-8"))
     line = map_subtitle(synthetic_grade_map(), meta, "zh")
     assert "文号 洞政发〔2022〕1号" in line and "估价期日 2021-10-01" in line
-    assert "EPSG:4546" in line and "Gauss-Kruger CM 111E" in line
+    # the working CRS in the map's language: Chinese words under zh, pyproj's name under en
+    assert "EPSG:4546" in line and "高斯-克吕格投影 3度带 中央经线 111°E" in line
+    assert "2000国家大地坐标系" in line and "Gauss" not in line and "degree" not in line
+    english = map_subtitle(synthetic_grade_map(), meta, "en")
+    assert "CGCS2000 / 3-degree Gauss-Kruger CM 111E (EPSG:4546)" in english
 
 
 def test_cjk_font_found_when_one_is_installed() -> None:

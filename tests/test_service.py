@@ -542,7 +542,7 @@ def test_ogc_landing_conformance_collections(client) -> None:
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf
     cols = client.get("/ogc/collections").json()["collections"]
-    assert [c["id"] for c in cols] == ["grades", "routes", "extent", "roads"]
+    assert [c["id"] for c in cols] == ["grades", "routes", "extent", "roads", "water"]
     for c in cols:
         assert any(link["rel"] == "items" for link in c["links"])
         x0, y0, x1, y1 = c["extent"]["spatial"]["bbox"][0]

@@ -21,7 +21,9 @@ pytest.importorskip("uvicorn", reason="the serve extra is not installed (pip ins
 
 from landgrade.engine import load_engine
 from landgrade.engine.answer import to_record
+from landgrade.engine.pricing import PricingOptions
 from landgrade.io.webmaps import wgs84_to_gcj02
+from landgrade.outputs.map_style import WATER_COLOR
 from landgrade.service.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -49,7 +51,13 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
             page.goto(server.url + "/")
             page.wait_for_function("window.landgradeReady !== undefined")
             page.evaluate("window.landgradeReady")  # the grades and routes are drawn
-            assert "洞口县" in page.title()
+            assert page.title().startswith("洞口县城镇土地级别与基准地价图")
+            # the rivers are drawn: one path per water feature of the map
+            rivers = page.locator(f'#map path[stroke="{WATER_COLOR}"]').count()
+            assert rivers == len(engine.grade_map.water) > 0
+            # the page's words are the county's language: no English sentence left
+            assert not re.search(r"\b(Click|Paste|Grade a|Upload|Download)\b",
+                                 page.inner_text("body"))
 
             # -- a click inside grade 1 -------------------------------------------------------
             lon, lat = interior_point(engine, 1)
@@ -60,7 +68,9 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
             page.mouse.click(box["x"] + px, box["y"] + py)
             popup = page.locator(".leaflet-popup-content")
             popup.locator(".lg-grade-value").wait_for()
-            assert popup.locator(".lg-grade-value").inner_text() == "1"
+            # the grade in the county's language (一级), its number for machines
+            assert popup.locator(".lg-grade-value").inner_text() == "一级"
+            assert popup.locator(".lg-grade-value").get_attribute("data-grade") == "1"
             for use, price in book.urban_prices(1).items():  # Table 6, grade 1
                 cell = popup.locator(f'tr[data-use="{use}"] .lg-price')
                 assert cell.inner_text() == f"{price:g}", use
@@ -90,20 +100,25 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
                 "'#lg-result .lg-coord').textContent.includes('gcj02') || document.querySelector("
                 "'#lg-result .lg-coord') && document.querySelector('#lg-result .lg-coord')"
                 ".textContent.includes('GCJ-02')")
-            assert result.inner_text() == str(want["grade"]) == "2"
+            assert result.get_attribute("data-grade") == str(want["grade"]) == "2"
+            assert result.inner_text() == "二级"
             prices = page.locator("#lg-result .lg-price").all_inner_texts()
             assert prices == [f"{want['prices'][u]:g}" for u in book.uses]
 
             # -- a parcel file uploaded and graded ---------------------------------------------
             p1, p3 = interior_point(engine, 1), interior_point(engine, 3)
             parcels = gpd.GeoDataFrame(
-                {"宗地号": ["DK-1", "DK-2", "DK-3"]},
+                {"宗地号": ["DK-1", "DK-2", "DK-3"], "用途": ["商服用地", "住宅", ""]},
                 geometry=[shapely.Point(p1), shapely.Point(p3).buffer(0.0003),
                           shapely.Point(116.4, 39.9)], crs="EPSG:4326")
             src = tmp_path / "宗地.geojson"
             parcels.to_file(src, driver="GeoJSON")
-            graded = engine.assign(parcels)
+            graded = engine.assign(parcels, pricing=PricingOptions(use_field="用途"))
             page.set_input_files("#lg-file", str(src))
+            # the file's columns are offered for the land-use field; 用途 prices each row
+            page.wait_for_function("document.querySelectorAll('#lg-use-fields option')"
+                                   ".length === 2")
+            page.fill("#lg-use-field", "用途")
             page.click("#lg-grade")
             page.wait_for_selector("#lg-table tbody tr")
             rows = page.locator("#lg-table tbody tr")
@@ -119,6 +134,19 @@ def test_web_app_click_paste_upload(tmp_path) -> None:
             assert f"{statuses[2]} 1" in page.inner_text("#lg-rows")
             ids = page.locator('#lg-table tbody td[data-col="宗地号"]').all_inner_texts()
             assert ids == ["DK-1", "DK-2", "DK-3"]
+            # each row priced by its own use (assign --use-field): 商服 grade 1 is Table 6's 3194
+            priced = page.locator('#lg-table tbody td[data-col="price"]').all_inner_texts()
+            assert priced == [f"{v:g}" if v == v else "" for v in graded["price"]]
+            assert priced[0] == "3194"
+            # booleans in the page's language: 是/否, never true/false
+            inside = page.locator('#lg-table tbody td[data-col="in_extent"]').all_inner_texts()
+            assert inside == ["是" if v else "否" for v in graded["in_extent"]] == [
+                "是", "是", "否"]
+            assert "true" not in page.inner_text("#lg-table").lower().split()
+            # no header breaks a character to a line: one line for the label, one for the code
+            heights = page.eval_on_selector_all(
+                "#lg-table th", "els => els.map(e => e.getBoundingClientRect().height)")
+            assert max(heights) - min(heights) < 2, heights
             page.select_option("#lg-format", "csv")
             with page.expect_download() as dl:
                 page.click("#lg-download-btn")

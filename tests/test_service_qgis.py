@@ -62,6 +62,23 @@ def _qgis_available() -> str | None:
     return None
 
 
+def _gpkg_kinds(tmp_path: Path) -> dict[str, dict[str, str]]:
+    """integer / real / other of each field of the grades and routes `landgrade export`
+    writes, as QGIS would tell them apart."""
+    import pyogrio
+
+    from landgrade.outputs.export import export_command
+
+    gpkg = export_command(tmp_path / "export.gpkg").files[0]
+    out = {}
+    for layer in ("grades", "routes"):
+        info = pyogrio.read_info(gpkg, layer=layer)
+        out[layer] = {str(f): "integer" if str(d).startswith("int") else
+                      "real" if str(d).startswith("float") else "other"
+                      for f, d in zip(info["fields"], info["dtypes"], strict=True)}
+    return out
+
+
 def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
     missing = _qgis_available()
     if missing:
@@ -84,7 +101,11 @@ def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
     kinds = grades["numeric"]
     assert {k: v for k, v in kinds.items() if k.startswith("t_")} == {
         k: "integer" for k in grades["fields"] if k.startswith("t_")}
-    assert kinds["grade"] == "integer" and kinds["p_comm"] == kinds["r_comm"] == "real"
+    # every field typed as in the GeoPackage `landgrade export` writes: grade, whole-yuan
+    # prices and terms integers, plot ratios real (before: prices real, routes.grade text)
+    exported = _gpkg_kinds(tmp_path)
+    assert kinds == {k: exported["grades"][k] for k in kinds}, (kinds, exported["grades"])
+    assert kinds["grade"] == kinds["p_comm"] == "integer" and kinds["r_comm"] == "real"
     book = engine.pricebook
     by_grade = {f["attrs"]["grade"]: f for f in grades["features"]}
     assert sorted(by_grade) == list(book.grades)
@@ -105,6 +126,8 @@ def test_qgis_reads_grades_and_routes_over_oapif(tmp_path) -> None:
     routes = out["routes"]
     assert routes["valid"] and {"id", "name", "price", "standard_depth_m"} <= set(
         routes["fields"])
+    assert routes["numeric"] == {k: exported["routes"][k] for k in routes["numeric"]}
+    assert routes["numeric"]["grade"] == routes["numeric"]["price"] == "integer"
     assert len(routes["features"]) == len(book.routes) == 74
     a01 = next(f for f in routes["features"] if f["attrs"]["id"] == "A01")
     assert a01["attrs"]["price"] == book.route("A01").price

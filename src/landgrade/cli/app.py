@@ -628,13 +628,14 @@ def serve(
         "reverse proxy's; repeatable; *.DOMAIN, or * for any).")] = None,
     body_timeout: Annotated[float, typer.Option(
         help="Seconds a request body may stall before it is dropped (0: never).")] = 30,
+    lang: LangOpt = None,
 ) -> None:
     """Serve an HTTP API, OGC API – Features (QGIS) and a web page."""
     from landgrade.service import serve as run
 
     run(map_path=map_path, county=county, host=host, port=port, cors=cors,
         max_body_mb=max_body_mb, max_features=max_features, root_path=root_path,
-        allowed_hosts=allowed_host, body_timeout=body_timeout)
+        allowed_hosts=allowed_host, body_timeout=body_timeout, lang=lang)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -10,6 +10,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from landgrade.cli.stdout import emit
 from landgrade.engine.answer import answer_lang, to_record, to_text
 from landgrade.engine.engine import load_engine
 from landgrade.engine.pricing import PricingOptions
@@ -56,7 +57,7 @@ def locate_command(
                           lang=pricing.lang)
     result = to_record(engine, frame.iloc[0], town=pricing.town)
     if as_json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        emit(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(to_text(engine, result, x, y, crs, lang=answer_lang(engine, pricing.lang)))
+        emit(to_text(engine, result, x, y, crs, lang=answer_lang(engine, pricing.lang)))
     return result

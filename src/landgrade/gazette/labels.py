@@ -70,12 +70,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "roads": ("道路", "roads"),
     "water": ("水系", "water"),
     "routes_legend": ("路线价路段（编号）", "road-line price route (id)"),
+    # the printed sheet's tables: {table} the county's own name of the table (table_cite)
+    "price_table_title": ("城镇基准地价{table}　单位：{unit}", "Benchmark prices{table}, {unit}"),
+    "route_table_title": ("路线价{table}　单位：{unit}", "Road-line prices{table}, {unit}"),
+    "route_section": ("路段", "road section"),
+    "route_no": ("编号", "id"),
     "extent": ("基准地价范围界线", "grading extent"),
     "document": ("文号", "document"),
     "issuer": ("发布机关", "issuer"),
     "issued": ("发布日期", "issued"),
     "valuation_date": ("估价期日", "valuation date"),
     "crs": ("坐标系", "CRS"),
+    # a Gauss-Krüger system's name (map subtitles): datum, zone width, central meridian or zone
+    "crs_gk": ("{datum} 高斯-克吕格投影 {deg}度带 {where}",
+               "{datum} / {deg}-degree Gauss-Kruger {where}"),
+    "crs_gk_cm": ("中央经线 {cm}°{hemi}", "CM {cm}{hemi}"),
+    "crs_gk_zone": ("第{zone}带（带号坐标）", "zone {zone}"),
+    "crs_utm": ("{datum} UTM投影 第{zone}带", "{datum} / UTM zone {zone}"),
     "north": ("北", "N"),
     "km": ("千米", "km"),
     "m": ("米", "m"),
@@ -85,6 +96,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "click_outside": ("基准地价范围以外：此处无城镇土地级别。",
                       "Outside the grading extent: no urban benchmark grade here."),
     "area_ha": ("面积（公顷）", "area (ha)"),
+    # the offline web map's layer list and controls
+    "layer_grades": ("土地级别", "land grades"),
+    "layer_routes": ("路线价路段", "road-line price routes"),
+    "layer_frontage": ("路线价标准深度范围", "route frontage (standard depth)"),
+    "layer_background": ("底图", "background"),
+    "zoom_in": ("放大", "zoom in"),
+    "zoom_out": ("缩小", "zoom out"),
     # route fields (web popups, report)
     "route_id": ("路段编号", "route"),
     "name": ("名称", "name"),
@@ -120,6 +138,81 @@ WORDS: dict[str, tuple[str, str]] = {
     "price_source_town": ("镇区基准地价{table}", "town prices{table}"),
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
+    # the service's web page (landgrade serve): its words, the answers it shows
+    "serve_started": (
+        "landgrade serve：{county}{note}\n"
+        "  网页 {where}/   API 文档 {where}/docs   OGC API - Features {where}/ogc\n"
+        "  限制：每个请求体 {mb} MB，每个请求最多 {n} 个点或要素",
+        "landgrade serve: {county}{note}\n"
+        "  web page {where}/   API docs {where}/docs   OGC API - Features {where}/ogc\n"
+        "  limits: {mb} MB per request body, {n} points or features per request"),
+    "serve_hosts": (
+        "  应答发往 localhost、IP 地址或 {names} 的请求（反向代理的域名用 --allowed-host 名称）",
+        "  answers requests addressed to localhost or an IP address, or to {names} "
+        "(--allowed-host NAME for a reverse proxy's name)"),
+    "serve_hosts_local": (
+        "  应答发往 localhost 或 IP 地址的请求（反向代理的域名用 --allowed-host 名称）",
+        "  answers requests addressed to localhost or an IP address "
+        "(--allowed-host NAME for a reverse proxy's name)"),
+    "serve_open": (
+        "  注意：服务绑定在 {host}，能访问本机的任何人都可使用（服务无登录）；"
+        "建议绑定 127.0.0.1 并置于反向代理之后",
+        "  note: bound to {host}: anyone who can reach this machine can use the service "
+        "(it has no login); prefer 127.0.0.1 behind a reverse proxy"),
+    "web_map": ("地图", "map"),
+    "web_click_head": ("点击地图查询", "Click the map"),
+    "web_click_hint": ("点击地图任意位置，查看该点的级别与地价",
+                       "Click anywhere on the map for that point's grade and prices"),
+    "web_paste_head": ("输入坐标", "Paste a coordinate"),
+    "web_locate": ("查询", "Locate"),
+    "web_upload_head": ("宗地文件定级", "Grade a parcel file"),
+    "web_choose_file": ("选择文件", "Choose a file"),
+    "web_no_file": ("未选择文件", "no file chosen"),
+    "web_file_crs": ("文件自带坐标系（CSV 默认 WGS84）", "the file's own (CSV: WGS84)"),
+    "web_use_field": ("用途字段", "Land-use field"),
+    "web_use_field_hint": ("可选：文件中记载用途的列（如 用途、DLMC），按各行用途计价",
+                           "optional: the column holding each row's land use (e.g. 用途, "
+                           "DLMC); prices each row by its use"),
+    "web_upload": ("上传定级", "Upload and grade"),
+    "web_download": ("下载", "Download"),
+    "web_table_head": ("定级结果", "Graded table"),
+    "web_docs": ("API 文档", "API docs"),
+    "web_failed_map": ("地图加载失败", "the map failed to load"),
+    "web_failed": ("查询失败", "the request failed"),
+    "web_rows": ("共 {n} 行", "{n} rows"),
+    "web_first_rows": ("（表中显示前 {n} 行）", " (the first {n} shown)"),
+    "web_input": ("输入", "input"),
+    "web_years": ("{n} 年", "{n} years"),
+    "web_within": ("在标准深度以内", "within"),
+    "web_beyond": ("超出标准深度", "beyond"),
+    "web_crs_wgs84": ("WGS84 经纬度（GPS）", "WGS84 longitude, latitude (GPS)"),
+    "web_crs_gcj02": ("GCJ-02（高德、腾讯地图）", "GCJ-02 (AMap, Tencent)"),
+    "web_crs_bd09": ("BD-09（百度地图）", "BD-09 (Baidu)"),
+    # the OGC API collections' descriptions ({unit}: the price unit)
+    "ogc_grades": ("基准地价级别范围；各级别的各用途基准地价 p_<用途>（{unit}）、使用年期 t_<用途>"
+                   "（整年）、容积率 r_<用途> 与估价期日",
+                   "Benchmark land price grade zones; each grade with its benchmark prices "
+                   "p_<use> ({unit}), land-use term t_<use> (whole years, an integer), plot "
+                   "ratio r_<use> and valuation date"),
+    "ogc_routes": ("路线价路段：编号、名称、起止、级别、道路等级、标准深度（米）、路线价（{unit}）",
+                   "Road-line price segments: id, name, endpoints, grade, road class, standard "
+                   "depth (m), road-line price ({unit})"),
+    "ogc_extent": ("基准地价范围界线", "The grading extent"),
+    "ogc_roads": ("定级所依据的道路中心线", "Road centrelines the grades were built on"),
+    "ogc_water": ("水系（河流、沟渠）", "Water: rivers and channels"),
+    "yes": ("是", "true"),
+    "no": ("否", "false"),
+}
+
+# The Chinese names of the geodetic datums of Chinese maps, by pyproj's name of the datum (or of
+# the geographic system).
+DATUM_ZH: dict[str, str] = {
+    "CGCS2000": "2000国家大地坐标系",
+    "China Geodetic Coordinate System 2000": "2000国家大地坐标系",
+    "Xian 1980": "1980西安坐标系",
+    "Beijing 1954": "1954北京坐标系",
+    "New Beijing": "新1954北京坐标系",
+    "WGS 84": "WGS 84 坐标系",
 }
 
 WORDS |= VALUATION_WORDS  # the valuation's words (landgrade value, the 测算表)

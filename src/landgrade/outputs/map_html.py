@@ -1,16 +1,19 @@
 """The offline web map of a grade map: one HTML page with Leaflet inlined (folium).
 
 It draws the layers of the static map: grade zones in one sequential colour per grade (the best
-grade, 1, is darkest), the Table 7 route segments, water, the grading extent and faint roads.
+grade, 1, is darkest), the Table 7 route segments with their frontage to the standard depth,
+water, the grading extent and faint roads; its title, layer list, legend, popups and controls
+are in the map's language.
 
 The page opens without a network: Leaflet's JavaScript and CSS are inlined from the
-``xstatic-leaflet`` package, and no tile layer is added unless a tile URL is given. Clicking
-anywhere answers because the grade polygons partition the grading extent: a click inside the
-extent lands on exactly one grade polygon, whose popup lists the grade and its benchmark prices;
-the polygons do not pass their clicks on to the map, so a click that reaches the map itself is
-outside the extent and says so. Route frontage strips (each route buffered by its standard depth)
-answer clicks within the depth with the route's id, name and road-line price. The build review
-page (:mod:`landgrade.outputs.review`) inlines Leaflet the same way.
+``xstatic-leaflet`` package, and no tile layer is added unless a tile URL is given. It opens
+whole: the first view is fitted once the page is laid out, without the animation that left
+layers clipped until the user panned, and the scale bar is metric. A click anywhere is
+answered for the point clicked, in the schema of ``landgrade locate`` (its coordinates, grade,
+prices with term and plot ratio, nearest route and whether its road-line price applies there),
+by the page's own script from data written into it (:mod:`landgrade.outputs.map_answer`); a
+point outside every grade polygon is outside the extent and says so. The build review page
+(:mod:`landgrade.outputs.review`) inlines Leaflet the same way.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import shapely
 from landgrade.build.grade_map import GradeMap
 from landgrade.gazette.labels import gazette_facts, unit, word
 from landgrade.io.crs import gdf_to_crs
+from landgrade.outputs.map_answer import answer_data, answer_script
 from landgrade.outputs.map_style import (
     EXTENT_COLOR,
     ROAD_COLOR,
@@ -69,7 +73,8 @@ def interactive_map(
 
     ``tiles`` is an XYZ URL template (``https://…/{z}/{x}/{y}.png``) for a background. Tiles of
     Chinese web maps (AMap, Tencent) are drawn in GCJ-02, about 600 m from WGS84 around Dongkou:
-    for those give ``tiles_crs="gcj02"`` and every layer is shifted to sit on them.
+    for those give ``tiles_crs="gcj02"`` and every layer is shifted to sit on them. Every word of
+    the page (title, layer list, legend, popups, controls) is in ``lang``.
     """
     import folium
 
@@ -84,29 +89,31 @@ def interactive_map(
     )
     lon0, lat0, lon1, lat1 = gdf_to_crs(frame, display_crs).total_bounds
 
+    # The page sets its own first view, scale (metres only) and zoom buttons (map_answer.js);
+    # quarter zoom steps let the map fill the window where there are no tiles to keep whole.
     fmap = folium.Map(
-        location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None, control_scale=True,
-        prefer_canvas=False,
+        location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None, control_scale=False,
+        zoom_control=False, prefer_canvas=False, zoom_snap=1 if tiles else 0.25,
     )
+    fmap.get_root().title = map_title(grade_map, lang=lang, priced=prices is not None)
     inline_leaflet(fmap)
     if tiles:
-        folium.TileLayer(tiles, attr=tiles_attribution or tiles, name="background").add_to(fmap)
+        folium.TileLayer(tiles, attr=tiles_attribution or tiles,
+                         name=word("layer_background", lang)).add_to(fmap)
 
-    _add_grades(fmap, grades, colors, prices, display_crs, lang)
+    grades_layer = _add_grades(fmap, grades, colors, display_crs, lang)
     roads = working_layer(grade_map, "roads")
     if roads is not None:
-        _add_lines(
-            fmap, roads, "roads", ROAD_COLOR, 1.0, ["name", "road_class"], display_crs, show=True
-        )
+        _add_lines(fmap, roads, word("roads", lang), ROAD_COLOR, 1.0, ["name", "road_class"],
+                   display_crs, lang, show=True)
     water = working_layer(grade_map, "water")
     if water is not None:
         folium.GeoJson(
-            layer_geojson(water, ["name"], display_crs), name="water",
+            layer_geojson(water, ["name"], display_crs), name=word("water", lang),
             style_function=lambda _f: {
                 "color": WATER_COLOR, "weight": 3, "fillColor": WATER_COLOR, "fillOpacity": 0.8,
             },
-            tooltip=_tooltip(water, ["name"]),
-            bubblingMouseEvents=False,
+            tooltip=_tooltip(water, ["name"], lang),
         ).add_to(fmap)
     routes = working_layer(grade_map, "routes")
     if routes is not None:
@@ -115,15 +122,23 @@ def interactive_map(
     if extent is not None:
         folium.GeoJson(
             layer_geojson(extent.boundary.to_frame("geometry"), [], display_crs),
-            name="grading extent",
+            name=word("extent", lang),
             style_function=lambda _f: {"color": EXTENT_COLOR, "weight": 2, "fill": False},
             interactive=False,
         ).add_to(fmap)
 
-    _add_outside_click(fmap, lang)
     _add_legend(fmap, grade_map, colors, prices, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
+    data = answer_data(
+        grade_map, map_name=fmap.get_name(), grades_layer=grades_layer,
+        grades=sorted(colors), bounds=(lon0, lat0, lon1, lat1), display_crs=display_crs,
+        prices=prices, lang=lang,
+    )
+    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    fmap.get_root().html.add_child(folium.Element(
+        f"<style>{_ANSWER_CSS}</style>"
+        f'<script type="application/json" id="landgrade-data">{text}</script>'
+        f"<script>{answer_script()}</script>"))
     return fmap
 
 
@@ -207,46 +222,36 @@ def layer_geojson(layer: gpd.GeoDataFrame, fields: list[str], display_crs: str) 
     return data
 
 
-def _tooltip(layer: gpd.GeoDataFrame, fields: list[str]) -> Any:
+def _tooltip(layer: gpd.GeoDataFrame, fields: list[str], lang: str) -> Any:
     import folium
 
     keep = [f for f in fields if f in layer.columns]
-    return folium.GeoJsonTooltip(fields=keep) if keep else None
+    aliases = [word(_FIELD_WORDS.get(f, f), lang) for f in keep]
+    return folium.GeoJsonTooltip(fields=keep, aliases=aliases) if keep else None
 
 
 def _add_grades(
     fmap: folium.Map,
     grades: gpd.GeoDataFrame,
     colors: dict[int, str],
-    prices: PriceLegend | None,
     display_crs: str,
     lang: str = "en",
-) -> None:
+) -> str:
+    """The grade zones, coloured; a click is answered for its point by the page's script
+    (map_answer.js), never with the zone's own facts. Returns the layer's script name."""
     import folium
 
     layer = grades[["grade", "geometry"]].copy()
-    fields, aliases = ["grade"], [word("grade", lang)]
-    if prices is not None:
-        for use in prices.table.columns:
-            col = f"price_{use}"
-            layer[col] = layer["grade"].map(prices.table[use]).astype("float").round(0)
-            fields.append(col)
-            aliases.append(f"{prices.labels.get(use, use)} ({unit(prices.metadata, lang)})")
-    if "area_m2" in grades.columns:
-        layer["area_ha"] = (grades["area_m2"].astype(float) / 1e4).round(1)
-        fields.append("area_ha")
-        aliases.append(word("area_ha", lang))
-    aliases = [html.escape(a) for a in aliases]  # county data (uses.csv), shown as markup
-    folium.GeoJson(
-        layer_geojson(layer, fields, display_crs), name="grades",
+    geo = folium.GeoJson(
+        layer_geojson(layer, ["grade"], display_crs), name=word("layer_grades", lang),
         style_function=lambda f: {
             "fillColor": colors.get(int(f["properties"]["grade"]), "#cccccc"),
             "color": "#ffffff", "weight": 1, "fillOpacity": 0.75,
         },
         highlight_function=lambda _f: {"weight": 3, "color": "#333333"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=True),
-        bubblingMouseEvents=False,
-    ).add_to(fmap)
+    )
+    geo.add_to(fmap)
+    return geo.get_name()
 
 
 def _add_lines(
@@ -257,6 +262,7 @@ def _add_lines(
     weight: float,
     fields: list[str],
     display_crs: str,
+    lang: str,
     *,
     show: bool,
 ) -> None:
@@ -265,11 +271,20 @@ def _add_lines(
     folium.GeoJson(
         layer_geojson(layer, fields, display_crs), name=name, show=show,
         style_function=lambda _f: {"color": color, "weight": weight, "opacity": 0.7},
-        tooltip=_tooltip(layer, fields),
-        bubblingMouseEvents=False,
+        tooltip=_tooltip(layer, fields, lang),
     ).add_to(fmap)
 
 
+# The answer popup: a price table that does not wrap, numbers aligned right.
+_ANSWER_CSS = (
+    ".landgrade-answer{font:12px/1.45 sans-serif}"
+    ".landgrade-answer .landgrade-line{margin:1px 0}"
+    ".landgrade-prices{border-collapse:collapse;margin:2px 0 3px}"
+    ".landgrade-prices td{padding:0 6px 0 0;white-space:nowrap}"
+    ".landgrade-prices td.num{text-align:right;font-variant-numeric:tabular-nums}"
+)
+# Field: its label word (labels.WORDS), for tooltips.
+_FIELD_WORDS = {"name": "name", "road_class": "road_class"}
 _ROUTE_FIELDS = {  # field: label word (labels.WORDS)
     "id": "route_id", "name": "name", "grade": "grade", "road_class": "road_class",
     "price": "road_price", "standard_depth_m": "standard_depth", "from": "from", "to": "to",
@@ -280,6 +295,8 @@ def _add_routes(
     fmap: folium.Map, routes: gpd.GeoDataFrame, display_crs: str, lang: str = "en",
     unit_text: str = "yuan/m²",
 ) -> None:
+    """The Table 7 routes, and each one's frontage within its standard depth (drawn only: a
+    click there is answered for its point, with the route when its price applies)."""
     import folium
 
     fields = [f for f in _ROUTE_FIELDS if f in routes.columns]
@@ -289,39 +306,20 @@ def _add_routes(
     if "standard_depth_m" in routes.columns:
         folium.GeoJson(
             layer_geojson(frontage(routes), fields, display_crs),
-            name="route frontage (standard depth)",
+            name=word("layer_frontage", lang),
             style_function=lambda _f: {
                 "stroke": False, "fillColor": ROUTE_COLOR, "fillOpacity": 0.15,
             },
-            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-            bubblingMouseEvents=False,
+            interactive=False,
         ).add_to(fmap)
+    shown = [f for f in ("id", "name", "price") if f in fields]
     folium.GeoJson(
-        layer_geojson(routes, fields, display_crs), name="routes (路线价)",
+        layer_geojson(routes, fields, display_crs), name=word("layer_routes", lang),
         style_function=lambda _f: {"color": ROUTE_COLOR, "weight": 3, "opacity": 0.9},
         highlight_function=lambda _f: {"weight": 6, "color": "#d7301f"},
-        tooltip=folium.GeoJsonTooltip(fields=[f for f in ("id", "name") if f in fields]),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-        bubblingMouseEvents=False,
+        tooltip=folium.GeoJsonTooltip(
+            fields=shown, aliases=[aliases[fields.index(f)] for f in shown]),
     ).add_to(fmap)
-
-
-def _add_outside_click(fmap: folium.Map, lang: str = "en") -> None:
-    """A click that reaches the map itself missed every grade polygon: it is outside the extent."""
-    import folium
-
-    script = f"""
-    <script>
-    window.addEventListener("load", function () {{
-      var map = {fmap.get_name()};
-      map.on("click", function (e) {{
-        L.popup().setLatLng(e.latlng)
-          .setContent({json.dumps(word("click_outside", lang), ensure_ascii=False)})
-          .openOn(map);
-      }});
-    }});
-    </script>"""
-    fmap.get_root().html.add_child(folium.Element(script))
 
 
 def _add_legend(

@@ -28,6 +28,7 @@ from landgrade.build.grade_map import grade_levels as check_grade_levels
 from landgrade.errors import LandgradeError
 from landgrade.gazette.county import county_of_map
 from landgrade.gazette.labels import (
+    DATUM_ZH,
     county_name,
     gazette_facts,
     grade_label,
@@ -74,13 +75,16 @@ class PriceLegend:
     ``table`` is indexed by grade with one column per use key, in the county's use order;
     ``labels`` maps each use key to the label to show (Chinese when a CJK font is available);
     ``lang`` is the language of the grade words (None: English grade words, as before
-    ``--lang``); ``metadata`` the county's metadata.json (文号, valuation date, notes).
+    ``--lang``); ``metadata`` the county's metadata.json (文号, valuation date, notes);
+    ``connotation`` grade → use → ``{"term_years", "plot_ratio"}`` of each price (Tables 1–4),
+    as the answer schema gives them (:func:`landgrade.engine.answer.to_record`).
     """
 
     table: pd.DataFrame
     labels: dict[str, str]
     lang: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    connotation: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def legend_uses(self) -> list[str]:
         """The two uses a legend shows: commercial and residential when the county has them."""
@@ -163,7 +167,18 @@ def price_legend(
     ).rename_axis("grade")
     label_lang = lang or ("zh" if chinese else "en")
     labels = {str(u): book.use_label(u, lang=label_lang) for u in table.columns}
-    return PriceLegend(table=table, labels=labels, lang=lang, metadata=dict(book.metadata))
+    connotation: dict[int, dict[str, dict[str, Any]]] = {}
+    for g in levels:
+        for u in table.columns:
+            try:
+                c = book.connotation(g, u)
+            except (LookupError, LandgradeError):  # a price without a stated connotation
+                continue
+            connotation.setdefault(g, {})[str(u)] = {
+                "term_years": None if c.term_years is None else int(c.term_years),
+                "plot_ratio": None if c.plot_ratio is None else float(c.plot_ratio)}
+    return PriceLegend(table=table, labels=labels, lang=lang, metadata=dict(book.metadata),
+                       connotation=connotation)
 
 
 # --- layers ----------------------------------------------------------------------------------
@@ -211,14 +226,43 @@ def map_title(grade_map: GradeMap, *, chinese: bool = True, lang: str | None = N
     return title[0].upper() + title[1:]
 
 
+_GK_NAME = re.compile(
+    r"^(?P<datum>[^/]+?) / (?:(?P<deg>[36])-degree )?Gauss-Kruger "
+    r"(?:CM (?P<cm>\d+)(?P<hemi>[EW])|zone (?P<zone>\d+))$")
+_UTM_NAME = re.compile(r"^(?P<datum>[^/]+?) / UTM zone (?P<zone>\d+[NS])$")
+
+
+def crs_words(crs: Any, lang: str) -> str:
+    """A coordinate system's name in ``lang``, with its EPSG code: ``CGCS2000 / 3-degree
+    Gauss-Kruger CM 111E (EPSG:4546)``, or in Chinese ``2000国家大地坐标系 高斯-克吕格投影 3度带
+    中央经线 111°E (EPSG:4546)``. Systems without a Chinese wording keep their own name."""
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs)
+    epsg = crs.to_epsg()
+    name = crs.name
+    if lang == "zh":
+        gk = _GK_NAME.match(name)
+        datum = DATUM_ZH.get((gk.group("datum") if gk else name).strip())
+        if gk and datum:
+            where = (word("crs_gk_cm", lang, cm=gk.group("cm"),
+                          hemi="E" if gk.group("hemi") == "E" else "W")
+                     if gk.group("cm") else word("crs_gk_zone", lang, zone=gk.group("zone")))
+            name = word("crs_gk", lang, datum=datum, deg=gk.group("deg") or "6", where=where)
+        elif (utm := _UTM_NAME.match(name)) and utm.group("datum") in DATUM_ZH:
+            name = word("crs_utm", lang, datum=DATUM_ZH[utm.group("datum")],
+                        zone=utm.group("zone"))
+        elif datum:
+            name = datum
+    return f"{name} (EPSG:{epsg})" if epsg else name
+
+
 def map_subtitle(grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lang: str) -> str:
     """文号 · 估价期日 · 坐标系 (and the schematic note when it applies), one line each."""
     meta = county_meta or {}
     parts = gazette_facts(meta, ("document", "valuation_date"), lang)
-    crs = grade_map.crs  # the map's own working CRS (its county's Gauss-Krüger zone)
-    epsg = crs.to_epsg()
-    crs_name = f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
-    parts.append(f"{word('crs', lang)} {crs_name}")
+    # The map's own working CRS (its county's Gauss-Krüger zone), worded in the map's language.
+    parts.append(f"{word('crs', lang)} {crs_words(grade_map.crs, lang)}")
     sep = "　" if lang == "zh" else "  ·  "
     lines = [sep.join(parts)]
     if grade_map.schematic:
@@ -231,10 +275,69 @@ def map_subtitle(grade_map: GradeMap, county_meta: Mapping[str, Any] | None, lan
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 ROUTE_LABELS = ("id", "name", "price")
 MM = 1 / 25.4
+_A4_LONG_IN = 297.0 * MM  # the sheet every type size below is set for
 
 
-def page_size(paper: str | None, landscape: bool, width_in: float, aspect: float) -> tuple[
-        float, float]:
+@dataclass(frozen=True)
+class PrintStyle:
+    """Type sizes (points), line widths (points) and bands (inches) of a printed map.
+
+    Everything on the sheet grows with the paper: ``scale`` is the page's long side over A4's,
+    so an A3 sheet (√2 × A4) sets every word and line √2 times larger and reads from as far
+    as it is bigger. :func:`print_style` gives the style of a page.
+    """
+
+    scale: float
+    title_pt: float
+    subtitle_pt: float
+    legend_pt: float
+    legend_title_pt: float
+    table_pt: float
+    table_title_pt: float
+    route_label_pt: float
+    route_table_pt: float
+    footer_pt: float
+    scale_bar_pt: float
+    north_pt: float
+    grade_edge_lw: float
+    road_lw: float
+    water_lw: float
+    route_lw: float
+    extent_lw: float
+    frame_lw: float
+    leader_lw: float
+    title_band_in: float
+    foot_in: float
+    margin_in: float
+    gap_in: float
+
+
+def print_style(paper: str | None = None, landscape: bool = False,
+                width_in: float = 10.0) -> PrintStyle:
+    """The style of a printed map on ``paper`` (A4, A3), or on a page ``width_in`` wide.
+
+    A4 is the reference (scale 1; so is a page narrower than A4's long side); A3 is √2.
+    """
+    if paper is not None:
+        key = paper.upper()
+        if key not in PAPER_MM:
+            raise MapError(f"--paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+        s = max(PAPER_MM[key]) * MM / _A4_LONG_IN
+    else:
+        s = max(1.0, width_in / _A4_LONG_IN)
+    return PrintStyle(
+        scale=s, title_pt=14 * s, subtitle_pt=7.5 * s, legend_pt=7 * s, legend_title_pt=8 * s,
+        table_pt=6.5 * s, table_title_pt=7.5 * s, route_label_pt=5.5 * s,
+        route_table_pt=5.5 * s, footer_pt=6.5 * s, scale_bar_pt=6.5 * s, north_pt=9 * s,
+        grade_edge_lw=0.4 * s, road_lw=0.4 * s, water_lw=2.0 * s, route_lw=1.0 * s,
+        extent_lw=1.2 * s, frame_lw=0.8 * s, leader_lw=0.3 * s,
+        title_band_in=TITLE_BAND_IN * s, foot_in=FOOT_IN * s,
+        margin_in=0.3 * s if paper is not None else 0.15 * s, gap_in=0.12 * s,
+    )
+
+
+def page_size(paper: str | None, landscape: bool, width_in: float, aspect: float,
+              style: PrintStyle | None = None) -> tuple[float, float]:
     """The page in inches: a paper size (portrait unless ``landscape``), or ``width_in`` wide
     and tall enough for a map of ``aspect`` (height / width) beside the legend."""
     if paper is not None:
@@ -245,8 +348,10 @@ def page_size(paper: str | None, landscape: bool, width_in: float, aspect: float
         if landscape:
             w, h = h, w
         return w * MM, h * MM
+    style = style or print_style(None, width_in=width_in)
     map_in = MAP_WIDTH * width_in
-    return width_in, min(max(map_in * aspect, 3.0), 2.0 * width_in) + TITLE_BAND_IN + FOOT_IN
+    return width_in, (min(max(map_in * aspect, 3.0), 2.0 * width_in) + style.title_band_in
+                      + style.foot_in)
 
 
 def print_rc() -> dict[str, Any]:

@@ -92,6 +92,7 @@ class ServiceConfig:
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
     # Seconds a request body may stop arriving before the request is dropped (0: never).
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S
+    lang: str | None = None  # the web page's and the OGC titles' language; None: the county's
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -208,9 +209,9 @@ def create_app(config: ServiceConfig | None = None, engine: Engine | None = None
     app.add_middleware(HostCheck, allowed=config.allowed_hosts)  # last added: outermost
 
     _api_routes(app)
-    app.include_router(ogc_router(engine), prefix="/ogc")
-    app.add_api_route("/", web_page(engine), methods=["GET"], include_in_schema=False,
-                      response_class=HTMLResponse)
+    app.include_router(ogc_router(engine, config.lang), prefix="/ogc")
+    app.add_api_route("/", web_page(engine, config.lang), methods=["GET"],
+                      include_in_schema=False, response_class=HTMLResponse)
     for path, mount in web_static().items():
         app.mount(path, mount)
     return app
@@ -392,9 +393,10 @@ def _api_routes(app: FastAPI) -> None:
             crs=crs,
             read=ReadOptions(layer=layer, encoding=encoding, x_field=x_field, y_field=y_field),
             pricing=PricingOptions(town=town, town_grade=town_grade, town_field=town_field,
-                                   town_grade_field=town_grade_field, use_field=use_field,
+                                   town_grade_field=town_grade_field,
+                                   use_field=use_field or None,
                                    use_standard=use_standard_param(use_standard,
-                                                              use_field is not None)))
+                                                              bool(use_field))))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         ids: list[Any] | None = None
         if ctype == "multipart/form-data":

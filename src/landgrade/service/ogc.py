@@ -4,16 +4,19 @@ QGIS (Layer ▸ Add Layer ▸ Add WFS / OGC API – Features Layer) and GDAL's `
 it. Resources, all JSON (``f=json``, the only encoding offered):
 
 - ``/ogc`` landing page, ``/ogc/conformance``, ``/ogc/collections``;
-- ``/ogc/collections/{grades,routes,extent,roads}`` and their ``/items`` as GeoJSON in CRS84
+- ``/ogc/collections/{grades,routes,extent,roads,water}`` and their ``/items`` as GeoJSON in CRS84
   (longitude, latitude on WGS84), with ``bbox`` (CRS84), ``limit`` (1–10000, default 100; a
   larger value is served as 10000) and ``offset`` paging, ``numberMatched``/``numberReturned``
   and ``self``/``next``/``prev`` links; ``/items/{featureId}`` for one feature.
 
 Each grade feature carries the answer columns of that grade's prices (``p_<use>``), their term
 (``t_<use>``) and plot ratio (``r_<use>``) and the valuation date (``val_date``), named as in
-``landgrade assign`` output (see :mod:`landgrade.engine.answer`), with its types: terms are JSON
-integers (QGIS types a field from the numbers it reads), null where a price has no term. Layers are
-converted and serialised once at start-up; a page is a slice of prepared feature texts.
+``landgrade assign`` output (see :mod:`landgrade.engine.answer`). Every layer is the one
+``landgrade export`` writes to its GeoPackage (:func:`landgrade.outputs.export.for_qgis`), with
+its types: what is an integer there (``grade``, whole-yuan prices, terms, ``routes.grade``, the
+standard depth) is a JSON integer here, since QGIS types a field from the numbers it reads, and
+null where a price has no term. The collections' titles are in the service's language. Layers
+are converted and serialised once at start-up; a page is a slice of prepared feature texts.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ import shapely
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from landgrade.engine.answer import published_decimals
 from landgrade.engine.engine import Engine
-from landgrade.gazette.labels import SCHEMATIC_NOTE
+from landgrade.gazette.labels import SCHEMATIC_NOTE, unit, word
 from landgrade.io.crs import gdf_to_crs
 from landgrade.service.guards import BadRequest
 
@@ -44,14 +48,13 @@ GEOJSON = "application/geo+json"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 ITEM_PARAMS = {"bbox", "limit", "offset", "f"}
-DESCRIPTIONS = {
-    "grades": "Benchmark land price grade zones (土地级别); each grade with its benchmark prices "
-              "p_<use> (yuan/m²), land-use term t_<use> (whole years, an integer), plot ratio "
-              "r_<use> and valuation date",
-    "routes": "Road-line price segments (路线价): id, name, endpoints, grade, road class, "
-              "standard depth (m), road-line price (yuan/m²)",
-    "extent": "The grading extent (基准地价范围界线)",
-    "roads": "Road centrelines the grades were built on",
+# Each collection's title and description words (labels.WORDS keys).
+COLLECTION_WORDS = {
+    "grades": ("layer_grades", "ogc_grades"),
+    "routes": ("layer_routes", "ogc_routes"),
+    "extent": ("extent", "ogc_extent"),
+    "roads": ("roads", "ogc_roads"),
+    "water": ("water", "ogc_water"),
 }
 
 
@@ -68,14 +71,17 @@ class Collection:
 
 def grade_prices(engine: Engine) -> pd.DataFrame:
     """Per grade, the price, term and plot-ratio answer columns the engine gives in that grade,
-    with the answer's types (terms are nullable integers)."""
+    typed as ``landgrade export`` types them: prices are integers where the gazette prints whole
+    yuan, terms nullable integers (whole years), plot ratios real numbers."""
     pc = engine._prices
     out = pd.DataFrame(index=pd.Index(pc.grades, name="grade"))
+    whole = published_decimals(
+        np.concatenate([pc.prices[u].to_numpy(dtype=float) for u in pc.uses])
+        if pc.uses else np.array([0.0])) == 0
     for u in pc.uses:
         k = pc.short[u]
-        out[f"p_{k}"] = pc.prices[u].reindex(out.index).to_numpy(dtype=float)
-        # Whole years, an integer column as in `landgrade assign` output: served as 40, not 40.0
-        # (QGIS types a field from the JSON numbers it sees); a missing term stays null.
+        price = pc.prices[u].reindex(out.index).to_numpy(dtype=float)
+        out[f"p_{k}"] = pd.array(np.round(price)).astype("Int64") if whole else price
         years = pd.to_numeric(pc.terms[u].reindex(out.index), errors="coerce").round()
         out[f"t_{k}"] = years.astype("Int64").array
         out[f"r_{k}"] = pc.ratios[u].reindex(out.index).to_numpy(dtype=float)
@@ -85,15 +91,21 @@ def grade_prices(engine: Engine) -> pd.DataFrame:
 
 
 def _layers(engine: Engine) -> dict[str, gpd.GeoDataFrame]:
-    gm = engine.grade_map
+    """The layers as ``landgrade export`` hands them on (:func:`for_qgis`: integer grades,
+    standard depths and prices), the grades priced by the engine's own price book."""
+    from landgrade.outputs.export import for_qgis
+
+    handed = for_qgis(engine.grade_map)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    grades = gm.grades.sort_values("grade").reset_index(drop=True)
+    grades = handed.grades.sort_values("grade").reset_index(drop=True)
+    grades = grades.drop(columns=[c for c in grades.columns if c.startswith(("p_", "t_", "r_"))
+                                  or c == "val_date"])
     prices = grade_prices(engine)
     if len(prices.columns):
         grades = grades.join(prices, on="grade")
     layers["grades"] = grades
-    for name in ("routes", "extent", "roads"):
-        layer = getattr(gm, name)
+    for name in ("routes", "extent", "roads", "water"):
+        layer = getattr(handed, name)
         if layer is not None and len(layer):
             layers[name] = layer.reset_index(drop=True)
     return layers
@@ -107,9 +119,13 @@ def _feature_ids(name: str, layer: gpd.GeoDataFrame) -> list[Any]:
     return list(range(1, len(layer) + 1))
 
 
-def build_collections(engine: Engine) -> dict[str, Collection]:
-    """Every collection, converted to CRS84 and serialised once."""
-    note = f" ({SCHEMATIC_NOTE})" if engine.grade_map.schematic else ""
+def build_collections(engine: Engine, lang: str | None = None) -> dict[str, Collection]:
+    """Every collection, converted to CRS84 and serialised once; titles in ``lang`` (default:
+    the county's)."""
+    from landgrade.engine.answer import answer_lang
+
+    lang = answer_lang(engine, lang)
+    note = (f" ({word('schematic_short', lang)})" if engine.grade_map.schematic else "")
     out: dict[str, Collection] = {}
     for name, layer in _layers(engine).items():
         wgs = gdf_to_crs(layer, "EPSG:4326")
@@ -124,10 +140,13 @@ def build_collections(engine: Engine) -> dict[str, Collection]:
             for fid, g, p in zip(ids, geoms, records, strict=True)
         ]
         bounds = shapely.bounds(wgs.geometry.to_numpy())
+        title, text = COLLECTION_WORDS.get(name, (None, None))
         out[name] = Collection(
             id=name,
-            title=name,
-            description=DESCRIPTIONS.get(name, name) + (note if name != "extent" else ""),
+            title=word(title, lang) if title else name,
+            description=(word(text, lang, unit=unit(getattr(engine.pricebook, "metadata", None),
+                                                    lang)) if text else name)
+            + (note if name != "extent" else ""),
             bbox=[float(v) for v in wgs.total_bounds],
             features=features,
             ids={str(f): i for i, f in enumerate(ids)},
@@ -198,9 +217,9 @@ def _parse_int(name: str, text: str | None, default: int, lowest: int) -> int:
     return v
 
 
-def ogc_router(engine: Engine) -> APIRouter:
-    """The ``/ogc`` routes over the engine's grade map."""
-    collections = build_collections(engine)
+def ogc_router(engine: Engine, lang: str | None = None) -> APIRouter:
+    """The ``/ogc`` routes over the engine's grade map (titles in ``lang``)."""
+    collections = build_collections(engine, lang)
     router = APIRouter(tags=["OGC API – Features"])
 
     def get(name: str) -> Collection:
