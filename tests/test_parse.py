@@ -458,7 +458,8 @@ RING = {"kind": "ring", "items": [{"feature": "甲路", "side": "E", "width_m": 
 @pytest.mark.parametrize("data,where,problem", [
     ([], "rules.json", "an object with 'grades'"),
     ({"grades": []}, "rules.json", "no grades"),
-    ({"grades": [{"grade": 2, "areas": [RING]}]}, "grades[0]", "grade 1 belongs"),
+    ({"grades": [{"grade": 2, "areas": [RING]}, {"grade": 1, "areas": [RING]}]}, "grades[1]",
+     "grade 1 after grade 2"),  # a table may start above 一级, but best grade first
     ({"grades": [{"grade": 1, "areas": []}]}, "grades[0]", "no areas"),
     ({"grades": [{"grade": 1, "areas": [{"kind": "ring"}]}]}, "grades[0].areas[0]",
      "missing key 'items'"),
