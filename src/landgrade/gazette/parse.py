@@ -486,7 +486,7 @@ def _syntax_error(body: str) -> tuple[int, set[str]]:
     return len(body), set()  # pragma: no cover - the first parse failed, so the replay does
 
 
-def parse_file(path: str | Path) -> Rules:
+def parse_file(path: str | Path, known_names: frozenset[str] | set[str] | None = None) -> Rules:
     """Read a description file (UTF-8, as ``geo/<county>/table5.txt``) into rules."""
     path = Path(path)
     return parse_rules(read_description(path), source=path.name)
