@@ -43,6 +43,7 @@ from landgrade.network.junctions import (
     Junction,
     JunctionError,
     as_linestring,
+    junction_count,
     parse_endpoint,
 )
 from landgrade.text import normalize
@@ -93,14 +94,18 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
     halves = [_qualifier_half(ctx, clause.id, k, it, item_rows[k]) for k, it in enumerate(items)]
     choice, stretches = _choose_ring(ctx, clause.id, lines, cands, arcs, halves, within)
     for k in range(n):
-        if len(cands[k]) > 1:
+        # Candidates of one junction on the carriageways of a dual road are no ambiguity.
+        if junction_count(cands[k]) > 1:
             jrows[k].warn(
-                f"{len(cands[k])} crossings of {items[k].feature} and "
-                f"{items[(k + 1) % n].feature}; took crossing {choice[k] + 1} along "
-                f"{items[k].feature} (the one consistent with the neighbouring junctions)")
+                f"{junction_count(cands[k])} crossings of {items[k].feature} and "
+                f"{items[(k + 1) % n].feature}; took crossing {cands[k][choice[k]].node + 1} "
+                f"along {items[k].feature} (the one consistent with the neighbouring junctions)")
         j = cands[k][choice[k]]
         jrows[k].junctions = j.text()
         jrows[k].features = f"{lines[k].label} × {lines[(k + 1) % n].label}"
+        if len(cands[k]) > junction_count(cands[k]):
+            jrows[k].features += (f"; {len(cands[k])} crossing points in "
+                                  f"{junction_count(cands[k])} junction(s) (dual carriageways)")
     coords = np.vstack([shapely.get_coordinates(s.line) for s in stretches])
     path = LineString(np.vstack([coords, coords[:1]]))
     faces = shapely.get_parts(shapely.polygonize([shapely.node(path)]))
@@ -159,7 +164,7 @@ def _ring_junction(ctx: BuildContext, clause: Clause, k: int, m: int, lines: lis
             "(point:<x> <y>)."
         )
     if d is not None and d.kind == "crossing":
-        return [nth_crossing(found, int(d.value), f"clause {clause.id} junction {k + 1}>{m + 1}")]
+        return nth_crossing(found, int(d.value), f"clause {clause.id} junction {k + 1}>{m + 1}")
     return found
 
 

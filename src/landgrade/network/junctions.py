@@ -27,15 +27,19 @@ anything else                          ``feature``: a road, river or landmark na
 A gazette typo or an unnamed road is an alias or an analyst decision (data), never code.
 
 Crossings closer than ``tolerance_m`` (default 1 m) count as meeting, so a T-junction drawn a
-little short still meets. Where two features meet more than once, every crossing is a
-candidate; the builder chooses among them (consistently with the neighbouring junctions) and
-reports the choice.
+little short still meets. A *junction* is a cluster of crossings: on one carriageway, those
+within ``cluster_m`` (30 m) along it; across the carriageways (parts) of a dual road, those
+within ``cluster_m`` of each other. Each candidate :class:`Junction` carries its cluster's
+number (``node``, counted along the line): the two carriageways of a dual road give one
+candidate each for one junction, which is a choice of carriageway, not an ambiguity. Where two
+features meet at more than one junction (a road crossing a river twice), the builder chooses
+among them (consistently with the neighbouring junctions) and warns.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -92,13 +96,16 @@ class Junction:
 
     ``centre`` is set where a road ends at the near carriageway of a dual road: the centre of
     the crossing, between the two carriageways, straight on from the road's end. A route or
-    corridor ending there runs on to it.
+    corridor ending there runs on to it. ``node`` numbers the junction (the cluster of
+    crossings) this point belongs to, from 0 along the line: candidates sharing it are one
+    junction met on different carriageways.
     """
 
     x: float
     y: float
     label: str
     centre: tuple[float, float] | None = None
+    node: int = 0
 
     @property
     def point(self) -> Point:
@@ -106,6 +113,11 @@ class Junction:
 
     def text(self) -> str:
         return f"{self.x:.1f} {self.y:.1f}"
+
+
+def junction_count(found: list[Junction]) -> int:
+    """How many junctions candidates stand for (one per cluster, whatever the carriageways)."""
+    return len({j.node for j in found})
 
 
 def parse_endpoint(text: str) -> Endpoint:
@@ -366,7 +378,7 @@ class JunctionResolver:
             start = reach[int(np.argmin(np.hypot(*(reach - start).T)))]
         far_pt = np.array([j.x, j.y]) + v
         cx, cy = (start + far_pt) / 2
-        return Junction(j.x, j.y, j.label, (float(cx), float(cy)))
+        return Junction(j.x, j.y, j.label, (float(cx), float(cy)), j.node)
 
     def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
         """Crossings in line order, each cluster of them one junction.
@@ -396,7 +408,41 @@ class JunctionResolver:
             mean = float(np.mean([pos for _, pos, _ in g]))
             p = shapely.line_interpolate_point(base.parts[g[0][0]], mean)
             out.append(Junction(p.x, p.y, f"{label} (cluster of {len(g)} crossings)"))
-        return out
+        nodes = self._nodes(base, out, [g[0][0] for g in groups])
+        return [replace(j, node=n) for j, n in zip(out, nodes, strict=True)]
+
+    def _nodes(self, base: BaseLine, found: list[Junction], parts: list[int]) -> list[int]:
+        """The junction number of each per-carriageway cluster, numbered in line order.
+
+        Clusters on different parts of the line are one junction when they lie abreast, within
+        ``cluster_m`` of each other along the line, and less than twice that apart: a dual
+        road's two carriageways crossing, or crossed by, the same road (a median up to 60 m
+        wide, crossed at any angle from about 45°)."""
+        n = len(found)
+        pts = shapely.points([(j.x, j.y) for j in found]) if n else np.empty(0, dtype=object)
+        part = np.array(parts, dtype=int)
+        xy = shapely.get_coordinates(pts)
+        d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        # along[i, k]: how far along junction i's part the foot of junction k lies from it.
+        own = shapely.line_locate_point(np.array(base.parts, dtype=object)[part], pts)
+        foot = shapely.line_locate_point(
+            np.array(base.parts, dtype=object)[part][:, None], pts[None, :])
+        along = np.abs(foot - own[:, None])
+        linked = ((part[:, None] != part[None, :]) & (d <= 2 * self.cluster_m)
+                  & (np.maximum(along, along.T) <= self.cluster_m))
+        label = list(range(n))
+
+        def root(i: int) -> int:
+            while label[i] != i:
+                label[i] = label[label[i]]
+                i = label[i]
+            return i
+
+        for i, k in zip(*np.nonzero(np.triu(linked, 1)), strict=True):
+            a, b = root(int(i)), root(int(k))
+            label[max(a, b)] = min(a, b)
+        first: dict[int, int] = {}
+        return [first.setdefault(root(i), len(first)) for i in range(n)]
 
     def gap(self, base: BaseLine, other: BaseGeometry) -> float:
         """How far apart two features that do not meet are, in metres."""
@@ -456,7 +502,7 @@ class JunctionResolver:
             if travelled + 1e-6 < (ep.distance_m or 0):
                 notes.append(f"{base.label} ends {travelled:.0f} m from {ep.name}, short of "
                              f"{ep.distance_m:g} m: the stretch stops at the road end")
-            out.append(Junction(best.x, best.y, ep.text))
+            out.append(Junction(best.x, best.y, ep.text, node=a.node))
         return out, notes
 
     def _road_ends(self, base: BaseLine, ep: Endpoint, context: str) -> tuple[list[Junction],
