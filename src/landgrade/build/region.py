@@ -2,7 +2,9 @@
 
 ``平溪江以南－沟渠以西区域`` is the extent cut by each bound feature, keeping the side named
 for every bound (以南: south of it). A bound that stops short of the extent line is extended
-straight on to it; a road in sections is joined across its gaps first. The half-plane of one
+straight on to it (:func:`landgrade.build.geometry.extend_to_extent`: along its last 20 m; a fork
+or turning loop at its end as one end), and the report row says how far; a road in sections is
+joined across its gaps first. The half-plane of one
 line (:func:`half_plane`) also serves a ring's ``within`` (平溪江以南) and its items'
 qualifiers (平溪江以南段).
 """
@@ -16,7 +18,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from landgrade.build.context import BuildContext, Clause
+from landgrade.build.context import BuildContext, Clause, join_notes
 from landgrade.build.geometry import (
     GRID_M,
     bridge_gaps,
@@ -69,9 +71,13 @@ def half_plane(ctx: BuildContext, line: BaseLine, side: str,
     if gaps:
         row.warn(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
                  "joined straight across for the half-plane (check it on the review page)")
-    extended, grown = extend_to_extent(joined, ctx.extent)
+    ext = extend_to_extent(joined, ctx.extent)
+    extended, grown = ext.line, ext.grown_m
     if grown > ctx.tolerance_m:
         row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
+    if ext.forked_ends:
+        row.features = join_notes(row.features, f"{ext.forked_ends} forked end(s) (a fork or "
+                                  "turning loop) extended as one, along the road's mean heading")
     if (grown > ctx.tolerance_m or gaps) and crossings_of_extent(line.geom,
                                                                  ctx.extent) >= 2:
         how = (f"a loose end was extended {grown:.1f} m" if grown > ctx.tolerance_m
