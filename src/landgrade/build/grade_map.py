@@ -151,7 +151,21 @@ class GradeMap:
         if "metadata" in layers:
             t = _read_table(path, "metadata")
             meta = dict(zip(t["key"], t["value"], strict=True))
+        _locate_county_folder(meta, path)
         return cls(metadata=meta, **kw)
+
+
+def _locate_county_folder(meta: dict[str, Any], path: Path) -> None:
+    """A county folder the map records relative to itself (``../my county``, as ``build`` and
+    ``export`` write it) is resolved against the map's own folder when it is there, so that the
+    map finds its prices wherever the two were copied together; a bundled county's name is
+    left as it is."""
+    recorded = meta.get("county_folder")
+    if not isinstance(recorded, str) or not recorded or Path(recorded).is_absolute():
+        return
+    beside = path.resolve().parent / recorded
+    if (beside / "metadata.json").is_file():
+        meta["county_folder"] = str(beside.resolve())
 
 
 def grade_levels(grades: gpd.GeoDataFrame | None, source: str | Path = "grade map") -> pd.Series:

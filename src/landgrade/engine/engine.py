@@ -118,6 +118,8 @@ class Engine:
         self.working_crs = grade_map.crs
         self.index = index if index is not None else build_index(grade_map)
         self.pricebook = pricebook
+        # Why there are no prices, when a county folder was found but holds no price tables.
+        self.no_prices: str | None = None
         self.outline = outline
         if outline is not None:
             shapely.prepare(outline)
@@ -521,7 +523,16 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
     folder = _county_of(grade_map, county, map_path is None)
     pricebook, outline = _county_extras(folder, grade_map.crs)
-    return Engine(grade_map, pricebook, index=index, outline=outline)
+    engine = Engine(grade_map, pricebook, index=index, outline=outline)
+    if folder is not None and pricebook is None:
+        engine.no_prices = (f"{folder.root}: the county folder has no price tables "
+                            f"({PRICE_TABLE}), so grades only")
+    return engine
+
+
+PRICE_TABLE = "urban_prices.csv"
+"""The county folder file without which a map is answered with grades only, not an error: a
+county built from its grade-zone text and roads before (or without) its price tables."""
 
 
 def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) -> Any:
@@ -538,7 +549,7 @@ def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
         return None, None
     from landgrade.gazette.pricebook import load_pricebook
 
-    pricebook = load_pricebook(folder)
+    pricebook = load_pricebook(folder) if folder.has(PRICE_TABLE) else None
     outline = None
     if folder.has("outline.geojson"):
         from landgrade.io import crs as crsmod

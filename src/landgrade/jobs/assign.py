@@ -62,7 +62,9 @@ def assign_command(
         )
     _label_crs(spec)  # an unknown --crs fails here, before any row is read
     engine = load_engine(map_path=map_path, county=county)
-    if engine.pricebook is None:
+    if engine.pricebook is None and engine.no_prices:
+        print(f"note: {engine.no_prices}", file=sys.stderr)
+    elif engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     check_pricing(engine, src, pricing)

@@ -101,9 +101,10 @@ class ExportResult:
 GAZETTE_FACTS = ("document", "title", "issuer", "date", "valuation_date", "gazette", "units")
 
 
-def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
+def for_qgis(grade_map: GradeMap, county: Any = None, dest: Path | None = None) -> GradeMap:
     """The grade map as it is handed on (see the module docstring); ``county`` is its
-    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None."""
+    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None; ``dest``
+    the file it is written to (its county folder is recorded relative to it)."""
     pricebook = _pricebook(county)
     grades = _priced_grades(grade_map.grades, pricebook)
     grades["area_m2"] = grades.geometry.area.round(AREA_DECIMALS)
@@ -118,7 +119,7 @@ def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
     return GradeMap(
         grades=grades, extent=grade_map.extent, routes=routes, water=grade_map.water,
         roads=grade_map.roads, report=grade_map.report,
-        metadata=_portable_metadata(grade_map.metadata, county),
+        metadata=_portable_metadata(grade_map.metadata, county, dest),
     )
 
 
@@ -167,7 +168,8 @@ def _connotation(pricebook: Any, grade: int, use: str) -> Any:
         return None
 
 
-def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
+def _portable_metadata(metadata: dict[str, Any], county: Any,
+                       dest: Path | None = None) -> dict[str, Any]:
     """Metadata with the gazette facts and the exporting version; paths made relative to the
     county folder (or reduced to a file name), so no machine's folders travel with the map."""
     from landgrade._version import __version__
@@ -180,11 +182,25 @@ def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
     if isinstance(meta.get("source"), str) and meta["source"]:
         meta["source"] = _relative_name(meta["source"], root)
     # A county folder outside the bundled ones is recorded by the build as an absolute path;
-    # handed on, it is the folder's name (give --county FOLDER to price the map elsewhere).
+    # handed on, it is the path from the map's own folder to it (../counties/x), which
+    # GradeMap.read resolves, so `--map` finds the county where the two were written; the
+    # folder's name where no relative path exists (another drive).
     if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
-        meta["county_folder"] = Path(meta["county_folder"]).name
+        meta["county_folder"] = _path_from(dest, Path(meta["county_folder"]))
     meta["exported_with"] = f"landgrade {__version__}"
     return meta
+
+
+def _path_from(dest: Path | None, folder: Path) -> str:
+    """``folder`` as a path relative to the folder of the file ``dest`` (posix separators)."""
+    import os
+
+    if dest is not None:
+        try:
+            return Path(os.path.relpath(folder.resolve(), Path(dest).resolve().parent)).as_posix()
+        except (ValueError, OSError):  # another drive: no relative path
+            pass
+    return folder.name
 
 
 def _relative_name(value: str, root: Path | None) -> str:
@@ -325,7 +341,7 @@ def export_gpkg(
 
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    grade_map = for_qgis(grade_map, county)
+    grade_map = for_qgis(grade_map, county, dest)
     aliases = field_aliases(county)
     with atomic_output(dest) as path:  # moved into place once the styles are in too
         _write_styled_gpkg(grade_map, path, prices, aliases)
@@ -385,7 +401,7 @@ def export_shapefiles(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    grade_map = for_qgis(grade_map, county)
+    grade_map = for_qgis(grade_map, county, path)
     aliases = field_aliases(county)
     stem = path.with_suffix("")
     result = ExportResult(files=[])
