@@ -147,11 +147,17 @@ def parse(
         Path, typer.Argument(help="Grade-zone description (土地级别范围描述) text file (UTF-8).")
     ],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
+    keep_going: Annotated[bool, typer.Option(
+        "--keep-going", help="Print every area that reads; one line per refused area on "
+        "stderr; exit 2 if any was refused.")] = False,
+    names: Annotated[Path | None, typer.Option(
+        help="Feature names of the network, one per line: a name holding a connective "
+        "(至善路) is accepted only when listed.")] = None,
 ) -> None:
-    """Parse a grade-zone description into rules (JSON)."""
+    """Parse a grade-zone description (a file, or a county folder's per-use files) into rules."""
     from landgrade.cli.parse import parse_command
 
-    parse_command(file, as_text=text)
+    parse_command(file, as_text=text, keep_going=keep_going, names=names)
 
 
 # --- build (build.py) ------------------------------------------------------------------------

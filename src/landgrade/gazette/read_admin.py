@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from landgrade.gazette.free_words import GRADE_LIST, grade_list
+from landgrade.gazette.free_words import GRADE_LIST, grade_list, take_exclusion_tails
 from landgrade.gazette.refusal import Refuse
 from landgrade.gazette.rule_areas import AdminArea
 from landgrade.gazette.rules import Residual
@@ -28,7 +28,8 @@ _ADMIN_FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"^(?:以及)?(?P<units>.+?)(?:行政区域|行政区划范围|行政辖区)(?:内|范围内)?{_USE_LAND}$"),
     re.compile(r"^(?:以及)?(?P<units>.+?)(?:街道办事处|街道|镇|乡)?所辖(?:的)?(?:地域|区域|范围|土地)$"),
     re.compile(r"^(?:以及)?(?P<units>.+?)等?(?P<part>部分地域|部分区域)$"),
-    re.compile(r"^(?P<units>.+(?:岛|区|县|市|镇|乡|街道|港|园))(?P<part>[\u4e00-\u9fff]{1,4}辖区范围)$"),
+    re.compile(r"^(?!.*行政区域)(?P<units>.+(?:岛|区|县|市|镇|乡|街道|港|园))"
+               r"(?P<part>[\u4e00-\u9fff]{1,4}辖区范围)$"),
 )
 
 
@@ -38,7 +39,11 @@ def looks_like_admin(text: str) -> bool:
 
 
 def read_admin(text: str, exclude_grades: tuple[int, ...]) -> AdminArea:
-    text = text.rstrip("。;")
+    text, tail = take_exclusion_tails(text.rstrip("。;"))
+    if tail.exclude_features or tail.exclude_land:
+        raise Refuse(len(text), "an administrative area without landmarks or land cut out",
+                     family=ADMIN)
+    exclude_grades = tuple(sorted(set(exclude_grades) | set(tail.exclude_grades)))
     for form in _ADMIN_FORMS:
         m = form.match(text)
         if not m:

@@ -70,20 +70,24 @@ def read_region(text: str, exclude_grades: tuple[int, ...]) -> Region:
                   tail.exclude_features + more.exclude_features)
 
 
-_BOTH = re.compile(r"^(?:沿)?(?P<list>.+?)等?(?:街道|道路|路段|沿线)?两侧(?:的)?"
+_BOTH = re.compile(r"^(?:沿)?(?P<list>.+?)等?(?:街道|道路|路段|沿线)?两侧"
+                   r"(?:各?(?:宽|纵深|进深)(?P<m>\d+(?:\.\d+)?)(?:米|m))?(?:的)?"
                    r"(?:地区|用地|区域|范围|地块|土地)$")
-_ONE_SIDE = re.compile(rf"^(?:沿)?(?P<list>.+?)(?P<d>{DIR})侧(?:宽|纵深|进深)?"
-                       r"(?P<m>\d+(?:\.\d+)?)(?:米|m)(?:以内)?(?:的)?"
+_ONE_SIDE = re.compile(rf"^(?:沿)?(?P<list>.+?)(?P<d>{DIR})侧(?:(?:宽|纵深|进深)?"
+                       r"(?P<m>\d+(?:\.\d+)?)(?:米|m))?(?:以内)?(?:的)?"
                        r"(?:范围内?|区域|地区|地块|用地)(?:的地块)?$")
 
 
 def looks_like_frontage(text: str) -> bool:
-    text = text.rstrip("。;")
+    text, _ = take_exclusion_tails(text.rstrip("。;"))
     return bool(_BOTH.match(text) or _ONE_SIDE.match(text))
 
 
 def read_frontage(text: str, exclude_grades: tuple[int, ...]) -> Frontage:
-    text = text.rstrip("。;")
+    text, tail = take_exclusion_tails(text.rstrip("。;"))
+    if tail.exclude_features or tail.exclude_land:
+        raise Refuse(len(text), "frontage without landmarks or land cut out", family=FRONTAGE)
+    exclude_grades = tuple(sorted(set(exclude_grades) | set(tail.exclude_grades)))
     m = _ONE_SIDE.match(text) or _BOTH.match(text)
     if not m:
         raise Refuse(0, "frontage: …两侧地区 or …东侧宽200米范围内", family=FRONTAGE)
@@ -92,8 +96,8 @@ def read_frontage(text: str, exclude_grades: tuple[int, ...]) -> Frontage:
         items = read_features(body, what="a road whose frontage this is")
     except Refuse as e:
         raise e.shifted(m.start("list"), FRONTAGE) from None
-    side = DIRECTION_OF[m.group("d")] if "d" in m.groupdict() and m.group("d") else None
-    width = float(m.group("m")) if "m" in m.groupdict() and m.group("m") else None
+    side = DIRECTION_OF[m.group("d")] if m.groupdict().get("d") else None
+    width = float(m.group("m")) if m.groupdict().get("m") else None
     if width is not None and width.is_integer():
         width = int(width)
     return Frontage(tuple(items), side, width, exclude_grades=exclude_grades)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from landgrade.gazette.features import DIR, DIRECTION_OF, read_feature, read_features
+from landgrade.gazette.free_words import take_exclusion_tails
 from landgrade.gazette.refusal import Refuse
 from landgrade.gazette.rule_areas import Walk
 from landgrade.gazette.rule_items import RingItem, WalkStep
@@ -76,7 +77,11 @@ def _tokens(text: str) -> list[tuple[str, re.Match[str] | None, int, int]]:
 
 
 def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
-    text = text.rstrip("。;,")
+    text, tail = take_exclusion_tails(text.rstrip("。;,"))
+    if tail.exclude_features or tail.exclude_land:
+        raise Refuse(len(text), "a walk without landmarks or land cut out (this reader does not "
+                     "cut them)", family=FAMILY)
+    exclude_grades = tuple(sorted(set(exclude_grades) | set(tail.exclude_grades)))
     tokens = [t for t in _tokens(text)]
     steps: list[WalkStep] = []
     k = 0

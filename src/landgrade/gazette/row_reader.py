@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from landgrade.gazette.connectives import name_problem
+from landgrade.gazette.features import read_feature
 from landgrade.gazette.grade_rows import Row
 from landgrade.gazette.grammar_read import GrammarFailure, grammar_items
 from landgrade.gazette.names import grade_word
@@ -88,8 +89,8 @@ def read_row(row: Row, text: str, *, known_names: Collection[str] = (),
         whole = RowReading()
         for k, item in enumerate(items, start=1):
             try:
-                area = _checked(item.area, body[item.pos:item.end], row.grade, known_names,
-                                whole.names_used)
+                area = _checked(_enriched(item.area), body[item.pos:item.end], row.grade,
+                                known_names, whole.names_used)
             except Refuse:
                 break
             whole.areas.append(_with_source(area, row, text, item.pos, _trim(body, item.end)))
@@ -139,12 +140,14 @@ def _read_piece(piece: Piece, row: Row, known_names: Collection[str],
     try:
         items = grammar_items(t, row.grade)
         if len(items) == 1:
-            area = _checked(items[0].area, t, row.grade, known_names, names_used)
+            area = _checked(_enriched(items[0].area), t, row.grade, known_names, names_used)
             area = _lead_exclusions(area, excluded, row.grade)
             return replace(area, subarea=piece.label) if piece.label else area
         grammar_refusal = Refuse(items[1].pos, "one area here")
     except GrammarFailure as e:
-        grammar_refusal = Refuse(e.pos, e.expected)
+        grammar_refusal = Refuse(e.pos, "wording no reader knows (四至, walk, ring, region, "
+                                 "frontage, administrative area, residual); read as Dongkou's "
+                                 f"wording it would need {e.expected} here")
     except Refuse as e:
         grammar_refusal = e
     area = _by_phrasing(t, lead.ring, excluded, row.grade, grades_before)
@@ -177,6 +180,28 @@ def _lead_exclusions(area: Area, excluded: tuple[int, ...], grade: int) -> Area:
     if not excluded or isinstance(area, Residual):
         return area
     return replace(area, exclude_grades=tuple(sorted(set(area.exclude_grades) | set(excluded))))
+
+
+_MORE_THAN_A_NAME = re.compile(r"^规划|(?:[东南西北]侧?)?(?:围墙|边界|外围线|界线)$")
+
+
+def _enriched(area: Area) -> Area:
+    """Ring items the grammar read as plain names that say more: 规划三环路 (planned),
+    王岘乡北围墙 (the north wall of a landmark). Other names stay exactly as the grammar read
+    them (洞口大道西段, 公安局东侧)."""
+    if not isinstance(area, Ring) or not any(_MORE_THAN_A_NAME.search(i.feature)
+                                             for i in area.items):
+        return area
+    items = []
+    for i in area.items:
+        if _MORE_THAN_A_NAME.search(i.feature):
+            more = read_feature(i.feature)
+            if more.qualifier is None and more.offset is None and (more.planned or more.landmark):
+                i = replace(i, feature=more.feature, planned=more.planned,
+                            landmark=more.landmark, edge=more.edge,
+                            feature_kind=more.feature_kind)
+        items.append(i)
+    return replace(area, items=tuple(items))
 
 
 _ENCLOSED = re.compile(r"所?包?围[成合]|所围|合围")
