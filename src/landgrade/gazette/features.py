@@ -44,6 +44,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("road", _ROAD_END),
     ("place", ("镇", "乡", "村", "街道", "社区", "庄")),
 )
+_ADDRESS = re.compile(r"\d+号(?:院|楼)?$")
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ def feature_kind(name: str, edge_of_landmark: bool = False) -> str | None:
         return "admin_line"
     if edge_of_landmark and re.search(r"围墙线?$", name):
         return "wall"
+    if _ADDRESS.search(name):
+        return "address"
     for kind, ends in _KINDS:
         if name.endswith(ends):
             return kind

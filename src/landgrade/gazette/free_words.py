@@ -52,7 +52,8 @@ class LeadIn:
 _LEAD_INS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?P<g>{GRADE_LIST}){_LAND}(?:以外|之外)[,:]"), "exclude"),
     (re.compile(rf"围绕(?P<g>{GRADE_LIST}){_LAND}[,:]?"), "exclude"),
-    (re.compile(r"除(?:上述|以上)(?:级别)?(?:范围|区域)?(?:以外|之外|外)[,:]?"), "above"),
+    (re.compile(r"除(?:上述|以上)(?:级别)?(?:范围|区域)?(?:以外|之外|外)(?:[,:]|(?=由|为|[东南西北]))"),
+     "above"),
     (re.compile(rf"除(?P<g>{GRADE_LIST}){_LAND}(?:以外|之外|外)[,:]?"
                 r"(?=.*(?:所围|围成|围合|合围|至|以[东南西北]|为界|起))"), "exclude"),
     (re.compile(r"由以下(?:道路|路线|线路|界线)?(?:所)?(?:围合|围成|合围)(?:而成)?的?(?:区域|范围)"
@@ -88,7 +89,7 @@ def take_lead_ins(text: str) -> tuple[LeadIn, int]:
 _NOTE = re.compile(r"(?:总)?面积(?:为|约|共|约为)?\d+(?:\.\d+)?"
                    r"(?:平方公里|平方千米|公顷|平方米|亩|km2)")
 _REMARK = re.compile(r"\((?P<r>[^()]*(?:最高|最低|越高|越低|价格|说明|注:)[^()]*)\)")
-_COUNT = re.compile(r"共(?:分为|分|有)?[一二三四五六七八九十\d]+[片块个](?:区域|地块)?")
+_COUNT = re.compile(r"共(?:分为|分|有)?[一两二三四五六七八九十\d]+[片块个](?:区域|地块)?")
 
 
 def notes_in(text: str) -> list[tuple[int, int]]:

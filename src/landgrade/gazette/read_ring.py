@@ -14,11 +14,13 @@ dash chains); it is refused, so that ``西以西站铁路线、规划边界线�
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from landgrade.gazette.features import read_features
+from landgrade.gazette.features import read_features, split_members
 from landgrade.gazette.free_words import GRADE_LIST, grade_list, take_exclusion_tails
 from landgrade.gazette.refusal import Refuse
 from landgrade.gazette.rules import Ring
+from landgrade.text import normalize
 
 FAMILY = "ring (由…所围成的区域, A—B—…所围地区)"
 _ENCLOSE = re.compile(r";?(?:所包围|所围合|所围成|所围|围合|围成|合围)(?:而成)?的?"
@@ -33,12 +35,13 @@ def looks_like(text: str, ring_lead: bool) -> bool:
         r"^(?:东|南|西|北)(?:至|起|以)", text))
 
 
-def read_ring(text: str, exclude_grades: tuple[int, ...], ring_lead: bool) -> Ring:
+def read_ring(text: str, exclude_grades: tuple[int, ...], ring_lead: bool,
+              known_names: Collection[str] = ()) -> Ring:
     text = text.rstrip("。;")
     text, tail = take_exclusion_tails(text)
     start = 0
     if text.startswith("由") and not ring_lead:
-        start = 1
+        start = _after_you(text, known_names)
     elif text.startswith("为") and re.search(r"合围|围合|围成", text):
         start = 1
     enclose = None
@@ -82,3 +85,18 @@ def read_ring(text: str, exclude_grades: tuple[int, ...], ring_lead: bool) -> Ri
                      family=FAMILY)
     return Ring(tuple(items), tuple(sorted(grades)), None, frontage,  # type: ignore[arg-type]
                 exclude_features=tail.exclude_features)
+
+
+def _after_you(text: str, known_names: Collection[str]) -> int:
+    """Where the list starts after a leading 由 (from): 1, or 0 when 由 begins the first name
+    (由义路, known to the network). A short first name (由义路 read as 由 + 义路) without the
+    network to decide is refused: either reading could be wrong."""
+    first = split_members(text[1:])[0].text
+    first = re.split(r"所|围|\(", first)[0]
+    if known_names and normalize("由" + first) in known_names:
+        return 0
+    if len(first) <= 2:
+        raise Refuse(0, f"\"由{first}\" is 由 (from) and {first}, or the name 由{first}: "
+                     "give the network's names (--names) to decide", end=1 + len(first),
+                     family=FAMILY)
+    return 1

@@ -1,7 +1,8 @@
 """Turn-by-turn walks: ``西起X,向南,…穿越A、B,延伸至C以南40米处折向东,…与起点形成闭合线``.
 
-The walk is a sequence of operators (起 start, 向 head, 沿 along, 穿越 cross, 平行 parallel,
-至/延伸至 to, 延伸N米 extend, 折向 turn, 与起点…闭合线 close) and the features between them. 沿
+The walk is a sequence of operators (起 start, 向/南下/东行 head, 沿/拐到 along, 穿越 cross,
+平行 parallel, 至/延伸至 to, 延伸N米 extend, 折向 turn, 与起点…闭合线 close) and the features
+between them. 沿
 starts a step only at the beginning of a clause (after ``,``), so 沿江路 in ``沿沿江路`` stays a
 name. Text between operators that no operator takes is refused, never dropped.
 """
@@ -21,7 +22,9 @@ _AFTER_TURN = r"(?=[,;。]|$|沿|穿越|穿过|平行|延伸|至)"
 _OPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("close", re.compile(r"与起点(?:重合|相接|相连)?(?:形成|构成)?(?:闭合线?|闭合)?|回到起点")),
     ("turn", re.compile(rf"(?:折向|转向|拐向|折)(?P<d>{DIR}){_AFTER_TURN}")),
-    ("head", re.compile(rf"向(?P<d>{DIR})(?:延伸)?{_AFTER_TURN}")),
+    ("head", re.compile(rf"向(?P<d>{DIR})(?:延伸)?{_AFTER_TURN}|(?P<d2>{DIR})(?:下|上|行|进)"
+                        rf"{_AFTER_TURN}")),
+    ("onto", re.compile(r"拐到|拐入|转到|转入|折入|拐上|转上")),
     ("cross", re.compile(r"穿越|穿过|横穿")),
     ("parallel", re.compile(r"平行于?")),
     ("extend", re.compile(r"延伸(?P<m>\d+(?:\.\d+)?)(?:米|m)处?")),
@@ -136,9 +139,12 @@ def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
                                   DIRECTION_OF[hit.group("d")]))  # type: ignore[arg-type]
             continue
         if op in ("head", "turn"):
-            steps.append(WalkStep(op, (), DIRECTION_OF[hit.group("d")]))  # type: ignore[arg-type]
+            d = hit.group("d") or hit.groupdict().get("d2")
+            steps.append(WalkStep(op, (), DIRECTION_OF[d]))  # type: ignore[arg-type]
             k += 1
             continue
+        if op == "onto":  # 拐到X: the walk turns onto X and follows it
+            op = "along"
         if op in ("along", "cross"):
             body, at, k = operand(k)
             what = "the feature the walk follows" if op == "along" else "the feature it crosses"

@@ -106,6 +106,8 @@ def _read_pieces(row: Row, text: str, out: RowReading, known_names: Collection[s
     seg = segment(body)
     out.notes += seg.notes
     previous: int | None = None
+    for piece in seg.pieces:
+        out.notes += [n for n in piece.lead.notes if n not in out.notes]
     for k, piece in enumerate(seg.pieces, start=1):
         if piece.number is not None:
             if previous is not None and piece.number != previous + 1:
@@ -150,7 +152,7 @@ def _read_piece(piece: Piece, row: Row, known_names: Collection[str],
                                  f"wording it would need {e.expected} here")
     except Refuse as e:
         grammar_refusal = e
-    area = _by_phrasing(t, lead.ring, excluded, row.grade, grades_before)
+    area = _by_phrasing(t, lead.ring, excluded, row.grade, grades_before, known_names)
     if area is None:
         raise grammar_refusal
     area = _checked(area, t, row.grade, known_names, names_used)
@@ -158,7 +160,7 @@ def _read_piece(piece: Piece, row: Row, known_names: Collection[str],
 
 
 def _by_phrasing(t: str, ring_lead: bool, excluded: tuple[int, ...], grade: int,
-                 grades_before: tuple[int, ...]) -> Area | None:
+                 grades_before: tuple[int, ...], known_names: Collection[str]) -> Area | None:
     if looks_like_walk(t):
         return read_walk(t, excluded)
     if looks_like_residual(t):
@@ -172,7 +174,7 @@ def _by_phrasing(t: str, ring_lead: bool, excluded: tuple[int, ...], grade: int,
     if looks_like_region(t):
         return read_region(t, excluded)
     if looks_like_ring(t, ring_lead):
-        return read_ring(t, excluded, ring_lead)
+        return read_ring(t, excluded, ring_lead, known_names)
     return None
 
 
@@ -224,7 +226,7 @@ def _checked(area: Area, area_text: str, grade: int, known_names: Collection[str
         problem, matched = name_problem(name, known_names)
         if problem:
             pos = area_text.find(name[:4]) if name[:4] in area_text else 0
-            raise Refuse(max(pos, 0), problem, end=max(pos, 0) + len(name))
+            raise Refuse(max(pos, 0), problem, end=max(pos, 0) + len(name), family="names")
         if matched and name not in names_used:
             names_used.append(name)
     if isinstance(area, Ring) and not _ENCLOSED.search(area_text) and not re.search(

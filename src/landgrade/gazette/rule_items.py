@@ -21,10 +21,10 @@ DIRECTIONS: tuple[str, ...] = ("E", "W", "S", "N", "NE", "SE", "SW", "NW")
 # What a feature is, as far as its printed name tells (a hint for the builder, never a guess
 # the builder must trust): 路/街/大道 road, 江/河/渠 river, 铁路 rail, 围墙 wall, 边界/外围线 edge
 # of a landmark, 界线 administrative or planning line, 山/山麓 hill, 水库/湖 water,
-# 镇/村/街道 place.
+# 镇/村/街道 place, 中山东路75号 address (a house number: a point, not a line).
 FEATURE_KINDS: tuple[str, ...] = (
     "road", "river", "rail", "wall", "edge", "admin_line", "hill", "water", "place", "unit",
-    "line",
+    "line", "address",
 )
 
 

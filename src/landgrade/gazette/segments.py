@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from landgrade.gazette.features import DIR, top_level
 from landgrade.gazette.free_words import LeadIn, notes_in, take_lead_ins
+from landgrade.gazette.names import grade_number
 
 _ITEM = re.compile(r"\d{1,3}[、.](?!\d)|\(\d{1,3}\)|\d{1,3}\)(?!\d)"
                    r"|第[一二三四五六七八九十]{1,3}[片块区]")
@@ -103,7 +104,7 @@ def segment(body: str) -> Segmented:
         if m:
             number = _item_number(m.group(0))
             pos = m.end()
-            label = None
+            label = m.group(0) if m.group(0).startswith("第") else None
         lead, used = take_lead_ins(text[pos:b])
         pos += used
         lab = _LABEL.match(text, pos, b) or _LABEL_COMMA.match(text, pos, b)
@@ -147,5 +148,4 @@ def _item_number(token: str) -> int:
     digits = re.sub(r"\D", "", token)
     if digits:
         return int(digits)
-    from landgrade.gazette.names import grade_number
     return grade_number(re.sub(r"^第|[片块区]$", "", token))
