@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from landgrade.build.context import BuildContext, BuildError, Clause, join_notes
 from landgrade.build.decisions import Decisions, read_decisions
+from landgrade.build.exclusions import cut_features
 from landgrade.build.geometry import GRID_M, multipolygon, polygonal
 from landgrade.build.grade_map import GradeMap
 from landgrade.build.kinds import DRAWERS
@@ -53,6 +54,7 @@ def build_grade_map(
     source: str = "",
     tolerance_m: float | None = None,
     metadata: dict[str, Any] | None = None,
+    default_frontage_m: float | None = None,
 ) -> GradeMap:
     """Draw every grade of ``rules`` on ``network`` (and the Table 7 ``routes``) as a grade map.
 
@@ -60,9 +62,10 @@ def build_grade_map(
     map). ``tolerance_m`` (default: the network's snap tolerance) is how far apart two features
     may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
     a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
+    ``default_frontage_m`` is the county's depth for frontage the text gives none for.
     """
     tol = network.snap_m if tolerance_m is None else tolerance_m
-    ctx = BuildContext(network, decisions or Decisions(), tol)
+    ctx = BuildContext(network, decisions or Decisions(), tol, default_frontage_m)
     built = _draw_grades(ctx, rules)
     epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
     crs = f"EPSG:{epsg}" if epsg else network.crs
@@ -124,11 +127,20 @@ def _draw_grade(ctx: BuildContext, rule: GradeRule, taken: BaseGeometry) -> Base
         draw = DRAWERS.get(type(area))
         if draw is None:  # pragma: no cover - Rules only holds the registered kinds
             raise BuildError(f"clause {clause.id}: unknown area kind {area!r}")
+        first = len(ctx.rows)
         geom = draw(ctx, clause, area)
+        head = ctx.rows[first] if len(ctx.rows) > first else None
+        if head is not None:
+            head.source = getattr(area, "source", None) or ""
+            if getattr(area, "subarea", None):
+                head.features = join_notes(head.features, f"sub-area {area.subarea}")
         excl = getattr(area, "exclude_grades", ())
         if excl:  # noted on the last row the kind appended
             ctx.rows[-1].features = join_notes(ctx.rows[-1].features,
                                                f"minus grade(s) {', '.join(map(str, excl))}")
+        cut = getattr(area, "exclude_features", ())
+        if cut and head is not None:
+            geom = cut_features(ctx, clause, geom, cut, head)
         pieces.append(polygonal(shapely.intersection(geom, ctx.extent, grid_size=GRID_M)))
     union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
     geom = shapely.difference(union, taken, grid_size=GRID_M)
@@ -219,6 +231,18 @@ class BuildInputs:
     id_field: str = "road_id"
     snap_m: float = SNAP_M
     strict: bool = False
+    admin: Path | None = None
+    admin_field: str | None = None
+
+
+def _with_admin_field(i: BuildInputs) -> NameFields:
+    """The name fields, with ``--admin-field`` as the administrative layer's."""
+    if i.admin_field is None:
+        return i.name_field
+    fields: dict[str, str] = ({"*": i.name_field} if isinstance(i.name_field, str)
+                              else dict(i.name_field or {}))
+    fields["admin"] = i.admin_field
+    return fields
 
 
 def build_county(county: str | Path | None = None, strict: bool = False) -> GradeMap:
@@ -252,10 +276,11 @@ def build_from(inputs: BuildInputs) -> GradeMap:
     network = load_network(
         roads_p, water=pick(i.water, "water.geojson"),
         landmarks=pick(i.landmarks, "landmarks.geojson"), extent=extent_p,
-        aliases=pick(i.aliases, "aliases.csv"), name_field=i.name_field,
+        aliases=pick(i.aliases, "aliases.csv"), name_field=_with_admin_field(i),
         id_field=i.id_field, snap_m=i.snap_m,
         # The county's own working CRS when its metadata.json names one, else the extent's zone.
         working_crs=folder.metadata.get("crs") if folder is not None else None,
+        admin=pick(i.admin, "admin.geojson"),
     )
     routes_p = pick(i.routes, "routes.csv")
     if folder is not None:
@@ -271,6 +296,7 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         routes=read_routes(routes_p) if routes_p is not None else None,
         decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,
+        default_frontage_m=folder.default_frontage_m if folder is not None else None,
     )
     if i.strict and gm.report is not None:
         impossible = gm.report["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)

@@ -153,7 +153,8 @@ class Extension:
     forked_ends: int = 0
 
 
-def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> Extension:
+def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry,
+                     stop_at: BaseGeometry | None = None) -> Extension:
     """Extend each loose end lying inside the extent straight on until it reaches the extent line.
 
     A loose end is an end of a part that meets no other end (exactly: pieces within the snap
@@ -164,9 +165,12 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> Extension:
     (the two carriageways of a dual road) each is extended, so the median between them stays
     the road; otherwise (a fork, or the two tips of a turning loop) they are extended as one,
     from their middle along their mean heading, rather than as rays fanning out across the
-    extent. An end drawn on the extent line is pushed a metre across it.
+    extent. An end drawn on the extent line is pushed a metre across it. With ``stop_at``, an
+    extension stops where it first meets that geometry (another side of a 四至), if that comes
+    before the extent line.
     """
     boundary = shapely.boundary(extent)
+    stops = boundary if stop_at is None else shapely.union(boundary, stop_at)
     minx, miny, maxx, maxy = extent.bounds
     reach = 2 * float(np.hypot(maxx - minx, maxy - miny))
     parts = [p for p in shapely.get_parts(shapely.line_merge(geom)) if p.geom_type == "LineString"]
@@ -180,7 +184,8 @@ def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> Extension:
     grown = 0.0
     for tip, u in zip(starts, ways, strict=True):
         ray = LineString([tip, tip + reach * u])
-        pts = shapely.get_coordinates(shapely.intersection(ray, boundary))
+        pts = shapely.get_coordinates(shapely.intersection(ray, stops))
+        pts = pts[np.hypot(*(pts - tip).T) > 1e-6] if len(pts) else pts
         if len(pts) == 0:
             continue
         nearest = pts[np.argmin(np.hypot(*(pts - tip).T))]

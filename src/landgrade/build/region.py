@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from landgrade.build.boundaries import boundary_base
 from landgrade.build.context import BuildContext, Clause, join_notes
 from landgrade.build.geometry import (
     GRID_M,
@@ -47,7 +48,9 @@ def draw_region(ctx: BuildContext, clause: Clause, r: Region) -> BaseGeometry:
     for k, b in enumerate(r.bounds, start=1):
         brow = ReportRow("item", clause.id, text=f"{b.feature}以{CHAR_OF_SIDE[b.side]}",
                          grade=clause.grade, area=clause.area, item=str(k))
-        line = item_line(ctx, clause.id, str(k), b.feature, None, brow)
+        line = (boundary_base(ctx, clause.id, str(k), b.item, brow, facing=b.side)
+                if b.item is not None else item_line(ctx, clause.id, str(k), b.feature, None,
+                                                     brow))
         half, bound = half_plane(ctx, line, b.side, brow)
         brow.area_m2 = float(half.area)
         ctx.rows.append(brow)

@@ -27,7 +27,8 @@ class ReportRow:
     ``item`` (a ring item or region bound), ``junction``, ``strip``, ``route``, ``decision``,
     ``extent``, ``network`` (what loading left out) or ``input`` (which field was used).
     ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists ``x y`` pairs (the
-    map's working CRS) separated by ``;``.
+    map's working CRS) separated by ``;``. ``source`` is, on an area clause's first row, the
+    exact text of the description the area was read from (empty where the rules carry none).
     """
 
     kind: str
@@ -43,6 +44,7 @@ class ReportRow:
     decision: str = ""
     warnings: str = ""
     status: str = "ok"
+    source: str = ""
 
     def impossible(self, message: str) -> None:
         """Warn that this clause's result cannot be right (see :data:`IMPOSSIBLE`)."""

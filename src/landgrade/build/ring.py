@@ -29,9 +29,16 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from landgrade.build.context import BuildContext, BuildError, Clause, join_notes
+from landgrade.build.boundaries import boundary_base
+from landgrade.build.context import (
+    BuildContext,
+    BuildError,
+    Clause,
+    frontage_depth,
+    join_notes,
+)
 from landgrade.build.geometry import GRID_M, one_sided_strip, polygonal
-from landgrade.build.lines import edge_candidates, item_line, nth_crossing, snapped_point
+from landgrade.build.lines import edge_candidates, nth_crossing, snapped_point
 from landgrade.build.region import HALF_PLANE_TEXT, half_plane_named
 from landgrade.build.report import ReportRow
 from landgrade.gazette.names import CHAR_OF_SIDE
@@ -77,7 +84,7 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
     ctx.rows.append(head)
     item_rows = [ReportRow("item", clause.id, text=_item_text(it), grade=clause.grade,
                            area=clause.area, item=str(k + 1)) for k, it in enumerate(items)]
-    lines = [item_line(ctx, clause.id, str(k + 1), it.feature, it.qualifier, item_rows[k])
+    lines = [boundary_base(ctx, clause.id, str(k + 1), it, item_rows[k])
              for k, it in enumerate(items)]
     within = half_plane_named(ctx, ring.within, clause.id, head) if ring.within else None
     # Candidates for each junction k: between item k and item k+1 (cyclic).
@@ -119,6 +126,8 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
             item_rows[k].area_m2 = float(s.area)
         strips.append(s)
     area = shapely.union_all([inside, *strips], grid_size=GRID_M)
+    if ring.boundary_frontage is not None:
+        area = _boundary_frontage(ctx, clause, ring, stretches, area, head)
     if within is not None:
         area = polygonal(shapely.intersection(area, within, grid_size=GRID_M))
     ctx.rows.extend(jrows)
@@ -137,6 +146,18 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
         ctx.record(jrows[k], point=cands[k][choice[k]].point,
                    candidates=shapely.multipoints([(c.x, c.y) for c in cands[k]]))
     return area
+
+
+def _boundary_frontage(ctx: BuildContext, clause: Clause, ring: Ring, stretches: list[_Stretch],
+                       area: BaseGeometry, head: ReportRow) -> BaseGeometry:
+    """The ring plus the frontage of its boundary stretches (所围地区及边界路段外侧地区: the outer
+    side; 两侧: both, the inner side being in the ring already), the stated or default depth."""
+    depth = frontage_depth(ctx, clause, ring.boundary_frontage_m, "boundary road frontage", head)
+    strip = shapely.buffer(shapely.union_all([s.line for s in stretches]), depth,
+                           cap_style="flat", join_style="mitre")
+    head.features = join_notes(head.features, f"boundary stretches' frontage {depth:g} m "
+                               f"({ring.boundary_frontage})")
+    return shapely.union(area, strip, grid_size=GRID_M)
 
 
 def _ring_junction(ctx: BuildContext, clause: Clause, k: int, m: int, lines: list[BaseLine],

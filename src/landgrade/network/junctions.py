@@ -63,8 +63,14 @@ apart along the crossing road)."""
 EXTENT_WORDS: tuple[str, ...] = (
     "基准地价范围线", "基准地价范围界线", "边界范围", "定级范围线", "定级范围",
 )
+_D = 0.5 ** 0.5
 COMPASS: dict[str, tuple[float, float]] = {"E": (1.0, 0.0), "W": (-1.0, 0.0), "N": (0.0, 1.0),
-                                           "S": (0.0, -1.0)}
+                                           "S": (0.0, -1.0), "NE": (_D, _D), "SE": (_D, -_D),
+                                           "SW": (-_D, -_D), "NW": (-_D, _D)}
+"""Unit vectors of the compass directions a description names (东北 → NE, as 四至 and offsets
+use them), in the working CRS (grid north)."""
+OPPOSITE: dict[str, str] = {"E": "W", "W": "E", "N": "S", "S": "N", "NE": "SW", "SW": "NE",
+                            "SE": "NW", "NW": "SE"}
 _NOTE = re.compile(r"^(?P<body>.*?)\((?P<note>[^()]*)\)$")
 _DISTANCE = re.compile(
     r"^(?P<anchor>.+?)往(?P<dir>[东西南北])(?P<m>\d+(?:\.\d+)?)米(?:路段|段|路)?$"
