@@ -196,6 +196,13 @@ def build(
     review: Annotated[
         Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
     ] = None,
+    admin: Annotated[
+        Path | None, typer.Option(help="Administrative boundary polygons (街道, 镇, 村) for areas "
+                                  "described by unit (…街道办事处所辖地域).")
+    ] = None,
+    admin_field: Annotated[
+        str | None, typer.Option(help="The unit name field of --admin (default: found).")
+    ] = None,
 ) -> None:
     """Build the grade map (grades, routes, report) on a road network.
 
@@ -210,7 +217,7 @@ def build(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
-        strict=strict,
+        strict=strict, admin=admin, admin_field=admin_field,
     ), quiet=quiet, report_csv=report, review=review)
 
 

@@ -32,6 +32,7 @@ def build_command(
     inputs_read = [
         *county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
         inputs.landmarks, inputs.extent, inputs.routes, inputs.aliases, inputs.decisions,
+        inputs.admin,
     ]
     check_output(output, inputs_read, suffixes=(".gpkg",))
     if review is not None:
