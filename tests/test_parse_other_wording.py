@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from landgrade.cli.app import app
@@ -360,3 +362,29 @@ def test_names_file_for_the_command_line(tmp_path: Path) -> None:
     read = CliRunner().invoke(app, ["parse", "--names", str(names_file), str(text)])
     assert read.exit_code == 0, read.output
     assert json.loads(read.stdout)["known_names_used"] == ["至善路"]
+
+
+# --- any mix of these words: read and printed back, or refused by name -------------------------
+WORDS = ["东至", "南至", "西至", "北以", "为界", "、", "，", "；", "。", "甲一路", "乙二路",
+         "丙三江", "铁路", "北围墙", "规划", "以南", "40米处", "范围内的地块", "所围成的区域",
+         "由", "起",
+         "向南", "折向东", "穿越", "沿", "与起点形成闭合线", "行政区域", "两侧地区",
+         "东侧宽200米范围内", "（不含", "）", "Ⅰ", "级地", "以外", "除上述级别范围外", "：", "拱北",
+         "—", "面积为4.5平方公里", "(1)", "第一片", "位于", "级别边界", "定级范围", "的所有土地",
+         "不参与定级", "部分", "以东", "和", "西南", "东北至", "至善路", "所围地区",
+         "及边界路段外侧地区"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=30).map("".join))
+def test_any_mix_reads_back_or_is_refused_by_name(body: str) -> None:
+    text = RING1 + "二级\t" + body
+    reading = read_rules(text)
+    for r in reading.refusals:
+        assert r.fragment in text and r.reason
+    if reading.rules is None:
+        return
+    for g in reading.rules.grades:
+        for a in g.areas:
+            assert a.source and a.source in text
+    assert parse_rules(to_gazette_text(reading.rules)) == reading.rules

@@ -31,6 +31,9 @@ _CONNECTIVES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"折"), "折 (turning)"),
     (re.compile(r"位于"), "位于 (located at)"),
     (re.compile(r"以(?![东南西北])"), "以 (taking … as)"),
+    # a side inside a name is a clause (甲路以东乙路), except the gazette's way of naming an
+    # unnamed road by where it lies (站前大道以南未命名道路)
+    (re.compile(r"以[东南西北](?!未命名|无名)"), "a side (以东, 以南, …)"),
     (re.compile(r"的|之间|之[东南西北]"), "a descriptive phrase (的, 之间), not a name"),
     (re.compile(r"与|及|并"), "与/及 (and): two features, or a junction"),
     (re.compile(r"穿越|穿过|延伸|平行|一线|闭合"), "a walk word (穿越, 延伸, 平行, 一线)"),
@@ -40,19 +43,27 @@ _CONNECTIVES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def connective_in(name: str) -> str | None:
+# in a name a phrasing reader cut out, a side word (以东) is left over from a clause; Dongkou's
+# grammar keeps descriptive names whole (站前大道以南未命名道路) and is not held to this
+_READER_ONLY: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"以(?:东|南|西|北)"), "a side (以东, 以南, …)"),
+)
+
+
+def connective_in(name: str, *, cut_by_reader: bool = False) -> str | None:
     """What makes ``name`` a clause rather than a name, or None for a plain name."""
-    for pattern, what in _CONNECTIVES:
+    for pattern, what in (*_CONNECTIVES, *(_READER_ONLY if cut_by_reader else ())):
         m = pattern.search(name)
         if m:
             return f"{what}: \"{m.group(0)}\""
     return None
 
 
-def name_problem(name: str, known_names: Collection[str] = ()) -> tuple[str | None, bool]:
+def name_problem(name: str, known_names: Collection[str] = (), *,
+                 cut_by_reader: bool = False) -> tuple[str | None, bool]:
     """``(problem, matched_known)``: the problem with ``name`` as a feature name (None when it
     reads as a name), and whether it was accepted only because the network knows it."""
-    problem = connective_in(name)
+    problem = connective_in(name, cut_by_reader=cut_by_reader)
     if problem is None:
         return None, False
     if known_names and normalize(name) in known_names:

@@ -60,6 +60,7 @@ _LEAD_INS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"(?:为)?:"), "ring"),
     (re.compile(r"(?:级别|范围)边界(?:为)?:"), "ring"),
     (re.compile(r"位于[^,:;]{1,30}[,:]"), "note"),
+    (re.compile(r"四至(?:范围)?(?:为|是)?:"), "word"),
 )
 
 
@@ -78,6 +79,8 @@ def take_lead_ins(text: str) -> tuple[LeadIn, int]:
                 lead.exclude_above = True
             elif kind == "ring":
                 lead.ring = True
+            elif kind == "word":
+                pass  # a heading word (四至:); the area's source keeps it
             else:
                 lead.notes.append(m.group(0).rstrip(",:"))
             pos = m.end()
@@ -100,7 +103,7 @@ def notes_in(text: str) -> list[tuple[int, int]]:
 
 
 _EXCL_TAIL = re.compile(rf"\((?:除|不含|不包括)(?:本范围内的?)?(?P<g>{GRADE_LIST}){_LAND}"
-                        r"(?:以外|之外)?\)$|\((?P<g2>" + GRADE_LIST + r")" + _LAND + r"除外\)$")
+                        r"(?:以外|之外|外)?\)$|\((?P<g2>" + GRADE_LIST + r")" + _LAND + r"除外\)$")
 _EXCL_FEATURES = re.compile(r"\((?:不含|不包括|除去?)(?P<f>[^()]+?)(?:在内)?\)$")
 _EXCL_LAND = re.compile(r"(?:\((?:扣除|除去)(?P<l>[^()]+)\)|扣除(?P<l2>[^()]+?)(?:的?地块)?)$")
 

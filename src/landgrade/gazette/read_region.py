@@ -20,11 +20,13 @@ from landgrade.gazette.rules import Region
 REGION = "region (X以东,Y以北…的地块)"
 FRONTAGE = "frontage (…两侧地区, …东侧宽200米范围内)"
 _SIDES = re.compile(r"以(?P<d>[东南西北])(?:和以(?P<d2>[东南西北]))?$")
-_END = re.compile(r"(?:范围内|范围)?的?(?:地块|区域|地区|范围|土地)$")
+_END = re.compile(r"(?:所?围合|所?围成|所围)?(?:范围内|范围)?的?(?:地块|区域|地区|范围|土地)$")
 
 
 def _parts(text: str) -> list[tuple[int, str]]:
-    cuts = [i for i, ch in top_level(text) if ch == ","]
+    """The bounds of a region: cut at "," and at "、" after a side (甲路以东、乙路以北)."""
+    cuts = [i for i, ch in top_level(text)
+            if ch == "," or (ch == "、" and re.search(r"以[东南西北]$", text[:i]))]
     out, start = [], 0
     for c in [*cuts, len(text)]:
         out.append((start, text[start:c]))
@@ -71,7 +73,7 @@ def read_region(text: str, exclude_grades: tuple[int, ...]) -> Region:
 
 
 _BOTH = re.compile(r"^(?:沿)?(?P<list>.+?)等?(?:街道|道路|路段|沿线)?两侧"
-                   r"(?:各?(?:宽|纵深|进深)(?P<m>\d+(?:\.\d+)?)(?:米|m))?(?:的)?"
+                   r"(?:各?(?:宽|纵深|进深)?(?P<m>\d+(?:\.\d+)?)(?:米|m))?(?:的)?"
                    r"(?:地区|用地|区域|范围|地块|土地)$")
 _ONE_SIDE = re.compile(rf"^(?:沿)?(?P<list>.+?)(?P<d>{DIR})侧(?:(?:宽|纵深|进深)?"
                        r"(?P<m>\d+(?:\.\d+)?)(?:米|m))?(?:以内)?(?:的)?"

@@ -1,6 +1,7 @@
 """Rings in other counties' wording: a feature list that the text says encloses the zone.
 
-- ``由A,B、C西围墙,D所围成的区域`` (由 … 所围成), ``为A与B合围而成的区域``;
+- ``由A,B、C西围墙,D所围成的区域`` (由 … 所围成), ``为A与B合围而成的区域``,
+  ``以A、B、C、D为界的区域`` (the features taken as the boundary, in turn);
 - a list after a lead-in that says the lists enclose (``由以下路线围合而成的区域:``,
   ``级别边界:``);
 - ``A—B—…—A;所围地区及边界路段外侧地区`` (the ring, then what of it: 所围地区 the inside,
@@ -30,15 +31,29 @@ _MINUS = re.compile(rf"中?除(?P<g>{GRADE_LIST})(?:地区|区域|范围|用地|
 _FRONTAGE = re.compile(r"及(?:其)?边界(?:路段|道路|线)?(?P<where>外侧|两侧)(?:地区|区域|用地|土地)")
 
 
+_TAKEN_AS_BOUNDS = re.compile(r"^以(?P<list>.+?)为界(?:所?围成|围合)?的?(?:区域|范围|地块|地区)$")
+
+
 def looks_like(text: str, ring_lead: bool) -> bool:
-    return ring_lead or (bool(_ENCLOSE.search(text)) and not re.search(
-        r"^(?:东|南|西|北)(?:至|起|以)", text))
+    return ring_lead or bool(_TAKEN_AS_BOUNDS.match(text.rstrip("。;"))) or (
+        bool(_ENCLOSE.search(text)) and not re.search(r"^(?:东|南|西|北)(?:至|起|以)", text))
 
 
 def read_ring(text: str, exclude_grades: tuple[int, ...], ring_lead: bool,
               known_names: Collection[str] = ()) -> Ring:
     text = text.rstrip("。;")
     text, tail = take_exclusion_tails(text)
+    bounds = _TAKEN_AS_BOUNDS.match(text)
+    if bounds:  # 以A、B、C、D为界的区域: the features taken as the boundary, in turn
+        try:
+            items = read_features(bounds.group("list"), what="a feature of the boundary")
+        except Refuse as e:
+            raise e.shifted(1, FAMILY) from None
+        if len(items) < 3:
+            raise Refuse(1, "at least three features around the zone", end=bounds.end("list"),
+                         family=FAMILY)
+        return Ring(tuple(items), tuple(sorted(set(exclude_grades) | set(tail.exclude_grades))),
+                    exclude_features=tail.exclude_features)
     start = 0
     if text.startswith("由") and not ring_lead:
         start = _after_you(text, known_names)

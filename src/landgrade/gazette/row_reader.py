@@ -97,6 +97,10 @@ def read_row(row: Row, text: str, *, known_names: Collection[str] = (),
             if k == len(items):
                 return whole
     _read_pieces(row, text, out, known_names, grades_before)
+    if not out.areas and not out.refusals:  # nothing but separators or notes
+        failure = out.grammar_failure or GrammarFailure(0, "an area")
+        out.refusals.append(Refused(failure.pos, failure.pos, failure.expected, None, 0,
+                                    len(body)))
     return out
 
 
@@ -155,7 +159,7 @@ def _read_piece(piece: Piece, row: Row, known_names: Collection[str],
     area = _by_phrasing(t, lead.ring, excluded, row.grade, grades_before, known_names)
     if area is None:
         raise grammar_refusal
-    area = _checked(area, t, row.grade, known_names, names_used)
+    area = _checked(area, t, row.grade, known_names, names_used, cut_by_reader=True)
     return replace(area, subarea=piece.label) if piece.label else area
 
 
@@ -206,11 +210,11 @@ def _enriched(area: Area) -> Area:
     return replace(area, items=tuple(items))
 
 
-_ENCLOSED = re.compile(r"所?包?围[成合]|所围|合围")
+_ENCLOSED = re.compile(r"所?包?围[成合]|所围|合围|为界(?:所?围成|围合)?的?(?:区域|范围|地块|地区)")
 
 
 def _checked(area: Area, area_text: str, grade: int, known_names: Collection[str],
-             names_used: list[str]) -> Area:
+             names_used: list[str], *, cut_by_reader: bool = False) -> Area:
     """Refuse an area that names a clause as a feature, a 、-list that no word says encloses
     anything, or an exclusion of a grade that is not better."""
     names: list[str] = [i.feature for i in area_items(area)]
@@ -223,7 +227,7 @@ def _checked(area: Area, area_text: str, grade: int, known_names: Collection[str
         names += list(area.units)
     names += list(getattr(area, "exclude_features", ()))
     for name in names:
-        problem, matched = name_problem(name, known_names)
+        problem, matched = name_problem(name, known_names, cut_by_reader=cut_by_reader)
         if problem:
             pos = area_text.find(name[:4]) if name[:4] in area_text else 0
             raise Refuse(max(pos, 0), problem, end=max(pos, 0) + len(name), family="names")

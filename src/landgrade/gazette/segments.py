@@ -127,7 +127,8 @@ def segment(body: str) -> Segmented:
 
 def _is_label(label: str) -> bool:
     """``拱北``, ``北区片``, ``北京西站地区`` are labels; a lead-in or a side clause is not."""
-    if re.search(rf"以(?:{DIR})$|^(?:{DIR})(?:至|起|以)|级别|范围|边界|围|除|级", label):
+    if re.search(rf"以(?:{DIR})$|^(?:{DIR})(?:至|起|以)|级别|范围|边界|围|除|级|四至|说明|备注|注",
+                 label):
         return False
     return not re.fullmatch(r"\d+", label)
 
