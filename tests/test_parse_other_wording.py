@@ -22,7 +22,7 @@ from landgrade.gazette.county import CountyDataError, CountyFolder
 from landgrade.gazette.parse import RulesSyntaxError, parse_rules, read_rules
 from landgrade.gazette.per_use import parse_descriptions, uses_from_dict
 from landgrade.gazette.rule_areas import AdminArea, FourSides, Frontage, Walk
-from landgrade.gazette.rule_items import Offset, RingItem, SideBound
+from landgrade.gazette.rule_items import Offset, RingItem, SideBound, WalkStep
 from landgrade.gazette.rules import Region, Residual, Ring, area_items
 from landgrade.gazette.wording import to_gazette_text
 
@@ -388,3 +388,55 @@ def test_any_mix_reads_back_or_is_refused_by_name(body: str) -> None:
         for a in g.areas:
             assert a.source and a.source in text
     assert parse_rules(to_gazette_text(reading.rules)) == reading.rules
+
+
+# --- more wordings of the same kinds ------------------------------------------------------------
+def test_four_sides_with_other_verbs_and_endings() -> None:
+    area = only(RING1 + "二级\t东起戊五路，西至己六路，南起庚七街，北至辛八街之间的区域"
+                "（一级地除外）", 2)
+    assert isinstance(area, FourSides) and area.exclude_grades == (1,)
+    assert [s.directions for s in area.sides] == [("E",), ("W",), ("S",), ("N",)]
+    area = only("一级\t四至：东临戊五路中心线，南临己六山脚，西邻庚七路，北到辛八路所围区域")
+    assert area.sides[0].items == (road("戊五路", qualifier="中心线"),)
+    assert area.sides[1].items == (RingItem("己六山脚", feature_kind="hill"),)
+
+
+@pytest.mark.parametrize("text,side,width", [
+    ("以戊五路为中心，两侧各100米范围", None, 100),
+    ("沿戊五路、己六路两侧", None, None),
+])
+def test_more_frontage(text: str, side: str | None, width: float | None) -> None:
+    area = only(RING1 + "二级\t" + text, 2)
+    assert isinstance(area, Frontage) and (area.side, area.width_m) == (side, width)
+
+
+@pytest.mark.parametrize("text", ["除一级以外的城区范围", "城区内其余地段"])
+def test_more_residuals(text: str) -> None:
+    assert only(RING1 + "二级\t" + text, 2) == Residual()
+
+
+def test_a_walk_from_a_crossing_back_to_the_start() -> None:
+    area = only("一级\t自戊五路与己六路交叉口起，沿戊五路向东至庚七路，折向南沿庚七路至辛八路，"
+                "折向西沿辛八路至己六路，折向北沿己六路回到起点")
+    assert area.steps[0] == WalkStep("start", (road("戊五路", qualifier="与己六路交叉口"),))
+    assert [s.op for s in area.steps[1:4]] == ["along", "head", "to"]
+    assert area.steps[-1].op == "close"
+
+
+def test_features_taken_as_the_boundary_enclose_the_zone() -> None:
+    assert names(only("一级\t以甲一路、乙二路、丙三路、丁四路为界的区域")) == [
+        "甲一路", "乙二路", "丙三路", "丁四路"]
+    assert names(only("一级\t级别范围：甲一路—乙二路—丙三路—甲一路所围区域"))[0] == "甲一路"
+
+
+def test_a_region_of_sides_joined_by_commas() -> None:
+    area = only("一级\t甲一路以东、乙二路以西、丙三路以南、丁四江以北围合区域")
+    assert [(b.feature, b.side) for b in area.bounds] == [
+        ("甲一路", "E"), ("乙二路", "W"), ("丙三路", "S"), ("丁四江", "N")]
+
+
+def test_a_side_word_inside_a_name_is_refused() -> None:
+    for text in ("一级\t甲一路以东乙二路以北区域",
+                 RING1 + "二级\t东至甲一路以东，南至乙二路，西至丙三路，北至丁四路范围内的地块"):
+        with pytest.raises(RulesSyntaxError, match="以东"):
+            parse_rules(text)

@@ -19,7 +19,7 @@ from landgrade.text import normalize
 _DIR = "东北|东南|西北|西南|东|南|西|北"
 # (pattern, what it is) — each pattern finds a connective where a plain name would not have one
 _CONNECTIVES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"^(?:{_DIR})(?:由|以|至|起|沿|向|经|从)"),
+    (re.compile(rf"^(?:{_DIR})(?:由|以|至|起|沿|向|经|从|临|邻|到|抵)"),
      "a side word followed by a connective"),
     (re.compile(r"为界|为止"), "为界 (… as the boundary)"),
     (re.compile(r"(?<!自)由|^由"), "由 (from)"),

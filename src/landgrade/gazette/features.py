@@ -24,6 +24,9 @@ DIR = "东北|东南|西北|西南|东|南|西|北"
 DIRECTION_OF: dict[str, str] = {"东": "E", "南": "S", "西": "W", "北": "N", "东北": "NE",
                                 "东南": "SE", "西北": "NW", "西南": "SW"}
 DASHES = "-—–‐‑―─"
+# the verb of a 四至 side: 东至 (to), 北起 (from), 北以…为界 (taking … as the boundary), 东临/东邻
+# (bordering), 南到/南抵 (reaching), 北止于 (ending at)
+SIDE_VERB = "至|起|以|临|邻|到|抵|止于"
 _ROAD_END = ("大道", "路", "街", "道", "巷", "高速", "公路", "快速路", "高架桥", "桥", "线")
 # a name ending like this is a feature of its own kind: a wall word does not distribute onto it
 _OWN_KIND_END = (*_ROAD_END, "江", "河", "渠", "港", "溪", "湖", "库", "山", "麓", "墙", "界", "坑",
@@ -38,7 +41,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("wall", ("围墙", "围墙线")),
     ("edge", ("边界", "外围线", "边界线")),
     ("line", ("界线", "范围线")),
-    ("hill", ("山麓", "山岭", "山")),
+    ("hill", ("山麓", "山脚", "山岭", "山")),
     ("water", ("水库", "湖", "洋", "海")),
     ("river", ("江", "河", "渠", "港", "溪", "运河", "塘河", "江东岸")),
     ("road", _ROAD_END),
@@ -146,7 +149,8 @@ _EDGE = re.compile(rf"^(?P<lm>.+?)(?:行政区划|行政区)?(?P<d>{DIR})?(?P<si
                    rf"(?P<w>{_EDGE_WORDS})$")
 _GLUED_SIDE = re.compile(rf"^(?P<n>.+?(?:大道|路|街|道|巷|高速|公路))(?P<q>(?:{DIR})侧)$")
 _STRETCH_SUFFIX = re.compile(r"^(?P<n>.+?(?:大道|路|街|道|巷|线|高速|公路))"
-                             r"(?P<q>[东南西北中]段|延长线|延伸段|及其连接线)$")
+                             r"(?P<q>[东南西北中]段|延长线|延伸段|及其连接线|(?:道路)?中心线|(?:道路)?红线|"
+                             r"[东南西北]?边线)$")
 _MEETS = re.compile(r"^(?P<n>.+?)(?P<q>与(?P<other>.+?)(?:交汇|相交|交叉|十字路口|交叉口)处?)$")
 _TRAILING_NOTE = re.compile(r"(?:\((?P<p>[^()]*)\)|【(?P<b>[^【】]*)】)$")
 _FRONTAGE = re.compile(r"^含(?P<d>[东南西北])侧(?P<m>\d+(?:\.\d+)?)(?:米|m)$")

@@ -61,6 +61,7 @@ _LEAD_INS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:级别|范围)边界(?:为)?:"), "ring"),
     (re.compile(r"位于[^,:;]{1,30}[,:]"), "note"),
     (re.compile(r"四至(?:范围)?(?:为|是)?:"), "word"),
+    (re.compile(r"(?:级别)?范围(?:为|是)?:"), "word"),
 )
 
 

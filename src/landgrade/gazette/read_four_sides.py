@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 
-from landgrade.gazette.features import DIR, DIRECTION_OF, read_features, top_level
+from landgrade.gazette.features import DIR, DIRECTION_OF, SIDE_VERB, read_features, top_level
 from landgrade.gazette.free_words import Tail, take_exclusion_tails
 from landgrade.gazette.refusal import Refuse
 from landgrade.gazette.rule_areas import FourSides
 from landgrade.gazette.rule_items import SideBound
 
 FAMILY = "四至 (东至…, 北以…为界)"
-_CLAUSE = re.compile(rf"(?P<dirs>(?:{DIR})(?:(?:和|、)(?:{DIR}))*)(?P<verb>至|起|以)")
+_CLAUSE = re.compile(rf"(?P<dirs>(?:{DIR})(?:(?:和|、)(?:{DIR}))*)(?P<verb>{SIDE_VERB})")
 _WITHIN = re.compile(r"(?:县城|城区|市区|中心城区|主城区|镇区|城关镇)")
 _BOTH_FRONTAGE = re.compile(r",?其中(?:道路|沿街|临街)?(?:含|包括)(?:道路)?两侧的?"
                             r"(?:[\u4e00-\u9fff]{0,6}用地|地块|土地)?$")
-_END = re.compile(r"(?:为界)?(?:所?组成|围成|所围)?的?(?:范围内?|区域内?)?"
+_END = re.compile(r"(?:为界)?(?:之间)?(?:所?组成|围成|所围)?的?(?:范围内?|区域内?)?"
                   r"(?:扣除(?P<land>[^,;()]+?))?的?(?:地块|土地|区域|地区|[\u4e00-\u9fff]{0,6}用地)?$")
 
 

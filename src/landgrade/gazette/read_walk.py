@@ -3,8 +3,9 @@
 The walk is a sequence of operators (起 start, 向/南下/东行 head, 沿/拐到 along, 穿越 cross,
 平行 parallel, 至/延伸至 to, 延伸N米 extend, 折向 turn, 与起点…闭合线 close) and the features
 between them. 沿
-starts a step only at the beginning of a clause (after ``,``), so 沿江路 in ``沿沿江路`` stays a
-name. Text between operators that no operator takes is refused, never dropped.
+starts a step only at the beginning of a clause (after ``,`` or a turn: ``折向南沿X``), so
+沿江路 in ``沿沿江路`` stays a name. Text between operators that no operator takes is refused,
+never dropped.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _OPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("extend", re.compile(r"延伸(?P<m>\d+(?:\.\d+)?)(?:米|m)处?")),
     ("to", re.compile(r"(?:延伸|延至|延长)?至")),
 )
-_START = re.compile(rf"(?P<d>{DIR})起")
+_START = re.compile(rf"(?P<d>{DIR})起|(?:自|从)(?=.)")
 _ALONG = re.compile(r"沿")
 _THIS_LANE = re.compile(r"该(?:巷|路|街|道)")
 _DISTANCE_FROM = re.compile(r"^距离?(?P<f>.+?)(?P<m>\d+(?:\.\d+)?)(?:米|m)处?$")
@@ -38,7 +39,7 @@ _DISTANCE_FROM = re.compile(r"^距离?(?P<f>.+?)(?P<m>\d+(?:\.\d+)?)(?:米|m)处
 
 def looks_like(text: str) -> bool:
     return bool(re.search(r"与起点|闭合线|回到起点", text)) or bool(
-        _START.match(text) and re.search(r"折向|转向|拐向", text))
+        re.match(rf"(?:{DIR})起", text) and re.search(r"折向|转向|拐向", text))
 
 
 def _tokens(text: str) -> list[tuple[str, re.Match[str] | None, int, int]]:
@@ -57,7 +58,8 @@ def _tokens(text: str) -> list[tuple[str, re.Match[str] | None, int, int]]:
             pos = buf = pos + 1
             continue
         found = None
-        if _ALONG.match(text, pos) and (pos == 0 or text[pos - 1] == ","):
+        after_op = bool(out) and out[-1][3] == pos and out[-1][0] in ("turn", "head")
+        if _ALONG.match(text, pos) and (pos == 0 or text[pos - 1] == "," or after_op):
             found = ("along", _ALONG.match(text, pos))
         else:
             for op, pattern in _OPS:
@@ -135,8 +137,11 @@ def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
         assert hit is not None
         if op == "start":
             body, at, k = operand(k, allow_commas=True)
+            if hit.group("d") is None:  # 自X起, 从X开始
+                body = re.sub(r"(?:起|开始|出发)$", "", body)
+            side = DIRECTION_OF[hit.group("d")] if hit.group("d") else None
             steps.append(WalkStep("start", items(body, at, "the start point"),
-                                  DIRECTION_OF[hit.group("d")]))  # type: ignore[arg-type]
+                                  side))  # type: ignore[arg-type]
             continue
         if op in ("head", "turn"):
             d = hit.group("d") or hit.groupdict().get("d2")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from landgrade.gazette.features import DIR, top_level
+from landgrade.gazette.features import DIR, SIDE_VERB, top_level
 from landgrade.gazette.free_words import LeadIn, notes_in, take_lead_ins
 from landgrade.gazette.names import grade_number
 
@@ -27,7 +27,7 @@ _ITEM = re.compile(r"\d{1,3}[、.](?!\d)|\(\d{1,3}\)|\d{1,3}\)(?!\d)"
                    r"|第[一二三四五六七八九十]{1,3}[片块区]")
 _LABEL = re.compile(r"(?P<l>[^,;:、()\-—。]{1,12}):")
 _LABEL_COMMA = re.compile(r"(?P<l>[^,;:、()\-—。]{2,12}(?:地区|片区|区片|片|块)),(?=[^,;]*[-—])")
-SIDE_CLAUSE = re.compile(rf"(?:{DIR})(?:(?:和|、)(?:{DIR}))*(?:至|起|以)")
+SIDE_CLAUSE = re.compile(rf"(?:{DIR})(?:(?:和|、)(?:{DIR}))*(?:{SIDE_VERB})")
 # words that end a 四至 (…范围内的地块, …的地块, …组成的范围内…用地)
 _AREA_END = re.compile(r"(?:地块|区域|地区|用地|土地|范围内?)(?:\([^()]*\))?$")
 _RING_TAIL = re.compile(r"所包?围|围[成合]|合围")
@@ -141,7 +141,7 @@ def _continues(before: str, piece: str) -> bool:
         return False
     starts_side = bool(SIDE_CLAUSE.match(piece))
     has_sides = bool(re.search(rf"(?:^|[,;:、。]|以外|级地)(?:{DIR})(?:(?:和|、)(?:{DIR}))*"
-                               "(?:至|起|以)", body))
+                               f"(?:{SIDE_VERB})", body))
     return starts_side and has_sides and not _AREA_END.search(body.rstrip())
 
 

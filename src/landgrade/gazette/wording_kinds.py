@@ -132,8 +132,8 @@ def _walk(a: Walk) -> str:
 def _step(s: WalkStep) -> str:
     items = "、".join(map(item_text, s.items))
     if s.op == "start":
-        side = CHINESE[s.direction] if s.direction else ""
-        return f"{side}起{'，'.join(map(item_text, s.items))}"
+        points = "，".join(map(item_text, s.items))
+        return f"{CHINESE[s.direction]}起{points}" if s.direction else f"自{points}起"
     if s.op == "head":
         return f"向{CHINESE[s.direction or 'N']}"
     if s.op == "turn":
