@@ -440,3 +440,14 @@ def test_a_side_word_inside_a_name_is_refused() -> None:
                  RING1 + "二级\t东至甲一路以东，南至乙二路，西至丙三路，北至丁四路范围内的地块"):
         with pytest.raises(RulesSyntaxError, match="以东"):
             parse_rules(text)
+
+
+def test_a_numeral_is_a_grade_only_with_its_grade_word() -> None:
+    """围绕三环路 is not 围绕三(级): the lead-in is refused, never read as excluding grade 3."""
+    reading = read_rules("一级\t围绕三环路，东至甲一路，南至乙二路，西至丙三路，北至丁四路")
+    assert reading.rules is None and "围绕三环路" in reading.refusals[0].reason
+
+
+def test_a_lead_in_is_not_part_of_a_units_name() -> None:
+    area = only(RING1 + "二级\t县城西屏街道行政区域内的土地", 2)
+    assert area == AdminArea(("西屏街道",), within="县城")

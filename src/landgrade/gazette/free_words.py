@@ -18,7 +18,8 @@ from landgrade.gazette.names import grade_number
 # one grade numeral: Chinese, Arabic or Roman (Ⅳ folds to IV); Roman longest first
 GRADE = (r"(?:十[一二三四五六七八九]?|[一二三四五六七八九]十?[一二三四五六七八九]?|\d{1,2}"
          r"|VIII|VII|VI|IV|IX|V|X|III|II|I)")
-GRADE_LIST = rf"{GRADE}级?(?:(?:[、,和及]|至){GRADE}级?)*"
+# a list of grades ends with 级: a numeral alone (三环路, 围绕三…) is never taken for a grade
+GRADE_LIST = rf"{GRADE}级?(?:(?:[、,和及]|至){GRADE}级?)*(?<=级)"
 _LAND = r"(?:土地|用地|地段|地块|地区|地|区域|范围)?"
 
 

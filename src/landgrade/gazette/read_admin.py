@@ -49,12 +49,16 @@ def read_admin(text: str, exclude_grades: tuple[int, ...]) -> AdminArea:
         if not m:
             continue
         units_text = m.group("units")
+        groups = m.groupdict()
+        within = groups.get("within")
+        lead = re.match(r"(?:县城|城区|市区|中心城区)(?=.{2,})", units_text)
+        if lead and within is None:  # 县城西屏街道行政区域内: the lead-in is not the unit's name
+            within, units_text = lead.group(0), units_text[lead.end():]
         units = re.split(r"[、,]", units_text)
         if not all(units):
             raise Refuse(m.start("units"), "a unit name between the separators", family=ADMIN)
-        groups = m.groupdict()
         grades = tuple(grade_list(groups["g"])) if groups.get("g") else ()
-        return AdminArea(tuple(units), groups.get("part"), groups.get("within"),
+        return AdminArea(tuple(units), groups.get("part"), within,
                          tuple(sorted(set(exclude_grades) | set(grades))))
     raise Refuse(0, "an administrative area: …行政区域(内), …所辖地域, …部分地域",
                  end=len(text), family=ADMIN)
