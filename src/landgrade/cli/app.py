@@ -154,7 +154,10 @@ def parse(
         help="Feature names of the network, one per line: a name holding a connective "
         "(至善路) is accepted only when listed.")] = None,
 ) -> None:
-    """Parse a grade-zone description (a file, or a county folder's per-use files) into rules."""
+    """Parse a grade-zone description into rules (JSON).
+
+    FILE is a description, or a county folder: each use's description as metadata.json names
+    them."""
     from landgrade.cli.parse import parse_command
 
     parse_command(file, as_text=text, keep_going=keep_going, names=names)
