@@ -232,7 +232,7 @@ def test_planned_roads(written: str) -> None:
 def test_grade_words(first: str, second: str) -> None:
     rules = parse_rules(f"{first}\t甲一路－乙二路－丙三路所围成区域\n{second}\t其余区域")
     assert [g.grade for g in rules.grades] == [1, 2]
-    assert rules.grades[0].label == first
+    assert rules.grades[0].label == first  # as published, for the report
 
 
 def test_a_table_that_starts_above_the_first_grade() -> None:

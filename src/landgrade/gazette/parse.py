@@ -122,8 +122,9 @@ def _read(text: str, source: str, known_names: Collection[str] | None,
                                      r.area_start, r.area_end))
         names_used += [n for n in reading.names_used if n not in names_used]
         if reading.areas:
+            label = row.label if row.label and row.label != row.word else None
             grades.append(GradeRule(row.grade, tuple(reading.areas), tuple(reading.notes),
-                                    row.label or None))
+                                    label))
     rules = Rules(tuple(grades), known_names_used=tuple(names_used)) if grades else None
     return Reading(rules, refusals)
 
