@@ -35,7 +35,7 @@ from landgrade.build.context import BuildContext, BuildError, join_notes
 from landgrade.build.lines import item_line
 from landgrade.build.report import ReportRow
 from landgrade.gazette.rules import RingItem
-from landgrade.network.junctions import COMPASS, BaseLine
+from landgrade.network.junctions import COMPASS, DUAL_CARRIAGEWAY_M, OPPOSITE, BaseLine
 from landgrade.text import normalize
 
 # An outline segment belongs to the edge facing a direction when its outward normal is within
@@ -76,7 +76,8 @@ def item_boundary(ctx: BuildContext, clause: str, number: str, item: RingItem, r
     base = item_line(ctx, clause, number, feature, item.qualifier, row)
     if item.offset is None:
         return Boundary(base.geom, base, base.label)
-    side = item.offset.side or _side_of_point(base, near)
+    # No side in the text (规划北京路100米处): the side of the walk's point, or the zone's side.
+    side = item.offset.side or _side_of_point(base, near) or facing
     if side is None:
         raise BuildError(f"{context}: {item.feature} {item.offset.distance_m:g} m: the text "
                          "names no side of it and the clause gives none; add a decision")
@@ -106,23 +107,51 @@ def offset_line(base: BaseLine, side: str, distance: float) -> tuple[BaseGeometr
     side; a single carriageway) is moved out by ``distance`` less half the gap to the
     carriageway beside it on the other side, if any."""
     u = np.array(COMPASS[side])
-    out, gaps = [], []
-    for part in base.parts:
-        mid = shapely.line_interpolate_point(part, 0.5, normalized=True)
-        beside = [o for o in base.alongside(part) if o.length > 0]
-        toward = [float((np.array(shapely.get_coordinates(shapely.shortest_line(mid, o))[1])
-                         - [mid.x, mid.y]) @ u) for o in beside]
-        if any(t > 0 for t in toward):
-            continue  # an inner carriageway: the outer one on this side gives the line
-        gap = max((-t for t in toward), default=0.0)
-        gaps.append(gap)
-        out.append(shapely.offset_curve(part, _hand(part, u) * (distance - gap / 2),
-                                        join_style="round"))
+    outer = outer_carriageways(list(base.parts), side)
+    out = [shapely.offset_curve(c, _hand(c, u) * (distance - gap / 2), join_style="round")
+           for c, gap in outer]
+    gaps = [gap for _, gap in outer]
     line = shapely.union_all(out) if out else shapely.LineString()
     how = (f"{distance:g} m {side} of the centreline, halfway between carriageways "
            f"{max(gaps):.1f} m apart" if gaps and max(gaps) > 0
            else f"{distance:g} m {side} of the road")
     return line, how
+
+
+def outer_carriageways(lines: list[LineString], side: str) -> list[tuple[LineString, float]]:
+    """The carriageways with no other one beside them (within :data:`DUAL_CARRIAGEWAY_M`) on
+    ``side``, each with the gap to the one beside it on the other side (0 for a single
+    carriageway): the road's centreline is half that gap in from each."""
+    u = np.array(COMPASS[side])
+    out = []
+    for c in lines:
+        if c.length <= 0:
+            continue
+        mid = shapely.line_interpolate_point(c, 0.5, normalized=True)
+        toward = []
+        for o in lines:
+            if o is c or o.length <= 0 or shapely.distance(mid, o) > DUAL_CARRIAGEWAY_M:
+                continue
+            near = shapely.get_coordinates(shapely.shortest_line(mid, o))
+            toward.append(float((near[1] - near[0]) @ u))
+        if any(t > 1e-6 for t in toward):
+            continue  # an inner carriageway: the outer one on this side gives the line
+        out.append((c, max((-t for t in toward), default=0.0)))
+    return out
+
+
+def centreline_band(lines: list[LineString], side: str, depth: float) -> BaseGeometry:
+    """The band ``depth`` metres deep on ``side`` of a road, measured from its centreline
+    (halfway between the carriageways of a dual road; the line itself for a single one)."""
+    from landgrade.build.geometry import one_sided_strip
+
+    bands = []
+    for c, gap in outer_carriageways(lines, side):
+        if depth - gap / 2 > 0:
+            bands.append(one_sided_strip(c, side, depth - gap / 2)[0])
+        if gap > 0:
+            bands.append(one_sided_strip(c, OPPOSITE[side], min(gap / 2, depth))[0])
+    return shapely.union_all(bands) if bands else shapely.Polygon()
 
 
 def _hand(part: LineString, u: np.ndarray) -> float:

@@ -6,9 +6,10 @@ an analyst's ``width:<m>`` decision — never a guessed number; see
 :func:`landgrade.build.context.frontage_depth`).
 
 Each road is taken wherever it runs inside the extent, or between two junctions when the text
-names them. Both sides are measured from each outer carriageway (as a corridor), one side from
-the carriageway on that side (as a ring's strip, judged segment by segment from the road's own
-direction, so a bending road keeps its strip on the named side).
+names them. Both sides are measured from each outer carriageway (as a corridor). One side is a
+band measured from the road's centreline (as an offset is: halfway between the carriageways of
+a dual road), judged segment by segment from the road's own direction, so a bending road keeps
+its band on the named side.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from landgrade.build.boundaries import centreline_band
 from landgrade.build.context import BuildContext, BuildError, Clause, frontage_depth, join_notes
 from landgrade.build.geometry import GRID_M, one_sided_strip
 from landgrade.build.lines import item_line, road_line, stretch_between
@@ -81,16 +83,14 @@ def _strip(ctx: BuildContext, base, line: BaseGeometry, side: str | None, depth:
             row.features = join_notes(row.features, "dual carriageway: from each outer "
                                       "carriageway")
         return geom
-    polys = []
-    misfit_len = 0.0
-    for p in [*parts, *beside]:
-        poly, misfit = one_sided_strip(p, side, depth)
-        polys.append(poly)
-        misfit_len += misfit * p.length
-    total = sum(p.length for p in [*parts, *beside]) or 1.0
+    # One side: the band from the road's centreline (an offset band, 南侧200米区域).
+    carriageways = [*parts, *beside]
+    misfit_len = sum(one_sided_strip(p, side, depth)[1] * p.length for p in carriageways)
+    total = sum(p.length for p in carriageways) or 1.0
     if misfit_len / total > _SIDE_MISFIT_WARN:
         row.warn(f"the {side} side does not fit the road's direction over "
-                 f"{misfit_len / total:.0%} of it; the strip takes the side closest to it")
+                 f"{misfit_len / total:.0%} of it; the band takes the side closest to it")
     if beside:
-        row.features = join_notes(row.features, f"{side} strip from the {side} carriageway")
-    return shapely.union_all(polys, grid_size=GRID_M)
+        row.features = join_notes(row.features, f"{side} band from the centreline between "
+                                  "the carriageways")
+    return shapely.union_all([centreline_band(carriageways, side, depth)], grid_size=GRID_M)

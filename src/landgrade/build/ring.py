@@ -75,13 +75,28 @@ class _Stretch:
     end: Junction
 
 
-def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
-    """The area the ring encloses, with its items' frontage strips."""
+def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring,
+              head: ReportRow | None = None) -> BaseGeometry:
+    """The area the ring encloses, with its items' frontage strips. ``head`` is the clause's
+    report row when another kind draws its area as a ring (a 四至 whose sides all meet)."""
     items = ring.items
+    # A—B—C—A: the ring closes on its first feature, named again to end it; one item, unless
+    # an analyst pinned the junction between the two mentions (a decision for n>1).
+    closing = (len(items) > 2 and normalize(items[-1].feature) == normalize(items[0].feature)
+               and (items[-1].side is None or items[0].side is None)
+               and not any(d.clause == clause.id and d.item == f"{len(items)}>1"
+                           for d in ctx.decisions.rows))
+    if closing:
+        first, last = items[0], items[-1]
+        items = (first if first.side is not None else last, *items[1:-1])
     n = len(items)
-    head = ReportRow("ring", clause.id, text="-".join(i.feature for i in items),
-                     grade=clause.grade, area=clause.area)
-    ctx.rows.append(head)
+    if head is None:
+        head = ReportRow("ring", clause.id, text="-".join(i.feature for i in items),
+                         grade=clause.grade, area=clause.area)
+        ctx.rows.append(head)
+    if closing:
+        head.features = join_notes(head.features, f"closes on {items[0].feature}, named again "
+                                   "at its end")
     item_rows = [ReportRow("item", clause.id, text=_item_text(it), grade=clause.grade,
                            area=clause.area, item=str(k + 1)) for k, it in enumerate(items)]
     lines = [boundary_base(ctx, clause.id, str(k + 1), it, item_rows[k])

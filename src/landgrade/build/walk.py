@@ -28,6 +28,7 @@ that cannot be traced is an error naming the step.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import shapely
@@ -41,11 +42,14 @@ from landgrade.build.geometry import GRID_M, extend_to_extent
 from landgrade.build.report import ReportRow
 from landgrade.gazette.rules import Offset, RingItem, Walk, WalkStep
 from landgrade.network.junctions import COMPASS
+from landgrade.text import normalize
 
 _CHINESE = {"E": "东", "W": "西", "S": "南", "N": "北", "NE": "东北", "SE": "东南", "SW": "西南",
             "NW": "西北"}
 # A leg that passes a target this close (metres) ends abreast of it, with a note.
 _ABREAST_M = 100.0
+# A start named as one feature's meeting with another (红棉路与荷新路交叉处).
+_MEETING = re.compile(r"^与(?P<other>.+?)(?:交叉|交汇|相交|交界)(?:处|口|点)?$")
 _OPS = {"start": "起", "head": "向", "turn": "折向", "along": "沿", "to": "至", "cross": "穿越",
         "parallel": "平行", "extend": "延伸", "close": "回到起点"}
 
@@ -60,6 +64,7 @@ class _Walker:
         self.start_line: BaseGeometry | None = None
         self.heading: np.ndarray | None = None
         self.follow: BaseGeometry | None = None  # the line followed; None: straight on
+        self.last_target: BaseGeometry | None = None  # the feature the last leg went to
         self.path: list[np.ndarray] = []
         self.to_cross: list[tuple[str, BaseGeometry]] = []
         minx, miny, maxx, maxy = ctx.extent.bounds
@@ -137,7 +142,9 @@ def _step(w: _Walker, n: int, step: WalkStep, row: ReportRow) -> None:
     elif op in ("head", "turn"):
         if step.direction is None:
             raise w.error(n, f"{_OPS[op]}: no direction")
-        w.heading, w.follow = np.array(COMPASS[step.direction]), None
+        w.heading = np.array(COMPASS[step.direction])
+        if op == "turn":  # 折向: leaves the line followed (沿X向东 keeps to it)
+            w.follow = None
     elif op == "along":
         lines = [_line(w, n, it, row) for it in step.items]
         if w.pos is None and w.start_line is not None:
@@ -156,16 +163,20 @@ def _step(w: _Walker, n: int, step: WalkStep, row: ReportRow) -> None:
             _advance_straight(w, n, target, step.items[0], row)
         else:
             _advance_along(w, n, w.follow, target, row)
+        w.last_target = target
     elif op == "extend":
         if step.distance_m is None:
             raise w.error(n, "延伸: no distance")
         _extend(w, n, step.distance_m)
     elif op == "close":
-        w.move_to(w.start if w.start is not None else w.here(n))
+        _close(w, n, row)
 
 
 def _start(w: _Walker, n: int, step: WalkStep, row: ReportRow) -> None:
     items = step.items
+    m = _MEETING.match(normalize(items[0].qualifier or "")) if len(items) == 1 else None
+    if m:  # 红棉路(与荷新路交叉处): where the two cross
+        items = (RingItem(items[0].feature), RingItem(m.group("other")))
     if len(items) >= 2:
         a, b = (_line(w, n, it, row) for it in items[:2])
         w.move_to(_crossing(w, n, a, b, row, extend_first=True))
@@ -182,6 +193,27 @@ def _start(w: _Walker, n: int, step: WalkStep, row: ReportRow) -> None:
             w.move_to(xy)
             return
     w.start_line = _line(w, n, item, row)
+
+
+def _close(w: _Walker, n: int, row: ReportRow) -> None:
+    """Back to the start: along the line the walk is on when the start lies on it too (the
+    feature the last leg followed or went to), else straight."""
+    here, start = w.here(n), w.start
+    assert start is not None
+    tol = max(w.ctx.tolerance_m, 1.0)
+    for line in (w.follow, w.last_target):
+        if line is None or shapely.get_dimensions(line) != 1:
+            continue
+        parts = [p for p in shapely.get_parts(shapely.line_merge(line)) if p.length > 0]
+        for part in parts:
+            if (part.distance(Point(*here)) <= tol and part.distance(Point(*start)) <= tol):
+                s0, s1 = part.project(Point(*here)), part.project(Point(*start))
+                for xy in shapely.get_coordinates(substring(part, s0, s1))[1:]:
+                    w.move_to(xy)
+                row.features = join_notes(row.features, "back to the start along the line")
+                w.move_to(start)
+                return
+    w.move_to(start)
 
 
 def _line(w: _Walker, n: int, item: RingItem, row: ReportRow,

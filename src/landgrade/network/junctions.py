@@ -343,7 +343,37 @@ class JunctionResolver:
                 continue
             extra.append(shapely.get_coordinates(shapely.shortest_line(piece, other))[0])
         pts = np.vstack([exact, *[np.array([e]) for e in extra]]) if extra else exact
-        return [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+        found = [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+        return self._across_other(base, other, found)
+
+    def _across_other(self, base: BaseLine, other: BaseGeometry,
+                      found: list[Junction]) -> list[Junction]:
+        """Junctions on one carriageway of the base where it crosses both carriageways of a
+        dual ``other`` more than ``cluster_m`` apart along it (a median wider than usual, met
+        square): one junction, when the two points lie on different carriageways of ``other``
+        that run beside each other there and less than twice ``cluster_m`` apart along the base.
+        """
+        parts = shapely.get_parts(shapely.line_merge(other)) if len(found) > 1 else []
+        if len(parts) < 2:
+            return found
+        pts = shapely.points([(j.x, j.y) for j in found])
+        near = np.argmin(shapely.distance(pts[:, None], parts[None, :]), axis=1)
+        where = [base.locate(j) for j in found]
+        merged = {j.node: j.node for j in found}
+        for i in range(len(found) - 1):
+            a, b = found[i], found[i + 1]
+            (ka, pa), (kb, pb) = where[i], where[i + 1]
+            if (a.node == b.node or ka != kb or abs(pb - pa) > 2 * self.cluster_m
+                    or near[i] == near[i + 1]):
+                continue
+            # The two carriageways of other run beside each other here.
+            if shapely.distance(pts[i], parts[near[i + 1]]) <= 2 * self.cluster_m:
+                merged[b.node] = merged[a.node]
+        if all(k == v for k, v in merged.items()):
+            return found
+        renumber: dict[int, int] = {}
+        return [replace(j, node=renumber.setdefault(merged[j.node], len(renumber)))
+                for j in found]
 
     def _centred(self, base: BaseLine, other: BaseGeometry, j: Junction) -> Junction:
         """``j`` with its ``centre`` when the base ends at one carriageway of a dual road."""
