@@ -7,7 +7,9 @@ county's gazette is a new folder, not new code:
 ================== ==========================================================================
 file               content
 ================== ==========================================================================
-metadata.json      gazette number and date, valuation date, units, working CRS, provenance
+metadata.json      gazette number and date, valuation date, units, working CRS, provenance;
+                   ``descriptions`` (one grade-zone file per use) and ``default_frontage_m``
+                   (the depth of frontage a description gives none for), both optional
 uses.csv           the land uses (用地类型): stable English ``use`` key, Chinese label
 connotation.csv    Tables 1–4: term years and plot ratio per area class, grade and use
 urban_prices.csv   Table 6: urban benchmark price per grade and use (yuan/m²)

@@ -58,7 +58,8 @@ def area_text(area: Area, grade: int) -> str:
     if isinstance(area, Residual):
         better = "、".join(grade_word_of(k) for k in range(1, grade))
         names = "、".join(area.exclude_features)
-        return f"定级范围{better}级以外其他区域（{names}不参与定级）"
+        rest = f"定级范围{better}级以外其他区域" if better else "定级范围内其他区域"
+        return f"{rest}（{names}不参与定级）"
     raise LandgradeError(f"{area.kind} area with landmarks cut out: no gazette wording "
                          "prints it")
 
