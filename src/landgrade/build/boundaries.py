@@ -35,12 +35,14 @@ from landgrade.build.context import BuildContext, BuildError, join_notes
 from landgrade.build.lines import item_line
 from landgrade.build.report import ReportRow
 from landgrade.gazette.rules import RingItem
-from landgrade.network.junctions import COMPASS, DUAL_CARRIAGEWAY_M, OPPOSITE, BaseLine
+from landgrade.network.junctions import COMPASS, DUAL_CARRIAGEWAY_M, BaseLine
 from landgrade.text import normalize
 
 # An outline segment belongs to the edge facing a direction when its outward normal is within
 # 60° of it (a rectangle's north edge, a diamond's two northern edges).
 _EDGE_COS = 0.5
+# A dual road's centreline is found this often along it (metres).
+_CENTRE_STEP_M = 5.0
 
 
 @dataclass
@@ -103,40 +105,63 @@ def resolved_boundary(ctx: BuildContext, clause: str, number: str, item: RingIte
 def offset_line(base: BaseLine, side: str, distance: float) -> tuple[BaseGeometry, str]:
     """The line ``distance`` metres on ``side`` of a road's centreline, and a note saying how.
 
-    Each carriageway with no other carriageway beside it on ``side`` (the outer one on that
-    side; a single carriageway) is moved out by ``distance`` less half the gap to the
-    carriageway beside it on the other side, if any."""
+    The centreline (:func:`centrelines`) is the road's own line, or halfway between the
+    carriageways of a dual road, point by point; the line is it moved out by ``distance``."""
     u = np.array(COMPASS[side])
-    outer = outer_carriageways(list(base.parts), side)
-    out = [shapely.offset_curve(c, _hand(c, u) * (distance - gap / 2), join_style="round")
-           for c, gap in outer]
-    gaps = [gap for _, gap in outer]
+    mids = centrelines(list(base.parts), side)
+    out = [shapely.offset_curve(c, _hand(c, u) * distance, join_style="round") for c, _ in mids]
+    gaps = [gap for _, gap in mids]
     line = shapely.union_all(out) if out else shapely.LineString()
     how = (f"{distance:g} m {side} of the centreline, halfway between carriageways "
-           f"{max(gaps):.1f} m apart" if gaps and max(gaps) > 0
+           f"up to {max(gaps):.1f} m apart" if gaps and max(gaps) > 0
            else f"{distance:g} m {side} of the road")
     return line, how
 
 
-def outer_carriageways(lines: list[LineString], side: str) -> list[tuple[LineString, float]]:
+def centrelines(lines: list[LineString], side: str) -> list[tuple[LineString, float]]:
+    """The road's centreline(s), with the widest gap between carriageways along each.
+
+    Each carriageway with no other one beside it on ``side`` (the outer one on that side; a
+    single carriageway) gives one: every vertex of it (densified to
+    :data:`_CENTRE_STEP_M`) moved halfway to the nearest point of the carriageways beside it,
+    where there is one within :data:`DUAL_CARRIAGEWAY_M`, so a median that widens or narrows
+    is followed."""
+    out = []
+    for c, others in outer_carriageways(lines, side):
+        if not others:
+            out.append((c, 0.0))
+            continue
+        dense = shapely.segmentize(c, _CENTRE_STEP_M)
+        xy = shapely.get_coordinates(dense)
+        pts = shapely.points(xy)
+        beside = shapely.union_all(others)
+        near = shapely.get_coordinates(shapely.shortest_line(pts, beside)).reshape(-1, 2, 2)[:, 1]
+        gap = np.hypot(*(near - xy).T)
+        mid = np.where((gap <= DUAL_CARRIAGEWAY_M)[:, None], (xy + near) / 2, xy)
+        out.append((LineString(mid), float(gap[gap <= DUAL_CARRIAGEWAY_M].max(initial=0.0))))
+    return out
+
+
+def outer_carriageways(lines: list[LineString], side: str
+                       ) -> list[tuple[LineString, list[LineString]]]:
     """The carriageways with no other one beside them (within :data:`DUAL_CARRIAGEWAY_M`) on
-    ``side``, each with the gap to the one beside it on the other side (0 for a single
-    carriageway): the road's centreline is half that gap in from each."""
+    ``side``, each with the carriageways beside it on the other side (none for a single one)."""
     u = np.array(COMPASS[side])
     out = []
     for c in lines:
         if c.length <= 0:
             continue
         mid = shapely.line_interpolate_point(c, 0.5, normalized=True)
-        toward = []
+        beside, toward = [], []
         for o in lines:
             if o is c or o.length <= 0 or shapely.distance(mid, o) > DUAL_CARRIAGEWAY_M:
                 continue
             near = shapely.get_coordinates(shapely.shortest_line(mid, o))
             toward.append(float((near[1] - near[0]) @ u))
+            beside.append(o)
         if any(t > 1e-6 for t in toward):
             continue  # an inner carriageway: the outer one on this side gives the line
-        out.append((c, max((-t for t in toward), default=0.0)))
+        out.append((c, beside))
     return out
 
 
@@ -145,12 +170,7 @@ def centreline_band(lines: list[LineString], side: str, depth: float) -> BaseGeo
     (halfway between the carriageways of a dual road; the line itself for a single one)."""
     from landgrade.build.geometry import one_sided_strip
 
-    bands = []
-    for c, gap in outer_carriageways(lines, side):
-        if depth - gap / 2 > 0:
-            bands.append(one_sided_strip(c, side, depth - gap / 2)[0])
-        if gap > 0:
-            bands.append(one_sided_strip(c, OPPOSITE[side], min(gap / 2, depth))[0])
+    bands = [one_sided_strip(c, side, depth)[0] for c, _ in centrelines(lines, side)]
     return shapely.union_all(bands) if bands else shapely.Polygon()
 
 
