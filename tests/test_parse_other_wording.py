@@ -274,6 +274,8 @@ def test_a_route_description_is_never_a_road_name() -> None:
     assert _all_names(text) == []
     reading = read_rules(text)
     assert len(reading.refusals) == 1 and reading.refusals[0].fragment == text.split("\t")[1]
+    assert reading.refusals[0].at == "东由南京火车站的新庄村经和平门"
+    assert "东由" in reading.refusals[0].reason
     with pytest.raises(RulesSyntaxError, match="grade 一级"):
         parse_rules(text)
 

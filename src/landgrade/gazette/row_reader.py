@@ -15,8 +15,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
-from landgrade.gazette.connectives import name_problem
-from landgrade.gazette.features import read_feature
+from landgrade.gazette.connectives import connective_in, name_problem
+from landgrade.gazette.features import read_feature, split_members
 from landgrade.gazette.grade_rows import Row
 from landgrade.gazette.grammar_read import GrammarFailure, grammar_items
 from landgrade.gazette.names import grade_word
@@ -158,6 +158,11 @@ def _read_piece(piece: Piece, row: Row, known_names: Collection[str],
         grammar_refusal = e
     area = _by_phrasing(t, lead.ring, excluded, row.grade, grades_before, known_names)
     if area is None:
+        for m in split_members(t):  # name the clause that reads as no feature
+            problem = connective_in(m.text)
+            if problem and m.text:
+                raise Refuse(m.start, f"wording no reader knows; \"{m.text}\" holds {problem}, "
+                             "so it is a clause, not a feature name", end=m.start + len(m.text))
         raise grammar_refusal
     area = _checked(area, t, row.grade, known_names, names_used, cut_by_reader=True)
     return replace(area, subarea=piece.label) if piece.label else area
