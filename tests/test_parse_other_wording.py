@@ -173,6 +173,14 @@ def test_a_walk_along_roads_going_south_and_turning_onto_another() -> None:
     assert area.steps[2].direction == "S" and ops[-1] == "close"
 
 
+def test_a_walk_between_crossings_closing_as_it_goes_on() -> None:
+    area = only("一级\t西起红棉路与荷新路交叉处，沿红棉路向东至甲一路，折向南，沿甲一路至乙二路与"
+                "丙三路交叉处，折向西，沿乙二路至荷新路，折向北，沿荷新路向北与起点形成闭合线")
+    assert area.steps[0].items == (road("红棉路"), road("荷新路"))
+    assert area.steps[6].items == (road("乙二路"), road("丙三路"))
+    assert [s.op for s in area.steps[-3:]] == ["along", "head", "close"]
+
+
 def test_a_walk_that_does_not_close_is_refused() -> None:
     with pytest.raises(RulesSyntaxError, match="closes"):
         parse_rules("一级\t西起甲一路，向南，至乙二路折向东，至丙三路折向北，至甲一路闭合")
@@ -420,7 +428,7 @@ def test_more_residuals(text: str) -> None:
 def test_a_walk_from_a_crossing_back_to_the_start() -> None:
     area = only("一级\t自戊五路与己六路交叉口起，沿戊五路向东至庚七路，折向南沿庚七路至辛八路，"
                 "折向西沿辛八路至己六路，折向北沿己六路回到起点")
-    assert area.steps[0] == WalkStep("start", (road("戊五路", qualifier="与己六路交叉口"),))
+    assert area.steps[0] == WalkStep("start", (road("戊五路"), road("己六路")))  # their crossing
     assert [s.op for s in area.steps[1:4]] == ["along", "head", "to"]
     assert area.steps[-1].op == "close"
 

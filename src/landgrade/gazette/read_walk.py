@@ -11,6 +11,7 @@ never dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from landgrade.gazette.features import DIR, DIRECTION_OF, read_feature, read_features
 from landgrade.gazette.free_words import take_exclusion_tails
@@ -19,7 +20,7 @@ from landgrade.gazette.rule_areas import Walk
 from landgrade.gazette.rule_items import RingItem, WalkStep
 
 FAMILY = "walk (…起…向…折向…闭合线)"
-_AFTER_TURN = r"(?=[,;。]|$|沿|穿越|穿过|平行|延伸|至)"
+_AFTER_TURN = r"(?=[,;。]|$|沿|穿越|穿过|平行|延伸|至|与起点|回到起点)"
 _OPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("close", re.compile(r"与起点(?:重合|相接|相连)?(?:形成|构成)?(?:闭合线?|闭合)?|回到起点")),
     ("turn", re.compile(rf"(?:折向|转向|拐向|折)(?P<d>{DIR}){_AFTER_TURN}")),
@@ -113,7 +114,9 @@ def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
                     found.append(read_feature(p, start=offset))
                     offset += len(p) + 1
                 return tuple(found)
-            return tuple(read_features(body, what=what) if many else [read_feature(body)])
+            if many:
+                return tuple(read_features(body, what=what))
+            return _crossing(read_feature(body))
         except Refuse as e:
             raise e.shifted(at, FAMILY) from None
 
@@ -140,8 +143,8 @@ def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
             if hit.group("d") is None:  # 自X起, 从X开始
                 body = re.sub(r"(?:起|开始|出发)$", "", body)
             side = DIRECTION_OF[hit.group("d")] if hit.group("d") else None
-            steps.append(WalkStep("start", items(body, at, "the start point"),
-                                  side))  # type: ignore[arg-type]
+            point = items(body, at, "the start point", many="," in body)
+            steps.append(WalkStep("start", point, side))  # type: ignore[arg-type]
             continue
         if op in ("head", "turn"):
             d = hit.group("d") or hit.groupdict().get("d2")
@@ -187,6 +190,17 @@ def read_walk(text: str, exclude_grades: tuple[int, ...]) -> Walk:
     if sum(1 for s in steps if s.op in ("to", "extend")) < 2:
         raise Refuse(0, "a walk with the legs that close it", end=len(text), family=FAMILY)
     return Walk(tuple(steps), exclude_grades)
+
+
+_MEETS = re.compile(r"^与(?P<other>.+?)(?:交汇|交叉|相交|十字路口|交叉口|路口)处?$")
+
+
+def _crossing(item: RingItem) -> tuple[RingItem, ...]:
+    """A point where two features meet (红棉路与荷新路交叉处) as the two features."""
+    m = _MEETS.match(item.qualifier or "")
+    if not m:
+        return (item,)
+    return (replace(item, qualifier=None), read_feature(m.group("other")))
 
 
 def _num(text: str) -> float:

@@ -190,12 +190,12 @@ class WalkStep:
 
     - ``start`` (西起X / 南起X): ``items`` name the starting point: one feature, or two whose
       crossing it is (``汉口路延长线,北京路以西100米处``: the 汉口路 extension where it meets the
-      line 100 m west of 北京路); ``direction`` is the side of the zone the start lies on
-      (西起 → W) where the text says it.
+      line 100 m west of 北京路; ``西起红棉路与荷新路交叉处``: 红棉路 and 荷新路);
+      ``direction`` is the side of the zone the start lies on (西起 → W) where the text says it.
     - ``head`` (向南) / ``turn`` (折向东): ``direction`` the walk goes from here.
     - ``along`` (沿汉口路、长春路): the walk follows ``items`` in turn; they ARE boundary.
     - ``to`` (至X / 延伸至X处): the leg ends where it reaches ``items`` (a point on a feature or
-      on an offset line).
+      on an offset line; two items: where they cross, ``至A与B交叉处``).
     - ``cross`` (穿越西大街、金昌路): the walk crosses ``items``; they are NOT boundary.
     - ``parallel`` (平行西宁路 / 距离文昌路40米平行): the leg runs parallel to ``items[0]``,
       ``distance_m`` from it where said.

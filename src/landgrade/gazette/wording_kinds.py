@@ -144,6 +144,12 @@ def _step(s: WalkStep) -> str:
     if s.op == "cross":
         return f"穿越{items}"
     if s.op == "to":
+        if len(s.items) == 2:
+            a, b = s.items
+            if not (_plain_name(a) and _plain_name(b)):
+                raise LandgradeError(f"walk leg to {a.feature} and {b.feature}: a crossing of "
+                                     "features that carry more than a name has no wording")
+            return f"至{a.feature}与{b.feature}交叉处"
         return f"至{items}"
     if s.op == "parallel":
         if s.distance_m is not None:
@@ -152,6 +158,10 @@ def _step(s: WalkStep) -> str:
     if s.op == "extend":
         return f"延伸{_w(s.distance_m or 0)}米"
     return "与起点形成闭合线"
+
+
+def _plain_name(i: RingItem) -> bool:
+    return item_text(i) == i.feature
 
 
 def _frontage(a: Frontage) -> str:
