@@ -21,6 +21,7 @@ The geometry each report row was drawn from is kept in :attr:`GradeMap.clauses` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from landgrade.build.grade_map import GradeMap
 from landgrade.build.kinds import DRAWERS
 from landgrade.build.report import IMPOSSIBLE, ReportRow, report_frame
 from landgrade.build.routes import draw_routes, read_routes
+from landgrade.gazette.county import ALL_USES
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.gazette.rules import GradeRule, Rules
 from landgrade.network.fields import NameFields
@@ -47,7 +49,7 @@ from landgrade.network.layers import SNAP_M, Network, load_network
 
 
 def build_grade_map(
-    rules: Rules,
+    rules: Rules | Mapping[str, Rules],
     network: Network,
     routes: pd.DataFrame | None = None,
     decisions: Decisions | None = None,
@@ -63,21 +65,38 @@ def build_grade_map(
     may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
     a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
     ``default_frontage_m`` is the county's depth for frontage the text gives none for.
+
+    ``rules`` may map land uses to their own descriptions (a county grading each use
+    separately, keyed as metadata.json ``descriptions``): each is drawn on its own, the main one
+    (``all``, else ``commercial``, else the first) as the map's ``grades`` and Table 7 routes,
+    every described use as ``use_grades``; report clause ids of a use start ``<use>:``.
     """
     tol = network.snap_m if tolerance_m is None else tolerance_m
-    ctx = BuildContext(network, decisions or Decisions(), tol, default_frontage_m)
-    built = _draw_grades(ctx, rules)
+    by_use = dict(rules) if isinstance(rules, Mapping) else {ALL_USES: rules}
+    main = main_grading(by_use)
+    ctx = BuildContext(network, decisions or Decisions(), tol, default_frontage_m,
+                       clause_prefix=_prefix(main, by_use))
     epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
     crs = f"EPSG:{epsg}" if epsg else network.crs
-    grades = gpd.GeoDataFrame(
-        {"grade": np.array(list(built), dtype=int),
-         "area_m2": np.round([g.area for g in built.values()], 3)},
-        geometry=[multipolygon(g) for g in built.values()], crs=crs,
-    )
+    grades = _grade_layer(_draw_grades(ctx, by_use[main]), crs)
     route_layer = draw_routes(ctx, routes, source) if routes is not None else None
+    use_grades: dict[str, gpd.GeoDataFrame] = {}
+    for use, use_rules in by_use.items():
+        if use == ALL_USES:
+            continue
+        if use == main:
+            use_grades[use] = grades
+            continue
+        other = BuildContext(network, ctx.decisions, tol, default_frontage_m,
+                             clause_prefix=_prefix(use, by_use))
+        use_grades[use] = _grade_layer(_draw_grades(other, use_rules), crs)
+        ctx.rows.extend(other.rows)
+        ctx.clauses.extend(other.clauses)
     _decision_rows(ctx)
     meta: dict[str, Any] = {"source": source, "crs": str(crs), "snap_m": tol,
                             "built_with": _version()}
+    if use_grades:
+        meta.update({"main_grading": main, "graded_uses": ",".join(use_grades)})
     meta.update(metadata or {})
     for choice in reversed(network.choices):
         ctx.rows.insert(0, ReportRow("input", "", text=choice))
@@ -97,6 +116,30 @@ def build_grade_map(
         report=report_frame(ctx.rows),
         metadata=meta,
         clauses=_clause_layer(ctx, crs),
+        use_grades=use_grades,
+    )
+
+
+def main_grading(by_use: Mapping[str, Any]) -> str:
+    """The grading a per-use map's ``grades`` layer holds (and Table 7 is drawn with): ``all``
+    (every use without its own description), else ``commercial`` (Table 7's road-line prices are
+    commercial), else the first described use."""
+    for use in (ALL_USES, "commercial"):
+        if use in by_use:
+            return use
+    return next(iter(by_use))
+
+
+def _prefix(use: str, by_use: Mapping[str, Any]) -> str:
+    """The report's clause-id prefix of a use's areas: none for a single grading or ``all``."""
+    return "" if use == ALL_USES or len(by_use) == 1 else f"{use}:"
+
+
+def _grade_layer(built: dict[int, BaseGeometry], crs: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"grade": np.array(list(built), dtype=int),
+         "area_m2": np.round([g.area for g in built.values()], 3)},
+        geometry=[multipolygon(g) for g in built.values()], crs=crs,
     )
 
 
@@ -123,7 +166,7 @@ def _draw_grade(ctx: BuildContext, rule: GradeRule, taken: BaseGeometry) -> Base
     """The union of a grade's areas, each drawn by its kind's function, minus ``taken``."""
     pieces: list[BaseGeometry] = []
     for area_no, area in enumerate(rule.areas, start=1):
-        clause = Clause(f"{rule.grade}.{area_no}", rule.grade, area_no)
+        clause = Clause(f"{ctx.clause_prefix}{rule.grade}.{area_no}", rule.grade, area_no)
         draw = DRAWERS.get(type(area))
         if draw is None:  # pragma: no cover - Rules only holds the registered kinds
             raise BuildError(f"clause {clause.id}: unknown area kind {area!r}")
@@ -147,7 +190,8 @@ def _draw_grade(ctx: BuildContext, rule: GradeRule, taken: BaseGeometry) -> Base
     for waiting in ctx.rows_taking_grade_area:  # the residual's: the rest of the extent
         ctx.record(waiting, area=geom)
     ctx.rows_taking_grade_area.clear()
-    row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
+    row = ReportRow("grade", f"{ctx.clause_prefix}{rule.grade}", grade=rule.grade,
+                    text=f"{ctx.clause_prefix}grade {rule.grade}".replace(":", " "))
     row.area_m2 = float(geom.area)
     if geom.area <= 1.0:
         row.impossible(f"grade {rule.grade} ends with no area (higher grades took all of it, "
@@ -235,6 +279,14 @@ class BuildInputs:
     admin_field: str | None = None
 
 
+def _per_use_rules(folder: Any, network: Network) -> dict[str, Rules]:
+    """Each use's rules, from the county folder's descriptions (names checked against the
+    network's: a name holding a connective is read only where the network has it)."""
+    from landgrade.gazette.per_use import parse_descriptions
+
+    return parse_descriptions(folder, network.names())
+
+
 def _with_admin_field(i: BuildInputs) -> NameFields:
     """The name fields, with ``--admin-field`` as the administrative layer's."""
     if i.admin_field is None:
@@ -269,7 +321,12 @@ def build_from(inputs: BuildInputs) -> GradeMap:
             raise BuildError(f"no {name}{where}: give it as an option or in the county folder")
         return None
 
-    rules_p = pick(i.rules, "table5.txt", True)
+    # One description per land use (metadata.json ``descriptions``), or the one table5.txt.
+    described = (folder.descriptions() if folder is not None and i.rules is None
+                 and folder.has("metadata.json") else {})
+    per_use = len(described) > 1 or (bool(described) and ALL_USES not in described)
+    rules_p = (described.get(ALL_USES) or next(iter(described.values())) if per_use
+               else pick(i.rules, "table5.txt", True))
     roads_p = pick(i.roads, "roads.geojson", True)
     extent_p = pick(i.extent, "extent.geojson", True)
     assert rules_p is not None and roads_p is not None and extent_p is not None
@@ -288,11 +345,14 @@ def build_from(inputs: BuildInputs) -> GradeMap:
             "county": folder.name,
             "county_en": folder.metadata.get("county_en", folder.root.name),
             "county_folder": folder_reference(folder),
+            **({"descriptions": ",".join(f"{u}={p.name}" for u, p in described.items())}
+               if per_use else {}),
             # The folder's note describes its own layers, not a road layer given instead.
             "schematic": folder.schematic and i.roads is None,
         }
     gm = build_grade_map(
-        _load_rules(rules_p), network,
+        _per_use_rules(folder, network) if per_use and folder is not None
+        else _load_rules(rules_p), network,
         routes=read_routes(routes_p) if routes_p is not None else None,
         decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,

@@ -45,13 +45,16 @@ class BuildContext:
     grade's, known only once every area of the grade is drawn (the residual's).
     ``resolver.grades`` holds the grades built so far (an ``edge:`` decision names one).
     ``default_frontage_m`` is the county's depth of road frontage for a text that gives none
-    (metadata.json ``default_frontage_m``; see :func:`frontage_depth`).
+    (metadata.json ``default_frontage_m``; see :func:`frontage_depth`). ``clause_prefix``
+    starts every clause id of the build (``residential:`` for one use's description of a
+    county graded per use).
     """
 
     network: Network
     decisions: Decisions
     tolerance_m: float
     default_frontage_m: float | None = None
+    clause_prefix: str = ""
     rows: list[ReportRow] = field(default_factory=list)
     clauses: list[dict[str, Any]] = field(default_factory=list)
     rows_taking_grade_area: list[ReportRow] = field(default_factory=list)

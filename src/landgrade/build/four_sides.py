@@ -81,11 +81,13 @@ def draw_four_sides(ctx: BuildContext, clause: Clause, fs: FourSides) -> BaseGeo
     gaps = [(a, b, _gap(a, b)) for a, b in zip(sides, sides[1:] + sides[:1], strict=True)]
     open_corners = [(a, b, g) for a, b, g in gaps if g > ctx.tolerance_m] if len(sides) > 1 else []
     area = None
+    as_ring = False
     if len(sides) > 1 and not open_corners:
         order = _ring_order(ctx, sides)
         if order is not None:
             try:
                 area = draw_ring(ctx, clause, Ring(order), head=head)
+                as_ring = True
                 head.features = join_notes(head.features, "closed through the junctions of "
                                            "its sides (drawn as a ring)")
             except BuildError as e:
@@ -97,9 +99,11 @@ def draw_four_sides(ctx: BuildContext, clause: Clause, fs: FourSides) -> BaseGeo
                          for a, b, g in open_corners) or "the sides do not close as a ring")
         head.features = join_notes(head.features, "drawn as the intersection of the sides' "
                                    f"half-planes: {why}")
+    drawn = area
     area = _finish(ctx, clause, fs, sides, area, head)
     head.area_m2 = float(area.area)
-    ctx.record(head, area=area)
+    if not as_ring or not area.equals(drawn):  # a ring records its own area
+        ctx.record(head, area=area)
     return area
 
 

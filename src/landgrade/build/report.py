@@ -135,7 +135,7 @@ def summary_lines(df: pd.DataFrame) -> list[str]:
     lines = []
     grades = df[df["kind"] == "grade"]
     for _, r in grades.iterrows():
-        lines.append(f"grade {r['clause']}: {r['area_m2']:,.0f} m²")
+        lines.append(f"{r['text']}: {r['area_m2']:,.0f} m²")  # "grade 1", "residential grade 1"
     bad = df[df["status"].isin(["unresolved", "error"])]
     for _, r in bad.iterrows():
         lines.append(f"UNRESOLVED {r['kind']} {r['clause']} {r['text']}: {r['warnings']}")

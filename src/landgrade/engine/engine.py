@@ -57,6 +57,7 @@ from landgrade.engine.price_columns import PriceColumns
 from landgrade.engine.pricing import PricingOptions, pricing_of
 from landgrade.engine.shapes import convex_polygons
 from landgrade.engine.town_prices import apply_town_prices
+from landgrade.engine.use_grades import use_engines, with_use_grades
 from landgrade.errors import LandgradeError
 from landgrade.io.crs import WORKING_CRS
 
@@ -150,7 +151,15 @@ class Engine:
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
-        return self._frame(grade, on_bound, route, dist, status, wx, wy)
+        frame = self._frame(grade, on_bound, route, dist, status, wx, wy)
+        if self.grade_map.use_grades:  # each use its own grade (landgrade.engine.use_grades)
+            frame = with_use_grades(self, frame, lambda e: e.locate(x, y, crs))
+        return frame
+
+    @cached_property
+    def use_engines(self) -> dict[str, Engine]:
+        """One engine per land use with its own grading (empty for a single grading)."""
+        return use_engines(self)
 
     def _frame(
         self,
@@ -324,6 +333,7 @@ class Engine:
             raise LandgradeError(
                 "input has no CRS: pass --crs (e.g. EPSG:4326, EPSG:4546, gcj02, bd09)"
             )
+        given_xy = xy
         geom = gdf.geometry.to_numpy()
         n = len(geom)
         status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
@@ -419,6 +429,9 @@ class Engine:
                              area=area)
         layer_towns = pricing.towns.names_at(wx, wy) if pricing.towns is not None else None
         apply_town_prices(answer, gdf, self.pricebook, self._prices, pricing, layer_towns)
+        if self.grade_map.use_grades:
+            answer = with_use_grades(self, answer,
+                                     lambda e: e.assign(gdf, crs=spec, xy=given_xy))
         answer.index = gdf.index
         out = join_answer(gdf, answer)
         if pricing.use_field is not None:  # the row's own use picks `price`; total = price × area

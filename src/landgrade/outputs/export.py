@@ -34,6 +34,7 @@ county folder's ``field_aliases.csv``, written into each layer's style.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landgrade.build.grade_map import SPATIAL_LAYERS, GradeMap
+from landgrade.build.grade_map import SPATIAL_LAYERS, USE_LAYER_PREFIX, GradeMap
 from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import SCHEMATIC_NOTE
@@ -120,7 +121,20 @@ def for_qgis(grade_map: GradeMap, county: Any = None, dest: Path | None = None) 
         grades=grades, extent=grade_map.extent, routes=routes, water=grade_map.water,
         roads=grade_map.roads, report=grade_map.report,
         metadata=_portable_metadata(grade_map.metadata, county, dest),
+        use_grades={u: _use_layer(layer, u, pricebook)
+                    for u, layer in grade_map.use_grades.items()},
     )
+
+
+def _use_layer(layer: gpd.GeoDataFrame, use: str, pricebook: Any) -> gpd.GeoDataFrame:
+    """A land use's own grades (per-use counties), with that use's price, term and plot
+    ratio per grade (the other uses' columns would read as if this grading priced them)."""
+    priced = _priced_grades(layer, pricebook)
+    priced["area_m2"] = priced.geometry.area.round(AREA_DECIMALS)
+    k = use_short(use)
+    other = [c for c in priced.columns
+             if c[:2] in ("p_", "t_", "r_") and c[2:] != k]
+    return priced.drop(columns=other)
 
 
 def _pricebook(county: Any) -> Any:
@@ -273,6 +287,9 @@ def style_qml(
         qml = _read_style("water_area.qml" if polygonal else "water_line.qml")
     elif layer in ("routes", "extent", "roads"):
         qml = _read_style(f"{layer}.qml")
+    elif layer.removeprefix(USE_LAYER_PREFIX) in grade_map.use_grades:
+        own = grade_map.use_grades[layer.removeprefix(USE_LAYER_PREFIX)]
+        qml = _grades_qml(dataclasses.replace(grade_map, grades=own), None)
     else:
         return None
     return _with_aliases(qml, aliases or {})
@@ -316,6 +333,9 @@ def _qgis_color(hex_color: str) -> str:
 def layer_description(grade_map: GradeMap, layer: str) -> str:
     """What a layer holds, and that the network is not surveyed when it is schematic."""
     text = LAYER_DESCRIPTIONS.get(layer, layer)
+    if layer.startswith(USE_LAYER_PREFIX) and layer.removeprefix(USE_LAYER_PREFIX) in (
+            grade_map.use_grades):
+        text = f"land grades of {layer.removeprefix(USE_LAYER_PREFIX)} land, by its own description"
     county = grade_map.metadata.get("county")
     if county:
         text = f"{county}: {text}"
