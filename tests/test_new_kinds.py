@@ -143,11 +143,13 @@ def test_a_one_sided_band_is_measured_from_the_centreline() -> None:
 
 
 def test_a_walk_is_traced_leg_by_leg() -> None:
-    # From 水塔 (900, 300) north to 丙街 (y 600), west to 三路 (x 600), south along 三路 to 甲街
+    # From 水塔 (900, 300) north to 丙街 (y 600), west to where 三路 crosses 丙街 (600, 600),
+    # south along 三路 to 甲街
     # (y 200), east until abreast of 水塔 (x 900), back to the start: 300 × 400.
     steps = (WalkStep("start", (RingItem("水塔"),), "E"), WalkStep("head", direction="N"),
              WalkStep("to", (RingItem("丙街"),)), WalkStep("turn", direction="W"),
-             WalkStep("cross", (RingItem("四路"),)), WalkStep("to", (RingItem("三路"),)),
+             WalkStep("cross", (RingItem("四路"),)),
+             WalkStep("to", (RingItem("三路"), RingItem("丙街"))),
              WalkStep("turn", direction="S"), WalkStep("along", (RingItem("三路"),)),
              WalkStep("to", (RingItem("甲街"),)), WalkStep("turn", direction="E"),
              WalkStep("cross", (RingItem("二路"),)), WalkStep("to", (RingItem("水塔"),)),

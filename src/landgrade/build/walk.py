@@ -15,7 +15,8 @@ The walk is traced as a surveyor would pace it (the steps are
   walk is on;
 - ``to`` (至相府路, 延伸至金昌路以南40米处, 至供销社): the leg ends where it first reaches the
   feature (its line, its offset line, a landmark's outline), going on in the direction of travel;
-  a landmark point, or an outline the leg passes beside, ends it abreast;
+  a landmark point, or an outline the leg passes beside, ends it abreast; two features
+  (至乙路与丙路交叉处) are the point where they cross;
 - ``extend`` (延伸40米): the leg goes on that far;
 - ``cross`` (穿越西大街): features the next leg must cross — not boundary; a leg that does not
   cross them is a warning (a sign of a misread step);
@@ -158,7 +159,11 @@ def _step(w: _Walker, n: int, step: WalkStep, row: ReportRow) -> None:
     elif op == "cross":
         w.to_cross += [(it.feature, _line(w, n, it, row)) for it in step.items]
     elif op == "to":
-        target = _line(w, n, step.items[0], row, near=w.here(n))
+        if len(step.items) >= 2:  # 至乙路与丙路交叉处: the point where the two cross
+            a, b = (_line(w, n, it, row, near=w.here(n)) for it in step.items[:2])
+            target: BaseGeometry = Point(*_crossing(w, n, a, b, row, extend_first=True))
+        else:
+            target = _line(w, n, step.items[0], row, near=w.here(n))
         if w.follow is None:
             _advance_straight(w, n, target, step.items[0], row)
         else:

@@ -50,6 +50,7 @@ from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import SIDE_OF_CHAR, grade_number, strip_junction_marker
+from landgrade.network.clusters import across_dual, junction_numbers
 from landgrade.network.layers import Network
 from landgrade.network.lines import split_hairpins
 from landgrade.text import normalize
@@ -348,32 +349,17 @@ class JunctionResolver:
 
     def _across_other(self, base: BaseLine, other: BaseGeometry,
                       found: list[Junction]) -> list[Junction]:
-        """Junctions on one carriageway of the base where it crosses both carriageways of a
-        dual ``other`` more than ``cluster_m`` apart along it (a median wider than usual, met
-        square): one junction, when the two points lie on different carriageways of ``other``
-        that run beside each other there and less than twice ``cluster_m`` apart along the base.
+        """One junction where one carriageway of the base crosses both carriageways of a dual
+        ``other`` more than ``cluster_m`` apart (:func:`landgrade.network.clusters.across_dual`).
         """
-        parts = shapely.get_parts(shapely.line_merge(other)) if len(found) > 1 else []
-        if len(parts) < 2:
+        if len(found) < 2:
             return found
-        pts = shapely.points([(j.x, j.y) for j in found])
-        near = np.argmin(shapely.distance(pts[:, None], parts[None, :]), axis=1)
         where = [base.locate(j) for j in found]
-        merged = {j.node: j.node for j in found}
-        for i in range(len(found) - 1):
-            a, b = found[i], found[i + 1]
-            (ka, pa), (kb, pb) = where[i], where[i + 1]
-            if (a.node == b.node or ka != kb or abs(pb - pa) > 2 * self.cluster_m
-                    or near[i] == near[i + 1]):
-                continue
-            # The two carriageways of other run beside each other here.
-            if shapely.distance(pts[i], parts[near[i + 1]]) <= 2 * self.cluster_m:
-                merged[b.node] = merged[a.node]
-        if all(k == v for k, v in merged.items()):
+        nodes = across_dual(np.array([[j.x, j.y] for j in found]),
+                            np.array([j.node for j in found]), where, other, self.cluster_m)
+        if all(j.node == n for j, n in zip(found, nodes, strict=True)):
             return found
-        renumber: dict[int, int] = {}
-        return [replace(j, node=renumber.setdefault(merged[j.node], len(renumber)))
-                for j in found]
+        return [replace(j, node=n) for j, n in zip(found, nodes, strict=True)]
 
     def _centred(self, base: BaseLine, other: BaseGeometry, j: Junction) -> Junction:
         """``j`` with its ``centre`` when the base ends at one carriageway of a dual road."""
@@ -444,41 +430,10 @@ class JunctionResolver:
             mean = float(np.mean([pos for _, pos, _ in g]))
             p = shapely.line_interpolate_point(base.parts[g[0][0]], mean)
             out.append(Junction(p.x, p.y, f"{label} (cluster of {len(g)} crossings)"))
-        nodes = self._nodes(base, out, [g[0][0] for g in groups])
+        nodes = junction_numbers(np.array([[j.x, j.y] for j in out]).reshape(-1, 2),
+                                 np.array([g[0][0] for g in groups], dtype=int), base.parts,
+                                 self.cluster_m)
         return [replace(j, node=n) for j, n in zip(out, nodes, strict=True)]
-
-    def _nodes(self, base: BaseLine, found: list[Junction], parts: list[int]) -> list[int]:
-        """The junction number of each per-carriageway cluster, numbered in line order.
-
-        Clusters on different parts of the line are one junction when they lie abreast, within
-        ``cluster_m`` of each other along the line, and less than twice that apart: a dual
-        road's two carriageways crossing, or crossed by, the same road (a median up to 60 m
-        wide, crossed at any angle from about 45°)."""
-        n = len(found)
-        pts = shapely.points([(j.x, j.y) for j in found]) if n else np.empty(0, dtype=object)
-        part = np.array(parts, dtype=int)
-        xy = shapely.get_coordinates(pts)
-        d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-        # along[i, k]: how far along junction i's part the foot of junction k lies from it.
-        own = shapely.line_locate_point(np.array(base.parts, dtype=object)[part], pts)
-        foot = shapely.line_locate_point(
-            np.array(base.parts, dtype=object)[part][:, None], pts[None, :])
-        along = np.abs(foot - own[:, None])
-        linked = ((part[:, None] != part[None, :]) & (d <= 2 * self.cluster_m)
-                  & (np.maximum(along, along.T) <= self.cluster_m))
-        label = list(range(n))
-
-        def root(i: int) -> int:
-            while label[i] != i:
-                label[i] = label[label[i]]
-                i = label[i]
-            return i
-
-        for i, k in zip(*np.nonzero(np.triu(linked, 1)), strict=True):
-            a, b = root(int(i)), root(int(k))
-            label[max(a, b)] = min(a, b)
-        first: dict[int, int] = {}
-        return [first.setdefault(root(i), len(first)) for i in range(n)]
 
     def gap(self, base: BaseLine, other: BaseGeometry) -> float:
         """How far apart two features that do not meet are, in metres."""
