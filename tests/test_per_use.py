@@ -88,6 +88,9 @@ def test_each_use_is_drawn_as_its_own_grade_layer(county) -> None:
     assert grades["clause"].tolist() == ["1", "2", "3", "4", "commercial:1", "commercial:2",
                                          "commercial:3", "commercial:4", "residential:1",
                                          "residential:2"]
+    # Table 7 (commercial road-line prices) is drawn once, on the commercial grading.
+    assert sorted(gm.routes["id"]) == sorted(ROUTES["id"])
+    assert (report["kind"] == "route").sum() == len(ROUTES)
     ring = report[(report["kind"] == "ring") & (report["clause"] == "residential:1.1")]
     assert ring["source"].iloc[0] == "1、一路-丙街-三路-甲街所围成区域"
 

@@ -68,8 +68,9 @@ def build_grade_map(
 
     ``rules`` may map land uses to their own descriptions (a county grading each use
     separately, keyed as metadata.json ``descriptions``): each is drawn on its own, the main one
-    (``all``, else ``commercial``, else the first) as the map's ``grades`` and Table 7 routes,
-    every described use as ``use_grades``; report clause ids of a use start ``<use>:``.
+    (``all``, else ``commercial``, else the first) as the map's ``grades``, every described use
+    as ``use_grades``; report clause ids of a use start ``<use>:``. Table 7 routes (commercial
+    road-line prices) are drawn with the commercial grading where there is one.
     """
     tol = network.snap_m if tolerance_m is None else tolerance_m
     by_use = dict(rules) if isinstance(rules, Mapping) else {ALL_USES: rules}
@@ -79,7 +80,10 @@ def build_grade_map(
     epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
     crs = f"EPSG:{epsg}" if epsg else network.crs
     grades = _grade_layer(_draw_grades(ctx, by_use[main]), crs)
-    route_layer = draw_routes(ctx, routes, source) if routes is not None else None
+    # Table 7 prices commercial land: its grade edges (二级边界) are the commercial grading's.
+    route_use = "commercial" if "commercial" in by_use else main
+    route_layer = (draw_routes(ctx, routes, source)
+                   if routes is not None and route_use == main else None)
     use_grades: dict[str, gpd.GeoDataFrame] = {}
     for use, use_rules in by_use.items():
         if use == ALL_USES:
@@ -90,6 +94,8 @@ def build_grade_map(
         other = BuildContext(network, ctx.decisions, tol, default_frontage_m,
                              clause_prefix=_prefix(use, by_use))
         use_grades[use] = _grade_layer(_draw_grades(other, use_rules), crs)
+        if use == route_use and routes is not None:
+            route_layer = draw_routes(other, routes, source)
         ctx.rows.extend(other.rows)
         ctx.clauses.extend(other.clauses)
     _decision_rows(ctx)
