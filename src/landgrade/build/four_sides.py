@@ -143,7 +143,7 @@ def _ring_order(ctx: BuildContext, sides: list[_Side]) -> tuple[RingItem, ...] |
 def _half_planes(ctx: BuildContext, sides: list[_Side], head: ReportRow) -> BaseGeometry:
     """The extent on the zone's side of every side's line (items joined where they part)."""
     area = ctx.extent
-    for s in sides:
+    for s in sorted(sides, key=lambda s: s.number):  # the report lists them as printed
         lines = [b.line for b in s.bounds]
         joins, notes = [], [n for b in s.bounds for n in b.notes]
         for a, b, bb in zip(lines, lines[1:], s.bounds[1:], strict=False):
@@ -154,7 +154,7 @@ def _half_planes(ctx: BuildContext, sides: list[_Side], head: ReportRow) -> Base
         s.row.features = "; ".join([" + ".join(b.label for b in s.bounds), *notes])
         label = "、".join(b.label for b in s.bounds)
         base = BaseLine(shapely.union_all([*lines, *joins]), label)
-        half, bound = half_plane(ctx, base, s.zone_side, s.row)
+        half, bound = half_plane(ctx, base, s.zone_side, s.row, as_note=True)
         s.row.features = join_notes(s.row.features, f"the zone lies {s.zone_side} of it")
         s.row.length_m = float(shapely.length(shapely.intersection(base.geom, ctx.extent)))
         s.row.area_m2 = float(half.area)

@@ -62,22 +62,25 @@ def draw_region(ctx: BuildContext, clause: Clause, r: Region) -> BaseGeometry:
     return area
 
 
-def half_plane(ctx: BuildContext, line: BaseLine, side: str,
-               row: ReportRow) -> tuple[BaseGeometry, BaseGeometry]:
+def half_plane(ctx: BuildContext, line: BaseLine, side: str, row: ReportRow,
+               as_note: bool = False) -> tuple[BaseGeometry, BaseGeometry]:
     """The part of the extent on ``side`` of a line, extended to the extent line, and the
     line as it divides the extent (joined and extended, for review).
 
     A road in sections with a gap between them (a junction area drawn under other names)
     is taken as a whole: facing loose ends are joined across the gap first, and only the
-    ends left over are extended."""
+    ends left over are extended. ``as_note``: the joins and extensions are the method of the
+    caller's kind (a 四至 whose sides do not meet), said in the row's notes, not warned about."""
+    say = (lambda m: setattr(row, "features", join_notes(row.features, m))) if as_note else (
+        row.warn)
     joined, gaps = bridge_gaps(line.geom, ctx.extent)
     if gaps:
-        row.warn(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
-                 "joined straight across for the half-plane (check it on the review page)")
+        say(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
+            "joined straight across for the half-plane (check it on the review page)")
     ext = extend_to_extent(joined, ctx.extent)
     extended, grown = ext.line, ext.grown_m
     if grown > ctx.tolerance_m:
-        row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
+        say(f"{line.label} extended {grown:.1f} m to reach the extent line")
     if ext.forked_ends:
         row.features = join_notes(row.features, f"{ext.forked_ends} forked end(s) (a fork or "
                                   "turning loop) extended as one, along the road's mean heading")
