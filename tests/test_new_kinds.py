@@ -103,7 +103,7 @@ def test_an_offset_side_is_measured_from_a_dual_roads_centreline() -> None:
     fs = FourSides((_side("N", RingItem("乙街")), _side("E", RingItem("四路")),
                     _side("S", RingItem("甲街")),
                     _side("W", RingItem("五路", offset=Offset("E", 20)))))
-    area, head, gm = _build(fs, _net(dual=True))
+    area, _, gm = _build(fs, _net(dual=True))
     assert area == pytest.approx(180 * 200, abs=1.0)
     row = gm.report[(gm.report["clause"] == "1.1") & (gm.report["text"] == "五路")]
     assert "20 m E of the centreline, halfway between carriageways" in row["features"].iloc[0]
@@ -174,3 +174,28 @@ def test_an_administrative_area_is_the_units_polygons() -> None:
         _build(AdminArea(("南城街道",)), net)
     with pytest.raises(BuildError, match=r"--admin FILE --admin-field NAME"):
         _build(AdminArea(("东城街道",)), _net())
+
+
+def test_a_walk_along_a_road_in_sections_goes_on_across_the_gap() -> None:
+    # 六路 runs north along x = 700 in two sections, 60 m apart (y 470..530): from its crossing
+    # with 甲街 (700, 200), along 六路 north to 丙街 (y 600), west to 三路 (x 600), south along
+    # 三路 to 甲街, back along 甲街 to the start: 100 × 400.
+    t = grid_town()
+    extra = gpd.GeoDataFrame(
+        {"name": ["六路", "六路"], "road_class": ["支路"] * 2, "road_id": ["s1", "s2"]},
+        geometry=[LineString([xy(700, 0), xy(700, 470)]),
+                  LineString([xy(700, 530), xy(700, 1000)])], crs=4546)
+    roads = gpd.GeoDataFrame(pd.concat([t["roads"], extra], ignore_index=True), crs=4546)
+    net = load_network(roads, t["water"], t["landmarks"], t["extent"])
+    steps = (WalkStep("start", (RingItem("六路"), RingItem("甲街")), "S"),
+             WalkStep("along", (RingItem("六路"),)), WalkStep("head", direction="N"),
+             WalkStep("to", (RingItem("丙街"),)), WalkStep("turn", direction="W"),
+             WalkStep("to", (RingItem("三路"),)), WalkStep("turn", direction="S"),
+             WalkStep("along", (RingItem("三路"),)), WalkStep("to", (RingItem("甲街"),)),
+             WalkStep("along", (RingItem("甲街"),)), WalkStep("head", direction="E"),
+             WalkStep("close"))
+    area, _, gm = _build(Walk(steps), net)
+    assert area == pytest.approx(100 * 400, abs=1.0)
+    legs = gm.report[(gm.report["clause"] == "1.1") & (gm.report["kind"] == "item")]
+    assert "across a gap between sections" in legs["features"].iloc[0]
+    assert "back to the start along the line" in legs["features"].iloc[-1]

@@ -319,6 +319,24 @@ def _advance_along(w: _Walker, n: int, line: BaseGeometry, target: BaseGeometry,
     hits = shapely.get_coordinates(shapely.intersection(part, target))
     if not len(hits) and shapely.get_dimensions(target) == 0:
         hits = shapely.get_coordinates(target)
+    if not len(hits) and len(parts) > 1:
+        # A road in sections: the target is met by another section, ahead.
+        ahead = _ahead_on_other_parts(w, here, parts, part, target)
+        if ahead is not None:
+            # Along this section to its end, across to the next, along it to the target.
+            s0 = part.project(Point(*here))
+            forward = w.heading is None or float(_tangent(part, s0) @ w.heading) >= 0
+            for xy in shapely.get_coordinates(
+                    substring(part, s0, part.length if forward else 0.0))[1:]:
+                w.move_to(xy)
+            nxt = min((p for p in parts if p is not part), key=lambda p: p.distance(Point(*ahead)))
+            a, b = nxt.project(Point(*w.here(n))), nxt.project(Point(*ahead))
+            for xy in shapely.get_coordinates(substring(nxt, a, b)):
+                w.move_to(xy)
+            row.features = join_notes(row.features, "across a gap between sections of the "
+                                      "line followed")
+            w.heading = _tangent(nxt, b) * (1.0 if b >= a else -1.0)
+            return
     if not len(hits):
         gap = float(shapely.distance(part, target))
         raise w.error(n, f"the line followed does not meet the next feature ({gap:.1f} m apart)")
@@ -336,6 +354,22 @@ def _advance_along(w: _Walker, n: int, line: BaseGeometry, target: BaseGeometry,
         w.move_to(xy)
     w.heading = _tangent(part, s1) * sign
     w.follow = line
+
+
+def _ahead_on_other_parts(w: _Walker, here: np.ndarray, parts: list[LineString],
+                          part: LineString, target: BaseGeometry) -> np.ndarray | None:
+    """The nearest point ahead (in the direction of travel) where another section of the line
+    followed meets ``target``; None if there is none."""
+    if w.heading is None:
+        return None
+    others = [p for p in parts if p is not part]
+    hits = shapely.get_coordinates(shapely.intersection(shapely.union_all(others), target))
+    if not len(hits):
+        return None
+    ahead = (hits - here) @ w.heading
+    if not (ahead > 0.5).any():
+        return None
+    return hits[ahead > 0.5][np.argmin(ahead[ahead > 0.5])]
 
 
 def _extend(w: _Walker, n: int, distance: float) -> None:
