@@ -123,10 +123,13 @@ def test_dongkou_json_has_the_documented_fields(dongkou_dir: Path) -> None:
                                                "width_m": 100}]}
     assert d["grades"][0]["areas"][2] == {"kind": "corridor", "features": ["双洲路", "都梁路"],
                                           "from": "益民路", "to": "凤凰路", "width_m": 20,
-                                          "exclude_grades": []}
+                                          "exclude_grades": [],
+                                          "source": "3、双洲路至都梁路两侧各 20 米区域"
+                                                    "（益民路口起至凤凰路口止）"}
     assert d["grades"][2]["areas"][2]["bounds"] == [{"feature": "平溪江", "side": "S"},
                                                    {"feature": "沟渠", "side": "W"}]
-    assert d["grades"][4]["areas"] == [{"kind": "residual"}]
+    assert d["grades"][4]["areas"] == [{"kind": "residual",
+                                        "source": "定级范围一、二、三、四级以外其他区域"}]
 
 
 # --- variants --------------------------------------------------------------------------------
@@ -458,7 +461,8 @@ RING = {"kind": "ring", "items": [{"feature": "甲路", "side": "E", "width_m": 
 @pytest.mark.parametrize("data,where,problem", [
     ([], "rules.json", "an object with 'grades'"),
     ({"grades": []}, "rules.json", "no grades"),
-    ({"grades": [{"grade": 2, "areas": [RING]}]}, "grades[0]", "grade 1 belongs"),
+    ({"grades": [{"grade": 2, "areas": [RING]}, {"grade": 1, "areas": [RING]}]}, "grades[1]",
+     "grade 1 after grade 2"),  # a table may start above 一级, but best grade first
     ({"grades": [{"grade": 1, "areas": []}]}, "grades[0]", "no areas"),
     ({"grades": [{"grade": 1, "areas": [{"kind": "ring"}]}]}, "grades[0].areas[0]",
      "missing key 'items'"),

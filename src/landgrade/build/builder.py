@@ -21,6 +21,7 @@ The geometry each report row was drawn from is kept in :attr:`GradeMap.clauses` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,13 @@ from shapely.geometry.base import BaseGeometry
 
 from landgrade.build.context import BuildContext, BuildError, Clause, join_notes
 from landgrade.build.decisions import Decisions, read_decisions
+from landgrade.build.exclusions import cut_features
 from landgrade.build.geometry import GRID_M, multipolygon, polygonal
 from landgrade.build.grade_map import GradeMap
 from landgrade.build.kinds import DRAWERS
 from landgrade.build.report import IMPOSSIBLE, ReportRow, report_frame
 from landgrade.build.routes import draw_routes, read_routes
+from landgrade.gazette.county import ALL_USES
 from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.gazette.rules import GradeRule, Rules
 from landgrade.network.fields import NameFields
@@ -46,13 +49,14 @@ from landgrade.network.layers import SNAP_M, Network, load_network
 
 
 def build_grade_map(
-    rules: Rules,
+    rules: Rules | Mapping[str, Rules],
     network: Network,
     routes: pd.DataFrame | None = None,
     decisions: Decisions | None = None,
     source: str = "",
     tolerance_m: float | None = None,
     metadata: dict[str, Any] | None = None,
+    default_frontage_m: float | None = None,
 ) -> GradeMap:
     """Draw every grade of ``rules`` on ``network`` (and the Table 7 ``routes``) as a grade map.
 
@@ -60,21 +64,45 @@ def build_grade_map(
     map). ``tolerance_m`` (default: the network's snap tolerance) is how far apart two features
     may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
     a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
+    ``default_frontage_m`` is the county's depth for frontage the text gives none for.
+
+    ``rules`` may map land uses to their own descriptions (a county grading each use
+    separately, keyed as metadata.json ``descriptions``): each is drawn on its own, the main one
+    (``all``, else ``commercial``, else the first) as the map's ``grades``, every described use
+    as ``use_grades``; report clause ids of a use start ``<use>:``. Table 7 routes (commercial
+    road-line prices) are drawn with the commercial grading where there is one.
     """
     tol = network.snap_m if tolerance_m is None else tolerance_m
-    ctx = BuildContext(network, decisions or Decisions(), tol)
-    built = _draw_grades(ctx, rules)
+    by_use = dict(rules) if isinstance(rules, Mapping) else {ALL_USES: rules}
+    main = main_grading(by_use)
+    ctx = BuildContext(network, decisions or Decisions(), tol, default_frontage_m,
+                       clause_prefix=_prefix(main, by_use))
     epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
     crs = f"EPSG:{epsg}" if epsg else network.crs
-    grades = gpd.GeoDataFrame(
-        {"grade": np.array(list(built), dtype=int),
-         "area_m2": np.round([g.area for g in built.values()], 3)},
-        geometry=[multipolygon(g) for g in built.values()], crs=crs,
-    )
-    route_layer = draw_routes(ctx, routes, source) if routes is not None else None
+    grades = _grade_layer(_draw_grades(ctx, by_use[main]), crs)
+    # Table 7 prices commercial land: its grade edges (二级边界) are the commercial grading's.
+    route_use = "commercial" if "commercial" in by_use else main
+    route_layer = (draw_routes(ctx, routes, source)
+                   if routes is not None and route_use == main else None)
+    use_grades: dict[str, gpd.GeoDataFrame] = {}
+    for use, use_rules in by_use.items():
+        if use == ALL_USES:
+            continue
+        if use == main:
+            use_grades[use] = grades
+            continue
+        other = BuildContext(network, ctx.decisions, tol, default_frontage_m,
+                             clause_prefix=_prefix(use, by_use))
+        use_grades[use] = _grade_layer(_draw_grades(other, use_rules), crs)
+        if use == route_use and routes is not None:
+            route_layer = draw_routes(other, routes, source)
+        ctx.rows.extend(other.rows)
+        ctx.clauses.extend(other.clauses)
     _decision_rows(ctx)
     meta: dict[str, Any] = {"source": source, "crs": str(crs), "snap_m": tol,
                             "built_with": _version()}
+    if use_grades:
+        meta.update({"main_grading": main, "graded_uses": ",".join(use_grades)})
     meta.update(metadata or {})
     for choice in reversed(network.choices):
         ctx.rows.insert(0, ReportRow("input", "", text=choice))
@@ -94,6 +122,30 @@ def build_grade_map(
         report=report_frame(ctx.rows),
         metadata=meta,
         clauses=_clause_layer(ctx, crs),
+        use_grades=use_grades,
+    )
+
+
+def main_grading(by_use: Mapping[str, Any]) -> str:
+    """The grading a per-use map's ``grades`` layer holds (and Table 7 is drawn with): ``all``
+    (every use without its own description), else ``commercial`` (Table 7's road-line prices are
+    commercial), else the first described use."""
+    for use in (ALL_USES, "commercial"):
+        if use in by_use:
+            return use
+    return next(iter(by_use))
+
+
+def _prefix(use: str, by_use: Mapping[str, Any]) -> str:
+    """The report's clause-id prefix of a use's areas: none for a single grading or ``all``."""
+    return "" if use == ALL_USES or len(by_use) == 1 else f"{use}:"
+
+
+def _grade_layer(built: dict[int, BaseGeometry], crs: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"grade": np.array(list(built), dtype=int),
+         "area_m2": np.round([g.area for g in built.values()], 3)},
+        geometry=[multipolygon(g) for g in built.values()], crs=crs,
     )
 
 
@@ -120,22 +172,32 @@ def _draw_grade(ctx: BuildContext, rule: GradeRule, taken: BaseGeometry) -> Base
     """The union of a grade's areas, each drawn by its kind's function, minus ``taken``."""
     pieces: list[BaseGeometry] = []
     for area_no, area in enumerate(rule.areas, start=1):
-        clause = Clause(f"{rule.grade}.{area_no}", rule.grade, area_no)
+        clause = Clause(f"{ctx.clause_prefix}{rule.grade}.{area_no}", rule.grade, area_no)
         draw = DRAWERS.get(type(area))
         if draw is None:  # pragma: no cover - Rules only holds the registered kinds
             raise BuildError(f"clause {clause.id}: unknown area kind {area!r}")
+        first = len(ctx.rows)
         geom = draw(ctx, clause, area)
+        head = ctx.rows[first] if len(ctx.rows) > first else None
+        if head is not None:
+            head.source = getattr(area, "source", None) or ""
+            if getattr(area, "subarea", None):
+                head.features = join_notes(head.features, f"sub-area {area.subarea}")
         excl = getattr(area, "exclude_grades", ())
         if excl:  # noted on the last row the kind appended
             ctx.rows[-1].features = join_notes(ctx.rows[-1].features,
                                                f"minus grade(s) {', '.join(map(str, excl))}")
+        cut = getattr(area, "exclude_features", ())
+        if cut and head is not None:
+            geom = cut_features(ctx, clause, geom, cut, head)
         pieces.append(polygonal(shapely.intersection(geom, ctx.extent, grid_size=GRID_M)))
     union = shapely.union_all(pieces, grid_size=GRID_M) if pieces else Polygon()
     geom = shapely.difference(union, taken, grid_size=GRID_M)
     for waiting in ctx.rows_taking_grade_area:  # the residual's: the rest of the extent
         ctx.record(waiting, area=geom)
     ctx.rows_taking_grade_area.clear()
-    row = ReportRow("grade", str(rule.grade), text=f"grade {rule.grade}", grade=rule.grade)
+    row = ReportRow("grade", f"{ctx.clause_prefix}{rule.grade}", grade=rule.grade,
+                    text=f"{ctx.clause_prefix}grade {rule.grade}".replace(":", " "))
     row.area_m2 = float(geom.area)
     if geom.area <= 1.0:
         row.impossible(f"grade {rule.grade} ends with no area (higher grades took all of it, "
@@ -219,6 +281,26 @@ class BuildInputs:
     id_field: str = "road_id"
     snap_m: float = SNAP_M
     strict: bool = False
+    admin: Path | None = None
+    admin_field: str | None = None
+
+
+def _per_use_rules(folder: Any, network: Network) -> dict[str, Rules]:
+    """Each use's rules, from the county folder's descriptions (names checked against the
+    network's: a name holding a connective is read only where the network has it)."""
+    from landgrade.gazette.per_use import parse_descriptions
+
+    return parse_descriptions(folder, network.names())
+
+
+def _with_admin_field(i: BuildInputs) -> NameFields:
+    """The name fields, with ``--admin-field`` as the administrative layer's."""
+    if i.admin_field is None:
+        return i.name_field
+    fields: dict[str, str] = ({"*": i.name_field} if isinstance(i.name_field, str)
+                              else dict(i.name_field or {}))
+    fields["admin"] = i.admin_field
+    return fields
 
 
 def build_county(county: str | Path | None = None, strict: bool = False) -> GradeMap:
@@ -245,17 +327,23 @@ def build_from(inputs: BuildInputs) -> GradeMap:
             raise BuildError(f"no {name}{where}: give it as an option or in the county folder")
         return None
 
-    rules_p = pick(i.rules, "table5.txt", True)
+    # One description per land use (metadata.json ``descriptions``), or the one table5.txt.
+    described = (folder.descriptions() if folder is not None and i.rules is None
+                 and folder.has("metadata.json") else {})
+    per_use = len(described) > 1 or (bool(described) and ALL_USES not in described)
+    rules_p = (described.get(ALL_USES) or next(iter(described.values())) if per_use
+               else pick(i.rules, "table5.txt", True))
     roads_p = pick(i.roads, "roads.geojson", True)
     extent_p = pick(i.extent, "extent.geojson", True)
     assert rules_p is not None and roads_p is not None and extent_p is not None
     network = load_network(
         roads_p, water=pick(i.water, "water.geojson"),
         landmarks=pick(i.landmarks, "landmarks.geojson"), extent=extent_p,
-        aliases=pick(i.aliases, "aliases.csv"), name_field=i.name_field,
+        aliases=pick(i.aliases, "aliases.csv"), name_field=_with_admin_field(i),
         id_field=i.id_field, snap_m=i.snap_m,
         # The county's own working CRS when its metadata.json names one, else the extent's zone.
         working_crs=folder.metadata.get("crs") if folder is not None else None,
+        admin=pick(i.admin, "admin.geojson"),
     )
     routes_p = pick(i.routes, "routes.csv")
     if folder is not None:
@@ -263,14 +351,18 @@ def build_from(inputs: BuildInputs) -> GradeMap:
             "county": folder.name,
             "county_en": folder.metadata.get("county_en", folder.root.name),
             "county_folder": folder_reference(folder),
+            **({"descriptions": ",".join(f"{u}={p.name}" for u, p in described.items())}
+               if per_use else {}),
             # The folder's note describes its own layers, not a road layer given instead.
             "schematic": folder.schematic and i.roads is None,
         }
     gm = build_grade_map(
-        _load_rules(rules_p), network,
+        _per_use_rules(folder, network) if per_use and folder is not None
+        else _load_rules(rules_p), network,
         routes=read_routes(routes_p) if routes_p is not None else None,
         decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,
+        default_frontage_m=folder.default_frontage_m if folder is not None else None,
     )
     if i.strict and gm.report is not None:
         impossible = gm.report["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)

@@ -44,11 +44,17 @@ class BuildContext:
     (:attr:`GradeMap.clauses`); ``rows_taking_grade_area`` the rows whose area is their whole
     grade's, known only once every area of the grade is drawn (the residual's).
     ``resolver.grades`` holds the grades built so far (an ``edge:`` decision names one).
+    ``default_frontage_m`` is the county's depth of road frontage for a text that gives none
+    (metadata.json ``default_frontage_m``; see :func:`frontage_depth`). ``clause_prefix``
+    starts every clause id of the build (``residential:`` for one use's description of a
+    county graded per use).
     """
 
     network: Network
     decisions: Decisions
     tolerance_m: float
+    default_frontage_m: float | None = None
+    clause_prefix: str = ""
     rows: list[ReportRow] = field(default_factory=list)
     clauses: list[dict[str, Any]] = field(default_factory=list)
     rows_taking_grade_area: list[ReportRow] = field(default_factory=list)
@@ -78,3 +84,24 @@ class DrawClause(Protocol):
 def join_notes(a: str, b: str) -> str:
     """Two report notes as one (``a; b``), either of them possibly empty."""
     return f"{a}; {b}" if a and b else a or b
+
+
+def frontage_depth(ctx: BuildContext, clause: Clause, stated: float | None, what: str,
+                   row: ReportRow) -> float:
+    """The depth of a frontage: as the text states it; else an analyst's ``width:<m>`` decision
+    for the clause; else the county's ``default_frontage_m``. Never a guessed number: with
+    none of them the clause cannot be drawn, and the error says how to give one."""
+    if stated is not None:
+        return float(stated)
+    d = ctx.decision(clause.id, "width", what)
+    if d is not None:
+        row.decision = join_notes(row.decision, d.label())
+        return float(d.value)
+    if ctx.default_frontage_m is not None:
+        row.features = join_notes(row.features, f"depth {ctx.default_frontage_m:g} m: the "
+                                  "county's default_frontage_m (the text gives none)")
+        return float(ctx.default_frontage_m)
+    raise BuildError(
+        f"grade {clause.grade}, area {clause.area} (clause {clause.id}): {what} gives no depth "
+        "and the county sets no default_frontage_m; set \"default_frontage_m\" in the county's "
+        f"metadata.json, or add a decision '{clause.id},width,{what},width:<metres>,<why>'")

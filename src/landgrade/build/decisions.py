@@ -16,7 +16,9 @@ Decisions are written to survive a new road network (the county's survey replaci
   and the report says when it moved;
 - ``crossing:<n>`` counts junction clusters along the road in its model direction (west to east,
   or south to north; see :func:`landgrade.junctions.orient_lines`), and ``end:start|end`` is
-  the road's west/south or east/north end in the same direction.
+  the road's west/south or east/north end in the same direction;
+- ``width:<m>`` (item ``width``) is the depth of a frontage the text gives none for (…两侧地区),
+  where the county's ``default_frontage_m`` does not apply or is not set.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from landgrade.text import normalize
 
 COLUMNS = ("clause", "item", "text", "resolve_as", "note")
 RESOLVE_KINDS = ("road", "water", "landmark", "feature", "junction", "crossing", "point", "edge",
-                 "end", "arc")
-_ITEM = re.compile(r"^(\d+|\d+>\d+|from|to|road)$")
+                 "end", "arc", "width")
+_ITEM = re.compile(r"^(\d+|\d+>\d+|\d+\.\d+|from|to|road|width)$")
 
 
 class DecisionError(LandgradeError):
@@ -120,7 +122,7 @@ def read_decisions(path: str | Path | None) -> Decisions:
         if not _ITEM.match(item):
             raise DecisionError(
                 f"{where}: item {item!r} must be an item number (9), a junction (5>6), "
-                "from, to or road"
+                "a side's item (2.1), from, to, road or width"
             )
         kind, sep, value = str(r.resolve_as).strip().partition(":")
         if not sep or kind not in RESOLVE_KINDS or not value.strip():
@@ -139,6 +141,9 @@ def read_decisions(path: str | Path | None) -> Decisions:
             raise DecisionError(f"{where}: edge:<grade> needs a grade number, got {value!r}")
         if kind == "arc" and value not in ("short", "long"):
             raise DecisionError(f"{where}: arc:<short|long>, got {value!r}")
+        if kind == "width" and not _positive(value):
+            raise DecisionError(f"{where}: width:<metres> needs a depth greater than 0, got "
+                                f"{value!r}")
         d = Decision(clause, item, str(r.text).strip(), kind, value, str(r.note).strip(), i)
         if kind == "point":
             try:
@@ -155,3 +160,10 @@ def read_decisions(path: str | Path | None) -> Decisions:
         first[key] = i
         rows.append(d)
     return Decisions(rows=rows, source=str(path))
+
+
+def _positive(text: str) -> bool:
+    try:
+        return math.isfinite(float(text)) and float(text) > 0
+    except ValueError:
+        return False

@@ -15,6 +15,9 @@ All overlays run on the precision grid :data:`GRID_M`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
@@ -33,6 +36,9 @@ _END_HEADING_M = 20.0
 # A narrow face is the median of a dual carriageway when the votes of the segments beside it
 # balance within this share (a face truly on one side gets nearly all of them).
 _MEDIAN_VOTE_BALANCE = 0.2
+_SAME_POINT_M = 1e-6
+# Loose ends side by side whose headings agree within about 15° are a dual road's carriageways.
+_PARALLEL_COS = 0.966
 
 
 def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeometry, float]:
@@ -67,21 +73,30 @@ def one_sided_strip(line: LineString, side: str, width: float) -> tuple[BaseGeom
     return shapely.union_all(polys), misfit
 
 
-def _loose_ends(parts: list[LineString], extent: BaseGeometry
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _same_point(points: np.ndarray, tip: np.ndarray) -> np.ndarray:
+    """Which of ``points`` are ``tip`` (to a micrometre). An absolute tolerance: a relative one
+    (numpy's ``isclose``) spans metres at Gauss-Krüger coordinates of 10⁶ m, so ends of pieces
+    5–25 m apart were taken for one node and never extended."""
+    return np.all(np.abs(points - tip) <= _SAME_POINT_M, axis=1)
+
+
+def _loose_ends(parts: list[LineString], extent: BaseGeometry, on_line: bool = False
+                ) -> Any:
     """The ends of ``parts`` that meet no other end and lie inside the extent: their
     coordinates, headings (unit vectors, outwards over the last ``_END_HEADING_M``) and part
-    numbers."""
-    tips, heads, owner = [], [], []
+    numbers; with ``on_line``, also the ends on the extent line, and which those are."""
+    tips, heads, owner, edge = [], [], [], []
     ends = shapely.get_coordinates(shapely.boundary(np.array(parts, dtype=object)))
+    boundary = shapely.boundary(extent)
     for k, p in enumerate(parts):
         if p.is_closed:
             continue
         for at in (0.0, p.length):
             tip = shapely.get_coordinates(p.interpolate(at))[0]
-            if np.sum(np.all(np.isclose(ends, tip), axis=1)) != 1:
+            if np.sum(_same_point(ends, tip)) != 1:
                 continue
-            if not shapely.contains_xy(extent, *tip):
+            at_edge = on_line and shapely.distance(boundary, shapely.points(tip)) < 1e-6
+            if not at_edge and not shapely.contains_xy(extent, *tip):
                 continue
             back_at = abs(at - min(_END_HEADING_M, p.length))
             back = shapely.get_coordinates(p.interpolate(back_at))[0]
@@ -89,8 +104,10 @@ def _loose_ends(parts: list[LineString], extent: BaseGeometry
             tips.append(tip)
             heads.append(d / (np.hypot(*d) or 1.0))
             owner.append(k)
-    return (np.array(tips, dtype=float).reshape(-1, 2), np.array(heads, dtype=float).reshape(-1, 2),
-            np.array(owner, dtype=int))
+            edge.append(bool(at_edge))
+    out = (np.array(tips, dtype=float).reshape(-1, 2), np.array(heads, dtype=float).reshape(-1, 2),
+           np.array(owner, dtype=int))
+    return (*out, np.array(edge, dtype=bool)) if on_line else out
 
 
 def bridge_gaps(geom: BaseGeometry, extent: BaseGeometry,
@@ -125,49 +142,90 @@ def bridge_gaps(geom: BaseGeometry, extent: BaseGeometry,
     return shapely.union_all([geom, *joins]), [float(j.length) for j in joins]
 
 
-def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry) -> tuple[BaseGeometry, float]:
+@dataclass(frozen=True)
+class Extension:
+    """A line run on to the extent line: the line (clipped to the extent), the longest
+    extension in metres, and how many forked ends were extended as one (see
+    :func:`extend_to_extent`)."""
+
+    line: BaseGeometry
+    grown_m: float
+    forked_ends: int = 0
+
+
+def extend_to_extent(geom: BaseGeometry, extent: BaseGeometry,
+                     stop_at: BaseGeometry | None = None) -> Extension:
     """Extend each loose end lying inside the extent straight on until it reaches the extent line.
 
-    Returns the extended line clipped to the extent, and the longest extension in metres.
+    A loose end is an end of a part that meets no other end (exactly: pieces within the snap
+    tolerance were joined when the network was loaded). Its heading is the road's over its last
+    ``_END_HEADING_M`` metres, as :func:`bridge_gaps` judges it, so that a kink at the very end
+    (a vertex snapped to a junction) does not turn the extension. Loose ends within
+    :data:`DUAL_CARRIAGEWAY_M` of one another are one end of the road: side by side and parallel
+    (the two carriageways of a dual road) each is extended, so the median between them stays
+    the road; otherwise (a fork, or the two tips of a turning loop) they are extended as one,
+    from their middle along their mean heading, rather than as rays fanning out across the
+    extent. An end drawn on the extent line is pushed a metre across it. With ``stop_at``, an
+    extension stops where it first meets that geometry (another side of a 四至), if that comes
+    before the extent line.
     """
     boundary = shapely.boundary(extent)
+    stops = boundary if stop_at is None else shapely.union(boundary, stop_at)
     minx, miny, maxx, maxy = extent.bounds
     reach = 2 * float(np.hypot(maxx - minx, maxy - miny))
     parts = [p for p in shapely.get_parts(shapely.line_merge(geom)) if p.geom_type == "LineString"]
-    ends = shapely.get_coordinates(shapely.boundary(np.array(parts, dtype=object)))
-    all_ends = {tuple(np.round(e, 6)) for e in ends}
+    if not parts:
+        return Extension(shapely.intersection(geom, extent), 0.0)
+    tips, heads, _, on_line = _loose_ends(parts, extent, on_line=True)
+    extra = [LineString([t, t + u]) for t, u in zip(tips[on_line], heads[on_line], strict=True)]
+    tips, heads = tips[~on_line], heads[~on_line]
+    starts, ways, links = _end_groups(tips, heads)
+    extra += links
     grown = 0.0
-    extra = []
-    for p in parts:
-        c = shapely.get_coordinates(p)
-        if p.is_closed:
+    for tip, u in zip(starts, ways, strict=True):
+        ray = LineString([tip, tip + reach * u])
+        pts = shapely.get_coordinates(shapely.intersection(ray, stops))
+        pts = pts[np.hypot(*(pts - tip).T) > 1e-6] if len(pts) else pts
+        if len(pts) == 0:
             continue
-        for tip, prev in ((c[-1], c[-2]), (c[0], c[1])):
-            degree = sum(1 for e in ends if np.allclose(e, tip))
-            if degree != 1 or tuple(np.round(tip, 6)) not in all_ends:
-                continue
-            on_line = shapely.distance(boundary, shapely.points(tip)) < 1e-6
-            if not shapely.contains_xy(extent, *tip) and not on_line:
-                continue
-            if on_line:
-                # An end drawn on the extent line (or a reprojection's 1e-9 m from it) is pushed
-                # a metre across, so that it divides the extent for certain.
-                u = (tip - prev) / np.hypot(*(tip - prev))
-                extra.append(LineString([tip, tip + u]))
-                continue
-            u = (tip - prev) / np.hypot(*(tip - prev))
-            ray = LineString([tip, tip + reach * u])
-            hit = shapely.intersection(ray, boundary)
-            pts = shapely.get_coordinates(hit)
-            if len(pts) == 0:
-                continue
-            nearest = pts[np.argmin(np.hypot(*(pts - tip).T))]
-            # Overshoot by a metre: a line that crosses the extent line is noded with it
-            # exactly, whereas one ending on a computed point of it may miss it by 1e-9 m.
-            extra.append(LineString([tip, nearest + u]))
-            grown = max(grown, float(np.hypot(*(nearest - tip))))
+        nearest = pts[np.argmin(np.hypot(*(pts - tip).T))]
+        # Overshoot by a metre: a line that crosses the extent line is noded with it
+        # exactly, whereas one ending on a computed point of it may miss it by 1e-9 m.
+        extra.append(LineString([tip, nearest + u]))
+        grown = max(grown, float(np.hypot(*(nearest - tip))))
     line = shapely.union_all([geom, *extra])
-    return shapely.intersection(line, shapely.buffer(extent, 0.5, join_style="mitre")), grown
+    return Extension(shapely.intersection(line, shapely.buffer(extent, 0.5, join_style="mitre")),
+                     grown, len({tuple(c.coords[-1]) for c in links}))
+
+
+def _end_groups(tips: np.ndarray,
+                heads: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[LineString]]:
+    """The ends to extend: each loose end, except that ends within :data:`DUAL_CARRIAGEWAY_M`
+    of each other and not parallel (a fork, a turning loop) are one, from their middle along
+    their mean heading. Returns starts, headings, and the links from each such end's tips to
+    its middle (so that the extension stays joined to the road)."""
+    n = len(tips)
+    if n < 2:
+        return tips, heads, []
+    d = np.hypot(*(tips[:, None, :] - tips[None, :, :]).transpose(2, 0, 1))
+    linked = (d <= DUAL_CARRIAGEWAY_M) & (heads @ heads.T < _PARALLEL_COS)
+    group = np.arange(n)
+    for i, k in zip(*np.nonzero(np.triu(linked, 1)), strict=True):
+        group[group == group[k]] = group[i]
+    starts, ways, links = [], [], []
+    for g in np.unique(group):
+        members = group == g
+        u = heads[members].sum(axis=0)
+        norm = float(np.hypot(*u))
+        if members.sum() > 1 and norm > 1e-9:
+            mid = tips[members].mean(axis=0)
+            starts.append(mid)
+            ways.append(u / norm)
+            links += [LineString([t, mid]) for t in tips[members]]
+        else:
+            starts.extend(tips[members])
+            ways.extend(heads[members])
+    return np.array(starts).reshape(-1, 2), np.array(ways).reshape(-1, 2), links
 
 
 def polygonal(geom: BaseGeometry) -> BaseGeometry:

@@ -10,6 +10,10 @@ layer      content
 =========  =================================================================================
 grades     one row per grade: ``grade`` (int), ``area_m2``; MultiPolygon. The grades partition
            the extent: they do not overlap and their union is the extent.
+grades_<u> a county that grades each land use separately (one description per use): that use's
+           grades, shaped as ``grades`` (``grades_commercial``, …). ``grades`` is then the
+           grading of every use without a description of its own (``all``), or, without one,
+           the first use's; the ``main_grading`` metadata row says which.
 routes     Table 7 segments: ``id,name,from,to,grade,road_class,standard_depth_m,price`` and
            ``length_m``; LineString along the road between the two endpoints
 extent     the grading extent (基准地价范围界线), one polygon
@@ -39,6 +43,8 @@ __all__ = [
 ]
 
 SPATIAL_LAYERS = ("grades", "routes", "extent", "water", "roads")
+USE_LAYER_PREFIX = "grades_"
+"""Layers ``grades_<use>``: one land use's own grading (see the module docstring)."""
 TABLE_LAYERS = ("report", "metadata")
 
 
@@ -63,6 +69,9 @@ class GradeMap:
     - ``point``: a junction taken (a corridor's or route's two ends as a MultiPoint);
     - ``candidates``: every junction (cluster of crossings) it could have been, the one taken
       among them (MultiPoint; a corridor's or route's every possible end).
+
+    ``use_grades`` holds, for a county graded per land use, each described use's grades layer
+    (keyed by the use of ``uses.csv``); empty for a single grading.
     """
 
     grades: gpd.GeoDataFrame
@@ -73,6 +82,7 @@ class GradeMap:
     report: pd.DataFrame | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     clauses: gpd.GeoDataFrame | None = None
+    use_grades: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     @property
     def crs(self) -> Any:
@@ -113,6 +123,8 @@ class GradeMap:
                 layer = getattr(self, name)
                 if layer is not None and len(layer):
                     write_gpkg_layer(layer, path, name)
+            for use, layer in self.use_grades.items():
+                write_gpkg_layer(layer, path, f"{USE_LAYER_PREFIX}{use}")
             if self.report is not None:
                 _write_table(path, "report", self.report)
             meta = pd.DataFrame({"key": list(self.metadata),
@@ -145,13 +157,34 @@ class GradeMap:
             if name in layers:
                 kw[name] = gpd.read_file(path, layer=name, engine="pyogrio")
         kw["grades"] = kw["grades"].assign(grade=grade_levels(kw["grades"], path).to_numpy())
+        uses = {}
+        for name in sorted(layers):
+            if name.startswith(USE_LAYER_PREFIX):
+                layer = gpd.read_file(path, layer=name, engine="pyogrio")
+                uses[name[len(USE_LAYER_PREFIX):]] = layer.assign(
+                    grade=grade_levels(layer, f"{path} ({name})").to_numpy())
+        kw["use_grades"] = uses
         if "report" in layers:
             kw["report"] = _read_table(path, "report")
         meta: dict[str, Any] = {}
         if "metadata" in layers:
             t = _read_table(path, "metadata")
             meta = dict(zip(t["key"], t["value"], strict=True))
+        _locate_county_folder(meta, path)
         return cls(metadata=meta, **kw)
+
+
+def _locate_county_folder(meta: dict[str, Any], path: Path) -> None:
+    """A county folder the map records relative to itself (``../my county``, as ``build`` and
+    ``export`` write it) is resolved against the map's own folder when it is there, so that the
+    map finds its prices wherever the two were copied together; a bundled county's name is
+    left as it is."""
+    recorded = meta.get("county_folder")
+    if not isinstance(recorded, str) or not recorded or Path(recorded).is_absolute():
+        return
+    beside = path.resolve().parent / recorded
+    if (beside / "metadata.json").is_file():
+        meta["county_folder"] = str(beside.resolve())
 
 
 def grade_levels(grades: gpd.GeoDataFrame | None, source: str | Path = "grade map") -> pd.Series:

@@ -19,17 +19,34 @@ geometry from :mod:`landgrade.build.geometry`, a half-plane from
 
 from __future__ import annotations
 
+from landgrade.build.admin_area import draw_admin
 from landgrade.build.context import DrawClause
 from landgrade.build.corridor import draw_corridor
+from landgrade.build.four_sides import draw_four_sides
+from landgrade.build.frontage import draw_frontage
 from landgrade.build.region import draw_region
 from landgrade.build.residual import draw_residual
 from landgrade.build.ring import draw_ring
-from landgrade.gazette.rules import Corridor, Region, Residual, Ring
+from landgrade.build.walk import draw_walk
+from landgrade.gazette.rules import (
+    AdminArea,
+    Corridor,
+    FourSides,
+    Frontage,
+    Region,
+    Residual,
+    Ring,
+    Walk,
+)
 
 DRAWERS: dict[type, DrawClause] = {
     Ring: draw_ring,
     Corridor: draw_corridor,
     Region: draw_region,
     Residual: draw_residual,
+    FourSides: draw_four_sides,
+    Walk: draw_walk,
+    Frontage: draw_frontage,
+    AdminArea: draw_admin,
 }
 """The drawing function of each clause kind (a rules dataclass)."""

@@ -42,6 +42,7 @@ from landgrade.network.junctions import (
     BaseLine,
     Junction,
     JunctionError,
+    junction_count,
     parse_endpoint,
 )
 from landgrade.network.lines import merge_lines
@@ -134,7 +135,7 @@ def endpoint_candidates(ctx: BuildContext, clause: str, item: str, base: BaseLin
             return [Junction(float(x), float(y), f"{text} ({d.value} of road)")]
         if d.kind == "crossing":
             cands, notes = ctx.resolver.candidates(base, parse_endpoint(text), context)
-            return [nth_crossing(cands, int(d.value), context)]
+            return nth_crossing(cands, int(d.value), context)
         if d.kind in ("road", "water", "landmark", "feature", "junction"):
             geom, used = decided_line(ctx, d, text, context)
             found = ctx.resolver.crossings(base, geom, f"{text} ({used})")
@@ -194,11 +195,14 @@ def stretch_between(ctx: BuildContext, clause: str, base: BaseLine, start: str, 
     Also every end it could have taken (for review), the chosen two among them."""
     pairs = stretch_options(ctx, clause, base, start, end, row)
     line, a, b = pairs[0]
-    if len(pairs) > 1:
-        row.warn(f"{len(pairs)} possible stretches between {start} and {end}; took the "
-                 f"shortest ({line.length:.1f} m)")
-    ends = shapely.multipoints(sorted({(j.x, j.y) for _, ja, jb in pairs for j in (ja, jb)}))
-    return line, a, b, ends
+    if stretch_count(pairs) > 1:
+        row.warn(f"{stretch_count(pairs)} possible stretches between {start} and {end}; took "
+                 f"the shortest ({line.length:.1f} m)")
+    points = sorted({(j.x, j.y) for _, ja, jb in pairs for j in (ja, jb)})
+    if len(pairs) > stretch_count(pairs):
+        row.features = join_notes(row.features, f"ends among {len(points)} crossing points "
+                                  "(dual carriageways)")
+    return line, a, b, shapely.multipoints(points)
 
 
 def stretch_options(ctx: BuildContext, clause: str, base: BaseLine, start: str, end: str,
@@ -221,6 +225,13 @@ def stretch_options(ctx: BuildContext, clause: str, base: BaseLine, start: str, 
             f"{clause}: no stretch of {base.label} from {start} to {end}: {why}")
     options.sort(key=lambda t: t[0].length)
     return options
+
+
+def stretch_count(options: list[tuple[LineString, Junction, Junction]]) -> int:
+    """How many different stretches the options are: pairs of junctions, each junction one
+    whichever carriageway of a dual road it was found on (a choice of carriageway is no
+    ambiguity)."""
+    return len({(a.node, b.node) for _, a, b in options})
 
 
 def section_stems(name: str) -> list[str]:
@@ -246,8 +257,10 @@ def _run_on_to_centres(line: LineString, a: Junction, b: Junction) -> LineString
                                  *(np.array([t]) for t in tail)]))
 
 
-def nth_crossing(cands: list[Junction], n: int, context: str) -> Junction:
-    """The crossing a ``crossing:n`` decision picks (counted from 1 along the road)."""
-    if not 1 <= n <= len(cands):
-        raise BuildError(f"{context}: decision crossing:{n}, but there are {len(cands)} crossings")
-    return cands[n - 1]
+def nth_crossing(cands: list[Junction], n: int, context: str) -> list[Junction]:
+    """The junction a ``crossing:n`` decision picks (counted from 1 along the road): its
+    candidates, one per carriageway it was found on."""
+    count = junction_count(cands)
+    if not 1 <= n <= count:
+        raise BuildError(f"{context}: decision crossing:{n}, but there are {count} crossings")
+    return [c for c in cands if c.node == n - 1]

@@ -2,7 +2,9 @@
 
 ``平溪江以南－沟渠以西区域`` is the extent cut by each bound feature, keeping the side named
 for every bound (以南: south of it). A bound that stops short of the extent line is extended
-straight on to it; a road in sections is joined across its gaps first. The half-plane of one
+straight on to it (:func:`landgrade.build.geometry.extend_to_extent`: along its last 20 m; a fork
+or turning loop at its end as one end), and the report row says how far; a road in sections is
+joined across its gaps first. The half-plane of one
 line (:func:`half_plane`) also serves a ring's ``within`` (平溪江以南) and its items'
 qualifiers (平溪江以南段).
 """
@@ -16,7 +18,8 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from landgrade.build.context import BuildContext, Clause
+from landgrade.build.boundaries import boundary_base
+from landgrade.build.context import BuildContext, Clause, join_notes
 from landgrade.build.geometry import (
     GRID_M,
     bridge_gaps,
@@ -45,7 +48,9 @@ def draw_region(ctx: BuildContext, clause: Clause, r: Region) -> BaseGeometry:
     for k, b in enumerate(r.bounds, start=1):
         brow = ReportRow("item", clause.id, text=f"{b.feature}以{CHAR_OF_SIDE[b.side]}",
                          grade=clause.grade, area=clause.area, item=str(k))
-        line = item_line(ctx, clause.id, str(k), b.feature, None, brow)
+        line = (boundary_base(ctx, clause.id, str(k), b.item, brow, facing=b.side)
+                if b.item is not None else item_line(ctx, clause.id, str(k), b.feature, None,
+                                                     brow))
         half, bound = half_plane(ctx, line, b.side, brow)
         brow.area_m2 = float(half.area)
         ctx.rows.append(brow)
@@ -57,21 +62,28 @@ def draw_region(ctx: BuildContext, clause: Clause, r: Region) -> BaseGeometry:
     return area
 
 
-def half_plane(ctx: BuildContext, line: BaseLine, side: str,
-               row: ReportRow) -> tuple[BaseGeometry, BaseGeometry]:
+def half_plane(ctx: BuildContext, line: BaseLine, side: str, row: ReportRow,
+               as_note: bool = False) -> tuple[BaseGeometry, BaseGeometry]:
     """The part of the extent on ``side`` of a line, extended to the extent line, and the
     line as it divides the extent (joined and extended, for review).
 
     A road in sections with a gap between them (a junction area drawn under other names)
     is taken as a whole: facing loose ends are joined across the gap first, and only the
-    ends left over are extended."""
+    ends left over are extended. ``as_note``: the joins and extensions are the method of the
+    caller's kind (a 四至 whose sides do not meet), said in the row's notes, not warned about."""
+    say = (lambda m: setattr(row, "features", join_notes(row.features, m))) if as_note else (
+        row.warn)
     joined, gaps = bridge_gaps(line.geom, ctx.extent)
     if gaps:
-        row.warn(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
-                 "joined straight across for the half-plane (check it on the review page)")
-    extended, grown = extend_to_extent(joined, ctx.extent)
+        say(f"{line.label} is in sections {', '.join(f'{g:.1f}' for g in gaps)} m apart: "
+            "joined straight across for the half-plane (check it on the review page)")
+    ext = extend_to_extent(joined, ctx.extent)
+    extended, grown = ext.line, ext.grown_m
     if grown > ctx.tolerance_m:
-        row.warn(f"{line.label} extended {grown:.1f} m to reach the extent line")
+        say(f"{line.label} extended {grown:.1f} m to reach the extent line")
+    if ext.forked_ends:
+        row.features = join_notes(row.features, f"{ext.forked_ends} forked end(s) (a fork or "
+                                  "turning loop) extended as one, along the road's mean heading")
     if (grown > ctx.tolerance_m or gaps) and crossings_of_extent(line.geom,
                                                                  ctx.extent) >= 2:
         how = (f"a loose end was extended {grown:.1f} m" if grown > ctx.tolerance_m

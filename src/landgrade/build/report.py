@@ -37,7 +37,8 @@ class ReportRow:
     ``item`` (a ring item or region bound), ``junction``, ``strip``, ``route``, ``decision``,
     ``extent``, ``network`` (what loading left out) or ``input`` (which field was used).
     ``clause`` is the area id ``G.A`` or the route id. ``junctions`` lists ``x y`` pairs (the
-    map's working CRS) separated by ``;``.
+    map's working CRS) separated by ``;``. ``source`` is, on an area clause's first row, the
+    exact text of the description the area was read from (empty where the rules carry none).
     """
 
     kind: str
@@ -53,6 +54,7 @@ class ReportRow:
     decision: str = ""
     warnings: str = ""
     status: str = "ok"
+    source: str = ""
 
     def impossible(self, message: str) -> None:
         """Warn that this clause's result cannot be right (see :data:`IMPOSSIBLE`)."""
@@ -207,8 +209,13 @@ def summary_lines(df: pd.DataFrame, lang: str = "en") -> list[str]:
     lines = []
     grades = df[df["kind"] == "grade"]
     for _, r in grades.iterrows():
-        grade = grade_label(int(r["clause"]), lang) if zh else r["clause"]
-        lines.append(word("report_grade_area", lang, grade=grade, area=f"{r['area_m2']:,.0f}"))
+        use, _, number = str(r["clause"]).rpartition(":")  # "residential:1" graded per use
+        if zh and number.isdigit():
+            grade = (f"{use} " if use else "") + grade_label(int(number), lang)
+            lines.append(word("report_grade_area", lang, grade=grade,
+                              area=f"{r['area_m2']:,.0f}"))
+        else:
+            lines.append(f"{r['text']}: {r['area_m2']:,.0f} m²")  # "residential grade 1"
     bad = df[df["status"].isin(["unresolved", "error"])]
     for _, r in bad.iterrows():
         lines.append(word("report_unresolved", lang, kind=kinds.get(r["kind"], r["kind"]),

@@ -29,9 +29,16 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from landgrade.build.context import BuildContext, BuildError, Clause, join_notes
+from landgrade.build.boundaries import boundary_base
+from landgrade.build.context import (
+    BuildContext,
+    BuildError,
+    Clause,
+    frontage_depth,
+    join_notes,
+)
 from landgrade.build.geometry import GRID_M, one_sided_strip, polygonal
-from landgrade.build.lines import edge_candidates, item_line, nth_crossing, snapped_point
+from landgrade.build.lines import edge_candidates, nth_crossing, snapped_point
 from landgrade.build.region import HALF_PLANE_TEXT, half_plane_named
 from landgrade.build.report import ReportRow
 from landgrade.gazette.names import CHAR_OF_SIDE
@@ -43,6 +50,7 @@ from landgrade.network.junctions import (
     Junction,
     JunctionError,
     as_linestring,
+    junction_count,
     parse_endpoint,
 )
 from landgrade.text import normalize
@@ -67,16 +75,31 @@ class _Stretch:
     end: Junction
 
 
-def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
-    """The area the ring encloses, with its items' frontage strips."""
+def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring,
+              head: ReportRow | None = None) -> BaseGeometry:
+    """The area the ring encloses, with its items' frontage strips. ``head`` is the clause's
+    report row when another kind draws its area as a ring (a 四至 whose sides all meet)."""
     items = ring.items
+    # A—B—C—A: the ring closes on its first feature, named again to end it; one item, unless
+    # an analyst pinned the junction between the two mentions (a decision for n>1).
+    closing = (len(items) > 2 and normalize(items[-1].feature) == normalize(items[0].feature)
+               and (items[-1].side is None or items[0].side is None)
+               and not any(d.clause == clause.id and d.item == f"{len(items)}>1"
+                           for d in ctx.decisions.rows))
+    if closing:
+        first, last = items[0], items[-1]
+        items = (first if first.side is not None else last, *items[1:-1])
     n = len(items)
-    head = ReportRow("ring", clause.id, text="-".join(i.feature for i in items),
-                     grade=clause.grade, area=clause.area)
-    ctx.rows.append(head)
+    if head is None:
+        head = ReportRow("ring", clause.id, text="-".join(i.feature for i in items),
+                         grade=clause.grade, area=clause.area)
+        ctx.rows.append(head)
+    if closing:
+        head.features = join_notes(head.features, f"closes on {items[0].feature}, named again "
+                                   "at its end")
     item_rows = [ReportRow("item", clause.id, text=_item_text(it), grade=clause.grade,
                            area=clause.area, item=str(k + 1)) for k, it in enumerate(items)]
-    lines = [item_line(ctx, clause.id, str(k + 1), it.feature, it.qualifier, item_rows[k])
+    lines = [boundary_base(ctx, clause.id, str(k + 1), it, item_rows[k])
              for k, it in enumerate(items)]
     within = half_plane_named(ctx, ring.within, clause.id, head) if ring.within else None
     # Candidates for each junction k: between item k and item k+1 (cyclic).
@@ -93,14 +116,18 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
     halves = [_qualifier_half(ctx, clause.id, k, it, item_rows[k]) for k, it in enumerate(items)]
     choice, stretches = _choose_ring(ctx, clause.id, lines, cands, arcs, halves, within)
     for k in range(n):
-        if len(cands[k]) > 1:
+        # Candidates of one junction on the carriageways of a dual road are no ambiguity.
+        if junction_count(cands[k]) > 1:
             jrows[k].warn(
-                f"{len(cands[k])} crossings of {items[k].feature} and "
-                f"{items[(k + 1) % n].feature}; took crossing {choice[k] + 1} along "
-                f"{items[k].feature} (the one consistent with the neighbouring junctions)")
+                f"{junction_count(cands[k])} crossings of {items[k].feature} and "
+                f"{items[(k + 1) % n].feature}; took crossing {cands[k][choice[k]].node + 1} "
+                f"along {items[k].feature} (the one consistent with the neighbouring junctions)")
         j = cands[k][choice[k]]
         jrows[k].junctions = j.text()
         jrows[k].features = f"{lines[k].label} × {lines[(k + 1) % n].label}"
+        if len(cands[k]) > junction_count(cands[k]):
+            jrows[k].features += (f"; {len(cands[k])} crossing points in "
+                                  f"{junction_count(cands[k])} junction(s) (dual carriageways)")
     coords = np.vstack([shapely.get_coordinates(s.line) for s in stretches])
     path = LineString(np.vstack([coords, coords[:1]]))
     faces = shapely.get_parts(shapely.polygonize([shapely.node(path)]))
@@ -114,6 +141,8 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
             item_rows[k].area_m2 = float(s.area)
         strips.append(s)
     area = shapely.union_all([inside, *strips], grid_size=GRID_M)
+    if ring.boundary_frontage is not None:
+        area = _boundary_frontage(ctx, clause, ring, stretches, area, head)
     if within is not None:
         area = polygonal(shapely.intersection(area, within, grid_size=GRID_M))
     ctx.rows.extend(jrows)
@@ -132,6 +161,18 @@ def draw_ring(ctx: BuildContext, clause: Clause, ring: Ring) -> BaseGeometry:
         ctx.record(jrows[k], point=cands[k][choice[k]].point,
                    candidates=shapely.multipoints([(c.x, c.y) for c in cands[k]]))
     return area
+
+
+def _boundary_frontage(ctx: BuildContext, clause: Clause, ring: Ring, stretches: list[_Stretch],
+                       area: BaseGeometry, head: ReportRow) -> BaseGeometry:
+    """The ring plus the frontage of its boundary stretches (所围地区及边界路段外侧地区: the outer
+    side; 两侧: both, the inner side being in the ring already), the stated or default depth."""
+    depth = frontage_depth(ctx, clause, ring.boundary_frontage_m, "boundary road frontage", head)
+    strip = shapely.buffer(shapely.union_all([s.line for s in stretches]), depth,
+                           cap_style="flat", join_style="mitre")
+    head.features = join_notes(head.features, f"boundary stretches' frontage {depth:g} m "
+                               f"({ring.boundary_frontage})")
+    return shapely.union(area, strip, grid_size=GRID_M)
 
 
 def _ring_junction(ctx: BuildContext, clause: Clause, k: int, m: int, lines: list[BaseLine],
@@ -159,7 +200,7 @@ def _ring_junction(ctx: BuildContext, clause: Clause, k: int, m: int, lines: lis
             "(point:<x> <y>)."
         )
     if d is not None and d.kind == "crossing":
-        return [nth_crossing(found, int(d.value), f"clause {clause.id} junction {k + 1}>{m + 1}")]
+        return nth_crossing(found, int(d.value), f"clause {clause.id} junction {k + 1}>{m + 1}")
     return found
 
 

@@ -19,7 +19,13 @@ import shapely
 from shapely.geometry import LineString
 
 from landgrade.build.context import BuildContext, BuildError
-from landgrade.build.lines import decided_line, road_line, section_stems, stretch_options
+from landgrade.build.lines import (
+    decided_line,
+    road_line,
+    section_stems,
+    stretch_count,
+    stretch_options,
+)
 from landgrade.build.report import ReportRow
 from landgrade.errors import LandgradeError
 from landgrade.gazette.pricebook import ROUTE_COLUMNS, check_route_numbers
@@ -67,9 +73,9 @@ def draw_routes(ctx: BuildContext, table: pd.DataFrame, source: str) -> gpd.GeoD
             status.append("unresolved")
             continue
         line, a, b = opts[pick]
-        if len(opts) > 1:
-            row.warn(f"{len(opts)} possible stretches; took the one least overlapping the "
-                     f"other routes of the road, then the shortest ({line.length:.1f} m)")
+        if stretch_count(opts) > 1:
+            row.warn(f"{stretch_count(opts)} possible stretches; took the one least overlapping "
+                     f"the other routes of the road, then the shortest ({line.length:.1f} m)")
         row.length_m, row.junctions = line.length, f"{a.text()}; {b.text()}"
         ends = {(j.x, j.y) for _, ja, jb in opts for j in (ja, jb)}
         ctx.record(row, line=line, point=shapely.multipoints([a.point, b.point]),

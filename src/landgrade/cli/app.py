@@ -156,11 +156,21 @@ def parse(
     ],
     text: Annotated[bool, typer.Option("--text", help="Print canonical gazette wording.")] = False,
     lang: LangOpt = None,
+    keep_going: Annotated[bool, typer.Option(
+        "--keep-going", help="Print every area that reads; one line per refused area on "
+        "stderr; exit 2 if any was refused.")] = False,
+    names: Annotated[Path | None, typer.Option(
+        help="Feature names of the network, one per line: a name holding a connective "
+        "(至善路) is accepted only when listed.")] = None,
 ) -> None:
-    """Parse a grade-zone description into rules (JSON)."""
+    """Parse a grade-zone description into rules (JSON).
+
+    FILE is a description, or a county folder: each use's description as metadata.json names
+    them."""
     from landgrade.cli.parse import parse_command
 
-    parse_command(file, as_text=text, lang=_default_lang(lang))
+    parse_command(file, as_text=text, keep_going=keep_going, names=names,
+                  lang=_default_lang(lang))
 
 
 # --- build (build.py) ------------------------------------------------------------------------
@@ -200,6 +210,13 @@ def build(
         Path | None, typer.Option(help="Also write an offline review page (.html) of every clause.")
     ] = None,
     lang: LangOpt = None,
+    admin: Annotated[
+        Path | None, typer.Option(help="Administrative boundary polygons (街道, 镇, 村) for areas "
+                                  "described by unit (…街道办事处所辖地域).")
+    ] = None,
+    admin_field: Annotated[
+        str | None, typer.Option(help="The unit name field of --admin (default: found).")
+    ] = None,
 ) -> None:
     """Build the grade map (grades, routes, report) on a road network.
 
@@ -214,7 +231,7 @@ def build(
         county=county, rules=rules, roads=roads, water=water, landmarks=landmarks,
         extent=extent, routes=routes, aliases=aliases, decisions=decisions,
         name_field=parse_name_fields(name_field) or None, id_field=id_field, snap_m=snap,
-        strict=strict,
+        strict=strict, admin=admin, admin_field=admin_field,
     ), quiet=quiet, report_csv=report, review=review, lang=lang)
 
 

@@ -34,6 +34,7 @@ def build_command(
     inputs_read = [
         *county_inputs(inputs.county), inputs.rules, inputs.roads, inputs.water,
         inputs.landmarks, inputs.extent, inputs.routes, inputs.aliases, inputs.decisions,
+        inputs.admin,
     ]
     folder = (county_folder(inputs.county)
               if inputs.county is not None or inputs.rules is None else None)

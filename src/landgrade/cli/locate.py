@@ -44,7 +44,9 @@ def locate_command(
     if not str(crs).strip():
         raise LandgradeError("--crs '' names no coordinate system; give e.g. --crs EPSG:4326")
     engine = load_engine(map_path=map_path, county=county)
-    if engine.pricebook is None:
+    if engine.pricebook is None and engine.no_prices:
+        print(f"note: {engine.no_prices}", file=sys.stderr)
+    elif engine.pricebook is None:
         print(f"warning: {map_path}: no county tables match this map, so no prices; "
               "pass --county FOLDER", file=sys.stderr)
     if pricing.town_grade is None and pricing.towns is None:

@@ -34,6 +34,8 @@ price         with a use per row (``assign --use-field``): the benchmark price o
 total         ``price`` × the parcel's area inside the extent, yuan (points: empty)
 use_key       with a use per row: the gazette use that priced it (``commercial`` …), else empty
 use_class     with a use per row: what the value was read as (``0803 教育用地（GB/T 21010-2017）``)
+grade_<u>     a county graded per land use: that use's own grade; its ``p_<u>``/``t_<u>``/``r_<u>``
+              are that grade's (:mod:`landgrade.engine.use_grades`; absent otherwise)
 ============  ===================================================================================
 
 Rules, stated once:
@@ -172,7 +174,8 @@ def to_record(engine: AnswerSource, row: pd.Series, town: str | None = None) -> 
     outside the urban extent but inside the county gets ``town_prices``: what the town price
     table would give, for ``town`` or the town a township layer named. Parcel rows add ``area_m2``,
     ``grade_shares`` (grade → share, ``outside`` for the part outside the extent); rows from
-    :func:`use_price` add ``price`` and ``total``.
+    :func:`use_price` add ``price`` and ``total``; a county graded per use adds ``use_grades``
+    (use → its own grade; ``prices`` are then each use's grade's).
     """
     pc = engine._prices
     prices = {u: _clean(row[f"p_{pc.short[u]}"]) for u in pc.uses}
@@ -230,6 +233,10 @@ def to_record(engine: AnswerSource, row: pd.Series, town: str | None = None) -> 
     if "use_key" in row:
         record["use"] = _clean(row["use_key"])
         record["use_class"] = _clean(row.get("use_class")) or None
+    graded = getattr(engine.grade_map, "use_grades", None) or {}
+    if graded:  # a county graded per use: each use's own grade (its prices are that grade's)
+        record["use_grades"] = {u: _int_or_none(row.get(f"grade_{use_short(u)}"))
+                                for u in graded}
     if row["status"] == "outside_extent":
         record["town_prices"] = town_prices_hint(engine, town or named_town)
     return record
@@ -324,6 +331,11 @@ def to_text(
         lines.append(f"{head('grade')}{g}{tie}")
     else:
         lines.append(f"{head('grade')}{word('outside_extent', lang)}")
+    if r.get("use_grades") and r["inside_extent"]:  # per use: each use's own grade
+        labels = _use_labels(engine.pricebook, lang)
+        lines.extend(" " * hw + f"{labels.get(u, u)} "
+                     + (grade_label(g, lang) if g is not None else "-")
+                     for u, g in r["use_grades"].items())
     if r.get("price_source") == "town":
         lines.append(head("town") + word("town_priced", lang, town=r["town"],
                                          cls=r["town_class"],

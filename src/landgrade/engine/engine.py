@@ -56,6 +56,7 @@ from landgrade.engine.price_columns import PriceColumns
 from landgrade.engine.pricing import PricingOptions, check_column, pricing_of
 from landgrade.engine.shapes import convex_polygons
 from landgrade.engine.town_prices import apply_town_prices
+from landgrade.engine.use_grades import use_engines, with_use_grades
 from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
 from landgrade.io.crs import WORKING_CRS
@@ -118,6 +119,8 @@ class Engine:
         self.working_crs = grade_map.crs
         self.index = index if index is not None else build_index(grade_map)
         self.pricebook = pricebook
+        # Why there are no prices, when a county folder was found but holds no price tables.
+        self.no_prices: str | None = None
         self.outline = outline
         if outline is not None:
             shapely.prepare(outline)
@@ -148,7 +151,15 @@ class Engine:
         grade = np.where(rows >= 0, self.index.grade_values[np.maximum(rows, 0)], -1)
         _flag_crs(x, y, spec, status, grade < 0, self.working_crs)
         route, dist = nearest_route_xy(self.index, wx, wy)
-        return self._frame(grade, on_bound, route, dist, status, wx, wy)
+        frame = self._frame(grade, on_bound, route, dist, status, wx, wy)
+        if self.grade_map.use_grades:  # each use its own grade (landgrade.engine.use_grades)
+            frame = with_use_grades(self, frame, lambda e: e.locate(x, y, crs))
+        return frame
+
+    @cached_property
+    def use_engines(self) -> dict[str, Engine]:
+        """One engine per land use with its own grading (empty for a single grading)."""
+        return use_engines(self)
 
     def _frame(
         self,
@@ -328,6 +339,7 @@ class Engine:
             raise LandgradeError(
                 "input has no CRS: pass --crs (e.g. EPSG:4326, EPSG:4546, gcj02, bd09)"
             )
+        given_xy = xy
         geom = gdf.geometry.to_numpy()
         n = len(geom)
         status = np.full(n, STATUS_CODE["ok"], dtype=np.int8)
@@ -433,6 +445,9 @@ class Engine:
                              area=area)
         layer_towns = pricing.towns.names_at(wx, wy) if pricing.towns is not None else None
         apply_town_prices(answer, gdf, self.pricebook, self._prices, pricing, layer_towns)
+        if self.grade_map.use_grades:
+            answer = with_use_grades(self, answer,
+                                     lambda e: e.assign(gdf, crs=spec, xy=given_xy))
         answer.index = gdf.index
         out = join_answer(gdf, answer)
         if pricing.use_field is not None:  # the row's own use picks `price`; total = price × area
@@ -536,7 +551,16 @@ def load_engine(map_path: str | Path | None = None, county: str | Path | None = 
     grade_map, index, _ = cache.cached_map_and_index(map_path=map_path, county=county)
     folder = _county_of(grade_map, county, map_path is None)
     pricebook, outline = _county_extras(folder, grade_map.crs)
-    return Engine(grade_map, pricebook, index=index, outline=outline)
+    engine = Engine(grade_map, pricebook, index=index, outline=outline)
+    if folder is not None and pricebook is None:
+        engine.no_prices = (f"{folder.root}: the county folder has no price tables "
+                            f"({PRICE_TABLE}), so grades only")
+    return engine
+
+
+PRICE_TABLE = "urban_prices.csv"
+"""The county folder file without which a map is answered with grades only, not an error: a
+county built from its grade-zone text and roads before (or without) its price tables."""
 
 
 def _county_of(grade_map: GradeMap, county: str | Path | None, bundled: bool) -> Any:
@@ -553,7 +577,7 @@ def _county_extras(folder: Any, working: Any = WORKING_CRS) -> tuple[Any, Any]:
         return None, None
     from landgrade.gazette.pricebook import load_pricebook
 
-    pricebook = load_pricebook(folder)
+    pricebook = load_pricebook(folder) if folder.has(PRICE_TABLE) else None
     outline = None
     if folder.has("outline.geojson"):
         from landgrade.io import crs as crsmod

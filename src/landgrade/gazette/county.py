@@ -8,7 +8,9 @@ county's gazette is a new folder, not new code:
 file               content
 ================== ==========================================================================
 metadata.json      gazette number and date, valuation date, units, working CRS, provenance;
-                   ``use_standard`` and the use of the route table (``tables.routes.use``)
+                   ``use_standard`` and the use of the route table (``tables.routes.use``);
+                   ``descriptions`` (one grade-zone file per use) and ``default_frontage_m``
+                   (the depth of frontage a description gives none for), both optional
 uses.csv           the land uses (用地类型): stable English ``use`` key, Chinese label
 use_classes.csv    which gazette use prices each national land-use class, or ``ask`` (named
                    by ``use_classes``; see :mod:`landgrade.gazette.landuse`)
@@ -18,7 +20,8 @@ urban_prices.csv   Table 6: urban benchmark price per grade and use (yuan/m²)
 routes.csv         Table 7: road-line price segments (路线价)
 town_prices.csv    Table 8: town prices per town class, use and grade
 towns.csv          Table 8: which town is in which town class
-table5.txt         Table 5 verbatim: the grade-zone description
+table5.txt         Table 5 verbatim: the grade-zone description (or one file per use, named
+                   in metadata.json ``descriptions``: see :meth:`CountyFolder.descriptions`)
 outline.geojson    the county outline
 roads.geojson      road centrelines (``name``, ``road_class``, ``road_id``)
 water.geojson      rivers and ditches (``name``)
@@ -35,6 +38,7 @@ samples/           sample inputs to try the commands on (optional; not real parc
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -105,6 +109,64 @@ class CountyFolder:
                 '{"schematic": true, "note": "…"}'
             )
         return bool(network.get("schematic", False))
+
+    def descriptions(self) -> dict[str, Path]:
+        """The grade-zone description of each use, from metadata.json ``descriptions``.
+
+        A county that grades every use alike has one ``table5.txt``: ``{"all": table5.txt}``.
+        A county that grades each use separately names one file per use, keyed by the ``use``
+        of uses.csv, with ``all`` for the grading of every use that has no file of its own::
+
+            "descriptions": {"commercial": "table5_commercial.txt",
+                             "residential": "table5_residential.txt", "all": "table5.txt"}
+        """
+        meta = self.path("metadata.json")
+        raw = self.metadata.get("descriptions") if self.has("metadata.json") else None
+        if raw is None:
+            return {ALL_USES: self.path("table5.txt")}
+        example = '{"commercial": "table5_commercial.txt", "residential": "table5_residential.txt"}'
+        if not isinstance(raw, dict) or not raw:
+            raise CountyDataError(f"{meta}: descriptions must be an object naming one file per "
+                                  f"use, such as {example}")
+        known = self._use_keys()
+        out: dict[str, Path] = {}
+        for use, name in raw.items():
+            if not isinstance(name, str) or not name:
+                raise CountyDataError(f"{meta}: descriptions.{use} must be a file name, such as "
+                                      f'"table5_{use}.txt"')
+            if use != ALL_USES and known and use not in known:
+                raise CountyDataError(f"{meta}: descriptions names use {use!r}, which uses.csv "
+                                      f"does not list (uses: {', '.join(sorted(known))}; or "
+                                      f"{ALL_USES!r} for every use without its own file)")
+            path = self.path(name)
+            if not path.is_file():
+                raise CountyDataError(f"{path}: missing; metadata.json descriptions.{use} names "
+                                      "it")
+            out[str(use)] = path
+        return out
+
+    @property
+    def default_frontage_m(self) -> float | None:
+        """metadata.json ``default_frontage_m``: the depth of road frontage a description gives
+        without a width (…等街道两侧地区); None when the county has not set one."""
+        if not self.has("metadata.json"):
+            return None
+        value = self.metadata.get("default_frontage_m")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise CountyDataError(f"{self.path('metadata.json')}: default_frontage_m must be a "
+                                  f"number of metres greater than 0, not {value!r}")
+        return float(value)
+
+    def _use_keys(self) -> set[str]:
+        if not self.has("uses.csv"):
+            return set()
+        with self.path("uses.csv").open(encoding="utf-8-sig", newline="") as f:
+            return {row["use"] for row in csv.DictReader(f) if row.get("use")}
+
+
+ALL_USES = "all"
 
 
 def geo_root() -> Path:

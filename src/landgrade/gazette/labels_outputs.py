@@ -26,6 +26,8 @@ OUTPUT_WORDS: dict[str, tuple[str, str]] = {
     "layer_report": ("构建报告", "report"),
     "layer_metadata": ("元数据", "metadata"),
     "layer_styles": ("QGIS 图层样式", "QGIS layer styles"),
+    "layer_desc_use_grades": ("{use}用地土地级别（按该用途自己的级别范围描述）",
+                              "land grades of {use} land, by its own description"),
     "layer_desc_grades": ("基准地价土地级别（每级一个多面，一级最优）",
                           "Benchmark land price grade zones (one multipolygon per grade; "
                           "grade 1 is best)"),

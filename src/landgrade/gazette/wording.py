@@ -11,6 +11,7 @@ from __future__ import annotations
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import CHAR_OF_SIDE, grade_word, grade_word_of
 from landgrade.gazette.rules import Area, Corridor, Region, Ring, RingItem, Rules
+from landgrade.gazette.wording_kinds import area_text, is_plain
 
 
 def to_gazette_text(rules: Rules) -> str:
@@ -21,10 +22,13 @@ def to_gazette_text(rules: Rules) -> str:
     """
     lines = []
     for g in rules.grades:
-        parts = [_area_text(a, g.grade) for a in g.areas]
+        parts = [(f"{a.subarea}：" if a.subarea else "")
+                 + (_area_text(a, g.grade) if is_plain(a) else area_text(a, g.grade))
+                 for a in g.areas]
         if len(parts) > 1:
             parts = [f"{k}、{p}" for k, p in enumerate(parts, start=1)]
-        lines.append(f"{grade_word(g.grade)}\t{'；'.join(parts)}。\n")
+        notes = "".join(f"{n}。" for n in g.notes)
+        lines.append(f"{grade_word(g.grade)}\t{'；'.join(parts)}。{notes}\n")
     return "".join(lines)
 
 
@@ -50,7 +54,7 @@ def _ring_item_text(item: RingItem) -> str:
     if (item.side is None) != (item.width_m is None) or (item.overrides and item.side is None):
         raise LandgradeError(f"ring item {item.feature}: a frontage strip needs both a side and a "
                              f"width (side={item.side!r}, width_m={item.width_m!r})")
-    text = item.feature
+    text = ("规划" if item.planned else "") + item.feature
     if item.side is not None and item.width_m is not None:
         clauses = [f"含{CHAR_OF_SIDE[item.side]}侧{_width_text(item.width_m)}米"]
         clauses += [

@@ -89,7 +89,9 @@ def assign_command(
     meta = getattr(engine.pricebook, "metadata", None)
     lang = lang_for(pricing.lang, meta)
     pricing = replace(pricing, lang=lang)
-    if engine.pricebook is None:
+    if engine.pricebook is None and engine.no_prices:
+        _say("note_line", lang, engine.no_prices)
+    elif engine.pricebook is None:
         _say("warning_line", lang, word("assign_no_prices", lang, map=map_path))
     check_pricing(engine, src, pricing)
     size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size

@@ -27,15 +27,19 @@ anything else                          ``feature``: a road, river or landmark na
 A gazette typo or an unnamed road is an alias or an analyst decision (data), never code.
 
 Crossings closer than ``tolerance_m`` (default 1 m) count as meeting, so a T-junction drawn a
-little short still meets. Where two features meet more than once, every crossing is a
-candidate; the builder chooses among them (consistently with the neighbouring junctions) and
-reports the choice.
+little short still meets. A *junction* is a cluster of crossings: on one carriageway, those
+within ``cluster_m`` (30 m) along it; across the carriageways (parts) of a dual road, those
+within ``cluster_m`` of each other. Each candidate :class:`Junction` carries its cluster's
+number (``node``, counted along the line): the two carriageways of a dual road give one
+candidate each for one junction, which is a choice of carriageway, not an ambiguity. Where two
+features meet at more than one junction (a road crossing a river twice), the builder chooses
+among them (consistently with the neighbouring junctions) and warns.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -46,6 +50,7 @@ from shapely.ops import substring
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.names import SIDE_OF_CHAR, grade_number, strip_junction_marker
+from landgrade.network.clusters import across_dual, junction_numbers
 from landgrade.network.layers import Network
 from landgrade.network.lines import split_hairpins
 from landgrade.text import normalize
@@ -59,8 +64,14 @@ apart along the crossing road)."""
 EXTENT_WORDS: tuple[str, ...] = (
     "基准地价范围线", "基准地价范围界线", "边界范围", "定级范围线", "定级范围",
 )
+_D = 0.5 ** 0.5
 COMPASS: dict[str, tuple[float, float]] = {"E": (1.0, 0.0), "W": (-1.0, 0.0), "N": (0.0, 1.0),
-                                           "S": (0.0, -1.0)}
+                                           "S": (0.0, -1.0), "NE": (_D, _D), "SE": (_D, -_D),
+                                           "SW": (-_D, -_D), "NW": (-_D, _D)}
+"""Unit vectors of the compass directions a description names (东北 → NE, as 四至 and offsets
+use them), in the working CRS (grid north)."""
+OPPOSITE: dict[str, str] = {"E": "W", "W": "E", "N": "S", "S": "N", "NE": "SW", "SW": "NE",
+                            "SE": "NW", "NW": "SE"}
 _NOTE = re.compile(r"^(?P<body>.*?)\((?P<note>[^()]*)\)$")
 _DISTANCE = re.compile(
     r"^(?P<anchor>.+?)往(?P<dir>[东西南北])(?P<m>\d+(?:\.\d+)?)米(?:路段|段|路)?$"
@@ -92,13 +103,16 @@ class Junction:
 
     ``centre`` is set where a road ends at the near carriageway of a dual road: the centre of
     the crossing, between the two carriageways, straight on from the road's end. A route or
-    corridor ending there runs on to it.
+    corridor ending there runs on to it. ``node`` numbers the junction (the cluster of
+    crossings) this point belongs to, from 0 along the line: candidates sharing it are one
+    junction met on different carriageways.
     """
 
     x: float
     y: float
     label: str
     centre: tuple[float, float] | None = None
+    node: int = 0
 
     @property
     def point(self) -> Point:
@@ -106,6 +120,11 @@ class Junction:
 
     def text(self) -> str:
         return f"{self.x:.1f} {self.y:.1f}"
+
+
+def junction_count(found: list[Junction]) -> int:
+    """How many junctions candidates stand for (one per cluster, whatever the carriageways)."""
+    return len({j.node for j in found})
 
 
 def parse_endpoint(text: str) -> Endpoint:
@@ -325,7 +344,22 @@ class JunctionResolver:
                 continue
             extra.append(shapely.get_coordinates(shapely.shortest_line(piece, other))[0])
         pts = np.vstack([exact, *[np.array([e]) for e in extra]]) if extra else exact
-        return [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+        found = [self._centred(base, other, j) for j in self._ordered(base, pts, label)]
+        return self._across_other(base, other, found)
+
+    def _across_other(self, base: BaseLine, other: BaseGeometry,
+                      found: list[Junction]) -> list[Junction]:
+        """One junction where one carriageway of the base crosses both carriageways of a dual
+        ``other`` more than ``cluster_m`` apart (:func:`landgrade.network.clusters.across_dual`).
+        """
+        if len(found) < 2:
+            return found
+        where = [base.locate(j) for j in found]
+        nodes = across_dual(np.array([[j.x, j.y] for j in found]),
+                            np.array([j.node for j in found]), where, other, self.cluster_m)
+        if all(j.node == n for j, n in zip(found, nodes, strict=True)):
+            return found
+        return [replace(j, node=n) for j, n in zip(found, nodes, strict=True)]
 
     def _centred(self, base: BaseLine, other: BaseGeometry, j: Junction) -> Junction:
         """``j`` with its ``centre`` when the base ends at one carriageway of a dual road."""
@@ -366,7 +400,7 @@ class JunctionResolver:
             start = reach[int(np.argmin(np.hypot(*(reach - start).T)))]
         far_pt = np.array([j.x, j.y]) + v
         cx, cy = (start + far_pt) / 2
-        return Junction(j.x, j.y, j.label, (float(cx), float(cy)))
+        return Junction(j.x, j.y, j.label, (float(cx), float(cy)), j.node)
 
     def _ordered(self, base: BaseLine, pts: np.ndarray, label: str) -> list[Junction]:
         """Crossings in line order, each cluster of them one junction.
@@ -396,7 +430,10 @@ class JunctionResolver:
             mean = float(np.mean([pos for _, pos, _ in g]))
             p = shapely.line_interpolate_point(base.parts[g[0][0]], mean)
             out.append(Junction(p.x, p.y, f"{label} (cluster of {len(g)} crossings)"))
-        return out
+        nodes = junction_numbers(np.array([[j.x, j.y] for j in out]).reshape(-1, 2),
+                                 np.array([g[0][0] for g in groups], dtype=int), base.parts,
+                                 self.cluster_m)
+        return [replace(j, node=n) for j, n in zip(out, nodes, strict=True)]
 
     def gap(self, base: BaseLine, other: BaseGeometry) -> float:
         """How far apart two features that do not meet are, in metres."""
@@ -456,7 +493,7 @@ class JunctionResolver:
             if travelled + 1e-6 < (ep.distance_m or 0):
                 notes.append(f"{base.label} ends {travelled:.0f} m from {ep.name}, short of "
                              f"{ep.distance_m:g} m: the stretch stops at the road end")
-            out.append(Junction(best.x, best.y, ep.text))
+            out.append(Junction(best.x, best.y, ep.text, node=a.node))
         return out, notes
 
     def _road_ends(self, base: BaseLine, ep: Endpoint, context: str) -> tuple[list[Junction],

@@ -67,7 +67,7 @@ from landgrade.network.fields import (
 from landgrade.network.lines import merge_lines
 from landgrade.text import normalize
 
-FeatureKind = Literal["road", "water", "landmark"]
+FeatureKind = Literal["road", "water", "landmark", "admin"]
 LayerInput = str | Path | gpd.GeoDataFrame
 
 SNAP_M = 2.0
@@ -100,6 +100,7 @@ class Network:
     choices: list[str] = field(default_factory=list)
     snap_m: float = SNAP_M
     crs: Any = None
+    admin: gpd.GeoDataFrame | None = None
 
     def __post_init__(self) -> None:
         self.aliases = {k: (v,) if isinstance(v, str) else tuple(v)
@@ -109,7 +110,8 @@ class Network:
         if "minor" not in self.roads:
             self.roads["minor"] = False
         self._kinds: dict[str, FeatureKind] = {}
-        layers = (("landmark", self.landmarks), ("water", self.water), ("road", self.roads))
+        layers = (("admin", self.admin), ("landmark", self.landmarks), ("water", self.water),
+                  ("road", self.roads))
         for kind, layer in layers:
             if layer is not None:
                 names = layer["name"] if kind != "road" else layer["name"][~layer["minor"]]
@@ -165,7 +167,8 @@ class Network:
         return n if n in self.aliases else strip_junction_marker(n)
 
     def kind(self, name: str) -> FeatureKind | None:
-        """``"road"``, ``"water"`` or ``"landmark"`` for a known name, else None."""
+        """``"road"``, ``"water"``, ``"landmark"`` or ``"admin"`` (a unit of the administrative
+        boundary layer) for a known name, else None."""
         found = self.members(name)
         return self._kinds[found[0]] if found else None
 
@@ -199,14 +202,27 @@ class Network:
         kind = self._kinds[found[0]]
         key = (kind, "|".join(found))
         if key not in self._cache:
-            layer = {"road": self.roads, "water": self.water, "landmark": self.landmarks}[kind]
+            layer = {"road": self.roads, "water": self.water, "landmark": self.landmarks,
+                     "admin": self.admin}[kind]
             mask = layer["name"].isin(found).to_numpy().copy()
             if kind == "road":
                 mask &= ~layer["minor"].to_numpy(dtype=bool)
             geoms = layer.geometry.values[mask]
             self._cache[key] = (merge_lines(geoms, self.snap_m, hairpins=kind == "road")
-                                if kind != "landmark" else shapely.union_all(geoms))
+                                if kind in ("road", "water") else shapely.union_all(geoms))
         return self._cache[key]
+
+    def area_of(self, name: str) -> BaseGeometry:
+        """The polygons drawn under a name (a landmark's or administrative unit's area, a water
+        area), empty when the name is drawn only as points or lines."""
+        found = self.members(name)
+        polys = []
+        for layer in (self.landmarks, self.water, self.admin):
+            if layer is None or not found:
+                continue
+            geoms = layer.geometry.values[layer["name"].isin(found).to_numpy()]
+            polys += [g for g in shapely.get_parts(geoms) if shapely.get_dimensions(g) == 2]
+        return shapely.union_all(polys) if polys else shapely.Polygon()
 
     def road(self, road_id: str, context: str = "") -> BaseGeometry:
         """The merged line of the road feature(s) with this ``road_id`` (the ``--id-field``)."""
@@ -255,6 +271,7 @@ def load_network(
     id_field: str = "road_id",
     working_crs: Any = None,
     snap_m: float = SNAP_M,
+    admin: LayerInput | None = None,
 ) -> Network:
     """Load a network from vector files (anything GDAL reads) or GeoDataFrames.
 
@@ -305,6 +322,11 @@ def load_network(
     if landmarks is not None:
         land_gdf = _prepare(_read_raw(landmarks, "landmarks", sources, notes), "landmarks",
                             sources, fields, crs, working, choices)
+    admin_gdf = None
+    if admin is not None:
+        admin_gdf = _prepare(_read_raw(admin, "admin", sources, notes), "admin", sources,
+                             fields, crs, working, choices)
+        _check_admin_polygons(admin_gdf, sources["admin"])
     named = {k for k in fields if k != "*"}
     known = {k for role, label in sources.items() if role != "extent"
              for k in (role, Path(label).name, Path(label).stem)}
@@ -322,8 +344,19 @@ def load_network(
     return Network(
         roads=road_gdf, extent=extent_geom, water=water_gdf, landmarks=land_gdf,
         aliases=read_aliases(aliases), sources=sources, notes=notes, choices=choices,
-        snap_m=float(snap_m), crs=working,
+        snap_m=float(snap_m), crs=working, admin=admin_gdf,
     )
+
+
+def _check_admin_polygons(admin: gpd.GeoDataFrame, where: str) -> None:
+    """An administrative boundary layer holds the units' areas: polygons with names."""
+    dims = shapely.get_dimensions(admin.geometry.to_numpy())
+    if len(admin) and (dims != 2).any():
+        raise NetworkError(f"{where}: an administrative boundary layer (--admin) holds polygons "
+                           f"(街道, 镇, 村 areas); {int((dims != 2).sum())} feature(s) are not")
+    if len(admin) and not (admin["name"].fillna("") != "").any():
+        raise NetworkError(f"{where}: no feature has a name; give the unit name field with "
+                           "--admin-field")
 
 
 def _check_roads_reach(roads: gpd.GeoDataFrame, extent: BaseGeometry,

@@ -34,6 +34,7 @@ county folder's ``field_aliases.csv``, written into each layer's style.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,7 +44,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landgrade.build.grade_map import SPATIAL_LAYERS, GradeMap
+from landgrade.build.grade_map import SPATIAL_LAYERS, USE_LAYER_PREFIX, GradeMap
 from landgrade.engine.answer import AREA_DECIMALS, DISTANCE_DECIMALS, published_decimals, use_short
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import SCHEMATIC_NOTE, lang_for, unit, word
@@ -75,9 +76,10 @@ class ExportResult:
 GAZETTE_FACTS = ("document", "title", "issuer", "date", "valuation_date", "gazette", "units")
 
 
-def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
+def for_qgis(grade_map: GradeMap, county: Any = None, dest: Path | None = None) -> GradeMap:
     """The grade map as it is handed on (see the module docstring); ``county`` is its
-    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None."""
+    :class:`landgrade.county.CountyFolder` (prices, aliases, gazette facts), or None; ``dest``
+    the file it is written to (its county folder is recorded relative to it)."""
     pricebook = _pricebook(county)
     grades = _priced_grades(grade_map.grades, pricebook)
     grades["area_m2"] = grades.geometry.area.round(AREA_DECIMALS)
@@ -92,8 +94,21 @@ def for_qgis(grade_map: GradeMap, county: Any = None) -> GradeMap:
     return GradeMap(
         grades=grades, extent=grade_map.extent, routes=routes, water=grade_map.water,
         roads=grade_map.roads, report=grade_map.report,
-        metadata=_portable_metadata(grade_map.metadata, county),
+        metadata=_portable_metadata(grade_map.metadata, county, dest),
+        use_grades={u: _use_layer(layer, u, pricebook)
+                    for u, layer in grade_map.use_grades.items()},
     )
+
+
+def _use_layer(layer: gpd.GeoDataFrame, use: str, pricebook: Any) -> gpd.GeoDataFrame:
+    """A land use's own grades (per-use counties), with that use's price, term and plot
+    ratio per grade (the other uses' columns would read as if this grading priced them)."""
+    priced = _priced_grades(layer, pricebook)
+    priced["area_m2"] = priced.geometry.area.round(AREA_DECIMALS)
+    k = use_short(use)
+    other = [c for c in priced.columns
+             if c[:2] in ("p_", "t_", "r_") and c[2:] != k]
+    return priced.drop(columns=other)
 
 
 def _pricebook(county: Any) -> Any:
@@ -141,7 +156,8 @@ def _connotation(pricebook: Any, grade: int, use: str) -> Any:
         return None
 
 
-def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
+def _portable_metadata(metadata: dict[str, Any], county: Any,
+                       dest: Path | None = None) -> dict[str, Any]:
     """Metadata with the gazette facts and the exporting version; paths made relative to the
     county folder (or reduced to a file name), so no machine's folders travel with the map."""
     from landgrade._version import __version__
@@ -154,11 +170,25 @@ def _portable_metadata(metadata: dict[str, Any], county: Any) -> dict[str, Any]:
     if isinstance(meta.get("source"), str) and meta["source"]:
         meta["source"] = _relative_name(meta["source"], root)
     # A county folder outside the bundled ones is recorded by the build as an absolute path;
-    # handed on, it is the folder's name (give --county FOLDER to price the map elsewhere).
+    # handed on, it is the path from the map's own folder to it (../counties/x), which
+    # GradeMap.read resolves, so `--map` finds the county where the two were written; the
+    # folder's name where no relative path exists (another drive).
     if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
-        meta["county_folder"] = Path(meta["county_folder"]).name
+        meta["county_folder"] = _path_from(dest, Path(meta["county_folder"]))
     meta["exported_with"] = f"landgrade {__version__}"
     return meta
+
+
+def _path_from(dest: Path | None, folder: Path) -> str:
+    """``folder`` as a path relative to the folder of the file ``dest`` (posix separators)."""
+    import os
+
+    if dest is not None:
+        try:
+            return Path(os.path.relpath(folder.resolve(), Path(dest).resolve().parent)).as_posix()
+        except (ValueError, OSError):  # another drive: no relative path
+            pass
+    return folder.name
 
 
 def _relative_name(value: str, root: Path | None) -> str:
@@ -219,6 +249,9 @@ def style_qml(
         qml = _read_style("water_area.qml" if polygonal else "water_line.qml")
     elif layer in ("routes", "extent", "roads"):
         qml = _read_style(f"{layer}.qml")
+    elif layer.removeprefix(USE_LAYER_PREFIX) in grade_map.use_grades:
+        own = grade_map.use_grades[layer.removeprefix(USE_LAYER_PREFIX)]
+        qml = _grades_qml(dataclasses.replace(grade_map, grades=own), None)
     else:
         return None
     return with_aliases(qml, aliases or {})
@@ -285,9 +318,13 @@ def _qgis_color(hex_color: str) -> str:
 def layer_description(grade_map: GradeMap, layer: str, lang: str = "en") -> str:
     """What a layer holds, in ``lang``, and that the network is not surveyed when it is
     schematic."""
-    if layer not in LAYER_WORDS:
+    use = layer.removeprefix(USE_LAYER_PREFIX)
+    if layer.startswith(USE_LAYER_PREFIX) and use in grade_map.use_grades:
+        text = word("layer_desc_use_grades", lang, use=use)
+    elif layer not in LAYER_WORDS:
         return layer
-    text = word(f"layer_desc_{layer}", lang, unit=price_unit(grade_map.metadata, lang))
+    else:
+        text = word(f"layer_desc_{layer}", lang, unit=price_unit(grade_map.metadata, lang))
     county = grade_map.metadata.get("county")
     if county:
         text = word("layer_county", lang, county=county, text=text)
@@ -329,7 +366,7 @@ def export_gpkg(
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     lang = _lang(lang, county)
-    grade_map = _worded(for_qgis(grade_map, county), lang)
+    grade_map = _worded(for_qgis(grade_map, county, dest), lang)
     aliases = field_aliases(county)
     with atomic_output(dest) as path:  # moved into place once the styles are in too
         grade_map.to_gpkg(path)
@@ -382,7 +419,7 @@ def export_shapefiles(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lang = _lang(lang, county)
-    grade_map = for_qgis(grade_map, county)
+    grade_map = for_qgis(grade_map, county, path)
     aliases = field_aliases(county)
     stem = path.with_suffix("")
     result = ExportResult(files=[])

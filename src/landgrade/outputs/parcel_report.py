@@ -124,6 +124,10 @@ def _page(
     if use:
         facts.append((word("use", lang), _use_fact(book, use, use_key, r, lang)))
     facts.append((word("grade", lang), _grade_text(r, lang)))
+    for u, g in (r.get("use_grades") or {}).items():  # a county graded per use: its own grade
+        if r["inside_extent"] and (use_key is None or u == use_key):
+            facts.append((_paren(word('grade', lang), book.use_label(u, lang) if book else u, lang),
+                          grade_label(g, lang) if g is not None else "-"))
     if "area_m2" in r:
         facts.append((word("area", lang), f"{r['area_m2']:,.2f} {word('unit_area', lang)}"))
     if r.get("price_source") == "town":

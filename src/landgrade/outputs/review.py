@@ -48,10 +48,11 @@ if TYPE_CHECKING:
 __all__ = ["PAGE_SUFFIXES", "ReviewError", "review_map", "write_review"]
 
 # Report kinds that open a clause (an area of a grade) or stand alone (a route, a decision).
-_HEADS = ("ring", "corridor", "region", "residual", "route")
+_HEADS = ("ring", "corridor", "region", "residual", "four_sides", "walk", "frontage", "admin",
+          "route")
 _FLAGGED = ("warning", "unresolved", "stale", "unused", "error")
 _ROW_FIELDS = ("kind", "clause", "item", "text", "features", "length_m", "area_m2", "decision",
-               "warnings", "status")
+               "warnings", "status", "source")
 
 
 # The review page is a web page; `landgrade build` checks --review against these (with
@@ -151,7 +152,7 @@ def _shapes(grade_map: GradeMap, lang: str = "en") -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": []}
     c = clauses.reset_index(drop=True)
     head = c[c["kind"].isin(_HEADS)].drop_duplicates("clause").set_index("clause")["kind"]
-    in_ring = c["clause"].map(head).eq("ring").to_numpy()
+    in_ring = c["clause"].map(head).isin(["ring", "frontage"]).to_numpy()
     kind, role = c["kind"].to_numpy(), c["role"].to_numpy()
     page_role = np.select(
         [role == "point", role == "candidates", (kind == "route") & (role == "line"),
@@ -278,6 +279,7 @@ body { margin: 0; font: 13px/1.35 sans-serif; }
 .clause .rows { display: none; padding: 0 5px 4px; } .clause.selected .rows { display: block; }
 .row { border-top: 1px dotted #ddd; padding: 2px 0; } .row span { margin-right: 4px; }
 .row.flagged { background: #ffe3c2; } .row .warnings { color: #a33000; }
+.row .source { display: block; color: #345; font-style: italic; }
 .row .status { font-weight: bold; color: #a33000; } .row .kind, .head .kind { color: #666; }
 .legend .key { display: inline-block; margin: 0 6px 4px 0; padding: 0 4px; border-radius: 2px; }
 .key.stretch { border-bottom: 3px solid #1f5fbf; } .key.strip { background: #ffb347; }

@@ -102,6 +102,9 @@ def _layers(engine: Engine) -> dict[str, gpd.GeoDataFrame]:
                                   or c == "val_date"])
     prices = grade_prices(engine)
     if len(prices.columns):
+        # A map written by `landgrade build` or `export` carries its prices already: the
+        # engine's replace them (they are what every answer gives).
+        grades = grades.drop(columns=[c for c in prices.columns if c in grades.columns])
         grades = grades.join(prices, on="grade")
     layers["grades"] = grades
     for name in ("routes", "extent", "roads", "water"):
