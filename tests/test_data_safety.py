@@ -751,7 +751,7 @@ def test_an_interrupt_swallowed_by_c_code_prints_no_traceback(capsys, monkeypatc
     assert unraisable(KeyboardInterrupt()) == ""
     assert "a real fault" in unraisable(ValueError("a real fault"))
     # C code that prints what it cannot raise (PyErr_Print) goes through sys.excepthook.
-    from landgrade.cli.app import _quiet_printed_interrupt
+    from landgrade.cli.shell import _quiet_printed_interrupt
 
     _quiet_printed_interrupt(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert capsys.readouterr().err == ""

@@ -6,106 +6,27 @@ options, and ``--help`` comes from the type hints and docstrings without a secon
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from landgrade.cli import value_options as vo
-from landgrade.errors import LandgradeError
-
-app = typer.Typer(
-    name="landgrade",
-    help="Grade zones and benchmark land prices (城镇基准地价) from a county gazette.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Plain click help: it wraps at the terminal (at most 80 columns) without boxes that cut
-    # long option names short in a narrow terminal.
-    rich_markup_mode=None,
-    context_settings={"max_content_width": 80},
+from landgrade.cli.shell import (
+    CountyOpt,
+    LangOpt,
+    LayerOpt,
+    MapOpt,
+    UseFieldOpt,
+    UseStandardOpt,
+    app,
+    default_lang,
+    friendly,
+    point_of,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """Turn a LandgradeError into its message on stderr and exit status 2, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _terminate_as_interrupt()
-        try:
-            return fn(*args, **kwargs)
-        except LandgradeError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(2) from None
-        except OSError as e:  # a path the system refuses: missing, a directory, too long, …
-            where = f"{e.filename}: " if e.filename else ""
-            typer.echo(f"error: {where}{e.strerror or e}", err=True)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:  # Ctrl-C: outputs are written atomically, so nothing is half
-            typer.echo("error: interrupted; no output was left half-written", err=True)
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _quiet_printed_interrupt(exc_type: Any, exc: BaseException, tb: Any) -> None:
-    """``sys.excepthook``: C code that prints an exception it cannot raise (PyErr_Print) goes
-    through here; a remembered Ctrl-C is reported once by the CLI, not as a traceback."""
-    from landgrade.io.atomic import interrupted
-
-    if issubclass(exc_type, KeyboardInterrupt) and interrupted():
-        return
-    sys.__excepthook__(exc_type, exc, tb)
-
-
-def _terminate_as_interrupt() -> None:
-    """SIGTERM (a scheduler or `kill` stopping a run) cleans up like Ctrl-C: the atomic
-    writers then remove their temporary files instead of leaving them behind."""
-    import signal
-    import threading
-
-    from landgrade.io.atomic import note_interrupt, quiet_swallowed_interrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    sys.unraisablehook = quiet_swallowed_interrupt
-    sys.excepthook = _quiet_printed_interrupt
-    # Both signals are also remembered: a KeyboardInterrupt raised inside a C callback (pyproj's
-    # logger, say) is swallowed there, and the writers must still refuse to commit.
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, note_interrupt)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, note_interrupt)
-
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="zh or en (default: the county's language, from metadata)."),
-]
-CountyOpt = Annotated[
-    str | None,
-    typer.Option("--county", help="County folder (path, or name under geo/); default: dongkou."),
-]
-MapOpt = Annotated[Path | None, typer.Option("--map", help="A built grade map.")]
-LayerOpt = Annotated[
-    str | None, typer.Option(help="Input layer (needed when a GeoPackage has several).")
-]
-UseFieldOpt = Annotated[
-    str | None,
-    typer.Option(help="Column with each row's land use (用途: 商服用地, a class code or name of "
-                 "GB/T 21010-2017 or the 2023 用地用海分类): adds price and total."),
-]
-UseStandardOpt = Annotated[
-    str | None,
-    typer.Option("--use-standard", help="Standard the land-use codes are read in: tdly2017 "
-                 "(GB/T 21010-2017) or ydyh2023 (2023 用地用海分类); default: the county's."),
-]
+from landgrade.cli.value_command import value as value_command
+from landgrade.errors import LandgradeError
 
 
 # --- prices (prices.py) ---------------------------------------------------------------------
@@ -144,7 +65,7 @@ def convert(
     """Convert one coordinate between two systems; prints `X Y`."""
     from landgrade.cli.convert import convert_command
 
-    convert_command(x, y, from_crs, to_crs, lang=_default_lang(lang))
+    convert_command(x, y, from_crs, to_crs, lang=default_lang(lang))
 
 
 # --- parse (parse.py) ------------------------------------------------------------------------
@@ -170,7 +91,7 @@ def parse(
     from landgrade.cli.parse import parse_command
 
     parse_command(file, as_text=text, keep_going=keep_going, names=names,
-                  lang=_default_lang(lang))
+                  lang=default_lang(lang))
 
 
 # --- build (build.py) ------------------------------------------------------------------------
@@ -256,11 +177,6 @@ def audit(
 
 
 # --- locate, assign (engine.py, jobs/assign.py) ----------------------------------------------
-def _point(x: str, y: float | None) -> tuple[float, float]:
-    """``X Y`` as two arguments, or one ``X,Y`` as copied from AMap (half- or full-width comma)."""
-    from landgrade.io.crs import parse_xy
-
-    return parse_xy(x if y is None else f"{x} {y}")
 
 
 TownOpt = Annotated[str | None, typer.Option(help="Town (乡镇) name for town benchmark prices.")]
@@ -301,7 +217,7 @@ def locate(
     from landgrade.cli.locate import locate_command
     from landgrade.engine.pricing import PricingOptions
 
-    px, py = _point(x, y)
+    px, py = point_of(x, y)
     # A point has no columns: locate's --town-field is only the --towns layer's name field.
     pricing = PricingOptions.from_options(
         town=town, town_grade=town_grade, towns_file=towns,
@@ -399,67 +315,8 @@ def assign(
                    style=graded_layer_style)
 
 
-# --- value (value.py, jobs/value.py) ---------------------------------------------------------
-@app.command()
-@friendly
-def value(
-    target: Annotated[str, typer.Argument(help="X (or X,Y), or a file of parcels or points.")],
-    y: Annotated[float | None, typer.Argument(help="Y, when TARGET is X.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="For a FILE: the output file (any format assign writes).")] = None,
-    use: Annotated[str | None, typer.Option(help="Land use (商服用地, …) of every row.")] = None,
-    use_field: vo.UseFieldOpt = None,
-    term: vo.TermOpt = None, term_field: vo.TermFieldOpt = None,
-    plot_ratio: vo.PlotRatioOpt = None, plot_ratio_field: vo.PlotRatioFieldOpt = None,
-    date: vo.DateOpt = None, date_field: vo.DateFieldOpt = None,
-    factor: vo.FactorOpt = None, factor_field: vo.FactorFieldOpt = None,
-    development: vo.DevelopmentOpt = None, development_field: vo.DevelopmentFieldOpt = None,
-    area: vo.AreaOpt = None, area_field: vo.AreaFieldOpt = None,
-    allow_expired: vo.AllowExpiredOpt = False,
-    crs: Annotated[str | None, typer.Option(
-        help="EPSG:4326 (default for X Y and CSV), gcj02, bd09, …")] = None,
-    map_path: MapOpt = None,
-    county: CountyOpt = None,
-    lang: LangOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a point).")] = False,
-    layer: LayerOpt = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
-    encoding: Annotated[str | None, typer.Option(
-        help="Text encoding (default: the .cpg, else UTF-8 or GBK).")] = None,
-    x_field: Annotated[str | None, typer.Option(help="CSV x column (default: detected).")] = None,
-    y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
-    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
-) -> None:
-    """A parcel's price by the benchmark-coefficient method (基准地价系数修正法).
-
-    P = P_base × (1 + ΣK) × K_date × K_plot_ratio × K_term ± D, with the county's correction
-    tables (corrections/*.csv). For a point: the 测算 step by step. For a FILE: every row valued
-    into -o OUT. No price where a needed input or correction is missing: value_status says which.
-    """
-    from landgrade.cli import value as body
-
-    options = vo.valuation_options(
-        use=use, use_field=use_field, term=term, term_field=term_field, plot_ratio=plot_ratio,
-        plot_ratio_field=plot_ratio_field, date=date, date_field=date_field, factor=factor,
-        factor_field=factor_field, development=development, development_field=development_field,
-        area=area, area_field=area_field, allow_expired=allow_expired)
-    if y is not None or (not Path(target).exists() and output is None):
-        if output is not None:
-            raise LandgradeError("-o is for a FILE; a point's 测算表 is written by "
-                                 "landgrade report X Y --valuation … -o OUT.pdf")
-        px, py = _point(target, y)
-        body.value_point(px, py, options, crs=crs or "EPSG:4326", map_path=map_path,
-                         county=county, lang=lang, as_json=as_json)
-        return
-    if output is None:
-        raise LandgradeError(f"{target}: give -o OUT for the valued rows")
-    from landgrade.jobs.read_options import ReadOptions
-    from landgrade.jobs.value import value_file_command
-
-    value_file_command(Path(target), output, options, crs=crs, map_path=map_path, county=county,
-                       read=ReadOptions(layer=layer, sheet=sheet, encoding=encoding,
-                                        x_field=x_field, y_field=y_field),
-                       progress=progress, lang=lang)
+# --- value (value.py, jobs/value.py): defined in value_command.py ------------------------
+app.command(name="value")(value_command)
 
 
 # --- report (report.py) ----------------------------------------------------------------------
@@ -593,12 +450,6 @@ cache_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 
 
-def _default_lang(lang: str | None) -> str:
-    """``--lang``, else the default county's language (commands that read no county)."""
-    from landgrade.gazette.county import county_folder
-    from landgrade.gazette.labels import lang_for
-
-    return lang_for(lang, county_folder(None).metadata if lang is None else None)
 
 
 @cache_app.command("info")
@@ -607,7 +458,7 @@ def cache_info(lang: LangOpt = None) -> None:
     """Show the cache folder, its entries and their size."""
     from landgrade.engine import cache
 
-    for line in cache.info_lines(_default_lang(lang)):
+    for line in cache.info_lines(default_lang(lang)):
         typer.echo(line)
 
 
@@ -621,7 +472,7 @@ def cache_clear(lang: LangOpt = None) -> None:
     """
     from landgrade.engine import cache
 
-    for line in cache.clear_lines(lang=_default_lang(lang)):
+    for line in cache.clear_lines(lang=default_lang(lang)):
         typer.echo(line)
 
 
