@@ -29,6 +29,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "kind": "类别", "clause": "条款", "text": "内容", "grade": "级别", "area": "片区",
     "item": "项", "features": "要素", "junctions": "交点坐标", "length_m": "长度（米）",
     "area_m2": "面积（平方米）", "decision": "决定", "warnings": "警告", "status": "状态",
+    "source": "原文",
 }
 
 # key: (Chinese, English), as labels.WORDS.
