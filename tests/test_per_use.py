@@ -156,6 +156,6 @@ def test_the_cli_and_the_service_answer_per_use(county) -> None:
     cli = json.loads(res.output[res.output.index("{"):])
     assert cli["use_grades"] == {"commercial": 2, "residential": 1}
     engine = load_engine(map_path=out, county=folder)
-    client = TestClient(create_app(engine=engine))
+    client = TestClient(create_app(engine=engine), base_url="http://127.0.0.1")
     api = client.get("/api/locate", params={"x": x, "y": y, "crs": "EPSG:4546"}).json()
     assert api["use_grades"] == cli["use_grades"] and api["prices"] == cli["prices"]

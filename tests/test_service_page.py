@@ -31,7 +31,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def client(engine):
-    with TestClient(create_app(engine=engine)) as c:
+    with TestClient(create_app(engine=engine), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -113,8 +113,8 @@ def test_assign_names_a_use_field_the_file_does_not_have(client, engine) -> None
 
 
 def test_the_page_speaks_the_county_language_or_the_one_asked(engine) -> None:
-    zh = TestClient(create_app(engine=engine)).get("/").text
-    en = TestClient(create_app(ServiceConfig(lang="en"), engine=engine)).get("/").text
+    zh = TestClient(create_app(engine=engine), base_url="http://127.0.0.1").get("/").text
+    en = TestClient(create_app(ServiceConfig(lang="en"), engine=engine), base_url="http://127.0.0.1").get("/").text
     assert '<html lang="zh-CN">' in zh and "<title>洞口县城镇土地级别与基准地价图 · landgrade" in zh
     for words in ("点击地图查询", "输入坐标", "宗地文件定级", "用途字段", "上传定级", "选择文件"):
         assert words in zh
@@ -144,7 +144,7 @@ def test_ogc_serves_the_water_and_titles_in_the_county_language(client, engine) 
     assert water["numberMatched"] == len(engine.grade_map.water) > 0
     assert {f["properties"]["name"] for f in water["features"]} == set(
         engine.grade_map.water["name"])
-    en = TestClient(create_app(ServiceConfig(lang="en"), engine=engine))
+    en = TestClient(create_app(ServiceConfig(lang="en"), engine=engine), base_url="http://127.0.0.1")
     assert en.get("/ogc/collections/grades").json()["title"] == "land grades"
 
 

@@ -59,7 +59,7 @@ def value(
             raise LandgradeError("-o is for a FILE; a point's 测算表 is written by "
                                  "landgrade report X Y --valuation … -o OUT.pdf")
         px, py = point_of(target, y)
-        body.valuepoint_of(px, py, options, crs=crs or "EPSG:4326", map_path=map_path,
+        body.value_point(px, py, options, crs=crs or "EPSG:4326", map_path=map_path,
                          county=county, lang=lang, as_json=as_json)
         return
     if output is None:

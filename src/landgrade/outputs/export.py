@@ -392,12 +392,8 @@ def _worded(grade_map: GradeMap, lang: str) -> GradeMap:
 
     if lang == "en" or grade_map.report is None:
         return grade_map
-    return GradeMap(
-        grades=grade_map.grades, extent=grade_map.extent, routes=grade_map.routes,
-        water=grade_map.water, roads=grade_map.roads,
-        report=localized_report(grade_map.report, lang), metadata=grade_map.metadata,
-        clauses=grade_map.clauses,
-    )
+    # dataclasses.replace: every other part (per-use grades, clause layer, …) kept as it is
+    return dataclasses.replace(grade_map, report=localized_report(grade_map.report, lang))
 
 
 # --- shapefiles ------------------------------------------------------------------------------
