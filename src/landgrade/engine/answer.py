@@ -165,7 +165,8 @@ def use_price(
     ``uses`` holds one use per row, as a key (``commercial``) or a label (``商服用地``, ``商服``);
     it selects that use's ``p_<u>`` column. ``total`` is the price times the parcel's area
     inside the grading extent (``area_m2`` × (1 − ``share_out``)), so a parcel partly outside
-    pays only for the priced part; points have no area and no total. A blank use leaves both
+    pays only for the priced part (a row priced by the town table, ``price_src`` ``town``: the
+    part outside, ``area_m2`` × ``share_out``); points have no area and no total. A blank use leaves both
     empty; a use the county does not know is flagged ``unknown_use``, never silently unpriced.
     """
     out = answer.copy()
@@ -186,7 +187,12 @@ def use_price(
     if "area_m2" in out:
         inside = out["area_m2"].to_numpy(dtype=float)
         if "share_out" in out:
-            inside = inside * (1 - np.nan_to_num(out["share_out"].to_numpy(dtype=float)))
+            out_share = np.nan_to_num(out["share_out"].to_numpy(dtype=float))
+            # Town prices (Table 8) price the part outside the urban extent, not the inside.
+            if "price_src" in out:
+                town = (out["price_src"].astype(str) == "town").to_numpy()
+                out_share = np.where(town, 1 - out_share, out_share)
+            inside = inside * (1 - out_share)
         out["total"] = np.round(price * inside, 2)
     else:
         out["total"] = np.full(n, np.nan)
