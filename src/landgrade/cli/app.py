@@ -377,16 +377,34 @@ def report(
     county: CountyOpt = None,
     lang: LangOpt = None,
     layer: LayerOpt = None,
+    town: TownOpt = None,
+    town_grade: TownGradeOpt = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None,
+        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
+    ] = None,
+    town_grade_field: Annotated[
+        str | None, typer.Option(help="Column holding the town grade.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With -o FOLDER: replace files already there "
+                           "(default: refuse, naming them).")
+    ] = False,
 ) -> None:
     """Write the parcel report (基准地价查询单) as PDF.
 
-    One page per point or parcel: map snippet, grade, prices, route, 文号."""
+    One page per point or parcel: 查询编号, map snippet, grade, prices, 土地权利 and 开发程度,
+    route, signature and seal spaces, disclaimer. A point outside the county gets no page
+    (exit 2); outside the urban extent, the town price table applies."""
     from landgrade.cli.report import report_command
     from landgrade.engine.pricing import PricingOptions
 
-    pricing = PricingOptions(use_field=use_field, lang=lang)
+    pricing = PricingOptions.from_options(
+        town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
+        town_grade_field=town_grade_field, use_field=use_field, lang=lang)
     report_command(target, y, output, crs=crs, id_field=id_field, pricing=pricing, use=use,
-                   map_path=map_path, county=county, layer=layer)
+                   map_path=map_path, county=county, layer=layer, overwrite=overwrite)
 
 
 # --- map, export (map.py, export.py) ---------------------------------------------------------
