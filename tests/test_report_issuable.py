@@ -177,6 +177,21 @@ def test_a_point_outside_the_extent_gets_the_town_page(tmp_path: Path) -> None:
     assert QUERY_NO.search(text) and "经办人" in text
 
 
+def test_a_town_without_its_grade_gets_its_class_table_and_no_price(tmp_path: Path) -> None:
+    book = load_pricebook()
+    out = tmp_path / "town.pdf"
+    base = ["report", str(OUTSIDE_EXTENT[0]), str(OUTSIDE_EXTENT[1]), "-o", str(out)]
+    res = runner.invoke(app, [*base, "--town", "高沙"])  # a bare name for 高沙镇
+    assert res.exit_code == 0, res.output
+    text = _pages(out)[0].replace(" ", "")
+    assert "高沙镇" in text and "乡镇级别未确定，本单不列单价" in text
+    assert f"{book.town_price_table(1).at[4, 'commercial']:,.0f}" in text  # class 1, grade 4
+    assert f"{book.town_price_table(2).at[1, 'commercial']:,.0f}" not in text  # not class 2
+    res = runner.invoke(app, [*base, "--town", "无此镇"])
+    assert res.exit_code == 0, res.output
+    assert "无此镇（不在乡镇基准地价表中）" in _pages(out)[0].replace(" ", "")
+
+
 def test_a_town_and_its_grade_price_the_town_page_from_table_8(tmp_path: Path) -> None:
     book = load_pricebook()
     out = tmp_path / "town.pdf"

@@ -166,8 +166,9 @@ def use_price(
     it selects that use's ``p_<u>`` column. ``total`` is the price times the parcel's area
     inside the grading extent (``area_m2`` × (1 − ``share_out``)), so a parcel partly outside
     pays only for the priced part (a row priced by the town table, ``price_src`` ``town``: the
-    part outside, ``area_m2`` × ``share_out``); points have no area and no total. A blank use leaves both
-    empty; a use the county does not know is flagged ``unknown_use``, never silently unpriced.
+    part outside, ``area_m2`` × ``share_out``); points have no area and no total. A blank use
+    leaves both empty; a use the county does not know is flagged ``unknown_use``, never
+    silently unpriced.
     """
     out = answer.copy()
     n = len(out)

@@ -140,6 +140,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "乡镇或乡镇级别未确定，本单不列单价；上表供确定乡镇及其级别后查对。",
         "The town or its town grade is not determined, so no price is stated; the table "
         "above is for reference once they are."),
+    "town_grade_not_priced": (
+        "乡镇级别未确定，本单不列单价；上表为该乡镇所属等别各级地价，供确定级别后查对。",
+        "The town grade is not determined, so no price is stated; the table above lists the "
+        "town's class by town grade, for reference once it is."),
+    "town_not_listed": ("不在乡镇基准地价表中", "not in the town price table"),
     "town_list": ("{cls}：{towns}", "{cls}: {towns}"),
     "refused_row": ("第 {row} 行{id}：{why}；未生成查询单",
                     "row {row}{id}: {why}; no page written"),

@@ -278,7 +278,12 @@ class _Page:
                 cls=self._class_label(r.get("town_class")), grade=self._town_grade(),
                 table=cite)))
         elif self.town_page:
-            facts.append((word("town", lang), r.get("town") or word("town_unknown", lang)))
+            town = r.get("town")
+            if town and (r.get("town_prices") or {}).get("town_class") is None:
+                town = _paren(town, word("town_not_listed", lang), lang)
+            elif town:
+                town = self.book.town_name(town)  # 高沙 → 高沙镇, as Table 8 names it
+            facts.append((word("town", lang), town or word("town_unknown", lang)))
             hint = "town_hint" if self.engine.outline is not None else "town_hint_unchecked"
             facts.append((word("prices", lang), word(hint, lang, table=cite)))
         if r["status"] not in ("ok", "outside_extent"):
@@ -356,7 +361,8 @@ class _Page:
         town = self.r.get("town")
         classes = list(book.town_classes) if book is not None else []
         hint = self.r.get("town_prices") or {}
-        if town and hint.get("town_class") is not None:
+        known = bool(town) and hint.get("town_class") is not None
+        if known:
             classes = [int(hint["town_class"])]
         uses = list(book.uses) if book is not None else []
         rows = []
@@ -370,8 +376,8 @@ class _Page:
         share = 0.78 / max(1, len(uses))
         title = _cap(word("price_source_town", lang,
                           table=table_cite(self.meta, "town_prices", lang)))
-        lines = [word("town_not_priced", lang)]
-        if not town and book is not None:
+        lines = [word("town_grade_not_priced" if known else "town_not_priced", lang)]
+        if not known and book is not None:
             towns = book.towns
             sep = "、" if lang == "zh" else ", "
             for cls in classes:
