@@ -139,6 +139,8 @@ def test_a_page_states_the_land_right_and_development_level(one_file) -> None:
     assert "土地权利" in text and meta["land_right"] in text
     assert "开发程度" in text and level["name_zh"] in text
     assert level["definition_zh"] in text.replace(" ", "")
+    # the note on parks and green space is about public services II, not shown on this page
+    assert level["note_uses"] == ["public_2"] and "公园与绿地" not in text
 
 
 def test_numbers_have_one_format(one_file) -> None:
@@ -235,6 +237,7 @@ def test_english_pages_carry_the_english_wording(tmp_path: Path) -> None:
         assert block["en"] in text
     assert "Land right" in text and meta["land_right_en"] in text
     assert "Development level" in text and "site levelled" in text
+    assert "parks and green space" in text  # all five uses shown: the note on public II too
     assert "for reference only" in text and "page 1 of 1" in text
     assert "经办人" not in text and "查询编号" not in text
 

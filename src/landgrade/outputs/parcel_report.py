@@ -135,10 +135,10 @@ class _Page:
         self.x0, self.width = MARGIN_IN, self.w_in - 2 * MARGIN_IN
         shares = r.get("grade_shares") or {}
         urban_part = r["inside_extent"] or any(g != "outside" for g in shares)
-        # A page outside the urban grading extent is a town page (Table 8), unless the row is
-        # flagged for another reason (a bad town, say) and says so.
-        self.town_page = not urban_part and r.get("price_source") != "urban"
+        # Wholly outside the urban grading extent: a town page (Table 8 applies there).
+        self.town_page = not urban_part
         self.use_key = _use_key(self.book, facts.use)
+        self.shown_uses: list[str] = []  # the uses whose prices the page lists
 
     def y(self, top_in: float) -> float:
         """Figure fraction of a distance from the page top, in inches."""
@@ -406,7 +406,8 @@ class _Page:
         if level is not None:
             sep = "：" if lang == "zh" else ": "
             text = f"{level.name}{sep}{level.definition}" if level.definition else level.name
-            if level.note and "public_2" in getattr(self, "shown_uses", ()):
+            if level.note and (not level.note_uses
+                               or set(level.note_uses) & set(self.shown_uses)):
                 text += f"\n{word('note', lang)}{sep}{level.note}"
             rows.append([_cap(word("development_level", lang)), text])
         if not rows:

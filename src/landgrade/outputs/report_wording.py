@@ -9,7 +9,8 @@ An office issues the page, so its fixed wording is the county's, not the program
   ``{"zh": "经办人（签字）", "en": "Prepared by (signature)"}``; ``report.date_line_zh`` /
   ``date_line_en`` is printed at the foot of each.
 - ``land_right`` (土地权利, ``land_right_en``) and ``development_level`` (开发程度: ``name_zh``,
-  ``definition_zh``, ``note_zh`` and their ``_en`` twins): the conditions every benchmark price
+  ``definition_zh``, ``note_zh`` and their ``_en`` twins; ``note_uses``, the use keys the note
+  is about, printed only where one of them is shown): the conditions every benchmark price
   assumes, one value for all areas or a mapping per area (``urban``, ``town_class_1`` …), as
   :mod:`landgrade.gazette.pricebook` reads them.
 
@@ -100,6 +101,7 @@ class DevelopmentLevel:
     name: str
     definition: str
     note: str
+    note_uses: tuple[str, ...] = ()  # the uses the note is about; empty: every use
 
 
 def development_level(metadata: Mapping[str, Any] | None, area: str, lang: str
@@ -114,9 +116,14 @@ def development_level(metadata: Mapping[str, Any] | None, area: str, lang: str
         raise ReportWordingError(
             f"metadata.json: development_level must be text or an object with name_zh, not "
             f"{value!r}")
+    uses = value.get("note_uses") or []
+    if not isinstance(uses, list):
+        raise ReportWordingError(
+            f"metadata.json: development_level.note_uses must be a list of use keys, such as "
+            f'["public_2"], not {uses!r}')
     return DevelopmentLevel(*(
         _pick(value, lang, "development_level", prefix=f"{k}_", required=k == "name")
-        for k in ("name", "definition", "note")))
+        for k in ("name", "definition", "note")), note_uses=tuple(map(str, uses)))
 
 
 def _by_area(value: Any, area: str) -> Any:
