@@ -63,7 +63,7 @@ def test_grade1_point_report_holds_grade_table6_document_and_date(tmp_path: Path
     text = _text(out)
     assert "一级" in text
     for use, price in book.urban_prices(1).items():  # Table 6, grade 1, every use
-        assert f"{price:g}" in text, (use, price)
+        assert f"{price:,.0f}" in text, (use, price)  # whole yuan, thousands separated
         assert book.use_label(use) in text
     assert book.metadata["document"] in text  # 洞政发〔2022〕1号
     assert book.metadata["issuer"] in text
@@ -352,22 +352,32 @@ def test_every_table_cell_of_a_report_page_fits_its_text(engine, lang: str) -> N
     import matplotlib.pyplot as plt
 
     from landgrade.outputs.map_style import print_rc
-    from landgrade.outputs.parcel_report import report_pages
 
     parcel, _ = _straddling_parcel(engine)
     gdf = gpd.GeoDataFrame(geometry=[parcel], crs="EPSG:4546")
     answers = use_price(pd.DataFrame(engine.assign(gdf)), pd.Series(["商服用地"]),
                         engine.pricebook)
     with plt.rc_context(print_rc()):  # the report's fonts, as `landgrade report` prints them
-        fig = report_pages(engine, answers, gdf.geometry.to_numpy(), lang=lang)[0]
+        fig = _page(engine, answers.iloc[0], parcel, lang, use="商服用地")
         _check_cells_fit(fig)
         # A point with no use lists every use: the longest use names must fit too.
         point = gpd.GeoDataFrame(geometry=[shapely.Point(*transform(*POINT, "EPSG:4326",
                                                                     "EPSG:4546"))],
                                  crs="EPSG:4546")
-        fig = report_pages(engine, pd.DataFrame(engine.assign(point)),
-                           point.geometry.to_numpy(), lang=lang)[0]
+        fig = _page(engine, pd.DataFrame(engine.assign(point)).iloc[0],
+                    point.geometry.iloc[0], lang)
         _check_cells_fit(fig)
+
+
+def _page(engine, row, geom, lang: str, use: str | None = None):
+    """One report page of an answer row, as `landgrade report` draws it."""
+    import datetime as dt
+
+    from landgrade.outputs.parcel_report import PageFacts, report_page
+
+    facts = PageFacts(query_no="430525-20260101-000000-ABCDEF",
+                      issued=dt.datetime(2026, 1, 1), use=use, where="-")
+    return report_page(engine, row, geom, facts, lang=lang)
 
 
 def _check_cells_fit(fig) -> None:
@@ -384,6 +394,8 @@ def _check_cells_fit(fig) -> None:
                 text, box = cell.get_text(), cell.get_window_extent(renderer)
                 extent = text.get_window_extent(renderer)
                 assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+                # a wrapped cell grew its row: no line runs over the row's rules either
+                assert box.y0 <= extent.y0 + 0.5 and extent.y1 <= box.y1 + 0.5, text.get_text()
     finally:
         plt.close(fig)
 

@@ -356,10 +356,26 @@ def report(
     development: vo.DevelopmentOpt = None, development_field: vo.DevelopmentFieldOpt = None,
     area: vo.AreaOpt = None, area_field: vo.AreaFieldOpt = None,
     allow_expired: vo.AllowExpiredOpt = False,
+    town: TownOpt = None,
+    town_grade: TownGradeOpt = None,
+    towns: TownsOpt = None,
+    town_field: Annotated[
+        str | None,
+        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
+    ] = None,
+    town_grade_field: Annotated[
+        str | None, typer.Option(help="Column holding the town grade.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With -o FOLDER: replace files already there "
+                           "(default: refuse, naming them).")
+    ] = False,
 ) -> None:
     """Write the parcel report (基准地价查询单) as PDF.
 
-    One page per point or parcel: map snippet, grade, prices, route, 文号."""
+    One page per point or parcel: 查询编号, map snippet, grade, prices, 土地权利 and 开发程度,
+    route, signature and seal spaces, disclaimer. A point outside the county gets no page
+    (exit 2); outside the urban extent, the town price table applies."""
     if valuation:
         from landgrade.cli.valuation_report import valuation_report_command
 
@@ -375,9 +391,12 @@ def report(
     from landgrade.cli.report import report_command
     from landgrade.engine.pricing import PricingOptions
 
-    pricing = PricingOptions(use_field=use_field, lang=lang, use_standard=use_standard)
+    pricing = PricingOptions.from_options(
+        town=town, town_grade=town_grade, towns_file=towns, town_field=town_field,
+        town_grade_field=town_grade_field, use_field=use_field, use_standard=use_standard,
+        lang=lang)
     report_command(target, y, output, crs=crs, id_field=id_field, pricing=pricing, use=use,
-                   map_path=map_path, county=county, layer=layer)
+                   map_path=map_path, county=county, layer=layer, overwrite=overwrite)
 
 
 # --- uses (uses.py) ---------------------------------------------------------------------------

@@ -61,7 +61,12 @@ def use_price(
     if "area_m2" in out:
         inside = out["area_m2"].to_numpy(dtype=float)
         if "share_out" in out:
-            inside = inside * (1 - np.nan_to_num(out["share_out"].to_numpy(dtype=float)))
+            out_share = np.nan_to_num(out["share_out"].to_numpy(dtype=float))
+            # Town prices (Table 8) price the part outside the urban extent, not the inside.
+            if "price_src" in out:
+                town = (out["price_src"].astype(str) == "town").to_numpy()
+                out_share = np.where(town, 1 - out_share, out_share)
+            inside = inside * (1 - out_share)
         out["total"] = np.round(price * inside, 2)
     else:
         out["total"] = np.full(n, np.nan)

@@ -135,7 +135,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "applies": ("适用", "yes"),
     "not_applies": ("不适用（超出标准深度）", "no (beyond depth)"),
     "none": ("无", "none"),
-    "price_source_town": ("镇区基准地价{table}", "town prices{table}"),
+    "price_source_town": ("乡镇基准地价{table}", "town benchmark prices{table}"),
     "generated": ("查询日期", "generated"),
     "page": ("第 {i} 页 / 共 {n} 页", "page {i} of {n}"),
     # the service's web page (landgrade serve): its words, the answers it shows
@@ -202,6 +202,38 @@ WORDS: dict[str, tuple[str, str]] = {
     "ogc_water": ("水系（河流、沟渠）", "Water: rivers and channels"),
     "yes": ("是", "true"),
     "no": ("否", "false"),
+    # the 查询单 an office issues: its number, conditions, the town page, refused rows
+    "query_no": ("查询编号", "query no."),
+    "issued_at": ("查询时间", "issued"),
+    "land_right": ("土地权利", "land right"),
+    "development_level": ("开发程度", "development level"),
+    "disclaimer": ("声明", "disclaimer"),
+    "county_outline": ("县界", "county boundary"),
+    "query_point": ("查询位置", "queried location"),
+    "town_unknown": ("未确定（未给出乡镇）", "not determined (no town given)"),
+    "town_hint_unchecked": (
+        "位于城镇定级范围以外（未提供县界，未核对是否在县域内）：县域内适用乡镇基准地价{table}",
+        "outside the urban extent (no county outline to check it is in the county): inside "
+        "the county, town prices{table} apply"),
+    "town_priced_fact": ("{town}（{cls}）{grade}级：乡镇基准地价{table}",
+                         "{town} ({cls}), town grade {grade}: town benchmark prices{table}"),
+    "town_priced_head": ("{town}，{cls}，{grade}级", "{town}, {cls}, town grade {grade}"),
+    "town_class": ("乡镇等别", "town class"),
+    "town_class_n": ("{n}类", "class {n}"),
+    "town_grade": ("乡镇级别", "town grade"),
+    "town_not_priced": (
+        "乡镇或乡镇级别未确定，本单不列单价；上表供确定乡镇及其级别后查对。",
+        "The town or its town grade is not determined, so no price is stated; the table "
+        "above is for reference once they are."),
+    "town_grade_not_priced": (
+        "乡镇级别未确定，本单不列单价；上表为该乡镇所属等别各级地价，供确定级别后查对。",
+        "The town grade is not determined, so no price is stated; the table above lists the "
+        "town's class by town grade, for reference once it is."),
+    "town_not_listed": ("不在乡镇基准地价表中", "not in the town price table"),
+    "town_list": ("{cls}：{towns}", "{cls}: {towns}"),
+    "refused_row": ("第 {row} 行{id}：{why}；未生成查询单",
+                    "row {row}{id}: {why}; no page written"),
+    "refused_point": ("{where}：{why}；未生成查询单", "{where}: {why}; no page written"),
 }
 
 # The Chinese names of the geodetic datums of Chinese maps, by pyproj's name of the datum (or of
