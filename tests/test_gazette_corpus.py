@@ -142,6 +142,6 @@ def test_keep_going_prints_what_reads_and_one_line_per_refusal(place: str, use: 
 
 def test_without_keep_going_the_first_refusal_is_an_error() -> None:
     path = grade_files("fuzhou")["residential"]
-    result = runner.invoke(app, ["parse", str(path)])
+    result = runner.invoke(app, ["parse", "--lang", "en", str(path)])
     assert result.exit_code == 2 and result.stdout == ""
     assert "grade 四级 (4)" in result.stderr and "福建农林大学之北的山岭" in result.stderr

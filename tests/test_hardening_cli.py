@@ -214,7 +214,7 @@ def test_assign_with_a_township_layer_and_a_town_grade_works_as_documented(setup
                                                 shapely.Point(X0 + 600, Y0 + 50)],
                      crs=CRS).to_file(pts)
     out = tmp_path / "out.csv"
-    res = cli("assign", pts, "-o", out, "--towns", towns, "--town-field", "乡镇",
+    res = cli("assign", pts, "-o", out, "--lang", "en", "--towns", towns, "--town-field", "乡镇",
               "--town-grade", "1", "--no-progress", *opts)
     assert res.exit_code == 0, res.output
     got = pd.read_csv(out, dtype=str, keep_default_na=False)

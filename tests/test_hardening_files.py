@@ -142,7 +142,7 @@ def test_excel_header_only_input_writes_the_header(setup, tmp_path) -> None:  # 
     book.active.append(["宗地号", "x", "y"])
     book.save(tmp_path / "empty.xlsx")
     out = tmp_path / "out.xlsx"
-    res = cli("assign", tmp_path / "empty.xlsx", "-o", out, "--no-progress", *opts)
+    res = cli("assign", tmp_path / "empty.xlsx", "-o", out, "--lang", "en", "--no-progress", *opts)
     assert res.exit_code == 0, res.output
     rows = _rows(out)
     assert rows, "the output workbook has no header row"

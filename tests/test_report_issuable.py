@@ -338,7 +338,7 @@ def test_tallest_pages_keep_clear_of_the_signature_spaces_and_align_numbers(lang
     from matplotlib.table import Table
 
     from landgrade.engine import load_engine
-    from landgrade.engine.answer import use_price
+    from landgrade.engine.use_prices import use_price
     from landgrade.outputs.map_style import print_rc
     from landgrade.outputs.parcel_report import PageFacts, report_page
 

@@ -18,7 +18,6 @@ OUTPUT_WORDS: dict[str, tuple[str, str]] = {
     "note_line": ("注：{text}", "note: {text}"),
     "warning_line": ("警告：{text}", "warning: {text}"),
     # the layers of a grade map handed on (export, build): names QGIS shows, descriptions
-    "layer_grades": ("土地级别", "grades"),
     "layer_routes": ("路线价路段", "routes"),
     "layer_extent": ("基准地价范围界线", "extent"),
     "layer_water": ("水系", "water"),

@@ -134,7 +134,9 @@ def interactive_map(
         grades=sorted(colors), bounds=(lon0, lat0, lon1, lat1), display_crs=display_crs,
         prices=prices, lang=lang,
     )
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Every text of the data HTML-escaped, as the layers' values are: a road or route name
+    # holding markup never reaches the page as markup (a name with & shows as written).
+    text = json.dumps(_escaped(data), ensure_ascii=False).replace("</", "<\\/")
     fmap.get_root().html.add_child(folium.Element(
         f"<style>{_ANSWER_CSS}</style>"
         f'<script type="application/json" id="landgrade-data">{text}</script>'
@@ -354,3 +356,12 @@ def _add_legend(
     fmap.get_root().html.add_child(folium.Element(box))
 
 
+def _escaped(value: Any) -> Any:
+    """``value`` (JSON-like: dicts, lists, strings, numbers) with every string HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    return value
