@@ -38,7 +38,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradeMap, str]:
     out = tmp_path_factory.mktemp("other") / "other.gpkg"
     result = _cli(["build", "--county", COUNTY, "--roads", DATA / "longgang.osm.pbf",
                    "--water", DATA / "longgang.osm.pbf",
-                   "--extent", DATA / "longgang_extent.geojson", "-o", out])
+                   "--extent", DATA / "longgang_extent.geojson", "-o", out,
+                   "--lang", "en"])  # the report's English texts are what is checked below
     assert result.exit_code == 0, result.output
     return GradeMap.read(out), result.output
 
