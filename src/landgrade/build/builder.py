@@ -242,7 +242,9 @@ def _version() -> str:
     return f"landgrade {__version__}"
 
 
-def _load_rules(path: Path) -> Rules:
+def _load_rules(path: Path, known_names: list[str] | None = None) -> Rules:
+    """The rules of a description file (or a rules JSON); ``known_names``, the network's feature
+    names, let a real name that holds a connective (至善路) through the parser's check."""
     if not path.exists():
         raise BuildError(f"{path}: no such grade-zone description file")
     if path.suffix.lower() == ".json":
@@ -257,7 +259,7 @@ def _load_rules(path: Path) -> Rules:
         return Rules.from_dict(data, source=str(path))
     from landgrade.gazette.parse import parse_file
 
-    return parse_file(path)
+    return parse_file(path, known_names=known_names)
 
 
 @dataclass(frozen=True)
@@ -358,7 +360,7 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         }
     gm = build_grade_map(
         _per_use_rules(folder, network) if per_use and folder is not None
-        else _load_rules(rules_p), network,
+        else _load_rules(rules_p, network.names()), network,
         routes=read_routes(routes_p) if routes_p is not None else None,
         decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,
