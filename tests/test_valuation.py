@@ -386,6 +386,29 @@ def test_valuation_sheet_as_a_workbook(grade_map, county, parcels, tmp_path):
     assert [r[-1] for r in summary[1:]] == ["valued", "valued", "no_term", "no_base_price"]
 
 
+def test_valuation_sheets_of_a_file_are_drawn_one_page_at_a_time(grade_map, county, parcels,
+                                                                  tmp_path, monkeypatch):
+    # A file of many parcels must not hold every page in memory until the end (as the 查询单
+    # once did): at each save at most the page being saved is open, and none is left after.
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    open_at_save: list[int] = []
+    real = PdfPages.savefig
+
+    def counting(self, figure=None, **kw):
+        open_at_save.append(len(plt.get_fignums()))
+        return real(self, figure, **kw)
+
+    monkeypatch.setattr(PdfPages, "savefig", counting)
+    pdf = tmp_path / "sheets.pdf"
+    res = cli("report", parcels, "--valuation", *[a for a in FILE_ARGS if a != "--no-progress"],
+              "--map", grade_map, "--county", county, "-o", pdf)
+    assert res.exit_code == 0, res.output
+    assert len(open_at_save) == 4 and max(open_at_save) == 1
+    assert plt.get_fignums() == []
+
+
 def test_valuation_options_refuse_what_cannot_be_right():
     with pytest.raises(LandgradeError, match="--date"):
         ValuationOptions(date="2026-13-01")

@@ -108,7 +108,7 @@ def _report(
 ) -> list[Path]:
     from landgrade.engine.engine import load_engine
 
-    point = _as_point(target, y)
+    point = as_point(target, y)
     if pricing.use_standard is not None and use is None and pricing.use_field is None:
         raise ReportError("--use-standard says how to read --use or --use-field: give one")
     if point is None and output is None:
@@ -201,7 +201,7 @@ def _check_pdf_target(output: Path) -> None:
         raise ReportError(f"{output}: not a folder; give OUT.pdf or a folder name")
 
 
-def _as_point(target: str, y: float | None) -> tuple[float, float] | None:
+def as_point(target: str, y: float | None) -> tuple[float, float] | None:
     """``X Y`` or a pasted ``X,Y`` (:func:`landgrade.crs.parse_xy`); None for a file name."""
     from landgrade.io.crs import parse_xy
 

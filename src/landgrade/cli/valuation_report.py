@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landgrade.cli.report import as_point
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import word
-from landgrade.outputs.valuation_sheet import SheetRow, sheet_pages, write_workbook
+from landgrade.outputs.valuation_sheet import SheetRow, sheet_page, write_workbook
 from landgrade.valuation.parcels import ValuationOptions, read_inputs, value_answers
 from landgrade.valuation.steps import explain
 from landgrade.valuation.system import load_system
@@ -49,7 +50,7 @@ def valuation_report_command(
     from landgrade.engine.engine import load_engine
 
     options.require_conditions()
-    point = _as_point(target, y)
+    point = as_point(target, y)
     if point is None and output is None:
         raise LandgradeError(f"{target}: give -o OUT.pdf or -o OUT.xlsx")
     output = output or Path("valuation.pdf")
@@ -94,31 +95,19 @@ def valuation_report_command(
         from landgrade.outputs.map_style import print_rc
 
         output.parent.mkdir(parents=True, exist_ok=True)
-        with plt.rc_context(print_rc()):
-            figs = sheet_pages(meta, rows, lang)
-            try:
-                with atomic_output(output) as tmp, PdfPages(tmp) as pdf:
-                    for fig in figs:
-                        pdf.savefig(fig)
-            finally:
-                for fig in figs:
+        # One page drawn, saved and closed at a time: a file of many parcels never holds every
+        # page in memory (as the 查询单 does it).
+        with plt.rc_context(print_rc()), atomic_output(output) as tmp, PdfPages(tmp) as pdf:
+            for i, row in enumerate(rows):
+                fig = sheet_page(meta, row, lang, (i + 1, len(rows)))
+                try:
+                    pdf.savefig(fig)
+                finally:
                     plt.close(fig)
     print(f"wrote {output}")
     return output
 
 
-def _as_point(target: str, y: float | None) -> tuple[float, float] | None:
-    """``X Y`` or a pasted ``X,Y``; None for a file."""
-    from landgrade.io.crs import parse_xy
-
-    if y is not None:
-        return parse_xy(f"{target} {y}")
-    if Path(target).exists():
-        return None
-    try:
-        return parse_xy(target)
-    except LandgradeError:
-        return None
 
 
 def _file_answers(engine: Any, path: Path, output: Path, options: ValuationOptions, *,

@@ -10,9 +10,9 @@ correction file and row, or the formula with r, n and N), 四、测算结果 (th
 multiplications, the unit and total price), every correction not applied, the signature lines, and
 the schematic-network note where it applies. Nothing is computed here.
 
-Pages are matplotlib figures (:func:`sheet_pages`), written with fonts embedded as TrueType so
-``pdftotext`` reads every figure and word; :func:`write_workbook` writes the same as ``.xlsx``
-(openpyxl), one sheet per parcel and a summary sheet.
+Pages are matplotlib figures (:func:`sheet_page`, one per parcel), written with fonts embedded
+as TrueType so ``pdftotext`` reads every figure and word; :func:`write_workbook` writes the
+same as ``.xlsx`` (openpyxl), one sheet per parcel and a summary sheet.
 """
 
 from __future__ import annotations
@@ -153,12 +153,8 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def sheet_pages(metadata: Mapping[str, Any], rows: Sequence[SheetRow], lang: str) -> list[Any]:
-    """One figure per :class:`SheetRow` (see the module docstring)."""
-    return [_page(metadata, row, lang, (i + 1, len(rows))) for i, row in enumerate(rows)]
-
-
-def _page(meta: Mapping[str, Any], row: SheetRow, lang: str, page: tuple[int, int]) -> Any:
+def sheet_page(meta: Mapping[str, Any], row: SheetRow, lang: str, page: tuple[int, int]) -> Any:
+    """The 测算表 page of one parcel, ``page`` = (its number, the file's count)."""
     e = row.explanation
     p = _Page()
     county = county_name(meta, lang)
