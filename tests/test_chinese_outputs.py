@@ -354,3 +354,20 @@ def test_every_builder_message_has_a_chinese_wording() -> None:
     left = {where: (text, worded(text, "zh")) for where, text in messages
             if leftover(worded(text, "zh"), {"FIELD"})}
     assert left == {}
+
+
+@pytest.mark.parametrize("row", [
+    # the issue's own misreading trap, and a side word inside a name
+    "1、东由南京火车站的新庄村经和平门、玄武门所围成区域。",
+    "1、甲路以东乙路-丙路-丁路所围成区域。",
+])
+def test_a_clause_read_as_a_name_is_refused_in_chinese(tmp_path: Path, row: str) -> None:
+    # The refusal names the fragment and why it is no name, in the county's language: a
+    # Chinese message with an English sentence inside it was what `parse` printed.
+    path = tmp_path / "表5.txt"
+    path.write_text(f"一级\t{row}\n", encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(path)])
+    assert result.exit_code == 2
+    assert "表5.txt" in result.output and "一级" in result.output
+    # "error:" is the CLI's one prefix in every language (scripts look for it)
+    assert leftover(result.output, {"txt", "error"}) == []

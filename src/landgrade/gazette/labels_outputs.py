@@ -292,7 +292,27 @@ PARSE_REWORDINGS = Rewordings(
          "“以外其他区域”之前只能列比{a}更优的级别，而非{b}"),
         ('only better grades than {a} in "（除…级区域以外）", not {b}',
          "“（除…级区域以外）”中只能列比{a}更优的级别，而非{b}"),
+        # a clause read as a name (landgrade.gazette.connectives): refused, never drawn
+        ('the name "{name}" holds {problem}: "{w}" — a clause read as a name is a misreading; '
+         "if this really is the feature's name, give the network that has it (the build checks "
+         "names against it)",
+         "名称“{name}”含有{problem}：“{w}”——把从句当作名称即为误读；如这确是要素的名称，"
+         "请提供含有该名称的路网（构建时据此核对名称）"),
     ]),
+    values={"problem": {
+        "由 (from)": "“由”（从）", "经 (via)": "“经”（经过）", "至 (to)": "“至”（到）",
+        "起 (starting at)": "“起”（起点）", "沿 (along)": "“沿”（沿着）",
+        "向 (towards)": "“向”（朝向）", "折 (turning)": "“折”（转折）",
+        "位于 (located at)": "“位于”", "以 (taking … as)": "“以”（以…为）",
+        "a side (以东, 以南, …)": "方位词（以东、以南…）",
+        "a descriptive phrase (的, 之间), not a name": "描述性短语（的、之间），并非名称",
+        "与/及 (and): two features, or a junction": "“与/及”：两个要素或一个交点",
+        "a walk word (穿越, 延伸, 平行, 一线)": "走向用语（穿越、延伸、平行、一线）",
+        "a word that ends an area, not a name": "结束一个范围的用语，并非名称",
+        "a distance (…米), not a name": "距离（…米），并非名称",
+        "a separator inside a name": "名称中的分隔符",
+        "a side word followed by a connective": "方位词后接连接词",
+    }},
     words={
         '"－" and the next boundary feature': "“－”和下一个边界要素",
         '"－" and the next bound, as in "沟渠以西"': "“－”和下一条界线，如“沟渠以西”",
