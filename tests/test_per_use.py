@@ -159,3 +159,17 @@ def test_the_cli_and_the_service_answer_per_use(county) -> None:
     client = TestClient(create_app(engine=engine), base_url="http://127.0.0.1")
     api = client.get("/api/locate", params={"x": x, "y": y, "crs": "EPSG:4546"}).json()
     assert api["use_grades"] == cli["use_grades"] and api["prices"] == cli["prices"]
+
+
+def test_the_main_grading_is_the_route_tables_use_from_the_countys_metadata() -> None:
+    # No use is special in code: the grading the routes are drawn with is the use the county's
+    # metadata names for its route table (tables.routes.use), Dongkou's commercial or another.
+    from landgrade.build.builder import _route_use, main_grading
+
+    by_use = {"residential": object(), "commercial": object()}
+    assert main_grading(by_use, "commercial") == "commercial"
+    assert main_grading(by_use, "residential") == "residential"
+    assert main_grading(by_use) == "residential"  # the county says none: the first described
+    assert main_grading({**by_use, "all": object()}, "commercial") == "all"
+    assert _route_use({"tables": {"routes": {"zh": "表7", "use": "residential"}}}) == "residential"
+    assert _route_use({"tables": {"routes": {"zh": "表7"}}}) is None

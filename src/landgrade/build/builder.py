@@ -57,6 +57,7 @@ def build_grade_map(
     tolerance_m: float | None = None,
     metadata: dict[str, Any] | None = None,
     default_frontage_m: float | None = None,
+    route_use: str | None = None,
 ) -> GradeMap:
     """Draw every grade of ``rules`` on ``network`` (and the Table 7 ``routes``) as a grade map.
 
@@ -64,7 +65,9 @@ def build_grade_map(
     map). ``tolerance_m`` (default: the network's snap tolerance) is how far apart two features
     may be and still meet. A clause that cannot be drawn raises :class:`BuildError` naming it;
     a route that cannot be resolved gets status ``unresolved`` with the reason in the report.
-    ``default_frontage_m`` is the county's depth for frontage the text gives none for.
+    ``default_frontage_m`` is the county's depth for frontage the text gives none for;
+    ``route_use`` the use the route table prices (metadata ``tables.routes.use``), whose grading
+    the routes are drawn with when the county grades each use.
 
     ``rules`` may map land uses to their own descriptions (a county grading each use
     separately, keyed as metadata.json ``descriptions``): each is drawn on its own, the main one
@@ -74,16 +77,16 @@ def build_grade_map(
     """
     tol = network.snap_m if tolerance_m is None else tolerance_m
     by_use = dict(rules) if isinstance(rules, Mapping) else {ALL_USES: rules}
-    main = main_grading(by_use)
+    main = main_grading(by_use, route_use)
     ctx = BuildContext(network, decisions or Decisions(), tol, default_frontage_m,
                        clause_prefix=_prefix(main, by_use))
     epsg = network.crs.to_epsg() if hasattr(network.crs, "to_epsg") else None
     crs = f"EPSG:{epsg}" if epsg else network.crs
     grades = _grade_layer(_draw_grades(ctx, by_use[main]), crs)
-    # Table 7 prices commercial land: its grade edges (二级边界) are the commercial grading's.
-    route_use = "commercial" if "commercial" in by_use else main
+    # The route table prices one use: its grade edges (二级边界) are that use's grading's.
+    routes_drawn_with = route_use if route_use in by_use else main
     route_layer = (draw_routes(ctx, routes, source)
-                   if routes is not None and route_use == main else None)
+                   if routes is not None and routes_drawn_with == main else None)
     use_grades: dict[str, gpd.GeoDataFrame] = {}
     for use, use_rules in by_use.items():
         if use == ALL_USES:
@@ -94,7 +97,7 @@ def build_grade_map(
         other = BuildContext(network, ctx.decisions, tol, default_frontage_m,
                              clause_prefix=_prefix(use, by_use))
         use_grades[use] = _grade_layer(_draw_grades(other, use_rules), crs)
-        if use == route_use and routes is not None:
+        if use == routes_drawn_with and routes is not None:
             route_layer = draw_routes(other, routes, source)
         ctx.rows.extend(other.rows)
         ctx.clauses.extend(other.clauses)
@@ -126,11 +129,11 @@ def build_grade_map(
     )
 
 
-def main_grading(by_use: Mapping[str, Any]) -> str:
-    """The grading a per-use map's ``grades`` layer holds (and Table 7 is drawn with): ``all``
-    (every use without its own description), else ``commercial`` (Table 7's road-line prices are
-    commercial), else the first described use."""
-    for use in (ALL_USES, "commercial"):
+def main_grading(by_use: Mapping[str, Any], route_use: str | None = None) -> str:
+    """The grading a per-use map's ``grades`` layer holds (and the route table is drawn with):
+    ``all`` (every use without its own description), else the route table's use
+    (``route_use``, from the county's metadata), else the first described use."""
+    for use in (ALL_USES, route_use):
         if use in by_use:
             return use
     return next(iter(by_use))
@@ -365,6 +368,7 @@ def build_from(inputs: BuildInputs) -> GradeMap:
         decisions=read_decisions(pick(i.decisions, "decisions.csv")),
         source=str(rules_p), metadata=meta,
         default_frontage_m=folder.default_frontage_m if folder is not None else None,
+        route_use=_route_use(folder.metadata) if folder is not None else None,
     )
     if i.strict and gm.report is not None:
         impossible = gm.report["warnings"].fillna("").str.contains(IMPOSSIBLE, regex=False)
@@ -374,3 +378,10 @@ def build_from(inputs: BuildInputs) -> GradeMap:
                 f"{r.kind} {r.clause}: {r.warnings}" for r in bad.itertuples()))
     return gm
 
+
+def _route_use(metadata: Mapping[str, Any]) -> str | None:
+    """The use the county's route table prices (``tables.routes.use``), if it says."""
+    tables = metadata.get("tables")
+    routes = tables.get("routes") if isinstance(tables, Mapping) else None
+    use = routes.get("use") if isinstance(routes, Mapping) else None
+    return str(use) if use else None
