@@ -136,8 +136,12 @@ def _text(value: Any) -> str:
 
 
 def _pad(code: str) -> str:
-    """A class code that lost its leading zero (Excel read 0803 as 803) has odd length."""
-    return "0" + code if len(code) % 2 else code
+    """A class code that lost its leading zero (Excel read 0803 as 803, 070101 as 70101).
+
+    Only a second- or third-level code is restored: a lone digit (``5``) is more likely a grade
+    or a count in the wrong column than 05 商服用地, and pricing it so would be a misreading; it
+    is left unread (``unknown_use``, naming what is accepted)."""
+    return "0" + code if len(code) in (3, 5) else code
 
 
 class _Reader:
