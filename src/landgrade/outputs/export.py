@@ -172,7 +172,8 @@ def _portable_metadata(metadata: dict[str, Any], county: Any,
     # A county folder outside the bundled ones is recorded by the build as an absolute path;
     # handed on, it is the path from the map's own folder to it (../counties/x), which
     # GradeMap.read resolves, so `--map` finds the county where the two were written; the
-    # folder's name where no relative path exists (another drive).
+    # folder's name where the two share no folder but the root (a path climbing to / is the
+    # machine's layout again) or no relative path exists (another drive).
     if isinstance(meta.get("county_folder"), str) and Path(meta["county_folder"]).is_absolute():
         meta["county_folder"] = _path_from(dest, Path(meta["county_folder"]))
     meta["exported_with"] = f"landgrade {__version__}"
@@ -185,7 +186,9 @@ def _path_from(dest: Path | None, folder: Path) -> str:
 
     if dest is not None:
         try:
-            return Path(os.path.relpath(folder.resolve(), Path(dest).resolve().parent)).as_posix()
+            target, here = folder.resolve(), Path(dest).resolve().parent
+            if Path(os.path.commonpath([target, here])) != Path(target.anchor):
+                return Path(os.path.relpath(target, here)).as_posix()
         except (ValueError, OSError):  # another drive: no relative path
             pass
     return folder.name
