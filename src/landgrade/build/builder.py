@@ -46,6 +46,7 @@ from landgrade.gazette.labels import SCHEMATIC_NOTE
 from landgrade.gazette.rules import GradeRule, Rules
 from landgrade.network.fields import NameFields
 from landgrade.network.layers import SNAP_M, Network, load_network
+from landgrade.progress import advance
 
 
 def build_grade_map(
@@ -156,7 +157,9 @@ def _draw_grades(ctx: BuildContext, rules: Rules) -> dict[int, BaseGeometry]:
     """Every grade, best first, each without what the better ones took."""
     taken: BaseGeometry = Polygon()
     built: dict[int, BaseGeometry] = {}
-    for rule in sorted(rules.grades, key=lambda g: g.grade):
+    ordered = sorted(rules.grades, key=lambda g: g.grade)
+    for k, rule in enumerate(ordered):
+        advance(k, len(ordered), "grades")
         geom = _draw_grade(ctx, rule, taken)
         built[rule.grade] = geom
         # An ``edge:`` decision of a later clause names the edge of this grade.

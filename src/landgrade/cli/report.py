@@ -38,6 +38,7 @@ from landgrade.gazette.labels import word
 from landgrade.outputs.map_style import print_rc
 from landgrade.outputs.parcel_report import PageFacts, numbers_of, page_refused, report_page
 from landgrade.outputs.report_wording import report_wording
+from landgrade.progress import advance
 
 if TYPE_CHECKING:
     from landgrade.engine.engine import Engine
@@ -413,11 +414,13 @@ def _write(engine: Engine, rows: _Rows, kept: list[int], output: Path, *, lang: 
         output.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(output) as tmp, PdfPages(tmp) as pdf:
             for k, i in enumerate(kept):
+                advance(k, len(kept), "pages")
                 save(page(k, i, len(kept)), pdf)
         written.append(output)
     else:
         output.mkdir(parents=True, exist_ok=True)
         for k, (i, target) in enumerate(zip(kept, targets, strict=True)):
+            advance(k, len(kept), "pages")
             fig = page(k, i, 1)
             with atomic_output(target) as tmp, PdfPages(tmp) as pdf:
                 save(fig, pdf)

@@ -19,6 +19,7 @@ from landgrade.cli.report import as_point
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels import word
 from landgrade.outputs.valuation_sheet import SheetRow, sheet_page, write_workbook
+from landgrade.progress import advance
 from landgrade.valuation.parcels import ValuationOptions, read_inputs, value_answers
 from landgrade.valuation.steps import explain
 from landgrade.valuation.system import load_system
@@ -99,6 +100,7 @@ def valuation_report_command(
         # page in memory (as the 查询单 does it).
         with plt.rc_context(print_rc()), atomic_output(output) as tmp, PdfPages(tmp) as pdf:
             for i, row in enumerate(rows):
+                advance(i, len(rows), "pages")
                 fig = sheet_page(meta, row, lang, (i + 1, len(rows)))
                 try:
                     pdf.savefig(fig)

@@ -29,6 +29,7 @@ from landgrade.errors import LandgradeError
 from landgrade.io.encodings import csv_encoding, detect_dbf_encoding, encoding_name
 from landgrade.io.excel import excel_sheet_head, read_excel_sheet
 from landgrade.io.formats import IOInputError, file_format, is_text_column
+from landgrade.progress import advance
 
 # Candidate coordinate column names, compared after lower-casing and stripping spaces.
 X_NAMES = ("x", "lon", "lng", "long", "longitude", "经度", "x坐标", "横坐标", "东坐标", "easting",
@@ -374,10 +375,12 @@ def iter_chunks(
     start = 0
     try:
         for chunk, wkb, xy in _raw_chunks(src, chunk_size, lazy=raw):
+            advance(start, src.n_rows, src.path.name)  # before the chunk's work: may stop it
             chunk.index = pd.RangeIndex(start, start + len(chunk))
             start += len(chunk)
             bar.update(len(chunk))
             yield RawChunk(chunk, wkb, xy) if raw else chunk
+        advance(start, src.n_rows, src.path.name)
     finally:
         bar.close()
 
