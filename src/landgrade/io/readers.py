@@ -352,13 +352,16 @@ class RawChunk(NamedTuple):
 
 def iter_chunks(
     src: Source, chunk_size: int = DEFAULT_CHUNK_SIZE, *, progress: bool = True,
-    raw: bool = False,
+    raw: bool = False, watched: bool = True,
 ) -> Iterator[Any]:
     """The rows of a source as GeoDataFrames of at most ``chunk_size`` rows, in file order.
 
     A progress bar goes to stderr. Each chunk's index continues the previous one's, so row
     numbers in messages are file row numbers (0-based). Column types come from the file's own
     schema (CSV: every cell text, exactly as written), so no value changes between chunks.
+
+    Unless ``watched`` is False, each chunk is told to the run's watcher before it is yielded
+    (:func:`landgrade.progress.advance`: a progress bar, a cancel button).
 
     With ``raw``, yields :class:`RawChunk` s, whose geometry a writer can pass through
     unchanged (see :meth:`ChunkWriter.write`) without it ever becoming shapely objects.
@@ -375,12 +378,14 @@ def iter_chunks(
     start = 0
     try:
         for chunk, wkb, xy in _raw_chunks(src, chunk_size, lazy=raw):
-            advance(start, src.n_rows, src.path.name)  # before the chunk's work: may stop it
+            if watched:  # before the chunk's work: the watcher may stop it here
+                advance(start, src.n_rows, src.path.name)
             chunk.index = pd.RangeIndex(start, start + len(chunk))
             start += len(chunk)
             bar.update(len(chunk))
             yield RawChunk(chunk, wkb, xy) if raw else chunk
-        advance(start, src.n_rows, src.path.name)
+        if watched:
+            advance(start, src.n_rows, src.path.name)
     finally:
         bar.close()
 
@@ -535,7 +540,8 @@ def read_file(
     """A whole file as one GeoDataFrame (for small inputs; see :func:`iter_chunks`)."""
     src = open_source(path, layer=layer, encoding=encoding, x_field=x_field, y_field=y_field,
                       sheet=sheet)
-    chunks = list(iter_chunks(src, progress=False))
+    # A whole small file read on the way (a table, a sample): not the run's progress.
+    chunks = list(iter_chunks(src, progress=False, watched=False))
     if not chunks:
         return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=src.crs)}, crs=src.crs)
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
