@@ -2,8 +2,10 @@
 
 The stages, earliest first (README, "What it does"): the core modules (``errors``, ``text``,
 ``_version``), ``io``, ``gazette``, ``network``, ``build``, ``engine``, ``valuation``, ``jobs``,
-``outputs``, ``service`` and ``cli``. I/O comes first because every stage reads or writes files
-through it (the gazette's tables, the network's layers, the built grade map).
+``outputs``, ``service``, ``cli`` and ``qgis`` (the QGIS Processing provider, which runs the
+commands' bodies inside QGIS). ``progress`` is core too: every loop tells it how far it got.
+I/O comes first because every stage reads or writes files through it (the gazette's tables, the
+network's layers, the built grade map).
 
 Every ``import`` counts, also one inside a function or under ``TYPE_CHECKING``: a lazy import
 hides a circle from Python at start-up, not from the reader.
@@ -18,8 +20,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "landgrade"
 STAGES = ("core", "io", "gazette", "network", "build", "engine", "valuation", "jobs", "outputs",
-          "service", "cli")
-CORE = {"landgrade.errors", "landgrade.text", "landgrade._version"}
+          "service", "cli", "qgis")
+CORE = {"landgrade.errors", "landgrade.text", "landgrade._version", "landgrade.progress"}
 MAX_LINES = 600
 
 

@@ -39,6 +39,28 @@ def locate_command(
     only when the route table prices that use.
     """
     pricing = pricing or PricingOptions()
+    engine, result = answer_point(x, y, crs=crs, map_path=map_path, county=county,
+                                  pricing=pricing, use=use)
+    if as_json:
+        emit(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        emit(to_text(engine, result, x, y, crs, lang=answer_lang(engine, pricing.lang)))
+    return result
+
+
+def answer_point(
+    x: float,
+    y: float,
+    *,
+    crs: str = "EPSG:4326",
+    map_path: Path | None = None,
+    county: str | None = None,
+    pricing: PricingOptions | None = None,
+    use: str | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The engine and the answer record (:func:`landgrade.engine.answer.to_record`) of one
+    coordinate, as :func:`locate_command` prints it; notes about missing prices on stderr."""
+    pricing = pricing or PricingOptions()
     if pricing.use_standard is not None and use is None:
         raise LandgradeError("--use-standard says how to read --use: give --use too")
     if not str(crs).strip():
@@ -57,9 +79,4 @@ def locate_command(
     if use is not None:
         frame = use_price(frame, [use], engine.pricebook, standard=pricing.use_standard,
                           lang=pricing.lang)
-    result = to_record(engine, frame.iloc[0], town=pricing.town)
-    if as_json:
-        emit(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        emit(to_text(engine, result, x, y, crs, lang=answer_lang(engine, pricing.lang)))
-    return result
+    return engine, to_record(engine, frame.iloc[0], town=pricing.town)

@@ -16,6 +16,7 @@ from typing import Any
 from landgrade.errors import LandgradeError
 from landgrade.gazette.labels_build import BUILD_WORDS
 from landgrade.gazette.labels_outputs import ANSWER_HEADERS, OUTPUT_WORDS, gauss_kruger_zone
+from landgrade.gazette.labels_qgis import QGIS_WORDS
 from landgrade.gazette.names import grade_word
 from landgrade.gazette.valuation_labels import VALUATION_WORDS, VALUE_STATUS_WORDS
 
@@ -351,6 +352,7 @@ WORDS.update({
 # Chinese (issue 21): kept in their own modules to keep this table short.
 WORDS.update(BUILD_WORDS)
 WORDS.update(OUTPUT_WORDS)
+WORDS.update(QGIS_WORDS)  # the QGIS Processing provider's
 
 
 class LanguageError(LandgradeError):

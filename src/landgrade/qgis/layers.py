@@ -1,0 +1,100 @@
+"""QGIS layers handed to landgrade as the files its commands read, and where outputs go.
+
+A layer whose source landgrade reads as it is (a shapefile, a GeoPackage layer, GeoJSON) is
+read from that file, so a GBK shapefile is decoded by landgrade's own rules (its .cpg, else
+UTF-8 or GBK) and values come back exactly as in the file. Any other layer (a memory layer, a
+delimited-text or database layer, a selection, a filtered layer) is first written by QGIS to a
+GeoPackage in the Processing temporary folder. The coordinate system is always the one QGIS
+knows for the layer, which is the file's own unless the analyst set another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+)
+
+from landgrade.gazette.labels import word
+
+# What landgrade reads directly; anything else QGIS writes to a GeoPackage first.
+READ_AS_IS = ["gpkg", "shp", "geojson", "json"]
+# The build reads a file's one layer: a layer of a GeoPackage is written to one of its own.
+ONE_LAYER = ["shp", "geojson", "json"]
+# The COORDINATES choices: as QGIS says, or longitude/latitude of a Chinese web map.
+WEB_MAP_CRS = (None, "gcj02", "bd09")
+
+
+def layer_file(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
+               context: QgsProcessingContext, feedback: QgsProcessingFeedback,
+               lang: str, formats: list[str] | None = None) -> tuple[Path, str | None]:
+    """The file landgrade reads for the layer parameter ``name``, and its layer within a
+    GeoPackage (None for a one-layer format). ``formats``: those read as they are (default
+    :data:`READ_AS_IS`)."""
+    path, layer = alg.parameterAsCompatibleSourceLayerPathAndLayerName(
+        parameters, name, context, formats or READ_AS_IS, "gpkg", feedback)
+    if not path:
+        return Path(), None
+    file = Path(path.split("|", 1)[0])
+    source = alg.parameterAsVectorLayer(parameters, name, context)
+    shown = source.name() if source is not None else name
+    feedback.pushInfo(word("qgis_input_as", lang, layer=shown, path=file))
+    return file, (layer or None) if file.suffix.lower() == ".gpkg" else None
+
+
+def optional_layer_file(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
+                        context: QgsProcessingContext, feedback: QgsProcessingFeedback,
+                        lang: str) -> Path | None:
+    """:func:`layer_file` for an optional layer parameter: None when none is given."""
+    if parameters.get(name) in (None, ""):
+        return None
+    file, _ = layer_file(alg, parameters, name, context, feedback, lang, ONE_LAYER)
+    return file if str(file) not in ("", ".") else None
+
+
+def layer_crs(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
+              context: QgsProcessingContext, coordinates: int, lang: str) -> str:
+    """What the layer's coordinates are, as landgrade's ``--crs`` takes it: QGIS's CRS of the
+    layer (its EPSG code, else its WKT), or ``gcj02``/``bd09`` for web-map longitude/latitude
+    (which must then be a geographic layer)."""
+    source = alg.parameterAsSource(parameters, name, context)
+    shown = _shown(alg, parameters, name, context)
+    crs = source.sourceCrs() if source is not None else QgsCoordinateReferenceSystem()
+    if not crs.isValid():
+        raise QgsProcessingException(word("qgis_no_crs", lang, layer=shown))
+    web = WEB_MAP_CRS[coordinates]
+    if web is not None:
+        if not crs.isGeographic():
+            raise QgsProcessingException(word(
+                "qgis_not_geographic", lang, layer=shown, coords=web.upper(),
+                crs=crs.authid() or crs.description()))
+        return web
+    return crs_spec(crs)
+
+
+def crs_spec(crs: QgsCoordinateReferenceSystem) -> str:
+    """A QGIS CRS as landgrade's ``--crs`` takes it: its authority code, else its WKT."""
+    if crs.authid():
+        return crs.authid()
+    return crs.toWkt(QgsCoordinateReferenceSystem.WKT2_2019)
+
+
+def output_file(value: str, lang: str) -> Path:
+    """An output path from a destination parameter. A table inside an existing GeoPackage
+    (``ogr:dbname=… table=…``) is refused: landgrade replaces a file whole, atomically, and
+    would take the GeoPackage's other layers with it."""
+    if value.startswith(("ogr:", "memory:", "postgres:", "spatialite:")):
+        raise QgsProcessingException(word("qgis_gpkg_table", lang, target=value))
+    return Path(value)
+
+
+def _shown(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
+           context: QgsProcessingContext) -> str:
+    layer = alg.parameterAsVectorLayer(parameters, name, context)
+    return layer.name() if layer is not None else name
