@@ -139,7 +139,7 @@ def build(
         str | None, typer.Option(help="The unit name field of --admin (default: found).")
     ] = None,
 ) -> None:
-    """Build the grade map (grades, routes, report) on a road network.
+    """Build the grade map (grades, routes, report) on roads.
 
     Either `--county geo/<county>` (files taken from the county folder) or `--rules`,
     `--roads` and `--extent`; explicit options override the county folder's files.
@@ -167,7 +167,7 @@ def audit(
     ] = None,
     lang: LangOpt = None,
 ) -> None:
-    """Check each road-line price route's stated grade against the map.
+    """Check each route's stated grade against the grade map.
 
     The zone holding most of a route's length is its grade on the map.
     """
@@ -284,7 +284,7 @@ def assign(
                      "column, the summary, and CSV/Excel headers (en: the field codes)."),
     ] = None,
 ) -> None:
-    """Assign grade, prices and nearest route to every row of a file.
+    """Grade, prices and nearest route for every row of a file.
 
     Input CRS: the file's own; CSV and Excel default to WGS84 (EPSG:4326). Prints a count per
     status. The output appears only when complete and may not replace any input.
@@ -459,6 +459,23 @@ def export(
     from landgrade.outputs.export import export_command
 
     export_command(output, map_path=map_path, county=county, lang=lang)
+
+
+@app.command(name="qgis-plugin")
+@friendly
+def qgis_plugin(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The plugin ZIP.")] = Path(
+        "landgrade_qgis.zip"),
+    lang: LangOpt = None,
+) -> None:
+    """Write the QGIS plugin ZIP, for QGIS's Install from ZIP.
+
+    In QGIS: Plugins > Manage and Install Plugins > Install from ZIP. The plugin adds the
+    Processing provider "landgrade"; QGIS's Python must also import this landgrade (README,
+    "In QGIS")."""
+    from landgrade.cli.qgis_plugin import qgis_plugin_command
+
+    qgis_plugin_command(output, default_lang(lang))
 
 
 # --- cache (cache.py) ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def value(
     y_field: Annotated[str | None, typer.Option(help="CSV y column (default: detected).")] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
-    """A parcel's price by the benchmark-coefficient method (基准地价系数修正法).
+    """A parcel's price by the coefficient method (基准地价系数修正法).
 
     P = P_base × (1 + ΣK) × K_date × K_plot_ratio × K_term ± D, with the county's correction
     tables (corrections/*.csv). For a point: the 测算 step by step. For a FILE: every row valued
