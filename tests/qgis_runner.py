@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Settings of its own: a headless QGIS keeps them in ~/.config, which is the analyst's.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="qgis-config-")
 
 from qgis.core import (
     Qgis,
@@ -98,6 +100,12 @@ def run(alg: str, parameters: dict[str, Any], cancel_at: float | None = None) ->
 
     feedback = Recorder(cancel_at)
     out: dict[str, Any] = {"alg": alg}
+    source = parameters.get("INPUT")
+    if isinstance(source, dict):  # the first features of a file only: QGIS hands on a copy
+        from qgis.core import QgsProcessingFeatureSourceDefinition
+
+        parameters = {**parameters, "INPUT": QgsProcessingFeatureSourceDefinition(
+            source["path"], False, source["limit"])}
     try:
         results = processing.run(alg, parameters, feedback=feedback)
         out["results"] = {k: _plain(v) for k, v in results.items()}

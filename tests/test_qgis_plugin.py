@@ -130,6 +130,9 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
             "INPUT": parcels, "USE_FIELD": "用途", "OUTPUT": str(out / "parcels.gpkg")}},
         "assign_points": {"alg": "landgrade:assign", "layers": ["OUTPUT"], "parameters": {
             "INPUT": points, "OUTPUT": str(out / "points.gpkg")}},
+        "assign_first_ten_in_english": {"alg": "landgrade:assign", "parameters": {
+            "INPUT": {"path": points, "limit": 10}, "LANG": 2,
+            "OUTPUT": str(out / "first_ten.gpkg")}},
         "assign_gcj02": {"alg": "landgrade:assign", "parameters": {
             "INPUT": points, "COORDINATES": 1, "OUTPUT": str(out / "gcj02.gpkg")}},
         "assign_cancelled": {"alg": "landgrade:assign", "cancel_at": 1.0,
@@ -182,11 +185,14 @@ def by_cli(files: dict[str, Path], qgis: dict[str, Any]) -> dict[str, Path]:
     tmp.mkdir()
     env = {"LANDGRADE_CACHE": str(files["cache"])}
     out = {"parcels": tmp / "parcels.gpkg", "points": tmp / "points.gpkg",
+           "points_en": tmp / "points_en.gpkg",
            "gcj02": tmp / "gcj02.gpkg", "valued": tmp / "valued.gpkg",
            "built": tmp / "built.gpkg"}
     cli("assign", str(files["parcels"]), "-o", str(out["parcels"]), "--use-field", "用途",
         "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["points"]), "--no-progress", env=env)
+    cli("assign", str(files["points"]), "-o", str(out["points_en"]), "--lang", "en",
+        "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["gcj02"]), "--crs", "gcj02",
         "--no-progress", env=env)
     cli("value", str(files["parcels"]), "-o", str(out["valued"]), "--use-field", "用途",
@@ -258,6 +264,21 @@ def test_assign_points_and_gcj02_match_the_command_line(
     plain, shifted = _read(by_cli["points"]), _read(by_cli["gcj02"])
     # GCJ-02 moves points some hundreds of metres: some grades differ, so the option is read.
     assert (plain["grade"].fillna(0) != shifted["grade"].fillna(0)).any()
+
+
+def test_a_layer_qgis_must_copy_first_is_graded_the_same_and_in_english(
+    qgis: dict[str, Any], by_cli: dict[str, Path]
+) -> None:
+    run = qgis["runs"]["assign_first_ten_in_english"]  # its log in English too
+    assert "results" in run, run
+    # The first ten features, written by QGIS to a GeoPackage of its own, then graded.
+    read = [text for _, text in run["lines"] if text.startswith("Reading ")]
+    assert len(read) == 1 and read[0].endswith(".gpkg") and "points.gpkg" not in read[0]
+    got, want = _read(run["results"]["OUTPUT"]), _read(by_cli["points_en"]).head(10)
+    assert got["点号"].tolist() == want["点号"].tolist()
+    for column in ("grade", "status", "message", "p_comm", "route_id"):
+        pd.testing.assert_series_equal(got[column], want[column].reset_index(drop=True))
+    assert "answered" in got["message"].tolist()  # LANG English: the engine's own words
 
 
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:
@@ -356,6 +377,17 @@ def test_the_zip_is_what_install_from_zip_takes(files: dict[str, Path]) -> None:
     fields = dict(line.split("=", 1) for line in meta.splitlines() if "=" in line)
     assert fields["version"] == __version__ and fields["hasProcessingProvider"] == "yes"
     assert fields["qgisMinimumVersion"] == "3.22"
+
+
+def test_the_toolbox_speaks_english_when_the_setting_says_so(
+    files: dict[str, Path], qgis_pythonpath: str, tmp_path: Path
+) -> None:
+    job = {"plugin_zip": str(files["zip"]), "toolbox_lang": "en", "runs": {}}
+    got = run_in_qgis(job, qgis_pythonpath, tmp_path, tmp_path / "cache")
+    names = got["provider"]["algorithms"]
+    assert names["landgrade:assign"] == "Assign grades and prices"
+    assert names["landgrade:parcelreport"] == "Parcel report (查询单)"
+    assert got["provider"]["name"] == "landgrade benchmark land prices"
 
 
 def test_without_landgrade_the_plugin_says_how_to_install_it(
