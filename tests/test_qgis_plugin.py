@@ -399,4 +399,4 @@ def test_without_landgrade_the_plugin_says_how_to_install_it(
     assert not got["provider"]["loaded"]
     said = [m[1] for m in got["log"] if m[0] == "landgrade"]
     assert said and "landgrade" in said[0] and 'pip install "numpy<2"' in said[0]
-    assert "PYTHONPATH" in said[0]
+    assert "PYTHONPATH" in said[0] and "/lib/python3.11/site-packages" in said[0]

@@ -17,23 +17,27 @@ README = ("landgrade 的 README.md「In QGIS」一节", "landgrade's README.md, 
 INSTALL = {
     "win32": (
         "在 OSGeo4W Shell 中（QGIS 开始菜单里）运行：\n"
-        "  python -m pip install C:\\path\\to\\landgrade\n"
-        "然后重启 QGIS。",
+        "  python -c \"import numpy; print('numpy==' + numpy.__version__)\" > %TEMP%\\np.txt\n"
+        "  python -m pip install -c %TEMP%\\np.txt \"pyarrow<26\" C:\\path\\to\\landgrade\n"
+        "（保留 QGIS 自带的 numpy），然后重启 QGIS。",
         "In the OSGeo4W Shell (in QGIS's start-menu folder) run:\n"
-        "  python -m pip install C:\\path\\to\\landgrade\n"
-        "then restart QGIS.",
+        "  python -c \"import numpy; print('numpy==' + numpy.__version__)\" > %TEMP%\\np.txt\n"
+        "  python -m pip install -c %TEMP%\\np.txt \"pyarrow<26\" C:\\path\\to\\landgrade\n"
+        "(keeping QGIS's own numpy), then restart QGIS.",
     ),
     "linux": (
         "在终端中运行：\n"
         "  python3 -m venv ~/.local/share/landgrade-qgis\n"
-        "  ~/.local/share/landgrade-qgis/bin/pip install \"numpy<2\" /path/to/landgrade\n"
+        "  ~/.local/share/landgrade-qgis/bin/pip install \"numpy<2\" \"pyarrow<26\" "
+        "/path/to/landgrade\n"
         "然后在 QGIS 设置→选项→系统→环境中添加变量 PYTHONPATH（覆盖），值为\n"
-        "  ~/.local/share/landgrade-qgis/lib/python3.11/site-packages 的完整路径，重启 QGIS。",
+        "  ~/.local/share/landgrade-qgis/lib/python{py}/site-packages 的完整路径，重启 QGIS。",
         "In a terminal run:\n"
         "  python3 -m venv ~/.local/share/landgrade-qgis\n"
-        "  ~/.local/share/landgrade-qgis/bin/pip install \"numpy<2\" /path/to/landgrade\n"
+        "  ~/.local/share/landgrade-qgis/bin/pip install \"numpy<2\" \"pyarrow<26\" "
+        "/path/to/landgrade\n"
         "then in QGIS Settings > Options > System > Environment add PYTHONPATH (Overwrite) with\n"
-        "  the full path of ~/.local/share/landgrade-qgis/lib/python3.11/site-packages, and\n"
+        "  the full path of ~/.local/share/landgrade-qgis/lib/python{py}/site-packages, and\n"
         "  restart QGIS.",
     ),
     "conda": (
@@ -99,8 +103,9 @@ class LandgradePlugin:
             from landgrade._version import __version__
             from landgrade.qgis.provider import LandgradeProvider
         except ImportError as e:
-            text = MISSING[lang].format(error=e, how=INSTALL[_platform()][lang],
-                                       readme=README[lang])
+            py = f"{sys.version_info.major}.{sys.version_info.minor}"
+            how = INSTALL[_platform()][lang].replace("{py}", py)
+            text = MISSING[lang].format(error=e, how=how, readme=README[lang])
             QgsMessageLog.logMessage(text, TAG, Qgis.Critical)
             if self.iface is not None:
                 self.iface.messageBar().pushMessage(TAG, text.split("\n", 1)[0],
