@@ -21,7 +21,7 @@ from qgis.core import (
 from landgrade.engine.pricing import PricingOptions
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
-from landgrade.qgis.layers import layer_crs, layer_file, optional_layer_file, output_file
+from landgrade.qgis.layers import input_layer, optional_layer_file, output_file
 
 # USE_STANDARD choices: the county's, then the two national classifications.
 USE_STANDARDS = (None, "tdly2017", "ydyh2023")
@@ -109,18 +109,14 @@ class AssignAlgorithm(LandgradeAlgorithm):
         lang = self.lang_of(parameters, context)
         said = self.words_lang(lang)
         output = output_file(self.parameterAsOutputLayer(parameters, "OUTPUT", context), said)
-        crs = layer_crs(self, parameters, "INPUT", context,
-                        self.parameterAsEnum(parameters, "COORDINATES", context), said)
-        path, layer = layer_file(self, parameters, "INPUT", context, feedback, said)
-        source = self.parameterAsSource(parameters, "INPUT", context)
+        source = input_layer(self, parameters, context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         feedback.pushInfo(say("qgis_loading"))
         assign_command(
-            path, output, crs=crs, map_path=map_path, county=county,
-            read=ReadOptions(layer=layer),
+            source.path, output, crs=source.crs, map_path=map_path, county=county,
+            read=ReadOptions(layer=source.layer),
             pricing=pricing_of(self, parameters, context, feedback, lang),
-            chunk_size=chunk_rows(source.featureCount() if source is not None else 0),
-            progress=False, style=graded_layer_style)
+            chunk_size=chunk_rows(source.features), progress=False, style=graded_layer_style)
         if context.willLoadLayerOnCompletion(str(output)):
             context.layerToLoadOnCompletionDetails(str(output)).name = say(
                 "qgis_p_output_graded")

@@ -9,7 +9,6 @@ from typing import Any
 from qgis.core import (
     QgsProcessing,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputVectorLayer,
     QgsProcessingParameterBoolean,
@@ -22,7 +21,7 @@ from qgis.core import (
 
 from landgrade.gazette.labels import word
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
-from landgrade.qgis.layers import optional_layer_file, output_file
+from landgrade.qgis.layers import gpkg_output, optional_layer_file
 
 # The network layers: parameter, word, geometry types.
 NETWORK_LAYERS = (
@@ -88,9 +87,7 @@ class BuildAlgorithm(LandgradeAlgorithm):
 
         lang = self.lang_of(parameters, context)
         said = self.words_lang(lang)
-        output = output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context), said)
-        if output.suffix.lower() != ".gpkg":
-            raise QgsProcessingException(word("qgis_gpkg_only", said, path=output))
+        output = gpkg_output(self, parameters, context, said)
 
         def file(name: str) -> Path | None:
             value = self.parameterAsFile(parameters, name, context)

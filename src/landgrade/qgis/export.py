@@ -7,7 +7,6 @@ from typing import Any
 
 from qgis.core import (
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingParameterFileDestination,
 )
@@ -15,7 +14,7 @@ from qgis.core import (
 from landgrade.gazette.labels import word
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
 from landgrade.qgis.build import ADDED_LAYERS
-from landgrade.qgis.layers import output_file
+from landgrade.qgis.layers import gpkg_output
 
 
 class ExportAlgorithm(LandgradeAlgorithm):
@@ -36,9 +35,7 @@ class ExportAlgorithm(LandgradeAlgorithm):
 
         lang = self.lang_of(parameters, context)
         said = self.words_lang(lang)
-        output = output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context), said)
-        if output.suffix.lower() != ".gpkg":
-            raise QgsProcessingException(word("qgis_gpkg_only", said, path=output))
+        output = gpkg_output(self, parameters, context, said)
         map_path, county = self.map_and_county(parameters, context)
         feedback.pushInfo(say("qgis_loading"))
         export_command(output, map_path=map_path, county=county, lang=lang)

@@ -10,6 +10,7 @@ knows for the layer, which is the file's own unless the analyst set another.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,37 @@ def crs_spec(crs: QgsCoordinateReferenceSystem) -> str:
     if crs.authid():
         return crs.authid()
     return crs.toWkt(QgsCoordinateReferenceSystem.WKT2_2019)
+
+
+@dataclass(frozen=True)
+class InputLayer:
+    """The INPUT layer as a command reads it: the file, its layer within a GeoPackage, what
+    its coordinates are (``--crs``) and how many features it has."""
+
+    path: Path
+    layer: str | None
+    crs: str
+    features: int
+
+
+def input_layer(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
+                context: QgsProcessingContext, feedback: QgsProcessingFeedback,
+                lang: str) -> InputLayer:
+    """The INPUT parameter, read with the COORDINATES choice (:func:`layer_crs`)."""
+    crs = layer_crs(alg, parameters, "INPUT", context,
+                    alg.parameterAsEnum(parameters, "COORDINATES", context), lang)
+    path, layer = layer_file(alg, parameters, "INPUT", context, feedback, lang)
+    source = alg.parameterAsSource(parameters, "INPUT", context)
+    return InputLayer(path, layer, crs, source.featureCount() if source is not None else 0)
+
+
+def gpkg_output(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
+                context: QgsProcessingContext, lang: str) -> Path:
+    """The OUTPUT file destination of a grade map: a GeoPackage."""
+    output = output_file(alg.parameterAsFileOutput(parameters, "OUTPUT", context), lang)
+    if output.suffix.lower() != ".gpkg":
+        raise QgsProcessingException(word("qgis_gpkg_only", lang, path=output))
+    return output
 
 
 def output_file(value: str, lang: str) -> Path:

@@ -24,7 +24,7 @@ from landgrade.qgis.assign import (
     coordinates_parameter,
     pricing_of,
 )
-from landgrade.qgis.layers import layer_crs, layer_file, output_file
+from landgrade.qgis.layers import input_layer, output_file
 
 
 class ParcelReportAlgorithm(LandgradeAlgorithm):
@@ -58,15 +58,13 @@ class ParcelReportAlgorithm(LandgradeAlgorithm):
         lang = self.lang_of(parameters, context)
         said = self.words_lang(lang)
         folder = output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context), said)
-        crs = layer_crs(self, parameters, "INPUT", context,
-                        self.parameterAsEnum(parameters, "COORDINATES", context), said)
-        path, layer = layer_file(self, parameters, "INPUT", context, feedback, said)
+        source = input_layer(self, parameters, context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         feedback.pushInfo(say("qgis_loading"))
         written = report_command(
-            str(path), None, Path(folder), crs=crs,
+            str(source.path), None, Path(folder), crs=source.crs,
             id_field=self.parameterAsString(parameters, "ID_FIELD", context) or None,
             pricing=pricing_of(self, parameters, context, feedback, lang),
-            map_path=map_path, county=county, layer=layer,
+            map_path=map_path, county=county, layer=source.layer,
             overwrite=self.parameterAsBool(parameters, "OVERWRITE", context))
         return {"OUTPUT": str(folder), "FILES": [str(p) for p in written]}

@@ -26,7 +26,7 @@ from landgrade.jobs.read_options import ReadOptions
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
 from landgrade.qgis.assign import chunk_rows, coordinates_parameter
 from landgrade.qgis.build import split_pairs
-from landgrade.qgis.layers import layer_crs, layer_file, output_file
+from landgrade.qgis.layers import input_layer, output_file
 
 # The parcel's conditions: each a value for every feature and a field for each feature's own.
 # (option, value parameter kind, value word, field word)
@@ -87,10 +87,7 @@ class ValueAlgorithm(LandgradeAlgorithm):
         output = output_file(self.parameterAsOutputLayer(parameters, "OUTPUT", context), said)
         sheets_value = self.parameterAsFileOutput(parameters, "SHEETS", context)
         sheets = output_file(sheets_value, said) if sheets_value else None
-        crs = layer_crs(self, parameters, "INPUT", context,
-                        self.parameterAsEnum(parameters, "COORDINATES", context), said)
-        path, layer = layer_file(self, parameters, "INPUT", context, feedback, said)
-        source = self.parameterAsSource(parameters, "INPUT", context)
+        source = input_layer(self, parameters, context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         values = self._conditions(parameters, context)
         options = ValuationOptions.from_cli(
@@ -99,18 +96,18 @@ class ValueAlgorithm(LandgradeAlgorithm):
             allow_expired=self.parameterAsBool(parameters, "ALLOW_EXPIRED", context),
             **values)
         feedback.pushInfo(say("qgis_loading"))
-        value_file_command(path, output, options, crs=crs, map_path=map_path, county=county,
-                           read=ReadOptions(layer=layer),
-                           chunk_size=chunk_rows(source.featureCount() if source else 0),
-                           progress=False, lang=lang)
+        value_file_command(source.path, output, options, crs=source.crs, map_path=map_path,
+                           county=county, read=ReadOptions(layer=source.layer),
+                           chunk_size=chunk_rows(source.features), progress=False, lang=lang)
         results: dict[str, Any] = {"OUTPUT": str(output)}
         if sheets is not None:
             from landgrade.cli.valuation_report import valuation_report_command
 
             if sheets.suffix.lower() != ".pdf":
                 sheets = sheets.with_suffix(".pdf")
-            valuation_report_command(str(path), None, sheets, options, crs=crs,
-                                     map_path=map_path, county=county, lang=lang, layer=layer)
+            valuation_report_command(str(source.path), None, sheets, options, crs=source.crs,
+                                     map_path=map_path, county=county, lang=lang,
+                                     layer=source.layer)
             feedback.pushInfo(word("qgis_sheets_written", said, path=sheets))
             results["SHEETS"] = str(sheets)
         return results
