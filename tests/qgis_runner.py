@@ -10,6 +10,8 @@ log lines, errors, the loaded layers' style and aliases) is written to RESULT as
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import json
 import os
 import sys
@@ -19,10 +21,17 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# As the QGIS desktop does: its executable links qgis_core, so GEOS, PROJ and GDAL of the
+# system are in the process's global symbol scope before any plugin loads (a plain
+# `import qgis.core` keeps them local, and would hide what the plugin must cope with).
+for core in glob.glob("/usr/lib/libqgis_core.so.*") + glob.glob(
+        "/usr/lib/*-linux-gnu/libqgis_core.so.*"):
+    ctypes.CDLL(core, mode=os.RTLD_GLOBAL)
+    break
 # Settings of its own: a headless QGIS keeps them in ~/.config, which is the analyst's.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="qgis-config-")
 
-from qgis.core import (
+from qgis.core import (  # noqa: E402 - after the symbol scope and settings are set
     Qgis,
     QgsApplication,
     QgsProcessingException,

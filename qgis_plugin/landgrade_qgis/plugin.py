@@ -5,6 +5,9 @@ tables: that message is shown exactly when landgrade cannot be imported.
 """
 
 import configparser
+import importlib
+import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +70,59 @@ OTHER_VERSION = (
 )
 
 
+# Packages whose pip wheels bundle a library QGIS itself links (GEOS, PROJ, GDAL, libpng,
+# FreeType). On Linux the QGIS executable puts its own copies in the process's global symbol
+# scope, where they would be taken instead of the wheels': shapely then fails on plain
+# geometry calls and pyogrio runs QGIS's older GDAL. Loaded with RTLD_DEEPBIND, each
+# extension module binds to the library it was built with.
+OWN_LIBRARIES = ("shapely", "pyproj", "pyogrio", "PIL", "matplotlib", "fiona", "rtree")
+BROKEN = (
+    "shapely 在 QGIS 中不能正常工作（{error}）：另一个插件可能已用 QGIS 自己的 GEOS 载入了它；"
+    "请停用该插件后重启 QGIS",
+    "shapely does not work inside QGIS ({error}): another plugin may have loaded it with "
+    "QGIS's own GEOS first; disable that plugin and restart QGIS",
+)
+
+
+def _load_own_libraries():
+    """Import the compiled modules of :data:`OWN_LIBRARIES` bound to their own libraries."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "RTLD_DEEPBIND"):
+        return  # Windows and macOS keep each library's symbols to itself
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(flags | os.RTLD_DEEPBIND)
+    try:
+        for package in OWN_LIBRARIES:
+            spec = importlib.util.find_spec(package)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            root = Path(spec.origin).parent
+            for library in sorted(root.rglob("*.so")):
+                name = ".".join(library.relative_to(root.parent).with_suffix("").parts)
+                name = name.split(".cpython-")[0].removesuffix(".abi3")
+                try:
+                    importlib.import_module(name)
+                except Exception:  # a module this platform cannot load (one of matplotlib's
+                    pass  # GUI backends): landgrade never uses it
+    finally:
+        sys.setdlopenflags(flags)
+
+
+def _geometry_works():
+    """None, or why shapely cannot cut and write a line in this process (the calls that fail
+    when it runs on QGIS's GEOS)."""
+    try:
+        import shapely
+        from shapely.ops import substring
+
+        part = substring(shapely.LineString([(0, 0), (10, 0), (10, 10)]), 2, 15)
+        wkb = shapely.to_wkb(part, output_dimension=2)
+        if shapely.from_wkb(wkb).coords[:] != [(2.0, 0.0), (10.0, 0.0), (10.0, 5.0)]:
+            return f"substring gave {part.wkt}"
+        return None
+    except Exception as e:  # the failure is what is reported
+        return f"{type(e).__name__}: {e}"
+
+
 def _lang():
     """Chinese unless QGIS runs in another language (landgrade's default county speaks it)."""
     locale = QgsSettings().value("locale/userLocale", "", type=str) or ""
@@ -100,6 +156,7 @@ class LandgradePlugin:
             return
         lang = _lang()
         try:
+            _load_own_libraries()
             from landgrade._version import __version__
             from landgrade.qgis.provider import LandgradeProvider
         except ImportError as e:
@@ -110,6 +167,10 @@ class LandgradePlugin:
             if self.iface is not None:
                 self.iface.messageBar().pushMessage(TAG, text.split("\n", 1)[0],
                                                     Qgis.Critical, 0)
+            return
+        broken = _geometry_works()
+        if broken is not None:
+            QgsMessageLog.logMessage(BROKEN[lang].format(error=broken), TAG, Qgis.Critical)
             return
         if __version__ != _plugin_version():
             QgsMessageLog.logMessage(
