@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -279,6 +280,10 @@ def test_a_layer_qgis_must_copy_first_is_graded_the_same_and_in_english(
     for column in ("grade", "status", "message", "p_comm", "route_id"):
         pd.testing.assert_series_equal(got[column], want[column].reset_index(drop=True))
     assert "answered" in got["message"].tolist()  # LANG English: the engine's own words
+    # The layer's description names the layer graded, not the copy QGIS wrote.
+    with sqlite3.connect(run["results"]["OUTPUT"]) as db:
+        (description,) = db.execute("SELECT description FROM layer_styles").fetchone()
+    assert "INPUT" not in description and "points graded" in description, description
 
 
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:

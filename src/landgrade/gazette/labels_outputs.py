@@ -158,6 +158,8 @@ ANSWER_HEADERS: dict[str, str] = {
     "area_m2": "面积（平方米）",
     "price": "用途基准地价（{unit}）",
     "total": "总价（元）",
+    "use_key": "计价用途",
+    "use_class": "读出的地类",
 }
 
 # Tables written for people: the audit's and `prices -o`'s columns in Chinese.

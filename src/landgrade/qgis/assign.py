@@ -3,6 +3,7 @@ with the answer's fields, through :func:`landgrade.jobs.assign.assign_command`."
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from qgis.core import (
@@ -79,6 +80,15 @@ def coordinates_parameter(key: str = "qgis_coords_layer") -> QgsProcessingParame
         options=[say(key), say("qgis_coords_gcj02"), say("qgis_coords_bd09")], defaultValue=0)
 
 
+def named_style(name: str, engine: Any, layer: str, geometry_type: str | None,
+                columns: list[str], lang: str, source: str) -> Any:
+    """The graded layer's style, its description naming the QGIS layer graded (``source``
+    may be a copy QGIS wrote first)."""
+    from landgrade.outputs.graded_style import graded_layer_style
+
+    return graded_layer_style(engine, layer, geometry_type, columns, lang, name or source)
+
+
 def chunk_rows(features: int) -> int:
     """Rows per chunk for a layer of ``features``: about :data:`STEPS` steps."""
     return max(MIN_CHUNK, min(MAX_CHUNK, -(-max(features, 1) // STEPS)))
@@ -104,7 +114,6 @@ class AssignAlgorithm(LandgradeAlgorithm):
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.jobs.assign import assign_command
-        from landgrade.outputs.graded_style import graded_layer_style
 
         lang = self.lang_of(parameters, context)
         said = self.words_lang(lang)
@@ -116,7 +125,8 @@ class AssignAlgorithm(LandgradeAlgorithm):
             source.path, output, crs=source.crs, map_path=map_path, county=county,
             read=ReadOptions(layer=source.layer),
             pricing=pricing_of(self, parameters, context, feedback, lang),
-            chunk_size=chunk_rows(source.features), progress=False, style=graded_layer_style)
+            chunk_size=chunk_rows(source.features), progress=False,
+            style=partial(named_style, source.name))
         if context.willLoadLayerOnCompletion(str(output)):
             context.layerToLoadOnCompletionDetails(str(output)).name = say(
                 "qgis_p_output_graded")

@@ -16,10 +16,13 @@ from typing import Any
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsMapLayer,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
+    QgsProcessingUtils,
 )
 
 from landgrade.gazette.labels import word
@@ -89,12 +92,14 @@ def crs_spec(crs: QgsCoordinateReferenceSystem) -> str:
 @dataclass(frozen=True)
 class InputLayer:
     """The INPUT layer as a command reads it: the file, its layer within a GeoPackage, what
-    its coordinates are (``--crs``) and how many features it has."""
+    its coordinates are (``--crs``), how many features it has, and its name in QGIS (a copy
+    QGIS wrote first is named INPUT.gpkg; the analyst knows the layer by this name)."""
 
     path: Path
     layer: str | None
     crs: str
     features: int
+    name: str
 
 
 def input_layer(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
@@ -105,7 +110,8 @@ def input_layer(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
                     alg.parameterAsEnum(parameters, "COORDINATES", context), lang)
     path, layer = layer_file(alg, parameters, "INPUT", context, feedback, lang)
     source = alg.parameterAsSource(parameters, "INPUT", context)
-    return InputLayer(path, layer, crs, source.featureCount() if source is not None else 0)
+    return InputLayer(path, layer, crs, source.featureCount() if source is not None else 0,
+                      _shown(alg, parameters, "INPUT", context))
 
 
 def gpkg_output(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
@@ -128,5 +134,15 @@ def output_file(value: str, lang: str) -> Path:
 
 def _shown(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
            context: QgsProcessingContext) -> str:
+    """The layer's name as the analyst sees it, also for a source given with options
+    (selected features only, a feature limit), which is no layer itself."""
     layer = alg.parameterAsVectorLayer(parameters, name, context)
+    if layer is None:
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value = value.source.staticValue()
+        if isinstance(value, QgsMapLayer):
+            layer = value
+        elif isinstance(value, str) and value:
+            layer = QgsProcessingUtils.mapLayerFromString(value, context)
     return layer.name() if layer is not None else name
