@@ -288,7 +288,7 @@ def test_a_layer_qgis_must_copy_first_is_graded_the_same_and_in_english(
 
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:
     done = qgis["runs"]["assign_points"]
-    assert len({round(p) for p in done["progress"]}) >= 3  # 2,000 rows in chunks of 500
+    assert len({round(p) for p in done["progress"]}) >= 3  # 2,000 rows in chunks of 1,000
     for name in ("assign_cancelled", "build_cancelled"):
         run = qgis["runs"][name]
         assert "results" not in run and "escaped" not in run, run

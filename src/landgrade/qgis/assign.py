@@ -27,7 +27,7 @@ from landgrade.qgis.layers import input_layer, optional_layer_file, output_file
 # USE_STANDARD choices: the county's, then the two national classifications.
 USE_STANDARDS = (None, "tdly2017", "ydyh2023")
 # Rows per chunk: small enough that the bar moves and cancel is heard every few seconds.
-MIN_CHUNK, MAX_CHUNK, STEPS = 500, 200_000, 50
+MIN_CHUNK, MAX_CHUNK, STEPS = 1000, 200_000, 10
 
 
 def add_use_parameters(alg: LandgradeAlgorithm, parent: str = "INPUT") -> None:
