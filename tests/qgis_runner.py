@@ -160,7 +160,10 @@ def provider_facts() -> dict[str, Any]:
             "algorithms": {a.id(): a.displayName() for a in provider.algorithms()},
             "help": {a.id(): a.shortHelpString() for a in provider.algorithms()},
             "parameters": {a.id(): [p.name() for p in a.parameterDefinitions()]
-                           for a in provider.algorithms()}}
+                           for a in provider.algorithms()},
+            "outputs": {a.id(): {o.name(): o.type() for o in a.outputDefinitions()}
+                        for a in provider.algorithms()},
+            "flags": {a.id(): int(a.flags()) for a in provider.algorithms()}}
 
 
 def main(job_path: str, result_path: str) -> None:

@@ -34,6 +34,7 @@ from landgrade.cli.app import app
 ROOT = Path(__file__).resolve().parents[1]
 QGIS_PYTHON = "/usr/bin/python3"
 RUNNER = Path(__file__).with_name("qgis_runner.py")
+OSM = Path(__file__).with_name("data") / "osm"  # © OpenStreetMap contributors, ODbL
 # What the README's Debian steps install beside landgrade: QGIS's GDAL needs NumPy 1, and
 # pyarrow 26 needs NumPy 2.
 QGIS_PINS = ["numpy<2", "pyarrow<26"]
@@ -154,6 +155,13 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
             "COUNTY": str(ROOT / "geo" / "dongkou"),
             "ROADS": str(ROOT / "geo" / "dongkou" / "roads.geojson"),
             "OUTPUT": str(out / "built.gpkg")}},
+        "build_osm": {"alg": "landgrade:build", "layers": ["GRADES"], "parameters": {
+            "RULES": str(OSM / "longgang_table5.txt"),
+            "ROADS": f"{OSM / 'longgang.osm.pbf'}|layername=lines",
+            "WATER": f"{OSM / 'longgang.osm.pbf'}|layername=multipolygons",
+            "EXTENT": str(OSM / "longgang_extent.geojson"),
+            "ROUTES": str(OSM / "longgang_routes.csv"), "LANG": 2,
+            "OUTPUT": str(out / "longgang.gpkg")}},
         "build_cancelled": {"alg": "landgrade:build", "cancel_at": 0.0,
                             "files": str(cancelled / "build"), "parameters": {
                                 "OUTPUT": str(cancelled / "build" / "built.gpkg")}},
@@ -188,7 +196,7 @@ def by_cli(files: dict[str, Path], qgis: dict[str, Any]) -> dict[str, Path]:
     out = {"parcels": tmp / "parcels.gpkg", "points": tmp / "points.gpkg",
            "points_en": tmp / "points_en.gpkg",
            "gcj02": tmp / "gcj02.gpkg", "valued": tmp / "valued.gpkg",
-           "built": tmp / "built.gpkg"}
+           "built": tmp / "built.gpkg", "longgang": tmp / "longgang.gpkg"}
     cli("assign", str(files["parcels"]), "-o", str(out["parcels"]), "--use-field", "用途",
         "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["points"]), "--no-progress", env=env)
@@ -198,6 +206,10 @@ def by_cli(files: dict[str, Path], qgis: dict[str, Any]) -> dict[str, Path]:
         "--no-progress", env=env)
     cli("value", str(files["parcels"]), "-o", str(out["valued"]), "--use-field", "用途",
         "--term", "40", "--plot-ratio", "2", "--date", "2022-06-01", "--no-progress", env=env)
+    cli("build", "--rules", str(OSM / "longgang_table5.txt"), "--roads",
+        str(OSM / "longgang.osm.pbf"), "--water", str(OSM / "longgang.osm.pbf"), "--extent",
+        str(OSM / "longgang_extent.geojson"), "--routes", str(OSM / "longgang_routes.csv"),
+        "-o", str(out["longgang"]), "--quiet", "--lang", "en", env=env)
     cli("build", "--county", str(ROOT / "geo" / "dongkou"), "--roads",
         str(ROOT / "geo" / "dongkou" / "roads.geojson"), "-o", str(out["built"]), "--quiet",
         env=env)
@@ -227,6 +239,14 @@ def test_the_provider_loads_from_the_zip_with_every_algorithm(qgis: dict[str, An
     # The toolbox speaks the default county's language (Dongkou: Chinese).
     assert provider["algorithms"]["landgrade:assign"] == "赋土地级别与基准地价"
     assert "GCJ-02" in provider["help"]["landgrade:assign"]
+    # The answer goes to the results viewer (an HTML output), the grade to the modeller.
+    assert provider["outputs"]["landgrade:locate"]["OUTPUT"] == "outputHtml"
+    assert provider["outputs"]["landgrade:locate"]["GRADE"] == "outputNumber"
+    assert provider["outputs"]["landgrade:build"]["REPORT"] == "outputVector"
+    # Every algorithm runs in the background, can be cancelled, and runs in batch mode.
+    can_cancel, batch, no_threading = 1 << 4, 1 << 3, 1 << 6  # QgsProcessingAlgorithm.Flag
+    for flags in provider["flags"].values():
+        assert flags & can_cancel and flags & batch and not flags & no_threading
     assert not [m for m in qgis["log"] if m[0] == "landgrade"], qgis["log"]
 
 
@@ -347,6 +367,24 @@ def test_build_gives_the_command_lines_grades_and_adds_the_report(
     assert report["valid"] and report["features"] == len(
         pyogrio.read_dataframe(by_cli["built"], layer="report", read_geometry=False))
     assert run["layers"]["GRADES"]["renderer"] == "categorizedSymbol"
+
+
+def test_build_on_openstreetmap_layers_reads_the_osm_file_as_the_cli_does(
+    qgis: dict[str, Any], by_cli: dict[str, Path]
+) -> None:
+    run = qgis["runs"]["build_osm"]
+    assert "results" in run, run
+    # QGIS's OSM layers (lines, multipolygons) are handed on as the .osm.pbf they come from:
+    # its highways are the roads, not every line of the file.
+    read = [text for _, text in run["lines"] if text.startswith("Reading longgang:")]
+    assert len(read) == 2 and all(text.endswith("longgang.osm.pbf") for text in read), read
+    got = gpd.read_file(run["results"]["OUTPUT"], layer="grades")
+    want = gpd.read_file(by_cli["longgang"], layer="grades")
+    assert got["grade"].tolist() == want["grade"].tolist()
+    np.testing.assert_allclose(got.area, want.area, rtol=1e-9)
+    routes = gpd.read_file(run["results"]["OUTPUT"], layer="routes")
+    np.testing.assert_allclose(routes.length, gpd.read_file(by_cli["longgang"],
+                                                            layer="routes").length, rtol=1e-9)
 
 
 def test_export_writes_the_styled_grade_map(qgis: dict[str, Any]) -> None:

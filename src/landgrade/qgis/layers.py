@@ -58,8 +58,27 @@ def optional_layer_file(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
     """:func:`layer_file` for an optional layer parameter: None when none is given."""
     if parameters.get(name) in (None, ""):
         return None
+    osm = _osm_file(alg, parameters, name, context)
+    if osm is not None:
+        feedback.pushInfo(word("qgis_input_as", lang, layer=_shown(alg, parameters, name, context),
+                               path=osm))
+        return osm
     file, _ = layer_file(alg, parameters, name, context, feedback, lang, ONE_LAYER)
     return file if str(file) not in ("", ".") else None
+
+
+def _osm_file(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
+              context: QgsProcessingContext) -> Path | None:
+    """The OpenStreetMap file (.osm, .osm.pbf) a layer of QGIS's OSM reader comes from, if it
+    does. landgrade reads the file itself, taking the roads (``highway=*``) or the water of it;
+    QGIS's ``lines`` layer would hand on every line, rivers and power lines with the roads."""
+    layer = alg.parameterAsVectorLayer(parameters, name, context)
+    if layer is None or layer.providerType() != "ogr":
+        return None
+    path = Path(layer.source().split("|", 1)[0])
+    if path.suffix.lower() in (".osm", ".pbf") and path.is_file():
+        return path
+    return None
 
 
 def layer_crs(alg: QgsProcessingAlgorithm, parameters: dict[str, Any], name: str,
