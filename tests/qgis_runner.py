@@ -127,6 +127,24 @@ def run(alg: str, parameters: dict[str, Any], cancel_at: float | None = None) ->
     return out
 
 
+def keep_temporary(results: dict[str, Any], keep: Path) -> None:
+    """Outputs in Processing's temporary folder, which QGIS removes when it exits, copied to
+    ``keep`` (each in a folder named as its own, the file's name kept); the results then name
+    the copies."""
+    import shutil
+
+    from qgis.core import QgsProcessingUtils
+
+    temporary = QgsProcessingUtils.tempFolder()
+    for key, value in results.items():
+        if not isinstance(value, str) or not value.startswith(temporary + "/"):
+            continue  # not a file of the temporary folder (a path elsewhere, a JSON answer)
+        if Path(value).is_file():
+            folder = keep / Path(value).parent.name
+            folder.mkdir(exist_ok=True)
+            results[key] = str(shutil.copy(value, folder / Path(value).name))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, QgsVectorLayer):
         return value.source()
@@ -177,6 +195,9 @@ def main(job_path: str, result_path: str) -> None:
                               "runs": {}}
     for name, step in job.get("runs", {}).items():
         done = run(step["alg"], step["parameters"], step.get("cancel_at"))
+        if "results" in done and job.get("keep"):
+            done["temporary"] = dict(done["results"])
+            keep_temporary(done["results"], Path(job["keep"]))
         for key in step.get("layers", []):
             uri = done.get("results", {}).get(key)
             if uri:

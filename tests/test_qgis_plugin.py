@@ -131,7 +131,11 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
         "assign_parcels": {"alg": "landgrade:assign", "layers": ["OUTPUT"], "parameters": {
             "INPUT": parcels, "USE_FIELD": "用途", "OUTPUT": str(out / "parcels.gpkg")}},
         "assign_points": {"alg": "landgrade:assign", "layers": ["OUTPUT"], "parameters": {
-            "INPUT": points, "OUTPUT": str(out / "points.gpkg")}},
+            "INPUT": points, "OUTPUT": "TEMPORARY_OUTPUT"}},
+        "assign_memory": {"alg": "landgrade:assign", "parameters": {
+            "INPUT": parcels, "OUTPUT": "memory:"}},
+        "assign_into_gpkg": {"alg": "landgrade:assign", "parameters": {
+            "INPUT": parcels, "OUTPUT": f"ogr:dbname='{points}' table=\"graded\" (geom)"}},
         "assign_first_ten_in_english": {"alg": "landgrade:assign", "parameters": {
             "INPUT": {"path": points, "limit": 10}, "LANG": 2,
             "OUTPUT": str(out / "first_ten.gpkg")}},
@@ -182,7 +186,7 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
     runs["locate_projected"]["parameters"]["POINT"] = f"{x!r},{y!r} [EPSG:4546]"
     (cancelled / "build").mkdir()
     (cancelled / "assign").mkdir()
-    job = {"plugin_zip": str(files["zip"]), "runs": runs}
+    job = {"plugin_zip": str(files["zip"]), "runs": runs, "keep": str(out)}
     # A cache of its own: QGIS's Python pickles with NumPy 1, this run with NumPy 2.
     return run_in_qgis(job, qgis_pythonpath, files["tmp"], files["tmp"] / "cache-qgis")
 
@@ -304,6 +308,19 @@ def test_a_layer_qgis_must_copy_first_is_graded_the_same_and_in_english(
     with sqlite3.connect(run["results"]["OUTPUT"]) as db:
         (description,) = db.execute("SELECT description FROM layer_styles").fetchone()
     assert "INPUT" not in description and "points graded" in description, description
+
+
+def test_temporary_and_memory_outputs_are_geopackages_and_a_table_into_one_is_refused(
+    qgis: dict[str, Any], files: dict[str, Path]
+) -> None:
+    for name in ("assign_points", "assign_memory"):
+        written = Path(qgis["runs"][name]["temporary"]["OUTPUT"])  # in QGIS's temporary folder
+        assert written.suffix == ".gpkg" and written.parent.name != "out", written
+        assert Path(qgis["runs"][name]["results"]["OUTPUT"]).is_file()  # its copy
+    before = {name for name, _ in pyogrio.list_layers(files["points"])}
+    run = qgis["runs"]["assign_into_gpkg"]
+    assert "results" not in run and "GeoPackage" in run["exception"], run
+    assert {name for name, _ in pyogrio.list_layers(files["points"])} == before
 
 
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:

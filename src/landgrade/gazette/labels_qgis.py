@@ -140,6 +140,11 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
         "请选择“保存到文件”，写成单独的文件",
         "{target}: writing a table into an existing GeoPackage would replace the whole file and "
         "its other layers; choose 'Save to File' for a file of its own"),
+    "qgis_database_output": (
+        "{target}：landgrade 把结果写成文件（GeoPackage、Shapefile 等），不写入数据库；请选择"
+        "“保存到文件”，再用 QGIS 导入数据库",
+        "{target}: landgrade writes its results as files (GeoPackage, shapefile, …), not into a "
+        "database; choose 'Save to File', then import it with QGIS"),
     "qgis_not_geographic": (
         "{layer}：选择了 {coords}，但图层坐标系 {crs} 不是经纬度；网络地图坐标是经纬度，请把图层"
         "坐标系设为 EPSG:4326，或选“按图层坐标系”",

@@ -143,11 +143,16 @@ def gpkg_output(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
 
 
 def output_file(value: str, lang: str) -> Path:
-    """An output path from a destination parameter. A table inside an existing GeoPackage
-    (``ogr:dbname=… table=…``) is refused: landgrade replaces a file whole, atomically, and
-    would take the GeoPackage's other layers with it."""
-    if value.startswith(("ogr:", "memory:", "postgres:", "spatialite:")):
+    """An output path from a destination parameter. A memory layer becomes a GeoPackage in
+    the Processing temporary folder, as a temporary output is. A table inside an existing
+    GeoPackage (``ogr:dbname=… table=…``) is refused: landgrade replaces a file whole,
+    atomically, and would take the GeoPackage's other layers with it; so is a database."""
+    if value.startswith("memory:"):
+        return Path(QgsProcessingUtils.generateTempFilename("OUTPUT.gpkg"))
+    if value.startswith("ogr:"):
         raise QgsProcessingException(word("qgis_gpkg_table", lang, target=value))
+    if value.startswith(("postgres:", "spatialite:", "oracle:", "mssql:")):
+        raise QgsProcessingException(word("qgis_database_output", lang, target=value))
     return Path(value)
 
 
