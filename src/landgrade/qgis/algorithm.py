@@ -121,7 +121,8 @@ class LandgradeAlgorithm(QgsProcessingAlgorithm):
 
     # -- a run ---------------------------------------------------------------------------
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        """Run the command; returns the outputs. Subclasses define it."""
         raise NotImplementedError
 
     def processAlgorithm(

@@ -112,7 +112,7 @@ class AssignAlgorithm(LandgradeAlgorithm):
             "OUTPUT", say("qgis_p_output_graded")))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.jobs.assign import assign_command
 
         lang = self.lang_of(parameters, context)

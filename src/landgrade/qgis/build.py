@@ -78,7 +78,7 @@ class BuildAlgorithm(LandgradeAlgorithm):
             self.addOutput(QgsProcessingOutputVectorLayer(name, say(key)))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from pathlib import Path
 
         from landgrade.build.builder import BuildInputs

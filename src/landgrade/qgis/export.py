@@ -30,7 +30,7 @@ class ExportAlgorithm(LandgradeAlgorithm):
             "OUTPUT", say("qgis_p_output_export"), "GeoPackage (*.gpkg)"))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.outputs.export import export_command
 
         lang = self.lang_of(parameters, context)

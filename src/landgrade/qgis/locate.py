@@ -50,7 +50,7 @@ class LocateAlgorithm(LandgradeAlgorithm):
         self.addOutput(QgsProcessingOutputString("ANSWER", "JSON"))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.cli.locate import answer_point
         from landgrade.io.atomic import atomic_output
         from landgrade.outputs.answer_html import answer_page

@@ -52,7 +52,7 @@ class ParcelReportAlgorithm(LandgradeAlgorithm):
         self.addOutput(QgsProcessingOutputMultipleLayers("FILES", "PDF"))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.cli.report import report_command
 
         lang = self.lang_of(parameters, context)

@@ -78,7 +78,7 @@ class ValueAlgorithm(LandgradeAlgorithm):
             createByDefault=False))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
-            feedback: QgsProcessingFeedback) -> dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> dict[str, Any]:
         from landgrade.jobs.value import value_file_command
         from landgrade.valuation.parcels import ValuationOptions
 
