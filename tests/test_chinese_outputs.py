@@ -35,10 +35,12 @@ runner = CliRunner()
 ALLOWED = {
     "landgrade", "QGIS", "WGS", "CGCS", "GCJ", "shapefile", "gpkg", "parquet", "WKT",
     "LANDGRADE_CACHE", "KB", "MB", "urban", "town",  # price_src codes, like the status codes
+    "Python", "ZIP",  # QGIS's Python, and the ZIP its plugin installer takes
 }
 _DATA = [
+    re.compile(r"\b[\w.-]+/[\w./-]+\.\w+"),  # in the county folder: corrections/rates.csv
     re.compile(r"(?:/|[A-Za-z]:\\)\S+"),  # paths
-    re.compile(r"[\w.-]+?\.(?:csv|geojson|gpkg|txt|html|xlsx|shp|json|pkl|qml)(?![A-Za-z])"),
+    re.compile(r"[\w.-]+?\.(?:csv|geojson|gpkg|txt|html|xlsx|shp|json|pkl|qml|md|zip|png|pdf)(?![A-Za-z])"),
     re.compile(r"\blandgrade [a-z]+"),  # a command to type
     re.compile(r"--[\w-]+(?:[ =](?!--)[^\s，；。）]+)?"),  # an option and its value
     re.compile(r"EPSG:\d+"),
@@ -371,3 +373,39 @@ def test_a_clause_read_as_a_name_is_refused_in_chinese(tmp_path: Path, row: str)
     assert "表5.txt" in result.output and "一级" in result.output
     # "error:" is the CLI's one prefix in every language (scripts look for it)
     assert leftover(result.output, {"txt", "error"}) == []
+
+
+def test_what_report_value_map_and_the_plugin_command_print_is_chinese(
+    built: dict, dongkou_dir: Path
+) -> None:
+    """The lines the parcel report, the 测算表, ``value``, ``map`` and ``qgis-plugin`` print —
+    which the QGIS provider also shows in its log — carry no English interface word."""
+    tmp, env = built["dir"], built["env"]
+    parcels = dongkou_dir / "samples" / "parcels.geojson"
+    runs = [
+        ["report", str(parcels), "-o", str(tmp / "sheets")],
+        ["report", str(parcels), "--valuation", "--use-field", "用途", "--term", "40",
+         "--plot-ratio", "2", "--date", "2022-06-01", "-o", str(tmp / "sheets.pdf")],
+        ["value", str(parcels), "--use-field", "用途", "--term", "40", "--plot-ratio", "2",
+         "--date", "2022-06-01", "-o", str(tmp / "valued.csv"), "--no-progress"],
+        ["map", "-o", str(tmp / "map.png"), "--dpi", "40"],
+        ["qgis-plugin", "-o", str(tmp / "plugin.zip")],
+    ]
+    for args in runs:
+        res = runner.invoke(app, args, env=env)
+        assert res.exit_code in (0, 2), res.output  # a parcel outside the county: exit 2
+        said = res.output
+        assert said.strip(), args
+        assert leftover(said) == [], (args[0], said)
+
+
+def test_the_answer_page_qgis_shows_is_chinese(built: dict) -> None:
+    from landgrade.cli.locate import answer_point
+    from landgrade.outputs.answer_html import answer_page
+
+    engine, record = answer_point(110.575, 27.06)
+    text = _Text()
+    text.feed(answer_page(engine, record, 110.575, 27.06, "EPSG:4326", "zh"))
+    shown = " ".join(text.parts)
+    assert "一级" in shown and "洞政发〔2022〕1号" in shown
+    assert leftover(shown) == [], shown

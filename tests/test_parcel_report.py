@@ -241,7 +241,7 @@ def test_folder_pages_are_numbered_when_no_column_names_a_parcel(
 ) -> None:
     res, names = _report_to_folder(tmp_path, {"用途": ["住宅用地", "住宅用地"]}, grade1_parcel)
     assert names == ["1.pdf", "2.pdf"]
-    assert "numbered by row" in res.output and "--id-field" in res.output
+    assert "按行号编号" in res.output and "--id-field" in res.output  # the county speaks Chinese
 
 
 def test_duplicate_and_unsafe_ids_neither_overwrite_nor_leave_the_folder(

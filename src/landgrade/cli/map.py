@@ -12,7 +12,7 @@ import landgrade.outputs.map_style as map_style
 from landgrade.build.grade_map import GradeMap
 from landgrade.errors import LandgradeError
 from landgrade.gazette.county import county_of_map
-from landgrade.gazette.labels import default_lang
+from landgrade.gazette.labels import default_lang, word
 from landgrade.outputs.map_html import interactive_map, write_html
 from landgrade.outputs.map_print import static_map
 from landgrade.outputs.map_style import (
@@ -102,7 +102,7 @@ def map_command(
             grade_map, output, prices=prices, lang=lang, paper=paper, landscape=landscape,
             dpi=dpi or 150, route_labels=route_labels,
         )
-    print(f"wrote {written}")
+    print(word("wrote", lang, path=written))
     return written
 
 

@@ -30,7 +30,7 @@ import shapely
 
 # The font is read through its module: one answer (or one replacement) reaches every caller.
 import landgrade.outputs.map_style as map_style
-from landgrade.engine.answer import STATUSES, answer_lang, status_message
+from landgrade.engine.answer import answer_lang, status_message, status_text
 from landgrade.engine.pricing import PricingOptions, check_column
 from landgrade.engine.use_prices import use_price
 from landgrade.errors import LandgradeError
@@ -273,19 +273,24 @@ def _file_rows(
     rep = shapely.point_on_surface(gdf.geometry.to_numpy())
     where = [_where(px, py, spec)
              for px, py in zip(shapely.get_x(rep), shapely.get_y(rep), strict=True)]
+    lang = pricing.lang or "en"
+    meta = getattr(engine.pricebook, "metadata", None)
     for flag in ("unknown_use", "ambiguous_use"):
         flagged = answers["status"].astype(str) == flag
         if flagged.any():
-            print(f"warning: {path}: {int(flagged.sum())} row(s) {flag}: {STATUSES[flag]} "
-                  "(each page says why)", file=sys.stderr)
+            print(word("warning_line", lang, text=word(
+                "report_flagged", lang, path=path, n=int(flagged.sum()), flag=flag,
+                why=status_text(flag, meta, lang))), file=sys.stderr)
     if output.suffix.lower() != ".pdf":  # a folder: say what names its files, and how to choose
         if named_by:
-            how = "" if id_field else " (choose another with --id-field)"
-            print(f"note: files named by column {named_by!r}{how}", file=sys.stderr)
+            how = "" if id_field else word("report_choose_id", lang)
+            print(word("note_line", lang, text=word("report_named_by", lang,
+                                                    field=repr(named_by), how=how)),
+                  file=sys.stderr)
         else:
-            known = ", ".join(_id_names(getattr(engine.pricebook, "metadata", None))[:4])
-            print(f"note: no parcel-number column ({known}, ...): files are numbered by row; "
-                  "name them by a column with --id-field", file=sys.stderr)
+            known = ", ".join(_id_names(meta)[:4])
+            print(word("note_line", lang, text=word("report_numbered", lang, known=known)),
+                  file=sys.stderr)
     wkb = shapely.to_wkb(gdf.geometry.to_numpy(), hex=True)
     queries = [f"row|{path.name}|{ids[i] if ids else ''}|{wkb[i]}|{spec}|"
                f"{uses[i] if uses else ''}" for i in range(len(gdf))]
@@ -426,7 +431,7 @@ def _write(engine: Engine, rows: _Rows, kept: list[int], output: Path, *, lang: 
                 save(fig, pdf)
             written.append(target)
     for p in written:
-        print(f"wrote {p}")
+        print(word("wrote", lang, path=p))
     return written
 
 

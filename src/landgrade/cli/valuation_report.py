@@ -106,7 +106,7 @@ def valuation_report_command(
                     pdf.savefig(fig)
                 finally:
                     plt.close(fig)
-    print(f"wrote {output}")
+    print(word("wrote", lang, path=output))
     return output
 
 

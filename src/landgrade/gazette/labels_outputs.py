@@ -17,6 +17,16 @@ from landgrade.gazette.rewording import Rewordings, templates
 OUTPUT_WORDS: dict[str, tuple[str, str]] = {
     "note_line": ("注：{text}", "note: {text}"),
     "warning_line": ("警告：{text}", "warning: {text}"),
+    # what `report FILE` and `value FILE` say beside their files
+    "report_flagged": ("{path}：{n} 行为 {flag}：{why}（每页注明原因）",
+                       "{path}: {n} row(s) {flag}: {why} (each page says why)"),
+    "report_named_by": ("文件以字段 {field} 命名{how}", "files named by column {field}{how}"),
+    "report_choose_id": ("（可用 --id-field 另选）", " (choose another with --id-field)"),
+    "report_numbered": ("没有宗地编号字段（{known}……）：文件按行号编号；"
+                        "可用 --id-field 指定命名字段",
+                        "no parcel-number column ({known}, ...): files are numbered by row; name "
+                        "them by a column with --id-field"),
+    "value_status_head": ("{output}：测算状态（value_status）", "{output}: value_status"),
     # the layers of a grade map handed on (export, build): names QGIS shows, descriptions
     "layer_routes": ("路线价路段", "routes"),
     "layer_extent": ("基准地价范围界线", "extent"),

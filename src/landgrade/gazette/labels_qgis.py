@@ -165,7 +165,7 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
     "qgis_answer_title": ("{county}城镇基准地价查询结果", "{county}: benchmark land price answer"),
     "qgis_zip_next": (
         "在 QGIS 中：插件 → 管理并安装插件 → 从 ZIP 安装，选择 {path}；QGIS 的 Python 还须能"
-        "导入 landgrade（见 README「In QGIS」）",
+        "导入 landgrade（见 README.md 的 'In QGIS' 一节）",
         "In QGIS: Plugins > Manage and Install Plugins > Install from ZIP, choose {path}; QGIS's "
         "Python must also import landgrade (README, 'In QGIS')"),
     "qgis_gpkg_only": ("{path}：级别图写为 GeoPackage（.gpkg）",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from landgrade.engine.answer import answer_lang
 from landgrade.engine.pricing import PricingOptions
-from landgrade.gazette.labels import value_codes_text
+from landgrade.gazette.labels import value_codes_text, word
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.valuation.parcels import VALUE_COLUMNS, ValuationOptions, value_answers
 from landgrade.valuation.system import ValuationSystem, load_system
@@ -69,7 +69,7 @@ def value_file_command(
     lang = langs[0] if langs else "en"
     past = counts.pop(_PAST, 0)
     result = pd.Series(counts, dtype="int64").sort_values(ascending=False)
-    print(f"{output}: value_status", file=sys.stderr)
+    print(word("value_status_head", lang, output=output), file=sys.stderr)
     for status, n in result.items():
         words = "; ".join(value_codes_text(str(status), lang))
         print(f"  {status:<40} {int(n):>10}  {words}", file=sys.stderr)

@@ -133,8 +133,10 @@ class LandgradeAlgorithm(QgsProcessingAlgorithm):
         try:
             with watching(_watcher(feedback)), contextlib.redirect_stdout(log), \
                     contextlib.redirect_stderr(log), warnings.catch_warnings():
-                # A library's deprecation notice is for its developers, not the analyst's log.
-                warnings.simplefilter("ignore", DeprecationWarning)
+                # A library's warnings (deprecations, matplotlib's Axes3D beside Debian's own
+                # matplotlib) are for developers, not the analyst's log; landgrade says what
+                # the analyst needs in its own lines.
+                warnings.simplefilter("ignore")
                 try:
                     if feedback.isCanceled():
                         raise RunCancelled(say("qgis_cancelled"))
