@@ -166,6 +166,12 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
             "EXTENT": str(OSM / "longgang_extent.geojson"),
             "ROUTES": str(OSM / "longgang_routes.csv"), "LANG": 2,
             "OUTPUT": str(out / "longgang.gpkg")}},
+        "value_cancelled_in_sheets": {
+            "alg": "landgrade:value", "cancel_at": 100.0, "files": str(cancelled / "value"),
+            "parameters": {
+                "INPUT": parcels, "USE_FIELD": "用途", "TERM": 40, "PLOT_RATIO": 2.0,
+                "DATE": "2022-06-01", "OUTPUT": str(cancelled / "value" / "valued.gpkg"),
+                "SHEETS": str(cancelled / "value" / "sheets.pdf")}},
         "build_cancelled": {"alg": "landgrade:build", "cancel_at": 0.0,
                             "files": str(cancelled / "build"), "parameters": {
                                 "OUTPUT": str(cancelled / "build" / "built.gpkg")}},
@@ -186,6 +192,7 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
     runs["locate_projected"]["parameters"]["POINT"] = f"{x!r},{y!r} [EPSG:4546]"
     (cancelled / "build").mkdir()
     (cancelled / "assign").mkdir()
+    (cancelled / "value").mkdir()
     job = {"plugin_zip": str(files["zip"]), "runs": runs, "keep": str(out)}
     # A cache of its own: QGIS's Python pickles with NumPy 1, this run with NumPy 2.
     return run_in_qgis(job, qgis_pythonpath, files["tmp"], files["tmp"] / "cache-qgis")
@@ -326,7 +333,11 @@ def test_temporary_and_memory_outputs_are_geopackages_and_a_table_into_one_is_re
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:
     done = qgis["runs"]["assign_points"]
     assert len({round(p) for p in done["progress"]}) >= 3  # 2,000 rows in chunks of 1,000
-    for name in ("assign_cancelled", "build_cancelled"):
+    # value_cancelled_in_sheets: its layer was written, then the sheets were cancelled: the
+    # layer goes too.
+    said = [text for _, text in qgis["runs"]["value_cancelled_in_sheets"]["lines"]]
+    assert any("valued.gpkg：已写入 4 行" in text for text in said), said
+    for name in ("assign_cancelled", "build_cancelled", "value_cancelled_in_sheets"):
         run = qgis["runs"][name]
         assert "results" not in run and "escaped" not in run, run
         assert run["exception"] == "已取消：未写出任何文件"

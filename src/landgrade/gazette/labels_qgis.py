@@ -82,7 +82,7 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
     "qgis_p_towns": ("乡镇界线图层", "Township boundary layer"),
     "qgis_p_map": ("已构建的级别图（GeoPackage，默认：县自带）",
                    "A built grade map (GeoPackage; default: the county's own)"),
-    "qgis_p_county": ("县资料文件夹（默认：洞口县）", "County folder (default: the bundled one)"),
+    "qgis_p_county": ("县资料文件夹（默认：{county}）", "County folder (default: {county})"),
     "qgis_p_lang": ("输出语言", "Language of the output"),
     "qgis_lang_county": ("县的默认语言", "The county's language"),
     "qgis_lang_zh": ("中文", "Chinese"),
@@ -128,7 +128,7 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
     "qgis_p_allow_expired": ("基准地价超过系数修正法的期限时仍测算",
                              "Value with a benchmark past the method's age limit"),
     "qgis_p_output_valued": ("测算结果", "Valued parcels"),
-    "qgis_p_sheets": ("测算表（PDF，可选）", "测算表 (PDF, optional)"),
+    "qgis_p_sheets": ("测算表（PDF 或 Excel，可选）", "测算表 (PDF or Excel, optional)"),
     "qgis_p_output_export": ("导出的级别图", "Exported grade map"),
     # what a run says
     "qgis_loading": ("载入级别图……", "Loading the grade map…"),
@@ -170,5 +170,7 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
         "Python must also import landgrade (README, 'In QGIS')"),
     "qgis_gpkg_only": ("{path}：级别图写为 GeoPackage（.gpkg）",
                        "{path}: the grade map is written as a GeoPackage (.gpkg)"),
+    "qgis_sheets_suffix": ("{path}：测算表写为 .pdf 或 .xlsx", "{path}: the 测算表 is written as "
+                           ".pdf or .xlsx"),
     "qgis_sheets_written": ("测算表：{path}", "测算表: {path}"),
 }

@@ -35,7 +35,7 @@ from qgis.core import (
 
 from landgrade.errors import LandgradeError
 from landgrade.gazette.county import county_folder
-from landgrade.gazette.labels import LANGS, default_lang, word
+from landgrade.gazette.labels import LANGS, county_name, default_lang, word
 from landgrade.progress import RunCancelled, watching
 
 # QgsSettings key of the toolbox's language (zh or en); unset: the default county's language,
@@ -59,6 +59,18 @@ def ui_lang() -> str:
 def say(key: str, **fields: Any) -> str:
     """The interface word ``key`` in the toolbox's language."""
     return word(key, ui_lang(), **fields)
+
+
+def county_parameter() -> QgsProcessingParameterFile:
+    """COUNTY: a county folder; left empty, the bundled default county (named from its data)."""
+    lang = ui_lang()
+    try:
+        default = county_name(county_folder(None).metadata, lang)
+    except LandgradeError:
+        default = ""
+    return QgsProcessingParameterFile(
+        "COUNTY", word("qgis_p_county", lang, county=default or "-"),
+        behavior=QgsProcessingParameterFile.Folder, optional=True)
 
 
 class LandgradeAlgorithm(QgsProcessingAlgorithm):
@@ -93,9 +105,7 @@ class LandgradeAlgorithm(QgsProcessingAlgorithm):
     def add_map_and_county(self) -> None:
         self.addParameter(QgsProcessingParameterFile(
             "MAP", say("qgis_p_map"), extension="gpkg", optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            "COUNTY", say("qgis_p_county"), behavior=QgsProcessingParameterFile.Folder,
-            optional=True))
+        self.addParameter(county_parameter())
 
     def add_lang(self) -> None:
         names = [say("qgis_lang_county"), *(say(f"qgis_lang_{c}") for c in LANGS)]

@@ -20,7 +20,7 @@ from qgis.core import (
 )
 
 from landgrade.gazette.labels import word
-from landgrade.qgis.algorithm import LandgradeAlgorithm, say
+from landgrade.qgis.algorithm import LandgradeAlgorithm, county_parameter, say
 from landgrade.qgis.layers import gpkg_output, optional_layer_file
 
 # The network layers: parameter, word, geometry types.
@@ -50,9 +50,7 @@ class BuildAlgorithm(LandgradeAlgorithm):
     group_key = "qgis_group_map"
 
     def initAlgorithm(self, config: Any = None) -> None:
-        self.addParameter(QgsProcessingParameterFile(
-            "COUNTY", say("qgis_p_county"), behavior=QgsProcessingParameterFile.Folder,
-            optional=True))
+        self.addParameter(county_parameter())
         self.addParameter(QgsProcessingParameterFile(
             "RULES", say("qgis_p_rules"), extension="txt", optional=True))
         for name, key, types in NETWORK_LAYERS:

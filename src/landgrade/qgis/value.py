@@ -22,6 +22,7 @@ from qgis.core import (
 )
 
 from landgrade.gazette.labels import word
+from landgrade.io.atomic import output_parts
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
 from landgrade.qgis.assign import chunk_rows, coordinates_parameter
@@ -74,7 +75,7 @@ class ValueAlgorithm(LandgradeAlgorithm):
         self.addParameter(QgsProcessingParameterVectorDestination(
             "OUTPUT", say("qgis_p_output_valued")))
         self.addParameter(QgsProcessingParameterFileDestination(
-            "SHEETS", say("qgis_p_sheets"), "PDF (*.pdf)", optional=True,
+            "SHEETS", say("qgis_p_sheets"), "PDF (*.pdf);;Excel (*.xlsx)", optional=True,
             createByDefault=False))
 
     def run_command(self, parameters: dict[str, Any], context: QgsProcessingContext,
@@ -87,6 +88,8 @@ class ValueAlgorithm(LandgradeAlgorithm):
         output = output_file(self.parameterAsOutputLayer(parameters, "OUTPUT", context), said)
         sheets_value = self.parameterAsFileOutput(parameters, "SHEETS", context)
         sheets = output_file(sheets_value, said) if sheets_value else None
+        if sheets is not None and sheets.suffix.lower() not in (".pdf", ".xlsx"):
+            raise QgsProcessingException(word("qgis_sheets_suffix", said, path=sheets))
         source = input_layer(self, parameters, context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         values = self._conditions(parameters, context)
@@ -96,6 +99,7 @@ class ValueAlgorithm(LandgradeAlgorithm):
             allow_expired=self.parameterAsBool(parameters, "ALLOW_EXPIRED", context),
             **values)
         feedback.pushInfo(say("qgis_loading"))
+        new_layer = not any(p.exists() for p in output_parts(output))
         value_file_command(source.path, output, options, crs=source.crs, map_path=map_path,
                            county=county, read=ReadOptions(layer=source.layer),
                            chunk_size=chunk_rows(source.features), progress=False, lang=lang)
@@ -103,11 +107,18 @@ class ValueAlgorithm(LandgradeAlgorithm):
         if sheets is not None:
             from landgrade.cli.valuation_report import valuation_report_command
 
-            if sheets.suffix.lower() != ".pdf":
-                sheets = sheets.with_suffix(".pdf")
-            valuation_report_command(str(source.path), None, sheets, options, crs=source.crs,
-                                     map_path=map_path, county=county, lang=lang,
-                                     layer=source.layer)
+            try:
+                valuation_report_command(str(source.path), None, sheets, options,
+                                         crs=source.crs, map_path=map_path, county=county,
+                                         lang=lang, layer=source.layer)
+            except BaseException:
+                # Cancelled or refused while writing the sheets: the layer this run wrote goes
+                # too, so a failed run leaves no output (a layer it replaced cannot come back,
+                # and stays, as written).
+                if new_layer:
+                    for part in output_parts(output):
+                        part.unlink(missing_ok=True)
+                raise
             feedback.pushInfo(word("qgis_sheets_written", said, path=sheets))
             results["SHEETS"] = str(sheets)
         return results
