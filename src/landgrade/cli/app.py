@@ -187,6 +187,11 @@ TownsOpt = Annotated[
     Path | None,
     typer.Option("--towns", help="Township boundary layer: names each point's town."),
 ]
+TownFieldOpt = Annotated[
+    str | None,
+    typer.Option(help="Column holding the town; with --towns, that layer's name field."),
+]
+TownGradeFieldOpt = Annotated[str | None, typer.Option(help="Column holding the town grade.")]
 
 
 @app.command()
@@ -252,16 +257,11 @@ def assign(
     max_xlsx_mb: Annotated[float | None, typer.Option(
         min=1, help="Refuse an Excel workbook unpacking to more than this, MB (default 1024).")
     ] = None,
-    town: Annotated[str | None, typer.Option(help="Town (乡镇) of every row: town prices.")] = None,
-    town_grade: Annotated[int | None, typer.Option(help="Town grade of every row.")] = None,
+    town: TownOpt = None,
+    town_grade: TownGradeOpt = None,
     towns: TownsOpt = None,
-    town_field: Annotated[
-        str | None,
-        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
-    ] = None,
-    town_grade_field: Annotated[
-        str | None, typer.Option(help="Column holding the town grade.")
-    ] = None,
+    town_field: TownFieldOpt = None,
+    town_grade_field: TownGradeFieldOpt = None,
     chunk_size: Annotated[
         int, typer.Option(min=1, help="Rows per chunk when streaming.")
     ] = 200_000,
@@ -359,13 +359,8 @@ def report(
     town: TownOpt = None,
     town_grade: TownGradeOpt = None,
     towns: TownsOpt = None,
-    town_field: Annotated[
-        str | None,
-        typer.Option(help="Column holding the town; with --towns, that layer's name field."),
-    ] = None,
-    town_grade_field: Annotated[
-        str | None, typer.Option(help="Column holding the town grade.")
-    ] = None,
+    town_field: TownFieldOpt = None,
+    town_grade_field: TownGradeFieldOpt = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="With -o FOLDER: replace files already there "
                            "(default: refuse, naming them).")
