@@ -64,3 +64,28 @@ def test_an_existing_output_survives_a_cancelled_run(points: Path, tmp_path: Pat
         assign_command(points, out, chunk_size=3, progress=False)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graded.csv", "points.gpkg"]
+
+
+def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(
+    points: Path, tmp_path: Path
+) -> None:
+    """A run killed mid-write (kill -9, a QGIS that crashed) leaves its hidden temporary file;
+    the next run to the same destination removes it once it is stale, and nothing else."""
+    import os
+    import time
+
+    from landgrade.io.atomic import STALE_TEMP_SECONDS
+
+    out = tmp_path / "out" / "graded.gpkg"
+    out.parent.mkdir()
+    stale = out.parent / ".graded.lgtmp-0123456789ab.gpkg"
+    fresh = out.parent / ".graded.lgtmp-ba9876543210.gpkg"  # another run writing right now
+    other = out.parent / ".other.lgtmp-0123456789ab.gpkg"  # another destination's
+    for p in (stale, fresh, other):
+        p.write_bytes(b"half")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    for p in (stale, other):
+        os.utime(p, (old, old))
+    assign_command(points, out, chunk_size=3, progress=False)
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(
+        [out.name, fresh.name, other.name])

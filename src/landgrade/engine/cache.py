@@ -24,6 +24,7 @@ from typing import Any
 from landgrade._version import __version__
 from landgrade.build.grade_map import GradeMap
 from landgrade.gazette.labels import default_lang, word
+from landgrade.io.atomic import STALE_TEMP_SECONDS as ATOMIC_STALE_SECONDS
 
 _FORMAT = 1  # bump when the pickled layout changes
 
@@ -89,9 +90,9 @@ def info_lines(lang: str = "en") -> list[str]:
 
 
 # A temporary file younger than this may be another process writing an entry right now (a map
-# is pickled in seconds, and writing keeps the file's mtime fresh); an older one is left over
-# from a process that died mid-write.
-STALE_TEMP_SECONDS = 3600
+# is pickled in seconds); an older one is left over from a process that died mid-write. The
+# same age as the atomic outputs'.
+STALE_TEMP_SECONDS = ATOMIC_STALE_SECONDS
 
 
 @dataclass

@@ -30,10 +30,36 @@ from landgrade.io.formats import IOInputError, cut_to_bytes
 # so that a stale index of an old file is never left beside new data.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 _TEMP_TAG = ".lgtmp-"
+# A temporary file younger than this may be another process writing right now (writing keeps
+# its mtime fresh, chunk by chunk); an older one is left over from a process that was killed
+# mid-write (kill -9, a crash, a QGIS that died), which cleaned up nothing.
+STALE_TEMP_SECONDS = 3600
 
 
 def _temp_stem(path: Path) -> str:
     return f".{path.stem}{_TEMP_TAG}{uuid.uuid4().hex[:12]}"
+
+
+def remove_stale_temps(path: str | Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files of the destination ``path`` left by a killed run (untouched
+    for :data:`STALE_TEMP_SECONDS`); returns them. Files of other names are never touched."""
+    import time
+
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        return []
+    now = time.time() if now is None else now
+    ours = re.compile(re.escape(f".{path.stem}{_TEMP_TAG}") + r"[0-9a-f]{12}(\.|$)")
+    removed = []
+    for p in folder.iterdir():
+        if not ours.match(p.name):
+            continue
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove
+            if now - p.stat().st_mtime > STALE_TEMP_SECONDS:
+                p.unlink()
+                removed.append(p)
+    return removed
 
 
 def output_parts(path: str | Path) -> list[Path]:
@@ -185,6 +211,7 @@ class AtomicOutput:
         self.tmp = self.path.parent / f"{_temp_stem(self.path)}{suffix}"
         self.existed = self.path.exists()
         self.done = False
+        remove_stale_temps(self.path)  # a killed run's leftovers of this same destination
 
     def _temp_files(self) -> list[Path]:
         folder, stem = self.tmp.parent, self.tmp.stem
