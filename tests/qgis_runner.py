@@ -110,7 +110,14 @@ def run(alg: str, parameters: dict[str, Any], cancel_at: float | None = None) ->
     feedback = Recorder(cancel_at)
     out: dict[str, Any] = {"alg": alg}
     source = parameters.get("INPUT")
-    if isinstance(source, dict):  # the first features of a file only: QGIS hands on a copy
+    if isinstance(source, dict) and "provider" in source:  # a layer as QGIS opens it
+        from qgis.core import QgsProject
+
+        layer = QgsVectorLayer(source["uri"], source.get("name", "layer"), source["provider"])
+        assert layer.isValid(), source
+        QgsProject.instance().addMapLayer(layer)
+        parameters = {**parameters, "INPUT": layer.id()}
+    elif isinstance(source, dict):  # the first features of a file only: QGIS hands on a copy
         from qgis.core import QgsProcessingFeatureSourceDefinition
 
         parameters = {**parameters, "INPUT": QgsProcessingFeatureSourceDefinition(

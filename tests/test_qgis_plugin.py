@@ -12,6 +12,7 @@ with ``landgrade assign``/``value``/``build``/``locate`` run here on the same fi
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sqlite3
@@ -101,11 +102,18 @@ def files(tmp_path_factory: pytest.TempPathFactory, dongkou_dir: Path) -> dict[s
     no_crs.with_suffix(".prj").unlink()
     env = {"LANDGRADE_CACHE": str(tmp / "cache")}
     cli("qgis-plugin", "-o", str(tmp / "landgrade_qgis.zip"), env=env)
+    # Land-use codes as a parcel sheet carries them (the hand-checked sheet of
+    # tests/data/landuse, its GB/T 21010-2017 rows that are codes alone), one point each.
+    with (ROOT / "tests" / "data" / "landuse" / "sheet200.csv").open(encoding="utf-8") as f:
+        codes = [r["用途"] for r in csv.DictReader(f)
+                 if r["standard"] == "tdly2017" and r["用途"].isdigit()]
+    (tmp / "codes.csv").write_text("x,y,用途\n" + "".join(
+        f"110.575,27.06,{c}\n" for c in codes), encoding="utf-8")
     not_a_county = tmp / "not_a_county"
     not_a_county.mkdir()
-    return {"tmp": tmp, "parcels": shp, "points": tmp / "points.gpkg", "no_crs": no_crs,
-            "zip": tmp / "landgrade_qgis.zip", "not_a_county": not_a_county,
-            "cache": tmp / "cache"}
+    return {"tmp": tmp, "codes": tmp / "codes.csv", "parcels": shp,
+            "points": tmp / "points.gpkg", "no_crs": no_crs, "zip": tmp / "landgrade_qgis.zip",
+            "not_a_county": not_a_county, "cache": tmp / "cache"}
 
 
 def run_in_qgis(job: dict[str, Any], pythonpath: str, tmp: Path, cache: Path) -> dict[str, Any]:
@@ -139,6 +147,12 @@ def qgis(files: dict[str, Path], qgis_pythonpath: str) -> dict[str, Any]:
         "assign_first_ten_in_english": {"alg": "landgrade:assign", "parameters": {
             "INPUT": {"path": points, "limit": 10}, "LANG": 2,
             "OUTPUT": str(out / "first_ten.gpkg")}},
+        "assign_codes_as_numbers": {"alg": "landgrade:assign", "parameters": {
+            # QGIS's delimited text with type detection: 0701 becomes the integer 701
+            "INPUT": {"provider": "delimitedtext", "name": "codes", "uri": (
+                f"file://{files['codes']}?type=csv&xField=x&yField=y&crs=EPSG:4326"
+                "&detectTypes=yes")},
+            "USE_FIELD": "用途", "OUTPUT": str(out / "codes.gpkg")}},
         "assign_gcj02": {"alg": "landgrade:assign", "parameters": {
             "INPUT": points, "COORDINATES": 1, "OUTPUT": str(out / "gcj02.gpkg")}},
         "assign_cancelled": {"alg": "landgrade:assign", "cancel_at": 1.0,
@@ -205,12 +219,14 @@ def by_cli(files: dict[str, Path], qgis: dict[str, Any]) -> dict[str, Path]:
     tmp.mkdir()
     env = {"LANDGRADE_CACHE": str(files["cache"])}
     out = {"parcels": tmp / "parcels.gpkg", "points": tmp / "points.gpkg",
-           "points_en": tmp / "points_en.gpkg",
+           "points_en": tmp / "points_en.gpkg", "codes": tmp / "codes.gpkg",
            "gcj02": tmp / "gcj02.gpkg", "valued": tmp / "valued.gpkg",
            "built": tmp / "built.gpkg", "longgang": tmp / "longgang.gpkg"}
     cli("assign", str(files["parcels"]), "-o", str(out["parcels"]), "--use-field", "用途",
         "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["points"]), "--no-progress", env=env)
+    cli("assign", str(files["codes"]), "-o", str(out["codes"]), "--use-field", "用途",
+        "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["points_en"]), "--lang", "en",
         "--no-progress", env=env)
     cli("assign", str(files["points"]), "-o", str(out["gcj02"]), "--crs", "gcj02",
@@ -328,6 +344,25 @@ def test_temporary_and_memory_outputs_are_geopackages_and_a_table_into_one_is_re
     run = qgis["runs"]["assign_into_gpkg"]
     assert "results" not in run and "GeoPackage" in run["exception"], run
     assert {name for name, _ in pyogrio.list_layers(files["points"])} == before
+
+
+def test_codes_qgis_read_as_numbers_are_refused_never_priced_otherwise(
+    qgis: dict[str, Any], by_cli: dict[str, Path]
+) -> None:
+    run = qgis["runs"]["assign_codes_as_numbers"]
+    assert "results" in run, run
+    got, want = _read(run["results"]["OUTPUT"]), _read(by_cli["codes"])  # CLI: cells as text
+    assert got["用途"].dtype.kind == "i"  # what QGIS handed on: 0701 as 701
+    same = got["price"].fillna(-1) == want["price"].fillna(-1)
+    # 0701 → 701 is restored and priced as the CLI prices it; a first-level 05 → 5 cannot be,
+    # and is refused: no row gets another price than the code as written would.
+    assert same.sum() > len(got) / 2
+    assert (got.loc[~same, "status"] == "unknown_use").all()
+    assert (got.loc[~same, "price"].isna()).all()
+    two_digit_priced = want["用途"].str.len().eq(2) & want["price"].notna()
+    assert set(want.loc[~same, "用途"]) == set(want.loc[two_digit_priced, "用途"])
+    warnings = [text for kind, text in run["lines"] if kind == "warning"]
+    assert any("'用途'" in text and "数值" in text for text in warnings), run["lines"]
 
 
 def test_progress_moves_and_a_cancelled_run_leaves_no_file(qgis: dict[str, Any]) -> None:

@@ -140,6 +140,14 @@ QGIS_WORDS: dict[str, tuple[str, str]] = {
         "请选择“保存到文件”，写成单独的文件",
         "{target}: writing a table into an existing GeoPackage would replace the whole file and "
         "its other layers; choose 'Save to File' for a file of its own"),
+    "qgis_numeric_use_field": (
+        "{layer}：用途字段 '{field}' 在 QGIS 中是数值类型，以 0 开头的地类编码已失去前导零；"
+        "0701 读成 701 可以复原，05 读成 5 则无法读出（该行标为 unknown_use）。请让该字段保持"
+        "文本：分隔文本图层载入时不勾选“检测字段类型”，或在 .csvt 文件中写 String",
+        "{layer}: the land-use field '{field}' is a number in QGIS, so class codes lost their "
+        "leading 0: 0701 read as 701 is restored, 05 read as 5 cannot be (that row is "
+        "unknown_use). Keep the field as text: load the delimited text without 'Detect field "
+        "types', or say String in a .csvt file"),
     "qgis_database_output": (
         "{target}：landgrade 把结果写成文件（GeoPackage、Shapefile 等），不写入数据库；请选择"
         "“保存到文件”，再用 QGIS 导入数据库",

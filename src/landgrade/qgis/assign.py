@@ -22,7 +22,12 @@ from qgis.core import (
 from landgrade.engine.pricing import PricingOptions
 from landgrade.jobs.read_options import ReadOptions
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
-from landgrade.qgis.layers import input_layer, optional_layer_file, output_file
+from landgrade.qgis.layers import (
+    input_layer,
+    optional_layer_file,
+    output_file,
+    warn_numeric_use_field,
+)
 
 # USE_STANDARD choices: the county's, then the two national classifications.
 USE_STANDARDS = (None, "tdly2017", "ydyh2023")
@@ -119,6 +124,8 @@ class AssignAlgorithm(LandgradeAlgorithm):
         said = self.words_lang(lang)
         output = output_file(self.parameterAsOutputLayer(parameters, "OUTPUT", context), said)
         source = input_layer(self, parameters, context, feedback, said)
+        warn_numeric_use_field(self, parameters, self.parameterAsString(
+            parameters, "USE_FIELD", context), context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         feedback.pushInfo(say("qgis_loading"))
         assign_command(

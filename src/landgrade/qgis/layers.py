@@ -133,6 +133,23 @@ def input_layer(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
                       _shown(alg, parameters, "INPUT", context))
 
 
+def warn_numeric_use_field(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
+                           field: str | None, context: QgsProcessingContext,
+                           feedback: QgsProcessingFeedback, lang: str) -> None:
+    """Say so when the land-use field is a number in QGIS: a class code that begins with 0
+    (05 商服用地, 0701) then reaches landgrade without it. 0701 read as 701 is restored; a
+    first-level 05 read as 5 cannot be, and its rows are flagged ``unknown_use`` — refused,
+    never priced as something else; the warning says how to keep the codes as text."""
+    source = alg.parameterAsSource(parameters, "INPUT", context)
+    if not field or source is None:
+        return
+    index = source.fields().lookupField(field)
+    if index >= 0 and source.fields().at(index).isNumeric():
+        feedback.pushWarning(word("warning_line", lang, text=word(
+            "qgis_numeric_use_field", lang, layer=_shown(alg, parameters, "INPUT", context),
+            field=field)))
+
+
 def gpkg_output(alg: QgsProcessingAlgorithm, parameters: dict[str, Any],
                 context: QgsProcessingContext, lang: str) -> Path:
     """The OUTPUT file destination of a grade map: a GeoPackage."""

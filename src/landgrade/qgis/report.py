@@ -24,7 +24,7 @@ from landgrade.qgis.assign import (
     coordinates_parameter,
     pricing_of,
 )
-from landgrade.qgis.layers import input_layer, output_file
+from landgrade.qgis.layers import input_layer, output_file, warn_numeric_use_field
 
 
 class ParcelReportAlgorithm(LandgradeAlgorithm):
@@ -59,6 +59,8 @@ class ParcelReportAlgorithm(LandgradeAlgorithm):
         said = self.words_lang(lang)
         folder = output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context), said)
         source = input_layer(self, parameters, context, feedback, said)
+        warn_numeric_use_field(self, parameters, self.parameterAsString(
+            parameters, "USE_FIELD", context), context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         feedback.pushInfo(say("qgis_loading"))
         written = report_command(

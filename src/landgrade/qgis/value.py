@@ -27,7 +27,7 @@ from landgrade.jobs.read_options import ReadOptions
 from landgrade.qgis.algorithm import LandgradeAlgorithm, say
 from landgrade.qgis.assign import chunk_rows, coordinates_parameter
 from landgrade.qgis.build import split_pairs
-from landgrade.qgis.layers import input_layer, output_file
+from landgrade.qgis.layers import input_layer, output_file, warn_numeric_use_field
 
 # The parcel's conditions: each a value for every feature and a field for each feature's own.
 # (option, value parameter kind, value word, field word)
@@ -91,6 +91,8 @@ class ValueAlgorithm(LandgradeAlgorithm):
         if sheets is not None and sheets.suffix.lower() not in (".pdf", ".xlsx"):
             raise QgsProcessingException(word("qgis_sheets_suffix", said, path=sheets))
         source = input_layer(self, parameters, context, feedback, said)
+        warn_numeric_use_field(self, parameters, self.parameterAsString(
+            parameters, "USE_FIELD", context), context, feedback, said)
         map_path, county = self.map_and_county(parameters, context)
         values = self._conditions(parameters, context)
         options = ValuationOptions.from_cli(
