@@ -409,3 +409,21 @@ def test_the_answer_page_qgis_shows_is_chinese(built: dict) -> None:
     shown = " ".join(text.parts)
     assert "一级" in shown and "洞政发〔2022〕1号" in shown
     assert leftover(shown) == [], shown
+
+
+def test_the_answer_page_lays_the_prices_out_as_a_table(built: dict, dongkou_dir: Path) -> None:
+    """Each use's Table 6 price sits in a cell of its own, right-aligned, beside its label: the
+    terminal's space-padded columns do not survive a browser font."""
+    from landgrade.cli.locate import answer_point
+    from landgrade.outputs.answer_html import answer_page
+
+    with (dongkou_dir / "urban_prices.csv").open(encoding="utf-8", newline="") as f:
+        grade1 = {r["use"]: r["price"] for r in csv.DictReader(f) if r["grade"] == "1"}
+    with (dongkou_dir / "uses.csv").open(encoding="utf-8", newline="") as f:
+        labels = {r["use"]: r["label_zh"] for r in csv.DictReader(f)}
+    engine, record = answer_point(110.575, 27.06)
+    page = answer_page(engine, record, 110.575, 27.06, "EPSG:4326", "zh")
+    assert record["grade"] == 1 and set(grade1) == set(labels)
+    for use, price in grade1.items():
+        cell = f"{float(price):g}"
+        assert f"<td>{labels[use]}</td><td class='n'>{cell}</td>" in page, (use, cell)

@@ -13,8 +13,10 @@ with ``landgrade assign``/``value``/``build``/``locate`` run here on the same fi
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +33,7 @@ import shapely
 from typer.testing import CliRunner
 
 from landgrade.cli.app import app
+from landgrade.outputs.answer_html import answer_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 QGIS_PYTHON = "/usr/bin/python3"
@@ -74,7 +77,7 @@ def qgis_pythonpath(tmp_path_factory: pytest.TempPathFactory) -> str:
 def cli(*args: str, env: dict[str, str]) -> str:
     result = runner.invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # what a script reads: notes go to stderr
 
 
 @pytest.fixture(scope="module")
@@ -390,8 +393,10 @@ def test_locate_reports_the_answer_of_landgrade_locate(
         assert json.loads(got["ANSWER"])["prices"] == want["prices"]
     page = Path(qgis["runs"]["locate"]["results"]["OUTPUT"]).read_text(encoding="utf-8")
     text = cli("locate", "110.575", "27.06", env=env)
-    grade_line = next(line for line in text.splitlines() if line.startswith("级别"))
-    assert grade_line in page and "洞政发〔2022〕1号" in page
+    # Every column of every line the CLI prints is a cell of the page, in its order.
+    cells = [c for row in answer_rows(text) for c in row if c]
+    assert len(cells) > 10 and all(f">{html.escape(c)}</" in page for c in cells), cells
+    assert re.search(r"<th>级别</th><td[^>]*>一级</td>", page) and "洞政发〔2022〕1号" in page
 
 
 def test_value_matches_landgrade_value_and_writes_the_sheets(
